@@ -1,0 +1,236 @@
+/**
+ * numpy's legacy `RandomState` (MT19937 with integer seeding), reproduced bit for bit.
+ *
+ * Reference: numpy 1.24 `mtrand.RandomState` — `init_genrand` seeding, the 53-bit double
+ * `(a >> 5, b >> 6)`, the polar gaussian with its one-value cache, bounded integers by
+ * masked rejection, Fisher–Yates `shuffle`, and `choice(replace=False)` as a full permutation.
+ * See ../shared/reference/NUMERICS.md §1.
+ *
+ * The whole state (624 key words, position, gaussian cache) is a value: `clone()` copies it,
+ * so an episode can own its generator and a replay can snapshot it.
+ */
+import { createHash } from 'node:crypto';
+
+const N = 624;
+const M = 397;
+const MATRIX_A = 0x9908b0df;
+const UPPER_MASK = 0x80000000;
+const LOWER_MASK = 0x7fffffff;
+const TWO_POW_26 = 67108864;
+const TWO_POW_53 = 9007199254740992;
+export const MAX_SEED = 0xffffffff;
+
+/** Smallest all-ones mask covering `max` (numpy's rejection sampling mask). */
+function maskFor(max: number): number {
+  let mask = max;
+  mask |= mask >>> 1;
+  mask |= mask >>> 2;
+  mask |= mask >>> 4;
+  mask |= mask >>> 8;
+  mask |= mask >>> 16;
+  return mask >>> 0;
+}
+
+export interface RngFingerprint {
+  pos: number;
+  key_sha256_16: string;
+  has_gauss: boolean;
+  cached_gaussian: number;
+}
+
+export class RandomState {
+  readonly key: Uint32Array;
+  pos: number;
+  hasGauss: boolean;
+  gaussCache: number;
+
+  private constructor(key: Uint32Array, pos: number, hasGauss: boolean, gaussCache: number) {
+    this.key = key;
+    this.pos = pos;
+    this.hasGauss = hasGauss;
+    this.gaussCache = gaussCache;
+  }
+
+  /** `np.random.RandomState(seed)` for an integer seed in 0 … 2^32−1. */
+  static fromSeed(seed: number): RandomState {
+    if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+      throw new RangeError(`seed must be an integer between 0 and ${MAX_SEED}, got ${seed}`);
+    }
+    const key = new Uint32Array(N);
+    key[0] = seed >>> 0;
+    for (let i = 1; i < N; i++) {
+      const p = key[i - 1];
+      key[i] = (Math.imul(1812433253, (p ^ (p >>> 30)) >>> 0) + i) >>> 0;
+    }
+    return new RandomState(key, N, false, 0.0);
+  }
+
+  clone(): RandomState {
+    return new RandomState(this.key.slice(), this.pos, this.hasGauss, this.gaussCache);
+  }
+
+  /** Regenerates the 624 words in place ("twist"). */
+  private twist(): void {
+    const key = this.key;
+    let i = 0;
+    let y: number;
+    for (; i < N - M; i++) {
+      y = (key[i] & UPPER_MASK) | (key[i + 1] & LOWER_MASK);
+      key[i] = key[i + M] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    }
+    for (; i < N - 1; i++) {
+      y = (key[i] & UPPER_MASK) | (key[i + 1] & LOWER_MASK);
+      key[i] = key[i + M - N] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    }
+    y = (key[N - 1] & UPPER_MASK) | (key[0] & LOWER_MASK);
+    key[N - 1] = key[M - 1] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    this.pos = 0;
+  }
+
+  /** One tempered 32-bit output. */
+  nextU32(): number {
+    if (this.pos >= N) this.twist();
+    let y = this.key[this.pos++];
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+
+  /** `random_sample()`: a double in [0, 1) from two outputs (27 + 26 bits). */
+  nextDouble(): number {
+    const a = this.nextU32() >>> 5;
+    const b = this.nextU32() >>> 6;
+    return (a * TWO_POW_26 + b) / TWO_POW_53;
+  }
+
+  /** Legacy polar-method gaussian; the second value of each pair is cached until used or reseeded. */
+  gauss(): number {
+    if (this.hasGauss) {
+      const v = this.gaussCache;
+      this.hasGauss = false;
+      this.gaussCache = 0.0;
+      return v;
+    }
+    let x1: number;
+    let x2: number;
+    let r2: number;
+    do {
+      x1 = 2.0 * this.nextDouble() - 1.0;
+      x2 = 2.0 * this.nextDouble() - 1.0;
+      r2 = x1 * x1 + x2 * x2;
+    } while (r2 >= 1.0 || r2 === 0.0);
+    const f = Math.sqrt((-2.0 * Math.log(r2)) / r2);
+    this.gaussCache = f * x1;
+    this.hasGauss = true;
+    return f * x2;
+  }
+
+  /** `normal(loc, scale, size=n)` written into `out` (row-major order of the request). */
+  normalInto(out: Float64Array, loc: number, scale: number): Float64Array {
+    for (let i = 0; i < out.length; i++) out[i] = loc + scale * this.gauss();
+    return out;
+  }
+
+  /** `standard_normal(size=n)`. */
+  standardNormal(n: number): Float64Array {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.gauss();
+    return out;
+  }
+
+  /** `rand(n)` / `random_sample(n)` / `uniform(size=n)`. */
+  rand(n: number): Float64Array {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.nextDouble();
+    return out;
+  }
+
+  /** A value in [0, max] by masked rejection (numpy's `random_interval`). */
+  interval(max: number): number {
+    if (max === 0) return 0;
+    const mask = maskFor(max);
+    let v: number;
+    do {
+      v = (this.nextU32() & mask) >>> 0;
+    } while (v > max);
+    return v;
+  }
+
+  /** Legacy `randint(low, high)` with the default int64 dtype: one value in [low, high). */
+  randint(low: number, high: number): number {
+    if (!(high > low)) throw new RangeError(`randint: low >= high (${low}, ${high})`);
+    const span = high - 1 - low;
+    if (span === 0) return low;
+    if (span === 0xffffffff) return low + this.nextU32();
+    if (span < 0xffffffff) return low + this.interval(span);
+    // 64-bit path: each attempt takes the high word first.
+    const rng = BigInt(span);
+    let mask = rng;
+    for (const s of [1n, 2n, 4n, 8n, 16n, 32n]) mask |= mask >> s;
+    let v: bigint;
+    do {
+      const hi = BigInt(this.nextU32());
+      const lo = BigInt(this.nextU32());
+      v = ((hi << 32n) | lo) & mask;
+    } while (v > rng);
+    return low + Number(v);
+  }
+
+  /** In-place Fisher–Yates from the end: `for i = n−1 … 1: swap(a[i], a[interval(i)])`. */
+  shuffle(a: { length: number; [i: number]: number }, n: number = a.length): void {
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.interval(i);
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
+
+  /** `permutation(n)`: a shuffled `[0, …, n−1]`. */
+  permutation(n: number): Int32Array {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = i;
+    this.shuffle(out);
+    return out;
+  }
+
+  /**
+   * `choice(candidates, k, replace=False)`: shuffles a full permutation of the population
+   * (n − 1 interval draws whatever k is) and keeps the first k. `scratch` (length ≥ n) avoids
+   * an allocation; the picks are written to `out[0..k-1]`.
+   */
+  choiceWithoutReplacementInto(
+    candidates: ArrayLike<number>,
+    n: number,
+    k: number,
+    out: Int32Array,
+    scratch: Int32Array,
+  ): void {
+    if (k > n) throw new RangeError(`choice: cannot take ${k} of ${n} without replacement`);
+    for (let i = 0; i < n; i++) scratch[i] = i;
+    this.shuffle(scratch, n);
+    for (let i = 0; i < k; i++) out[i] = candidates[scratch[i]];
+  }
+
+  /** Convenience form of `choiceWithoutReplacementInto`. */
+  choice(candidates: ArrayLike<number>, k: number): number[] {
+    const n = candidates.length;
+    const out = new Int32Array(k);
+    this.choiceWithoutReplacementInto(candidates, n, k, out, new Int32Array(n));
+    return Array.from(out);
+  }
+
+  /** The golden traces' state fingerprint: SHA-256 over the key words as little-endian u32. */
+  fingerprint(): RngFingerprint {
+    const bytes = Buffer.alloc(N * 4);
+    for (let i = 0; i < N; i++) bytes.writeUInt32LE(this.key[i], i * 4);
+    return {
+      pos: this.pos,
+      key_sha256_16: createHash('sha256').update(bytes).digest('hex').slice(0, 16),
+      has_gauss: this.hasGauss,
+      cached_gaussian: this.gaussCache,
+    };
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * scikit-learn 1.2's `SGDClassifier(loss="log_loss", learning_rate="adaptive", eta0=0.01,
+ * max_iter=1, tol=None, random_state=42)` for two classes: `partial_fit` and `predict_proba`
+ * (../shared/reference/NUMERICS.md §5, §6.1–6.2).
+ *
+ * Each `partial_fit` call builds a fresh RandomState(42), so every call shuffles with the same
+ * seed (1 273 642 419): the visiting order depends only on the row count and is cached. The
+ * learning rate never leaves eta0 (tol=None disables the no-improvement counter), the L2 decay
+ * is applied through a weight scale that restarts at 1.0 on every call.
+ */
+import { RandomState } from './random-state.ts';
+
+export const SGD_RANDOM_STATE = 42;
+const ETA0 = 0.01;
+const ALPHA = 0.0001;
+/** `1 − ((1 − l1_ratio) · eta · alpha)` with l1_ratio forced to 0 for the L2 penalty. */
+const DECAY = 1.0 - (1.0 - 0.0) * ETA0 * ALPHA;
+const DLOSS_CLIP = 1e12;
+
+/** The shuffle seed: the second of the two draws of a fresh RandomState(random_state). */
+export function sgdShuffleSeed(randomState = SGD_RANDOM_STATE): number {
+  const rs = RandomState.fromSeed(randomState);
+  rs.randint(1, 2 ** 31 - 1);
+  return rs.randint(0, 2 ** 31 - 1);
+}
+
+const SHUFFLE_SEED = sgdShuffleSeed();
+const orderCache = new Map<number, Int32Array>();
+
+/** Row visiting order of one epoch over n rows (scikit-learn's xorshift Fisher–Yates). */
+export function sgdVisitingOrder(n: number, seed = SHUFFLE_SEED): Int32Array {
+  if (seed === SHUFFLE_SEED) {
+    const cached = orderCache.get(n);
+    if (cached) return cached;
+  }
+  const ind = new Int32Array(n);
+  for (let i = 0; i < n; i++) ind[i] = i;
+  let s = seed >>> 0;
+  for (let i = 0; i < n - 1; i++) {
+    if (s === 0) s = 1;
+    s = (s ^ (s << 13)) >>> 0;
+    s = (s ^ (s >>> 17)) >>> 0;
+    s = (s ^ (s << 5)) >>> 0;
+    const r = s & 0x7fffffff;
+    const j = i + (r % (n - i));
+    const t = ind[i];
+    ind[i] = ind[j];
+    ind[j] = t;
+  }
+  if (seed === SHUFFLE_SEED && n <= 100_000) orderCache.set(n, ind);
+  return ind;
+}
+
+export class SgdLogistic {
+  readonly nFeatures: number;
+  readonly coef: Float64Array;
+  intercept: number;
+  /** scikit-learn's `t_`: grows by n per call; inert with this learning rate. */
+  t: number;
+  private readonly w: Float64Array;
+
+  constructor(nFeatures: number) {
+    this.nFeatures = nFeatures;
+    this.coef = new Float64Array(nFeatures);
+    this.w = new Float64Array(nFeatures);
+    this.intercept = 0.0;
+    this.t = 1.0;
+  }
+
+  clone(): SgdLogistic {
+    const m = new SgdLogistic(this.nFeatures);
+    m.coef.set(this.coef);
+    m.intercept = this.intercept;
+    m.t = this.t;
+    return m;
+  }
+
+  copyFrom(other: SgdLogistic): void {
+    this.coef.set(other.coef);
+    this.intercept = other.intercept;
+    this.t = other.t;
+  }
+
+  /**
+   * One `partial_fit` epoch over `n` rows. Row r of the batch is `X[rowIndex[r]·F …]` (so the
+   * caller can train on rows of a larger matrix without copying) and its label is `labels[r]`.
+   */
+  partialFit(X: ArrayLike<number>, rowIndex: ArrayLike<number>, labels: ArrayLike<number>, n: number): void {
+    const F = this.nFeatures;
+    const w = this.w;
+    w.set(this.coef);
+    let wscale = 1.0;
+    let b = this.intercept;
+    const order = sgdVisitingOrder(n);
+    for (let k = 0; k < n; k++) {
+      const r = order[k];
+      const base = rowIndex[r] * F;
+      const y = labels[r] === 1 ? 1.0 : -1.0;
+      let dot = 0.0;
+      for (let j = 0; j < F; j++) dot += w[j] * X[base + j];
+      const p = dot * wscale + b;
+      const z = p * y;
+      let dloss: number;
+      if (z > 18.0) dloss = Math.exp(-z) * -y;
+      else if (z < -18.0) dloss = -y;
+      else dloss = -y / (Math.exp(z) + 1.0);
+      if (dloss < -DLOSS_CLIP) dloss = -DLOSS_CLIP;
+      else if (dloss > DLOSS_CLIP) dloss = DLOSS_CLIP;
+      const update = -ETA0 * dloss;
+      wscale = wscale * Math.max(0, DECAY);
+      if (wscale < 1e-9) {
+        for (let j = 0; j < F; j++) w[j] *= wscale;
+        wscale = 1.0;
+      }
+      if (update !== 0.0) {
+        const c = update / wscale;
+        for (let j = 0; j < F; j++) w[j] += X[base + j] * c;
+        b += update * 1.0;
+      }
+      this.t += 1;
+    }
+    for (let j = 0; j < F; j++) this.coef[j] = w[j] * wscale;
+    this.intercept = b;
+  }
+
+  /** Decision value of row `row` of a row-major matrix: running dot product, then + intercept. */
+  decision(X: ArrayLike<number>, row: number): number {
+    const F = this.nFeatures;
+    const coef = this.coef;
+    const base = row * F;
+    let s = 0.0;
+    for (let j = 0; j < F; j++) s += X[base + j] * coef[j];
+    return s + this.intercept;
+  }
+
+  /** P(class 1) for each listed row (`expit` of the decision value), written into `out`. */
+  predictProba1Into(X: ArrayLike<number>, rows: ArrayLike<number>, n: number, out: Float64Array): Float64Array {
+    for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-this.decision(X, rows[i])));
+    return out;
+  }
+}
