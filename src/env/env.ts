@@ -1,0 +1,525 @@
+/**
+ * DataSelectEnv: a plain, synchronous environment with a Gymnasium-style API. Each instance runs
+ * one episode at a time with its own random generator and data; nothing is global except the
+ * read-only world (data set, warmed-up model) and transient scratch buffers that never outlive a
+ * call. Interleaved instances therefore give exactly the numbers of isolated ones (D9).
+ *
+ * Arithmetic follows NUMERICS.md §7 operation by operation; the control flow around it follows
+ * BEHAVIOUR.md S0–S20 with deviations D1–D5 applied.
+ */
+import { RandomState, type RngFingerprint } from '../numerics/random-state.ts';
+import { entropy, logLoss, performanceFromLogLoss } from '../numerics/metrics.ts';
+import { PySet } from '../numerics/py-set.ts';
+import { pairwiseSum, rowDistance, rowNorm, stdFlat, vectorNorm } from '../numerics/reductions.ts';
+import { SgdLogistic } from '../numerics/sgd.ts';
+import { EnvError, MESSAGES, unknownTask } from './errors.ts';
+import { grade } from './grader.ts';
+import { randomPick, topK } from './samplers.ts';
+import { parseAction, parseSeed, parseTaskField } from './schemas.ts';
+import {
+  DEFAULT_SEED,
+  DEFAULT_TASK,
+  TASK_IDS,
+  getTask,
+  noisePenaltyScale,
+  noiseTrapBoost,
+  type TaskSpec,
+} from './tasks.ts';
+import type {
+  Action,
+  EnvState,
+  Grade,
+  GradeInput,
+  Observation,
+  ResetResult,
+  SelectionDetail,
+  SelectionTerms,
+  StepResult,
+} from './types.ts';
+import { getWorld, type World } from './world.ts';
+
+/** Reward constants (BEHAVIOUR.md S16), named so the formula can be audited. */
+export const REWARD = Object.freeze({
+  performanceGainScale: 5.0,
+  diversityBonusScale: 0.05,
+  redundancyThreshold: 0.8,
+  redundancyGainMultiplier: 0.5,
+  highPerformanceThreshold: 0.85,
+  highPerformanceGainMultiplier: 0.7,
+  budgetCostPerSample: 0.01,
+  redundancyPenaltyScale: 0.3,
+  stepBonus: 0.15,
+  stopBonusPerBudgetUnit: 0.05,
+  stopPenalty: -1.0,
+  weightEpsilon: 1e-8,
+  entropyEpsilon: 1e-12,
+  normEpsilon: 1e-12,
+  centroidDecay: 0.9,
+  centroidRate: 0.1,
+});
+
+export interface ResetOptions {
+  task?: string | null;
+  /** 0 … 2^32−1, as a number or a digit string (D13); default 42. */
+  seed?: number | string | null;
+}
+
+export interface EnvOptions {
+  /** Keep the samplers' picks of the last step (`lastSelection`), for diagnostics and replay. */
+  recordSelections?: boolean;
+}
+
+/**
+ * Transient buffers shared by every environment of a process. A step is synchronous, so no two
+ * steps ever use them at once; they grow on demand and hold nothing between calls.
+ */
+class Scratch {
+  score = new Float64Array(0);
+  flags = new Uint8Array(0);
+  candidates = new Int32Array(0);
+  permutation = new Int32Array(0);
+  picksU = new Int32Array(0);
+  picksD = new Int32Array(0);
+  picksR = new Int32Array(0);
+  topScore = new Float64Array(0);
+  order = new Int32Array(0);
+  batchRows = new Int32Array(0);
+  batchLabels = new Uint8Array(0);
+  batchValues = new Float64Array(0);
+  validationP1 = new Float64Array(0);
+  validationLoss = new Float64Array(0);
+  squares = new Float64Array(0);
+  stdSquares = new Float64Array(0);
+  centroidUnit = new Float64Array(0);
+  batchMean = new Float64Array(0);
+  readonly set = new PySet();
+
+  ensure(pool: number, validation: number, features: number, trainValues: number): void {
+    if (this.score.length < pool) {
+      this.score = new Float64Array(pool);
+      this.flags = new Uint8Array(pool);
+      this.candidates = new Int32Array(pool);
+      this.permutation = new Int32Array(pool);
+      this.picksU = new Int32Array(pool);
+      this.picksD = new Int32Array(pool);
+      this.picksR = new Int32Array(pool);
+      this.topScore = new Float64Array(pool);
+      this.order = new Int32Array(pool);
+      this.batchRows = new Int32Array(pool);
+      this.batchLabels = new Uint8Array(pool);
+      this.batchValues = new Float64Array(pool);
+    }
+    if (this.validationP1.length < validation) {
+      this.validationP1 = new Float64Array(validation);
+      this.validationLoss = new Float64Array(validation);
+    }
+    if (this.squares.length < features) {
+      this.squares = new Float64Array(features);
+      this.centroidUnit = new Float64Array(features);
+      this.batchMean = new Float64Array(features);
+    }
+    if (this.stdSquares.length < trainValues) this.stdSquares = new Float64Array(trainValues);
+  }
+}
+const scratch = new Scratch();
+
+/** One episode's mutable state. */
+interface Episode {
+  task: TaskSpec;
+  seed: number;
+  world: World;
+  rng: RandomState;
+  /** Jittered pool features (row-major, all rows ever in the pool), labels after flips, noise mask. */
+  poolX: Float64Array;
+  poolY: Uint8Array;
+  poolNoisy: Uint8Array;
+  /** live[p] = row (in poolX) at current pool position p, for p < poolSize. */
+  live: Int32Array;
+  poolSize: number;
+  noisyInPool: number;
+  model: SgdLogistic;
+  /** Training matrix: seed rows then every selected row; allocated on the first selection. */
+  train: Float64Array | null;
+  trainRows: number;
+  centroid: Float64Array;
+  performance: number;
+  diversity: number;
+  budget: number;
+  steps: number;
+  terminated: boolean;
+  truncated: boolean;
+  noiseRatios: number[];
+}
+
+export class DataSelectEnv {
+  private episode: Episode | null = null;
+  private readonly recordSelections: boolean;
+  /** The samplers' picks of the last selection step (only with `recordSelections`). */
+  lastSelection: SelectionDetail | null = null;
+
+  constructor(options: EnvOptions = {}) {
+    this.recordSelections = options.recordSelections ?? false;
+  }
+
+  /** Starts a new episode (BEHAVIOUR.md §3.1). Throws `EnvError` for an unknown task or bad seed. */
+  reset(options: ResetOptions = {}): ResetResult {
+    const taskId = parseTaskField(options.task, DEFAULT_TASK);
+    const seed = parseSeed(options.seed, DEFAULT_SEED);
+    const task = getTask(taskId);
+    if (!task) throw unknownTask(taskId, TASK_IDS);
+    const world = getWorld(task.data);
+    const F = world.nFeatures;
+    const P = world.poolSize;
+    const rng = RandomState.fromSeed(seed);
+
+    // Pool = scaled pool rows + N(0, σ) jitter, drawn row-major.
+    const poolX = world.X.slice(world.poolStart * F, (world.poolStart + P) * F);
+    const jitter = task.data.poolJitter;
+    for (let q = 0; q < poolX.length; q++) poolX[q] = poolX[q] + (0 + jitter * rng.gauss());
+
+    // Noise mask (strict <), guaranteed flips, then extra jitter on the noisy rows in index order.
+    const poolNoisy = new Uint8Array(P);
+    const poolY = world.y.slice(world.poolStart, world.poolStart + P);
+    let noisy = 0;
+    for (let i = 0; i < P; i++) {
+      if (rng.nextDouble() < task.flipY) {
+        poolNoisy[i] = 1;
+        poolY[i] = 1 - poolY[i];
+        noisy++;
+      }
+    }
+    const noisyJitter = task.data.noisyJitter;
+    for (let i = 0; i < P; i++) {
+      if (poolNoisy[i] === 0) continue;
+      const base = i * F;
+      for (let j = 0; j < F; j++) poolX[base + j] = poolX[base + j] + (0 + noisyJitter * rng.gauss());
+    }
+
+    const live = new Int32Array(P);
+    for (let i = 0; i < P; i++) live[i] = i;
+
+    this.episode = {
+      task,
+      seed,
+      world,
+      rng,
+      poolX,
+      poolY,
+      poolNoisy,
+      live,
+      poolSize: P,
+      noisyInPool: noisy,
+      model: world.warmModel.clone(),
+      train: null,
+      trainRows: world.seedRows.length,
+      centroid: world.seedCentroid.slice(),
+      performance: world.initialPerformance,
+      diversity: world.initialDiversity,
+      budget: task.budget,
+      steps: 0,
+      terminated: false,
+      truncated: false,
+      noiseRatios: [],
+    };
+    this.lastSelection = null;
+    return { observation: this.observation(), info: { task_id: task.id, seed } };
+  }
+
+  /**
+   * Applies an action. Order of checks (BEHAVIOUR.md S0–S1): the action itself (422-class
+   * `invalid_action`), then the episode (`no_episode`, `episode_over`). A refused action changes
+   * nothing, not even the random stream.
+   */
+  step(rawAction: unknown): StepResult {
+    const action = parseAction(rawAction);
+    const ep = this.episode;
+    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
+    if (ep.terminated || ep.truncated) throw new EnvError('EXECUTION_ERROR', 'episode_over', MESSAGES.episodeOver);
+    return action.action_type === 'stop' ? this.stop(ep) : this.select(ep, action);
+  }
+
+  /** D1: a stop always ends the episode; nothing is sampled, trained or charged. */
+  private stop(ep: Episode): StepResult {
+    ep.steps += 1;
+    const reward =
+      ep.performance >= ep.task.stopThreshold ? REWARD.stopBonusPerBudgetUnit * ep.budget : REWARD.stopPenalty;
+    ep.terminated = true;
+    this.lastSelection = null;
+    return {
+      observation: this.observation(),
+      reward,
+      terminated: true,
+      truncated: false,
+      done: true,
+      step: ep.steps,
+      info: {},
+      terms: { stop_reward: reward },
+    };
+  }
+
+  private select(ep: Episode, action: Action): StepResult {
+    const { task, world, rng } = ep;
+    const F = world.nFeatures;
+    const P = ep.poolSize;
+    const nVal = world.validationRows.length;
+    const maxTrainRows = world.seedRows.length + task.budget;
+    scratch.ensure(world.poolSize, nVal, F, maxTrainRows * F);
+    const s = scratch;
+
+    // S3: weights normalised by their sum in key order + 1e-8 (the epsilon shifts the split).
+    const weights = action.strategy_weights;
+    let total = 0;
+    for (const k in weights) total += weights[k as keyof typeof weights]!;
+    total += REWARD.weightEpsilon;
+    const wU = (weights.uncertainty ?? 0) / total;
+    const wD = (weights.diversity ?? 0) / total;
+
+    // S5 (D3): effective batch, never more than the budget left or the pool.
+    let b = Math.min(action.batch_size, ep.budget);
+    if (b < task.minBatch) b = Math.min(task.minBatch, ep.budget);
+    b = Math.min(b, P);
+
+    // S9: integer split; random takes the remainder (its own weight is never read).
+    const nU = Math.trunc(b * wU);
+    const nD = Math.trunc(b * wD);
+    const nR = Math.max(0, b - nU - nD);
+
+    const excluded = s.flags;
+    excluded.fill(0, 0, P);
+    const live = ep.live;
+    const poolX = ep.poolX;
+
+    // S6–S8, S10a: uncertainty = highest entropy, boosted on noisy rows (the noise trap).
+    let countU = 0;
+    if (nU > 0) {
+      const boost = noiseTrapBoost(task.flipY);
+      const model = ep.model;
+      for (let p = 0; p < P; p++) {
+        const row = live[p];
+        const p1 = 1 / (1 + Math.exp(-model.decision(poolX, row)));
+        s.score[p] = entropy(p1) + ep.poolNoisy[row] * boost;
+      }
+      countU = topK(s.score, P, nU, excluded, s.picksU, s.topScore);
+      for (let i = 0; i < countU; i++) excluded[s.picksU[i]] = 1;
+    }
+
+    // S10b: diversity = farthest from the training centroid.
+    let countD = 0;
+    if (nD > 0) {
+      for (let p = 0; p < P; p++) s.score[p] = rowDistance(poolX, live[p] * F, ep.centroid, F, s.squares);
+      countD = topK(s.score, P, nD, excluded, s.picksD, s.topScore);
+      for (let i = 0; i < countD; i++) excluded[s.picksD[i]] = 1;
+    }
+
+    // S10c: random = numpy choice without replacement over the remaining positions.
+    let countR = 0;
+    if (nR > 0) {
+      countR = randomPick(rng, P, nR, excluded, s.candidates, s.permutation, s.picksR);
+      for (let i = 0; i < countR; i++) excluded[s.picksR[i]] = 1;
+    }
+
+    // S11: training order = CPython set iteration order of the picks.
+    const set = s.set;
+    set.clear();
+    set.update(s.picksU, countU);
+    set.update(s.picksD, countD);
+    set.update(s.picksR, countR);
+    const n = set.listInto(s.order);
+
+    if (this.recordSelections) {
+      this.lastSelection = {
+        pool_size_before: P,
+        requested: action.batch_size,
+        effective: b,
+        n_u: nU,
+        n_d: nD,
+        n_r: nR,
+        uncertainty_idx: Array.from(s.picksU.subarray(0, countU)),
+        diversity_idx: Array.from(s.picksD.subarray(0, countD)),
+        random_idx: Array.from(s.picksR.subarray(0, countR)),
+        train_order: Array.from(s.order.subarray(0, n)),
+      };
+    }
+
+    // S12: the batch (rows of poolX in training order), its labels and noise ratio.
+    let noisyPicked = 0;
+    for (let r = 0; r < n; r++) {
+      const row = live[s.order[r]];
+      s.batchRows[r] = row;
+      s.batchLabels[r] = ep.poolY[row];
+      noisyPicked += ep.poolNoisy[row];
+    }
+    const noiseRatio = noisyPicked / n;
+
+    // S13: remove the picks; survivors keep their order.
+    let kept = 0;
+    for (let p = 0; p < P; p++) if (excluded[p] === 0) live[kept++] = live[p];
+    ep.poolSize = kept;
+    ep.noisyInPool -= noisyPicked;
+
+    // S14–S15: train, then score on the validation rows.
+    for (let c = 0; c < task.data.trainCallsPerStep; c++) ep.model.partialFit(poolX, s.batchRows, s.batchLabels, n);
+    const oldPerformance = ep.performance;
+    ep.model.predictProba1Into(world.X, world.validationRows, nVal, s.validationP1);
+    const newPerformance = performanceFromLogLoss(logLoss(world.validationLabels, s.validationP1, nVal, s.validationLoss));
+
+    // S16: reward, term by term, with the centroid from before this step.
+    const c = ep.centroid;
+    for (let r = 0; r < n; r++) s.batchValues[r] = rowDistance(poolX, s.batchRows[r] * F, c, F, s.squares);
+    const performanceGain = (newPerformance - oldPerformance) * REWARD.performanceGainScale;
+    const diversityBonus = (pairwiseSum(s.batchValues, 0, n) / n) * REWARD.diversityBonusScale;
+    let gain = performanceGain + diversityBonus;
+
+    const centroidNorm = vectorNorm(c, F) + REWARD.normEpsilon;
+    const cUnit = s.centroidUnit;
+    for (let j = 0; j < F; j++) cUnit[j] = c[j] / centroidNorm;
+    for (let r = 0; r < n; r++) {
+      const base = s.batchRows[r] * F;
+      const norm = rowNorm(poolX, base, F, s.squares) + REWARD.normEpsilon;
+      let cos = 0.0;
+      for (let j = 0; j < F; j++) cos += (poolX[base + j] / norm) * cUnit[j];
+      s.batchValues[r] = cos;
+    }
+    const redundancy = (pairwiseSum(s.batchValues, 0, n) / n + 1) / 2;
+
+    let gainMultiplier = 1;
+    if (redundancy > REWARD.redundancyThreshold) {
+      gain = gain * REWARD.redundancyGainMultiplier;
+      gainMultiplier *= REWARD.redundancyGainMultiplier;
+    }
+    if (newPerformance > REWARD.highPerformanceThreshold) {
+      gain = gain * REWARD.highPerformanceGainMultiplier;
+      gainMultiplier *= REWARD.highPerformanceGainMultiplier;
+    }
+    const budgetCost = -(REWARD.budgetCostPerSample * b);
+    const redundancyPenalty = -(REWARD.redundancyPenaltyScale * redundancy);
+    const noisePenalty = -(noisePenaltyScale(task.flipY) * noiseRatio);
+    const reward = gain + budgetCost + redundancyPenalty + noisePenalty + REWARD.stepBonus;
+
+    // S17: centroid EMA with the batch's column mean, training matrix grows, counters move.
+    const mean = s.batchMean;
+    mean.fill(0, 0, F);
+    for (let r = 0; r < n; r++) {
+      const base = s.batchRows[r] * F;
+      for (let j = 0; j < F; j++) mean[j] += poolX[base + j];
+    }
+    for (let j = 0; j < F; j++) c[j] = REWARD.centroidDecay * c[j] + REWARD.centroidRate * (mean[j] / n);
+
+    let train = ep.train;
+    if (!train) {
+      train = new Float64Array(maxTrainRows * F);
+      train.set(world.seedMatrix);
+      ep.train = train;
+    }
+    for (let r = 0; r < n; r++) {
+      const base = s.batchRows[r] * F;
+      train.set(poolX.subarray(base, base + F), (ep.trainRows + r) * F);
+    }
+    ep.trainRows += n;
+    ep.diversity = stdFlat(train, ep.trainRows * F, s.stdSquares);
+    ep.performance = newPerformance;
+    ep.budget -= b;
+    ep.steps += 1;
+    ep.noiseRatios.push(noiseRatio);
+
+    // S19: terminated (budget spent or pool emptied) wins over truncated (max_steps).
+    ep.terminated = ep.budget <= 0 || ep.poolSize === 0;
+    ep.truncated = !ep.terminated && ep.steps >= task.maxSteps;
+
+    const terms: SelectionTerms = {
+      performance_gain: performanceGain,
+      diversity_bonus: diversityBonus,
+      gain_multiplier: gainMultiplier,
+      gain,
+      budget_cost: budgetCost,
+      redundancy_penalty: redundancyPenalty,
+      noise_penalty: noisePenalty,
+      step_bonus: REWARD.stepBonus,
+    };
+    return {
+      observation: this.observation(),
+      reward,
+      terminated: ep.terminated,
+      truncated: ep.truncated,
+      done: ep.terminated || ep.truncated,
+      step: ep.steps,
+      info: { gain, redundancy, noise_ratio: noiseRatio, terms },
+      terms,
+    };
+  }
+
+  private observation(): Observation {
+    const ep = this.episode!;
+    return {
+      remaining_budget: ep.budget,
+      diversity_score: ep.diversity,
+      noise_estimate: ep.poolSize === 0 ? 0 : ep.noisyInPool / ep.poolSize,
+      current_performance: ep.performance,
+      samples_available: ep.poolSize,
+    };
+  }
+
+  /** The current observation, or null before the first reset. */
+  currentObservation(): Observation | null {
+    return this.episode ? this.observation() : null;
+  }
+
+  /** The episode's state (GET /state without the id, which the transport adds). */
+  state(): EnvState {
+    const ep = this.episode;
+    if (!ep) {
+      return { task_id: null, step_count: 0, done: false, remaining_budget: null, current_performance: null, pool_size: null };
+    }
+    return {
+      task_id: ep.task.id,
+      step_count: ep.steps,
+      done: ep.terminated || ep.truncated,
+      remaining_budget: ep.budget,
+      current_performance: ep.performance,
+      pool_size: ep.poolSize,
+    };
+  }
+
+  get hasEpisode(): boolean {
+    return this.episode !== null;
+  }
+
+  get done(): boolean {
+    return this.episode !== null && (this.episode.terminated || this.episode.truncated);
+  }
+
+  get task(): TaskSpec | null {
+    return this.episode?.task ?? null;
+  }
+
+  get seed(): number | null {
+    return this.episode?.seed ?? null;
+  }
+
+  /** Noise ratios of the selections so far (the medium grader's input). */
+  get noiseRatios(): readonly number[] {
+    return this.episode?.noiseRatios ?? [];
+  }
+
+  /** What the grader needs (only meaningful once the episode is done). */
+  gradeInput(): GradeInput {
+    const ep = this.episode;
+    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
+    return { task_id: ep.task.id, final_observation: this.observation(), noise_ratios: ep.noiseRatios.slice() };
+  }
+
+  /** Grades the finished episode with its task's grader. */
+  grade(): Grade {
+    const ep = this.episode;
+    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
+    if (!(ep.terminated || ep.truncated)) {
+      throw new EnvError('NOT_FOUND', 'episode_not_finished', 'The episode is not finished yet.');
+    }
+    return grade(ep.task, this.gradeInput());
+  }
+
+  /** Fingerprint of the episode's generator (as the golden traces record it). */
+  rngFingerprint(): RngFingerprint | null {
+    return this.episode?.rng.fingerprint() ?? null;
+  }
+}

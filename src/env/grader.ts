@@ -1,0 +1,64 @@
+/**
+ * Graders (BEHAVIOUR.md §6): a finished episode's final observation and the noise ratios of its
+ * selections become a score in [0, 1], a breakdown and a pass flag. Rounding is Python's
+ * `round(x, 4)`; the easy score is deliberately left unrounded, as in the original.
+ */
+import { pairwiseSum } from '../numerics/reductions.ts';
+import { pyRound } from '../numerics/py-round.ts';
+import type { Grade, GradeInput } from './types.ts';
+import type { TaskSpec } from './tasks.ts';
+
+const clip01 = (x: number) => Math.min(Math.max(x, 0), 1);
+const round4 = (x: number) => pyRound(x, 4);
+
+function performanceScore(perf: number, [lo, hi]: readonly [number, number]): number {
+  return clip01((perf - lo) / (hi - lo));
+}
+
+export function grade(task: TaskSpec, input: GradeInput): Grade {
+  const g = task.grader;
+  const perf = input.final_observation.current_performance;
+  switch (g.kind) {
+    case 'performance': {
+      const score = performanceScore(perf, g.performanceRange);
+      return {
+        task_id: task.id,
+        score,
+        passed: perf > g.passPerformanceAbove,
+        breakdown: { performance_score: round4(score) },
+      };
+    }
+    case 'performance_noise': {
+      const ratios = input.noise_ratios;
+      // No selection at all counts as the worst noise (the original's default).
+      const avgNoise = ratios.length > 0 ? pairwiseSum(ratios) / ratios.length : 1.0;
+      const perfScore = performanceScore(perf, g.performanceRange);
+      const noiseScore = clip01(1.0 - avgNoise / g.noiseCeiling);
+      return {
+        task_id: task.id,
+        score: round4(g.performanceWeight * perfScore + g.noiseWeight * noiseScore),
+        passed: perf > g.passPerformanceAbove && avgNoise < g.passNoiseBelow,
+        breakdown: {
+          performance_score: round4(perfScore),
+          noise_score: round4(noiseScore),
+          avg_noise_ratio: round4(avgNoise),
+        },
+      };
+    }
+    case 'performance_efficiency': {
+      const budgetUsed = task.budget - input.final_observation.remaining_budget;
+      const perfScore = performanceScore(perf, g.performanceRange);
+      const efficiency = clip01(1.0 - budgetUsed / task.budget);
+      return {
+        task_id: task.id,
+        score: round4(g.performanceWeight * perfScore + g.efficiencyWeight * efficiency),
+        passed: perf > g.passPerformanceAbove,
+        breakdown: {
+          performance_score: round4(perfScore),
+          efficiency_score: round4(efficiency),
+          budget_used: budgetUsed,
+        },
+      };
+    }
+  }
+}

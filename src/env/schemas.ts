@@ -1,0 +1,201 @@
+/**
+ * TypeBox schemas: the single source for validation (here, in the server and in the clients),
+ * for `/schema`, `/tasks`, OpenAPI and the static types. The few rules JSON Schema cannot state
+ * (weights not all zero, a finite weight sum, the seed's digit-string form) are checked right
+ * after the schema, in the same function, so every transport refuses the same things.
+ */
+import Type, { type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { EnvError, invalidAction, invalidRequest, type ValidationIssue } from './errors.ts';
+import { MAX_SEED } from '../numerics/random-state.ts';
+import type { Action } from './types.ts';
+
+const Weight = Type.Number({ minimum: 0, description: 'A non-negative, finite weight.' });
+
+export const ActionSchema = Type.Object(
+  {
+    action_type: Type.Enum(['select_batch', 'stop'], {
+      description: 'select_batch to select data, stop to end the episode early.',
+    }),
+    batch_size: Type.Integer({ minimum: 0, description: 'Number of samples to select this step.' }),
+    strategy_weights: Type.Object(
+      {
+        uncertainty: Type.Optional(Weight),
+        diversity: Type.Optional(Weight),
+        random: Type.Optional(Weight),
+      },
+      {
+        additionalProperties: false,
+        minProperties: 1,
+        description:
+          'Sampling strategy weights — normalized internally (w / (sum + 1e-8)); not all zero, and their sum must be finite.',
+      },
+    ),
+  },
+  { additionalProperties: true, description: 'An action. Other keys (e.g. OpenEnv metadata) are ignored.' },
+);
+
+export const ObservationSchema = Type.Object(
+  {
+    remaining_budget: Type.Integer({ description: 'Budget left (never negative).' }),
+    diversity_score: Type.Number({ description: 'Population std of every entry of the training matrix.' }),
+    noise_estimate: Type.Number({ description: 'Fraction of injected-noise rows still in the pool.' }),
+    current_performance: Type.Number({ description: '1 / (1 + validation log-loss), at least 0.05.' }),
+    samples_available: Type.Integer({ description: 'Pool size.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const StateSchema = Type.Object({
+  episode_id: Type.Union([Type.String(), Type.Null()]),
+  task_id: Type.Union([Type.String(), Type.Null()]),
+  step_count: Type.Integer({ minimum: 0 }),
+  done: Type.Boolean(),
+  remaining_budget: Type.Union([Type.Integer(), Type.Null()]),
+  current_performance: Type.Union([Type.Number(), Type.Null()]),
+  pool_size: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+export type ActionInput = Static<typeof ActionSchema>;
+
+const actionCheck = Compile(ActionSchema);
+
+function pathToLoc(instancePath: string): string[] {
+  return instancePath === '' ? [] : instancePath.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+const ALLOWED_STRATEGIES = 'uncertainty, diversity, random';
+
+/** Turns the schema checker's errors into clear FastAPI-style entries, one per offending field. */
+function describeActionErrors(value: unknown): ValidationIssue[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return [{ loc: [], msg: 'the action must be a JSON object', type: 'model_type' }];
+  }
+  const seen = new Set<string>();
+  const issues: ValidationIssue[] = [];
+  for (const e of actionCheck.Errors(value)) {
+    let loc = pathToLoc(e.instancePath);
+    let msg: string;
+    let type: string;
+    switch (e.keyword) {
+      case 'required': {
+        const missing = (e.params as { requiredProperties?: string[] }).requiredProperties ?? [];
+        for (const field of missing) {
+          const key = [...loc, field].join('/');
+          if (seen.has(key)) continue;
+          seen.add(key);
+          issues.push({ loc: [...loc, field], msg: 'Field required', type: 'missing' });
+        }
+        continue;
+      }
+      case 'additionalProperties':
+      case 'boolean':
+        msg = `unknown strategy (allowed: ${ALLOWED_STRATEGIES}; keys are case-sensitive)`;
+        type = 'extra_forbidden';
+        break;
+      case 'minProperties':
+        msg = `strategy_weights cannot be empty (give at least one of: ${ALLOWED_STRATEGIES})`;
+        type = 'too_short';
+        break;
+      case 'enum':
+        msg = "Input should be 'select_batch' or 'stop'";
+        type = 'literal_error';
+        break;
+      case 'minimum':
+        msg = 'Input should be greater than or equal to 0';
+        type = 'greater_than_equal';
+        break;
+      case 'type': {
+        const expected = (e.params as { type?: string }).type;
+        const field = loc[loc.length - 1];
+        if (expected === 'integer') {
+          msg = 'Input should be a finite whole JSON number (e.g. 10 or 10.0; not a string or boolean)';
+          type = 'int_type';
+        } else if (expected === 'number') {
+          msg = 'Input should be a finite JSON number (not a string or boolean)';
+          type = 'float_type';
+        } else if (expected === 'object') {
+          msg = `${field ?? 'value'} should be an object`;
+          type = field === undefined ? 'model_type' : 'dict_type';
+        } else {
+          msg = `Input should be of type ${expected}`;
+          type = `${expected}_type`;
+        }
+        break;
+      }
+      default:
+        msg = e.message;
+        type = e.keyword;
+    }
+    const key = loc.join('/');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push({ loc, msg, type });
+  }
+  return issues;
+}
+
+/**
+ * Validates an action (PROTOCOL §2.2, BEHAVIOUR.md D5) and returns it with its weights in their
+ * original key order. Throws `EnvError` (`VALIDATION_ERROR` / `invalid_action`) with one issue per
+ * problem; `loc` is relative to the action.
+ */
+export function parseAction(value: unknown): Action {
+  if (!actionCheck.Check(value)) {
+    const issues = describeActionErrors(value);
+    throw invalidAction(issues.length > 0 ? issues : [{ loc: [], msg: 'invalid action', type: 'value_error' }]);
+  }
+  const weights = value.strategy_weights as Record<string, number>;
+  let sum = 0;
+  for (const k in weights) sum += weights[k];
+  if (!Number.isFinite(sum)) {
+    throw invalidAction([
+      { loc: ['strategy_weights'], msg: 'the sum of the weights is not finite', type: 'value_error' },
+    ]);
+  }
+  if (!(sum > 0)) {
+    throw invalidAction([
+      { loc: ['strategy_weights'], msg: 'at least one weight must be greater than 0', type: 'value_error' },
+    ]);
+  }
+  return value as Action;
+}
+
+const SEED_DIGITS = /^[0-9]{1,10}$/;
+
+/**
+ * A seed (D13): an integral JSON number or a string of 1–10 digits, at most 2^32−1; `null` or
+ * `undefined` mean the default. Anything else throws `invalid_request` with `loc` `['seed']`.
+ */
+export function parseSeed(value: unknown, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  let n: number | undefined;
+  if (typeof value === 'number' && Number.isInteger(value)) n = value;
+  else if (typeof value === 'string' && SEED_DIGITS.test(value)) n = Number(value);
+  if (n === undefined || n < 0 || n > MAX_SEED) {
+    throw invalidRequest(
+      [
+        {
+          loc: ['seed'],
+          msg: `seed must be an integer from 0 to ${MAX_SEED} (a JSON number or a string of digits)`,
+          type: 'seed_range',
+        },
+      ],
+      `Invalid seed ${JSON.stringify(value) ?? String(value)}: must be an integer from 0 to ${MAX_SEED}`,
+    );
+  }
+  return n;
+}
+
+/** A task id field: a string, or null/undefined for the default; anything else is `invalid_request`. */
+export function parseTaskField(value: unknown, fallback: string): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'string') {
+    throw invalidRequest([{ loc: ['task_id'], msg: 'task_id must be a string or null', type: 'string_type' }]);
+  }
+  return value;
+}
+
+export function isEnvError(e: unknown): e is EnvError {
+  return e instanceof EnvError;
+}

@@ -1,0 +1,199 @@
+/**
+ * The task registry: the single source of every task's numbers. The grader, the `/tasks`
+ * texts, the manifest and the docs all read these entries (D6), so a description can never
+ * disagree with the rule that grades it. Adding a task is adding one entry here.
+ */
+
+/** The fixed, seed-independent data set and model warm-up of a task family. */
+export interface DataSpec {
+  nSamples: number;
+  nFeatures: number;
+  nInformative: number;
+  nRedundant: number;
+  nClustersPerClass: number;
+  /** make_classification's own label noise (untracked), unrelated to the task's injected noise. */
+  baseFlipY: number;
+  classSep: number;
+  datasetSeed: number;
+  /** Row ranges [start, end) of the scaled data set. */
+  seedRows: readonly [number, number];
+  validationRows: readonly [number, number];
+  poolRows: readonly [number, number];
+  /** σ of the gaussian jitter added to every pool row, then to the noisy rows. */
+  poolJitter: number;
+  noisyJitter: number;
+  warmupCalls: number;
+  trainCallsPerStep: number;
+}
+
+export const CLASSIC_DATA: DataSpec = Object.freeze({
+  nSamples: 1500,
+  nFeatures: 20,
+  nInformative: 5,
+  nRedundant: 5,
+  nClustersPerClass: 2,
+  baseFlipY: 0.1,
+  classSep: 1.0,
+  datasetSeed: 42,
+  seedRows: [0, 100] as const,
+  validationRows: [200, 400] as const,
+  poolRows: [400, 1500] as const,
+  poolJitter: 0.5,
+  noisyJitter: 0.1,
+  warmupCalls: 10,
+  trainCallsPerStep: 3,
+});
+
+export type GraderRule =
+  | {
+      kind: 'performance';
+      /** Score = clip((perf − lo) / (hi − lo), 0, 1), not rounded (the original's quirk). */
+      performanceRange: readonly [number, number];
+      passPerformanceAbove: number;
+    }
+  | {
+      kind: 'performance_noise';
+      performanceRange: readonly [number, number];
+      /** noise_score = clip(1 − avg_noise / noiseCeiling, 0, 1). */
+      noiseCeiling: number;
+      performanceWeight: number;
+      noiseWeight: number;
+      passPerformanceAbove: number;
+      passNoiseBelow: number;
+    }
+  | {
+      kind: 'performance_efficiency';
+      performanceRange: readonly [number, number];
+      performanceWeight: number;
+      efficiencyWeight: number;
+      passPerformanceAbove: number;
+    };
+
+export interface TaskSpec {
+  id: string;
+  difficulty: string;
+  /** Fraction of pool rows whose label is flipped at reset (tracked by the hidden noise mask). */
+  flipY: number;
+  budget: number;
+  maxSteps: number;
+  minBatch: number;
+  /** Performance needed for a positive stop reward. */
+  stopThreshold: number;
+  data: DataSpec;
+  grader: GraderRule;
+  /** One sentence on what the task tests, before the generated numbers. */
+  summary: string;
+}
+
+/** The noise-trap entropy boost added to noisy pool rows: `min(0.1 + flip_y·2, 0.55)`. */
+export function noiseTrapBoost(flipY: number): number {
+  return Math.min(0.1 + flipY * 2.0, 0.55);
+}
+
+/** The noise penalty scale: `1 + flip_y·2`. */
+export function noisePenaltyScale(flipY: number): number {
+  return 1.0 + flipY * 2.0;
+}
+
+const TASK_LIST: readonly TaskSpec[] = [
+  {
+    id: 'easy',
+    difficulty: 'easy',
+    flipY: 0.05,
+    budget: 300,
+    maxSteps: 15,
+    minBatch: 5,
+    stopThreshold: 0.6,
+    data: CLASSIC_DATA,
+    grader: { kind: 'performance', performanceRange: [0.55, 0.75], passPerformanceAbove: 0.62 },
+    summary: 'Little label noise and a large budget: any reasonable strategy should succeed.',
+  },
+  {
+    id: 'medium',
+    difficulty: 'medium',
+    flipY: 0.25,
+    budget: 150,
+    maxSteps: 12,
+    minBatch: 5,
+    stopThreshold: 0.57,
+    data: CLASSIC_DATA,
+    grader: {
+      kind: 'performance_noise',
+      performanceRange: [0.42, 0.62],
+      noiseCeiling: 0.5,
+      performanceWeight: 0.6,
+      noiseWeight: 0.4,
+      passPerformanceAbove: 0.52,
+      passNoiseBelow: 0.5,
+    },
+    summary:
+      'Heavy label noise and a noise trap that inflates the entropy of mislabelled rows, so uncertainty-heavy strategies pick them.',
+  },
+  {
+    id: 'hard',
+    difficulty: 'hard',
+    flipY: 0.3,
+    budget: 100,
+    maxSteps: 8,
+    minBatch: 5,
+    stopThreshold: 0.62,
+    data: CLASSIC_DATA,
+    grader: {
+      kind: 'performance_efficiency',
+      performanceRange: [0.5, 0.72],
+      performanceWeight: 0.65,
+      efficiencyWeight: 0.35,
+      passPerformanceAbove: 0.58,
+    },
+    summary: 'Heavy label noise, a tight budget and few steps: performance and budget efficiency are scored jointly.',
+  },
+];
+
+export const TASKS: ReadonlyMap<string, TaskSpec> = new Map(TASK_LIST.map((t) => [t.id, Object.freeze(t)]));
+export const TASK_IDS: readonly string[] = TASK_LIST.map((t) => t.id);
+export const DEFAULT_TASK = 'easy';
+export const DEFAULT_SEED = 42;
+
+export function getTask(id: string): TaskSpec | undefined {
+  return TASKS.get(id);
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** Success criteria in words, generated from the grader rule. */
+export function successCriteria(task: TaskSpec): string {
+  const g = task.grader;
+  switch (g.kind) {
+    case 'performance':
+      return `current_performance > ${g.passPerformanceAbove} at episode end`;
+    case 'performance_noise':
+      return `current_performance > ${g.passPerformanceAbove} AND avg noise_ratio < ${g.passNoiseBelow}`;
+    case 'performance_efficiency':
+      return `current_performance > ${g.passPerformanceAbove}, scored jointly with budget efficiency`;
+  }
+}
+
+/** How the score is computed, in words, generated from the grader rule. */
+export function scoringRule(task: TaskSpec): string {
+  const g = task.grader;
+  const [lo, hi] = g.performanceRange;
+  const perf = `performance_score = clip((performance − ${lo}) / (${hi} − ${lo}), 0, 1)`;
+  switch (g.kind) {
+    case 'performance':
+      return `score = ${perf}`;
+    case 'performance_noise':
+      return `score = ${g.performanceWeight}·performance_score + ${g.noiseWeight}·noise_score, where ${perf} and noise_score = clip(1 − avg_noise_ratio / ${g.noiseCeiling}, 0, 1)`;
+    case 'performance_efficiency':
+      return `score = ${g.performanceWeight}·performance_score + ${g.efficiencyWeight}·efficiency, where ${perf} and efficiency = 1 − budget_used / ${task.budget}`;
+  }
+}
+
+/** The `/tasks` description: the summary plus the task's real numbers. */
+export function describeTask(task: TaskSpec): string {
+  return (
+    `${task.summary} Injected label noise flip_y=${task.flipY} (${pct(task.flipY)} of the pool), ` +
+    `budget=${task.budget}, max_steps=${task.maxSteps}, min_batch=${task.minBatch}, ` +
+    `stop pays 0.05 per unspent budget unit when performance ≥ ${task.stopThreshold}, else −1. ` +
+    `Passes when ${successCriteria(task)}; ${scoringRule(task)}.`
+  );
+}

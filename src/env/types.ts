@@ -1,0 +1,117 @@
+/**
+ * The environment's contract, in one place (Gymnasium-style).
+ *
+ * An episode starts with `reset({ task, seed })` and advances with `step(action)` until it ends.
+ * - `terminated`: the episode ended by its own rules — a `stop`, the budget reached 0, or the pool
+ *   emptied.
+ * - `truncated`: `max_steps` accepted steps were taken and the step did not terminate the episode.
+ *   The two are never both true; `done = terminated || truncated` is the original's flag.
+ * - `info` of a selection carries the original's three keys plus `terms`, the reward's named terms
+ *   ("individual reward terms that are combined to produce the total reward"); a stop's info is `{}`.
+ */
+
+export const STRATEGIES = ['uncertainty', 'diversity', 'random'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+export const ACTION_TYPES = ['select_batch', 'stop'] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+
+/** An action as sent on the wire (after validation). Weight order is the object's key order. */
+export interface Action {
+  action_type: ActionType;
+  batch_size: number;
+  strategy_weights: Partial<Record<Strategy, number>>;
+}
+
+/** Exactly these five keys (PROTOCOL §2.1). */
+export interface Observation {
+  remaining_budget: number;
+  diversity_score: number;
+  noise_estimate: number;
+  current_performance: number;
+  samples_available: number;
+}
+
+/**
+ * The reward's named terms. `gain + budget_cost + redundancy_penalty + noise_penalty + step_bonus`
+ * is the reward, summed in that order (the original's left-to-right expression). `gain` itself is
+ * `(performance_gain + diversity_bonus) × gain_multiplier`. A stop has only `stop_reward`.
+ */
+export interface SelectionTerms {
+  performance_gain: number;
+  diversity_bonus: number;
+  gain_multiplier: number;
+  gain: number;
+  budget_cost: number;
+  redundancy_penalty: number;
+  noise_penalty: number;
+  step_bonus: number;
+}
+export interface StopTerms {
+  stop_reward: number;
+}
+export type RewardTerms = SelectionTerms | StopTerms;
+
+export interface SelectionInfo {
+  gain: number;
+  redundancy: number;
+  noise_ratio: number;
+  terms: SelectionTerms;
+}
+export type StepInfo = SelectionInfo | Record<string, never>;
+
+/** What the samplers picked in one step (pool positions before the step), for diagnostics and replay. */
+export interface SelectionDetail {
+  pool_size_before: number;
+  requested: number;
+  effective: number;
+  n_u: number;
+  n_d: number;
+  n_r: number;
+  uncertainty_idx: number[];
+  diversity_idx: number[];
+  random_idx: number[];
+  train_order: number[];
+}
+
+export interface StepResult {
+  observation: Observation;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+  /** `terminated || truncated` (the original's flag). */
+  done: boolean;
+  /** Accepted steps so far, this one included. */
+  step: number;
+  info: StepInfo;
+  /** The reward's terms (also inside `info.terms` for a selection). */
+  terms: RewardTerms;
+}
+
+export interface ResetResult {
+  observation: Observation;
+  info: { task_id: string; seed: number };
+}
+
+/** The state of the environment's episode (the server adds `episode_id`). */
+export interface EnvState {
+  task_id: string | null;
+  step_count: number;
+  done: boolean;
+  remaining_budget: number | null;
+  current_performance: number | null;
+  pool_size: number | null;
+}
+
+export interface Grade {
+  task_id: string;
+  score: number;
+  passed: boolean;
+  breakdown: Record<string, number>;
+}
+
+/** Everything a grader needs from a finished episode. */
+export interface GradeInput {
+  task_id: string;
+  final_observation: Observation;
+  noise_ratios: number[];
+}

@@ -1,0 +1,21 @@
+/** Library entry point: the environment, its contract, tasks, graders and schemas. */
+export { DataSelectEnv, REWARD, type EnvOptions, type ResetOptions } from './env/env.ts';
+export type * from './env/types.ts';
+export { STRATEGIES, ACTION_TYPES } from './env/types.ts';
+export { EnvError, type ErrorCode, type ErrorReason, type ValidationIssue } from './env/errors.ts';
+export {
+  TASKS,
+  TASK_IDS,
+  DEFAULT_TASK,
+  DEFAULT_SEED,
+  getTask,
+  describeTask,
+  successCriteria,
+  scoringRule,
+  type TaskSpec,
+  type GraderRule,
+  type DataSpec,
+} from './env/tasks.ts';
+export { grade } from './env/grader.ts';
+export { runBaseline, runBaselineTask, BALANCED_ACTION, type BaselineReport } from './env/baseline.ts';
+export { ActionSchema, ObservationSchema, StateSchema, parseAction, parseSeed } from './env/schemas.ts';

@@ -1,0 +1,85 @@
+/** Replays golden traces against the environment in this process (with sampler-level checks). */
+import { DataSelectEnv } from '../env/env.ts';
+import { EnvError } from '../env/errors.ts';
+import {
+  FINAL_STATE_KEYS,
+  firstDifference,
+  infoDifference,
+  type LoadedTrace,
+  type TraceResult,
+} from './trace.ts';
+
+export function replayInProcess(loaded: LoadedTrace): TraceResult {
+  const { trace, name } = loaded;
+  const result = (difference: string | null): TraceResult => ({
+    name,
+    task_id: trace.task_id,
+    seed: trace.seed,
+    policy: trace.policy,
+    steps: trace.steps.length,
+    ok: difference === null,
+    difference,
+  });
+  try {
+    const env = new DataSelectEnv({ recordSelections: true });
+    const reset = env.reset({ task: trace.task_id, seed: trace.seed });
+    let d = firstDifference('initial_observation', reset.observation, trace.initial_observation, true);
+    if (d) return result(d);
+    if (trace.initial_rng) {
+      d = firstDifference('initial_rng', env.rngFingerprint(), { pos: trace.initial_rng.pos, key_sha256_16: trace.initial_rng.key_sha256_16 });
+      if (d) return result(d);
+    }
+    for (const step of trace.steps) {
+      const at = `step t=${step.t}`;
+      if (!step.accepted) {
+        const before = env.state();
+        try {
+          env.step(step.action);
+          return result(`${at}: accepted, but the trace refuses it (${step.error?.kind})`);
+        } catch (e) {
+          if (!(e instanceof EnvError)) throw e;
+          if (e.reason !== step.error?.kind) return result(`${at}: refused as ${e.reason}, expected ${step.error?.kind}`);
+        }
+        d = firstDifference(`${at} state after refusal`, env.state(), before, true);
+        if (d) return result(d);
+        d = firstDifference(`${at} observation`, env.currentObservation(), step.observation, true);
+        if (d) return result(d);
+        continue;
+      }
+      let r;
+      try {
+        r = env.step(step.action);
+      } catch (e) {
+        return result(`${at}: refused (${e instanceof EnvError ? e.reason : String(e)}), the trace accepts it`);
+      }
+      d =
+        firstDifference(`${at} observation`, r.observation, step.observation, true) ??
+        firstDifference(`${at} reward`, r.reward, step.reward) ??
+        firstDifference(`${at} done`, r.done, step.done) ??
+        infoDifference(`${at} info`, r.info, step.info);
+      if (d) return result(d);
+      const derived = step.derived;
+      if (derived?.train_order && env.lastSelection) {
+        const sel = env.lastSelection;
+        d =
+          firstDifference(`${at} uncertainty_idx`, sel.uncertainty_idx, derived.uncertainty_idx ?? []) ??
+          firstDifference(`${at} diversity_idx`, sel.diversity_idx, derived.diversity_idx ?? []) ??
+          firstDifference(`${at} random_idx`, sel.random_idx, derived.random_idx ?? []) ??
+          firstDifference(`${at} train_order`, sel.train_order, derived.train_order) ??
+          firstDifference(`${at} effective batch`, sel.effective, derived.batch?.effective);
+        if (d) return result(d);
+      }
+      if (derived?.rng) {
+        d = firstDifference(`${at} rng`, env.rngFingerprint(), { pos: derived.rng.pos, key_sha256_16: derived.rng.key_sha256_16 });
+        if (d) return result(d);
+      }
+    }
+    const expectedState = Object.fromEntries(FINAL_STATE_KEYS.map((k) => [k, trace.final_state[k]]));
+    d = firstDifference('final_state', env.state(), expectedState);
+    if (d) return result(d);
+    d = firstDifference('grade', env.grade(), trace.grade);
+    return result(d);
+  } catch (e) {
+    return result(`error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
