@@ -92,7 +92,15 @@ class Scratch {
   stdSquares = new Float64Array(0);
   centroidUnit = new Float64Array(0);
   batchMean = new Float64Array(0);
+  private noise = new Float64Array(0);
   readonly set = new PySet();
+
+  /** A zeroed buffer of n values for the noisy-row jitter. */
+  noisyJitter(n: number): Float64Array {
+    if (this.noise.length < n) this.noise = new Float64Array(n);
+    this.noise.fill(0, 0, n);
+    return this.noise;
+  }
 
   ensure(pool: number, validation: number, features: number, trainValues: number): void {
     if (this.score.length < pool) {
@@ -172,31 +180,47 @@ export class DataSelectEnv {
     const P = world.poolSize;
     const rng = RandomState.fromSeed(seed);
 
-    // Pool = scaled pool rows + N(0, σ) jitter, drawn row-major.
-    const poolX = world.X.slice(world.poolStart * F, (world.poolStart + P) * F);
-    const jitter = task.data.poolJitter;
-    for (let q = 0; q < poolX.length; q++) poolX[q] = poolX[q] + (0 + jitter * rng.gauss());
+    // Reuse the previous episode's buffers when the world is the same (no 180 kB churn per reset).
+    const prev = this.episode && this.episode.world === world ? this.episode : null;
+    const poolX = prev ? prev.poolX : new Float64Array(P * F);
+    const poolY = prev ? prev.poolY : new Uint8Array(P);
+    const poolNoisy = prev ? prev.poolNoisy : new Uint8Array(P);
+    const live = prev ? prev.live : new Int32Array(P);
+    const model = prev ? prev.model : new SgdLogistic(F);
+    const centroid = prev ? prev.centroid : new Float64Array(F);
 
-    // Noise mask (strict <), guaranteed flips, then extra jitter on the noisy rows in index order.
-    const poolNoisy = new Uint8Array(P);
-    const poolY = world.y.slice(world.poolStart, world.poolStart + P);
+    // Pool = scaled pool rows + N(0, σ) jitter, drawn row-major.
+    poolX.set(world.X.subarray(world.poolStart * F, (world.poolStart + P) * F));
+    rng.addNormalInto(poolX, 0, P * F, 0, task.data.poolJitter);
+
+    // Noise mask (strict <) and guaranteed flips.
+    poolY.set(world.y.subarray(world.poolStart, world.poolStart + P));
     let noisy = 0;
     for (let i = 0; i < P; i++) {
-      if (rng.nextDouble() < task.flipY) {
-        poolNoisy[i] = 1;
+      const flipped = rng.nextDouble() < task.flipY;
+      poolNoisy[i] = flipped ? 1 : 0;
+      if (flipped) {
         poolY[i] = 1 - poolY[i];
         noisy++;
       }
     }
-    const noisyJitter = task.data.noisyJitter;
-    for (let i = 0; i < P; i++) {
+    // Extra jitter on the noisy rows: one normal(0, σ, (K, F)) draw, the k-th row to the k-th
+    // noisy pool row in index order. (0 + x) + pool = pool + x for these values, so drawing into a
+    // zeroed buffer first is exact.
+    scratch.ensure(P, 0, F, 0);
+    const noise = scratch.noisyJitter(noisy * F);
+    rng.addNormalInto(noise, 0, noisy * F, 0, task.data.noisyJitter);
+    for (let i = 0, k = 0; i < P; i++) {
       if (poolNoisy[i] === 0) continue;
       const base = i * F;
-      for (let j = 0; j < F; j++) poolX[base + j] = poolX[base + j] + (0 + noisyJitter * rng.gauss());
+      const src = k * F;
+      for (let j = 0; j < F; j++) poolX[base + j] = poolX[base + j] + noise[src + j];
+      k++;
     }
 
-    const live = new Int32Array(P);
     for (let i = 0; i < P; i++) live[i] = i;
+    model.copyFrom(world.warmModel);
+    centroid.set(world.seedCentroid);
 
     this.episode = {
       task,
@@ -209,10 +233,10 @@ export class DataSelectEnv {
       live,
       poolSize: P,
       noisyInPool: noisy,
-      model: world.warmModel.clone(),
-      train: null,
+      model,
+      train: prev && prev.train && prev.train.length >= (world.seedRows.length + task.budget) * F ? prev.train : null,
       trainRows: world.seedRows.length,
-      centroid: world.seedCentroid.slice(),
+      centroid,
       performance: world.initialPerformance,
       diversity: world.initialDiversity,
       budget: task.budget,
@@ -408,9 +432,9 @@ export class DataSelectEnv {
     let train = ep.train;
     if (!train) {
       train = new Float64Array(maxTrainRows * F);
-      train.set(world.seedMatrix);
       ep.train = train;
     }
+    if (ep.trainRows === world.seedRows.length) train.set(world.seedMatrix);
     for (let r = 0; r < n; r++) {
       const base = s.batchRows[r] * F;
       train.set(poolX.subarray(base, base + F), (ep.trainRows + r) * F);

@@ -13,9 +13,11 @@ import { createHash } from 'node:crypto';
 
 const N = 624;
 const M = 397;
-const MATRIX_A = 0x9908b0df;
-const UPPER_MASK = 0x80000000;
+const MATRIX_A = 0x9908b0df | 0;
+const UPPER_MASK = 0x80000000 | 0;
 const LOWER_MASK = 0x7fffffff;
+const TEMPER_B = 0x9d2c5680 | 0;
+const TEMPER_C = 0xefc60000 | 0;
 const TWO_POW_26 = 67108864;
 const TWO_POW_53 = 9007199254740992;
 export const MAX_SEED = 0xffffffff;
@@ -39,13 +41,20 @@ export interface RngFingerprint {
 }
 
 export class RandomState {
+  /**
+   * The 624 state words. Stored as Int32Array so that V8 keeps every load a small integer (a
+   * Uint32Array load above 2^31 becomes a double and slows the twist several-fold); `key` is the
+   * same memory viewed unsigned.
+   */
+  private readonly words: Int32Array;
   readonly key: Uint32Array;
   pos: number;
   hasGauss: boolean;
   gaussCache: number;
 
-  private constructor(key: Uint32Array, pos: number, hasGauss: boolean, gaussCache: number) {
-    this.key = key;
+  private constructor(words: Int32Array, pos: number, hasGauss: boolean, gaussCache: number) {
+    this.words = words;
+    this.key = new Uint32Array(words.buffer, words.byteOffset, N);
     this.pos = pos;
     this.hasGauss = hasGauss;
     this.gaussCache = gaussCache;
@@ -62,38 +71,38 @@ export class RandomState {
       const p = key[i - 1];
       key[i] = (Math.imul(1812433253, (p ^ (p >>> 30)) >>> 0) + i) >>> 0;
     }
-    return new RandomState(key, N, false, 0.0);
+    return new RandomState(new Int32Array(key.buffer), N, false, 0.0);
   }
 
   clone(): RandomState {
-    return new RandomState(this.key.slice(), this.pos, this.hasGauss, this.gaussCache);
+    return new RandomState(this.words.slice(), this.pos, this.hasGauss, this.gaussCache);
   }
 
   /** Regenerates the 624 words in place ("twist"). */
   private twist(): void {
-    const key = this.key;
+    const key = this.words;
     let i = 0;
     let y: number;
     for (; i < N - M; i++) {
       y = (key[i] & UPPER_MASK) | (key[i + 1] & LOWER_MASK);
-      key[i] = key[i + M] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      key[i] = key[i + M] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     }
     for (; i < N - 1; i++) {
       y = (key[i] & UPPER_MASK) | (key[i + 1] & LOWER_MASK);
-      key[i] = key[i + M - N] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      key[i] = key[i + M - N] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     }
     y = (key[N - 1] & UPPER_MASK) | (key[0] & LOWER_MASK);
-    key[N - 1] = key[M - 1] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    key[N - 1] = key[M - 1] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     this.pos = 0;
   }
 
   /** One tempered 32-bit output. */
   nextU32(): number {
     if (this.pos >= N) this.twist();
-    let y = this.key[this.pos++];
+    let y = this.words[this.pos++];
     y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
+    y ^= (y << 7) & TEMPER_B;
+    y ^= (y << 15) & TEMPER_C;
     y ^= y >>> 18;
     return y >>> 0;
   }
@@ -131,6 +140,58 @@ export class RandomState {
   normalInto(out: Float64Array, loc: number, scale: number): Float64Array {
     for (let i = 0; i < out.length; i++) out[i] = loc + scale * this.gauss();
     return out;
+  }
+
+  /**
+   * `target[start + i] += loc + scale · gauss()` for i < count: the same draws as `count` calls of
+   * `gauss()` (cache included), in a tight loop with the generator state held in locals.
+   */
+  addNormalInto(target: Float64Array, start: number, count: number, loc: number, scale: number): void {
+    if (count <= 0) return;
+    let i = 0;
+    if (this.hasGauss) {
+      target[start] = target[start] + (loc + scale * this.gauss());
+      i = 1;
+    }
+    const key = this.words;
+    let pos = this.pos;
+    let x1 = 0;
+    let x2 = 0;
+    let r2 = 0;
+    let y = 0;
+    let a = 0;
+    let b = 0;
+    while (i < count) {
+      do {
+        // Four tempered outputs → two 53-bit doubles (inlined nextU32 / nextDouble).
+        if (pos >= N) { this.pos = pos; this.twist(); pos = 0; }
+        y = key[pos++]; y ^= y >>> 11; y ^= (y << 7) & TEMPER_B; y ^= (y << 15) & TEMPER_C; y ^= y >>> 18;
+        a = y >>> 5;
+        if (pos >= N) { this.pos = pos; this.twist(); pos = 0; }
+        y = key[pos++]; y ^= y >>> 11; y ^= (y << 7) & TEMPER_B; y ^= (y << 15) & TEMPER_C; y ^= y >>> 18;
+        b = y >>> 6;
+        x1 = 2.0 * ((a * TWO_POW_26 + b) / TWO_POW_53) - 1.0;
+        if (pos >= N) { this.pos = pos; this.twist(); pos = 0; }
+        y = key[pos++]; y ^= y >>> 11; y ^= (y << 7) & TEMPER_B; y ^= (y << 15) & TEMPER_C; y ^= y >>> 18;
+        a = y >>> 5;
+        if (pos >= N) { this.pos = pos; this.twist(); pos = 0; }
+        y = key[pos++]; y ^= y >>> 11; y ^= (y << 7) & TEMPER_B; y ^= (y << 15) & TEMPER_C; y ^= y >>> 18;
+        b = y >>> 6;
+        x2 = 2.0 * ((a * TWO_POW_26 + b) / TWO_POW_53) - 1.0;
+        r2 = x1 * x1 + x2 * x2;
+      } while (r2 >= 1.0 || r2 === 0.0);
+      const f = Math.sqrt((-2.0 * Math.log(r2)) / r2);
+      target[start + i] = target[start + i] + (loc + scale * (f * x2));
+      i++;
+      if (i < count) {
+        target[start + i] = target[start + i] + (loc + scale * (f * x1));
+        i++;
+      } else {
+        this.gaussCache = f * x1;
+        this.hasGauss = true;
+      }
+    }
+    this.pos = pos;
   }
 
   /** `standard_normal(size=n)`. */
