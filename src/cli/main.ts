@@ -7,6 +7,7 @@ import { registerReplay } from './commands/replay.ts';
 import { registerBaseline } from './commands/baseline.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerEval } from './commands/eval.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerBaseline(program);
   registerBench(program);
+  registerEval(program);
   return program;
 }
 

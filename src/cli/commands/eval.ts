@@ -1,0 +1,104 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { openEnvironment } from '../../client/connect.ts';
+import { evaluate, parseSeeds, parseTasks, toCsv, type EvalReport } from '../../eval/run.ts';
+import { BUILTIN_POLICIES, loadPolicy } from '../../policies/index.ts';
+import { reportError } from '../errors.ts';
+
+export interface EvalCliOptions {
+  policy: string;
+  tasks: string;
+  seeds: string;
+  url?: string;
+  ws?: boolean;
+  csv?: string;
+  out?: string;
+  json?: boolean;
+  timeout: string;
+}
+
+const fmt = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
+
+export function formatReport(report: EvalReport): string {
+  const lines = [`policy ${report.policy} · ${report.transport} · ${report.seeds.length} seeds (${seedSpan(report.seeds)})`];
+  lines.push(`${'task'.padEnd(8)}${'n'.padStart(4)}  ${'mean grade'.padStart(10)}  ${'95% CI'.padStart(17)}  ${'pass rate'.padStart(9)}  ${'mean return'.padStart(11)}  ${'steps'.padStart(5)}`);
+  for (const t of report.tasks) {
+    const ci = t.ci95_low === null ? 'n/a' : `[${fmt(t.ci95_low)}, ${fmt(t.ci95_high)}]`;
+    lines.push(
+      `${t.task_id.padEnd(8)}${String(t.episodes).padStart(4)}  ${fmt(t.mean_grade).padStart(10)}  ${ci.padStart(17)}  ${`${(t.pass_rate * 100).toFixed(1)}%`.padStart(9)}  ${fmt(t.mean_return).padStart(11)}  ${t.mean_steps.toFixed(1).padStart(5)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function seedSpan(seeds: readonly number[]): string {
+  if (seeds.length === 0) return '';
+  const contiguous = seeds.every((s, i) => i === 0 || s === seeds[i - 1] + 1);
+  return contiguous && seeds.length > 1 ? `${seeds[0]}..${seeds[seeds.length - 1]}` : seeds.join(',');
+}
+
+export function registerEval(program: Command): void {
+  const builtins = Object.entries(BUILTIN_POLICIES)
+    .map(([n, p]) => `  ${n.padEnd(17)}${p.description}`)
+    .join('\n');
+  program
+    .command('eval')
+    .description('evaluate a policy over tasks × seeds: mean grade with a 95% Student-t CI, pass rate, mean return')
+    .option('--policy <name|path>', 'built-in policy name, or a module whose default export is (observation, context) => action', 'balanced')
+    .option('--tasks <list>', 'comma-separated task ids', 'easy,medium,hard')
+    .option('--seeds <spec>', 'seeds: N, A..B, or a comma list of them', '0..49')
+    .option('--url <url>', 'evaluate against a running server (http://host:port) instead of in process')
+    .option('--ws', 'with --url: use the WebSocket transport instead of HTTP')
+    .option('--timeout <ms>', 'per-request timeout against a server', '30000')
+    .option('--csv <file>', 'write one CSV row per episode')
+    .option('--out <file>', 'write the full report as JSON')
+    .option('--json', 'print the report as JSON on stdout (no progress bar)')
+    .addHelpText('after', `\nBuilt-in policies:\n${builtins}\n\nExample:\n  dataselectenv eval --policy random --tasks easy,hard --seeds 0..19 --csv random.csv`)
+    .action(async (opts: EvalCliOptions) => {
+      try {
+        await runEvalCommand(opts);
+      } catch (e) {
+        reportError(e, opts.json);
+      }
+    });
+}
+
+export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
+  const tasks = parseTasks(opts.tasks);
+  const seeds = parseSeeds(opts.seeds);
+  const loaded = await loadPolicy(opts.policy);
+  const timeoutMs = Number(opts.timeout);
+  if (!(timeoutMs > 0)) throw new RangeError(`--timeout must be a positive number of milliseconds, got '${opts.timeout}'`);
+  const env = openEnvironment({ url: opts.url, transport: opts.ws ? 'ws' : 'http', timeoutMs });
+  const showBar = !opts.json && process.stderr.isTTY === true;
+  const bar = showBar
+    ? new cliProgress.SingleBar(
+        { stream: process.stderr, format: 'eval {bar} {value}/{total} episodes · {task} seed {seed} · ETA {eta_formatted}', hideCursor: true, clearOnComplete: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  bar?.start(tasks.length * seeds.length, 0, { task: tasks[0], seed: seeds[0] });
+  let report: EvalReport;
+  try {
+    report = await evaluate(env, {
+      policyName: loaded.name,
+      policy: loaded.policy,
+      tasks,
+      seeds,
+      label: `eval:${loaded.name}`.slice(0, 64),
+      onEpisode: (r, done) => bar?.update(done, { task: r.task_id, seed: r.seed }),
+    });
+  } finally {
+    bar?.stop();
+    await env.close();
+  }
+  if (opts.csv) writeFileSync(opts.csv, toCsv(report));
+  if (opts.out) writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+  } else {
+    process.stdout.write(formatReport(report));
+    for (const f of [opts.csv, opts.out]) if (f) process.stdout.write(`wrote ${f}\n`);
+  }
+}

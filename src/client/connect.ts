@@ -1,0 +1,26 @@
+/** One place that turns "where" (nothing, a URL, a transport) into an `Environment`. */
+import { ClientError } from './errors.ts';
+import { HttpEnvironment } from './http.ts';
+import { InProcessEnvironment } from './inprocess.ts';
+import type { Environment } from './types.ts';
+import { WsEnvironment } from './ws.ts';
+
+export interface ConnectOptions {
+  /** Server base URL; without it the environment runs in process. */
+  url?: string;
+  /** Remote transport (default http). */
+  transport?: 'http' | 'ws';
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+export function openEnvironment(options: ConnectOptions = {}): Environment {
+  if (!options.url) {
+    if (options.transport === 'ws') {
+      throw new ClientError('VALIDATION_ERROR', 'invalid_request', 'the WebSocket transport needs a server URL');
+    }
+    return new InProcessEnvironment();
+  }
+  const o = { timeoutMs: options.timeoutMs, headers: options.headers };
+  return options.transport === 'ws' ? new WsEnvironment(options.url, o) : new HttpEnvironment(options.url, o);
+}

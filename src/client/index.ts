@@ -1,0 +1,21 @@
+/** `dataselectenv/client`: the shared `Environment` interface and its three implementations. */
+export type * from './types.ts';
+export { ClientError, isClientError, type ClientSideCode } from './errors.ts';
+export { InProcessEnvironment } from './inprocess.ts';
+export {
+  HttpClient,
+  HttpEnvironment,
+  DEFAULT_TIMEOUT_MS,
+  type HttpClientOptions,
+  type ResetReply,
+  type HttpStepReply,
+  type TaskInfo,
+  type TasksReply,
+  type HealthReply,
+  type EpisodeSummary,
+  type EpisodesPage,
+  type EpisodeRecord,
+  type BaselineReply,
+} from './http.ts';
+export { WsEnvironment, wsUrlFor, type WsClientOptions } from './ws.ts';
+export { openEnvironment, type ConnectOptions } from './connect.ts';

@@ -1,0 +1,50 @@
+/**
+ * The in-process adapter: DataSelectEnv behind the asynchronous `Environment` interface, so code
+ * written for a server runs against the local engine with no server at all (and vice versa).
+ */
+import { randomUUID } from 'node:crypto';
+import { DataSelectEnv } from '../env/env.ts';
+import type { Action } from '../env/types.ts';
+import { ClientError, translateEnvErrors } from './errors.ts';
+import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from './types.ts';
+
+export class InProcessEnvironment implements Environment {
+  readonly transport = 'inprocess' as const;
+  private readonly env = new DataSelectEnv();
+  /** In process there is no server to name episodes, so ids are generated here to keep one shape. */
+  private episodeId: string | null = null;
+
+  async reset(params: ResetParams = {}): Promise<EpisodeStart> {
+    const r = translateEnvErrors(() => this.env.reset({ task: params.task, seed: params.seed }));
+    this.episodeId = params.episode_id ?? randomUUID();
+    return { episode_id: this.episodeId, task_id: r.info.task_id, observation: r.observation };
+  }
+
+  async step(action: Action): Promise<StepOutcome> {
+    const r = translateEnvErrors(() => this.env.step(action));
+    return {
+      episode_id: this.episodeId ?? '',
+      step: r.step,
+      observation: r.observation,
+      reward: r.reward,
+      terminated: r.terminated,
+      truncated: r.truncated,
+      done: r.done,
+      info: r.info,
+    };
+  }
+
+  async state(): Promise<EpisodeState> {
+    return { episode_id: this.episodeId, ...this.env.state() };
+  }
+
+  async grade(): Promise<GradeResult> {
+    if (this.episodeId === null) {
+      throw new ClientError('EXECUTION_ERROR', 'no_episode', 'No episode to grade: call reset() first.');
+    }
+    const g = translateEnvErrors(() => this.env.grade());
+    return { episode_id: this.episodeId, ...g };
+  }
+
+  async close(): Promise<void> {}
+}

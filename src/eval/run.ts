@@ -1,0 +1,162 @@
+/**
+ * Policy evaluation: play a policy on every (task, seed) pair against any `Environment` and
+ * summarise per task. Episodes run one after another in a fixed order, and every episode's
+ * numbers depend only on its task and seed (D9), so the same seeds give the same report.
+ */
+import type { Environment } from '../client/types.ts';
+import { TASK_IDS } from '../env/tasks.ts';
+import type { Policy } from '../policies/index.ts';
+import { mean, meanConfidenceInterval } from './stats.ts';
+
+export interface EpisodeResult {
+  task_id: string;
+  seed: number;
+  episode_id: string;
+  steps: number;
+  total_reward: number;
+  final_performance: number;
+  score: number;
+  passed: boolean;
+}
+
+export interface TaskSummary {
+  task_id: string;
+  episodes: number;
+  mean_grade: number;
+  ci95_low: number | null;
+  ci95_high: number | null;
+  ci95_half_width: number | null;
+  pass_rate: number;
+  mean_return: number;
+  mean_steps: number;
+}
+
+export interface EvalReport {
+  policy: string;
+  transport: string;
+  seeds: number[];
+  tasks: TaskSummary[];
+  episodes: EpisodeResult[];
+}
+
+/** Hard cap so a policy that never ends an episode cannot loop forever (max_steps is ≤ 15). */
+const STEP_LIMIT = 1000;
+
+export async function runEpisode(env: Environment, policy: Policy, task: string, seed: number, label?: string): Promise<EpisodeResult> {
+  const start = await env.reset({ task, seed, label });
+  let observation = start.observation;
+  let total = 0;
+  let steps = 0;
+  let done = false;
+  while (!done) {
+    if (steps >= STEP_LIMIT) throw new Error(`episode ${task}/${seed} did not end within ${STEP_LIMIT} steps`);
+    const action = await policy(observation, { task_id: task, seed, step: steps });
+    const r = await env.step(action);
+    total += r.reward;
+    steps = r.step;
+    observation = r.observation;
+    done = r.done;
+  }
+  const g = await env.grade();
+  return {
+    task_id: task,
+    seed,
+    episode_id: start.episode_id,
+    steps,
+    total_reward: total,
+    final_performance: observation.current_performance,
+    score: g.score,
+    passed: g.passed,
+  };
+}
+
+export function summarise(task: string, results: readonly EpisodeResult[]): TaskSummary {
+  const scores = results.map((r) => r.score);
+  const ci = meanConfidenceInterval(scores);
+  return {
+    task_id: task,
+    episodes: results.length,
+    mean_grade: ci.mean,
+    ci95_low: ci.low,
+    ci95_high: ci.high,
+    ci95_half_width: ci.halfWidth,
+    pass_rate: results.filter((r) => r.passed).length / results.length,
+    mean_return: mean(results.map((r) => r.total_reward)),
+    mean_steps: mean(results.map((r) => r.steps)),
+  };
+}
+
+export interface EvalOptions {
+  policyName: string;
+  policy: Policy;
+  tasks: readonly string[];
+  seeds: readonly number[];
+  /** Label stored with each episode on a server (episode history, PROTOCOL §4.13). */
+  label?: string;
+  /** Called after every episode (progress display). */
+  onEpisode?: (r: EpisodeResult, done: number, total: number) => void;
+}
+
+export async function evaluate(env: Environment, o: EvalOptions): Promise<EvalReport> {
+  const episodes: EpisodeResult[] = [];
+  const total = o.tasks.length * o.seeds.length;
+  for (const task of o.tasks) {
+    for (const seed of o.seeds) {
+      const r = await runEpisode(env, o.policy, task, seed, o.label);
+      episodes.push(r);
+      o.onEpisode?.(r, episodes.length, total);
+    }
+  }
+  return {
+    policy: o.policyName,
+    transport: env.transport,
+    seeds: [...o.seeds],
+    tasks: o.tasks.map((t) => summarise(t, episodes.filter((e) => e.task_id === t))),
+    episodes,
+  };
+}
+
+/** Parses `0..49`, `0,1,7,42`, `0..9,42` into a list of seeds (order kept, duplicates refused). */
+export function parseSeeds(spec: string): number[] {
+  const seeds: number[] = [];
+  const MAX = 4294967295;
+  for (const part of spec.split(',').map((s) => s.trim())) {
+    const range = /^(\d+)\.\.(\d+)$/.exec(part);
+    if (range) {
+      const a = Number(range[1]);
+      const b = Number(range[2]);
+      if (b < a) throw new RangeError(`seed range '${part}' is empty (end before start)`);
+      if (b > MAX) throw new RangeError(`seed ${b} is above ${MAX}`);
+      if (b - a > 100_000) throw new RangeError(`seed range '${part}' is too long (over 100000 seeds)`);
+      for (let s = a; s <= b; s++) seeds.push(s);
+    } else if (/^\d+$/.test(part)) {
+      const s = Number(part);
+      if (s > MAX) throw new RangeError(`seed ${s} is above ${MAX}`);
+      seeds.push(s);
+    } else {
+      throw new RangeError(`bad seed list '${spec}': use N, A..B or a comma list of them (e.g. 0..49 or 0,1,7,42)`);
+    }
+  }
+  if (new Set(seeds).size !== seeds.length) throw new RangeError(`seed list '${spec}' repeats a seed`);
+  return seeds;
+}
+
+/** Parses `easy,medium,hard` against the task registry. */
+export function parseTasks(spec: string): string[] {
+  const tasks = spec.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (tasks.length === 0) throw new RangeError('no task given');
+  for (const t of tasks) {
+    if (!TASK_IDS.includes(t)) throw new RangeError(`unknown task '${t}' (valid: ${TASK_IDS.join(', ')})`);
+  }
+  if (new Set(tasks).size !== tasks.length) throw new RangeError(`task list '${spec}' repeats a task`);
+  return tasks;
+}
+
+const CSV_COLUMNS = ['task_id', 'seed', 'episode_id', 'steps', 'total_reward', 'final_performance', 'score', 'passed'] as const;
+
+/** One row per episode; numbers at full precision (shortest round-trip form). */
+export function toCsv(report: EvalReport): string {
+  const rows = [CSV_COLUMNS.join(',')];
+  for (const e of report.episodes) rows.push(CSV_COLUMNS.map((c) => String(e[c])).join(','));
+  return `${rows.join('\n')}\n`;
+}
