@@ -1,0 +1,199 @@
+/**
+ * uPlot wrappers: plain line charts and the stacked reward chart. Every chart keeps the exact
+ * arrays it plots in `uplot.data`; the console registers the instances on `window.dsConsole`
+ * so the browser tests compare plotted points with the API's numbers, not a copy of them.
+ */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export type Series = (number | null)[];
+
+/** Okabe–Ito palette: distinguishable with the common colour-vision deficiencies. */
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#8a7a00', '#000000'];
+
+export interface LineSpec {
+  label: string;
+  color: string;
+  dash?: number[];
+  /** Digits shown in the legend. */
+  digits?: number;
+}
+
+export interface Chart {
+  readonly u: uPlot;
+  setData(data: Series[]): void;
+  /** Replaces the series (compare overlay: one series per episode). */
+  setSeries(specs: LineSpec[], data: Series[]): void;
+  destroy(): void;
+}
+
+const HEIGHT = 190;
+
+function fmt(digits: number) {
+  return (_u: uPlot, v: number | null) => (v == null ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(digits));
+}
+
+function lineSeries(s: LineSpec): uPlot.Series {
+  return {
+    label: s.label,
+    stroke: s.color,
+    width: 2,
+    dash: s.dash,
+    spanGaps: false,
+    points: { show: true, size: 5, fill: s.color },
+    value: fmt(s.digits ?? 4),
+  };
+}
+
+function baseOpts(width: number, xLabel: string, yLabel: string): uPlot.Options {
+  return {
+    width,
+    height: HEIGHT,
+    series: [{ label: xLabel, value: (_u, v) => (v == null ? '–' : String(v)) }],
+    scales: { x: { time: false } },
+    axes: [
+      { label: xLabel, labelSize: 18, size: 32, incrs: [1, 2, 5, 10, 20, 50], values: (_u, ticks) => ticks.map(String) },
+      { label: yLabel, labelSize: 18, size: 56 },
+    ],
+    legend: { live: true },
+    cursor: { points: { size: 7 } },
+  };
+}
+
+/** Keeps a chart as wide as its container (laptop or wide screen alike). */
+function autoWidth(el: HTMLElement, u: () => uPlot): () => void {
+  const ro = new ResizeObserver(() => {
+    const w = Math.max(260, Math.floor(el.clientWidth));
+    if (Math.abs(w - u().width) > 1) u().setSize({ width: w, height: HEIGHT });
+  });
+  ro.observe(el);
+  return () => ro.disconnect();
+}
+
+function wrap(el: HTMLElement, make: (specs: LineSpec[] | null, data: Series[]) => uPlot, data: Series[]): Chart {
+  let u = make(null, data);
+  const stop = autoWidth(el, () => u);
+  return {
+    get u() {
+      return u;
+    },
+    setData(d) {
+      u.setData(d as uPlot.AlignedData);
+    },
+    setSeries(specs, d) {
+      u.destroy();
+      u = make(specs, d);
+    },
+    destroy() {
+      stop();
+      u.destroy();
+    },
+  };
+}
+
+export function lineChart(el: HTMLElement, o: { xLabel: string; yLabel: string; series: LineSpec[]; yRange?: [number, number] }): Chart {
+  const make = (specs: LineSpec[] | null, data: Series[]) => {
+    const opts = baseOpts(Math.max(260, el.clientWidth), o.xLabel, o.yLabel);
+    opts.series.push(...(specs ?? o.series).map(lineSeries));
+    if (o.yRange) {
+      const [lo, hi] = o.yRange;
+      // Fixed where the quantity has natural bounds, but never hiding an out-of-range point.
+      opts.scales!.y = { range: (_u, min, max) => [Math.min(lo, min ?? lo), Math.max(hi, max ?? hi)] };
+    }
+    return new uPlot(opts, (data.length ? data : [[], ...(specs ?? o.series).map(() => [])]) as uPlot.AlignedData, el);
+  };
+  return wrap(el, make, []);
+}
+
+export interface StackTerm {
+  key: string;
+  label: string;
+  color: string;
+}
+
+/**
+ * Reward per step as a line, over bars of its signed terms stacked in two directions (positive
+ * terms upwards from 0, negative ones downwards), so the bar's net height is the reward. uPlot
+ * has no diverging stacks, so the bars are painted in the drawAxes hook (under the line); the
+ * term series stay real series (paths disabled) for the legend, cursor readout and data access.
+ */
+export function stackedChart(el: HTMLElement, o: { xLabel: string; yLabel: string; total: LineSpec; terms: StackTerm[] }): Chart {
+  const make = (_specs: LineSpec[] | null, data: Series[]) => {
+    const opts = baseOpts(Math.max(260, el.clientWidth), o.xLabel, o.yLabel);
+    opts.series.push(lineSeries(o.total));
+    for (const t of o.terms) {
+      opts.series.push({ label: t.label, stroke: t.color, fill: t.color, paths: () => null, points: { show: false }, value: fmt(4) });
+    }
+    const firstTerm = 2;
+    // Half a step of room on both sides, so the first and last bars are not cut in half.
+    opts.scales!.x = { time: false, range: (_u, min, max) => [Math.min(min ?? 1, 1) - 0.5, Math.max(max ?? 1, 1) + 0.5] };
+    opts.scales!.y = {
+      range: (u) => {
+        let lo = 0;
+        let hi = 0;
+        const xs = u.data[0] ?? [];
+        for (let i = 0; i < xs.length; i++) {
+          let pos = 0;
+          let neg = 0;
+          for (let s = firstTerm; s < u.series.length; s++) {
+            const v = u.data[s]?.[i];
+            if (v == null || !u.series[s]!.show) continue;
+            if (v >= 0) pos += v;
+            else neg += v;
+          }
+          const r = u.data[1]?.[i];
+          lo = Math.min(lo, neg, r ?? 0);
+          hi = Math.max(hi, pos, r ?? 0);
+        }
+        const pad = (hi - lo) * 0.06 || 0.5;
+        return [lo - pad, hi + pad];
+      },
+    };
+    opts.hooks = {
+      drawAxes: [
+        (u) => {
+          const xs = u.data[0] ?? [];
+          if (!xs.length) return;
+          const ctx = u.ctx;
+          const { left, top, width, height } = u.bbox;
+          const step = xs.length > 1 ? Math.abs(u.valToPos(xs[1]!, 'x', true) - u.valToPos(xs[0]!, 'x', true)) : width / 4;
+          const bw = Math.max(3, Math.min(48, step * 0.6));
+          ctx.save();
+          ctx.beginPath();
+          ctx.rect(left, top, width, height);
+          ctx.clip();
+          for (let i = 0; i < xs.length; i++) {
+            const cx = u.valToPos(xs[i]!, 'x', true);
+            let pos = 0;
+            let neg = 0;
+            for (let s = firstTerm; s < u.series.length; s++) {
+              const v = u.data[s]?.[i];
+              if (v == null || v === 0 || !u.series[s]!.show) continue;
+              const base = v > 0 ? pos : neg;
+              const y0 = u.valToPos(base, 'y', true);
+              const y1 = u.valToPos(base + v, 'y', true);
+              ctx.fillStyle = o.terms[s - firstTerm]!.color;
+              ctx.globalAlpha = 0.75;
+              ctx.fillRect(cx - bw / 2, Math.min(y0, y1), bw, Math.max(1, Math.abs(y1 - y0)));
+              if (v > 0) pos += v;
+              else neg += v;
+            }
+          }
+          // The zero line makes the up/down split readable.
+          ctx.globalAlpha = 1;
+          ctx.strokeStyle = '#555';
+          ctx.lineWidth = 1;
+          const y0 = Math.round(u.valToPos(0, 'y', true)) + 0.5;
+          ctx.beginPath();
+          ctx.moveTo(left, y0);
+          ctx.lineTo(left + width, y0);
+          ctx.stroke();
+          ctx.restore();
+        },
+      ],
+    };
+    const empty = [[], [], ...o.terms.map(() => [])];
+    return new uPlot(opts, (data.length ? data : empty) as uPlot.AlignedData, el);
+  };
+  return wrap(el, make, []);
+}
