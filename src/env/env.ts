@@ -14,7 +14,11 @@ import { pairwiseSum, rowDistance, rowNorm, stdFlat, vectorNorm } from '../numer
 import { SgdLogistic } from '../numerics/sgd.ts';
 import { EnvError, MESSAGES, unknownTask } from './errors.ts';
 import { grade } from './grader.ts';
-import { randomPick, topK } from './samplers.ts';
+import { kthSmallestAbs, kthSmallestValue, randomPick, topK } from './samplers.ts';
+
+/** Uncertainty prefilter bounds: used for n_u ≤ 64 and away from probability saturation. */
+const PREFILTER_MAX_K = 64;
+const PREFILTER_SATURATION = 25;
 import { parseAction, parseSeed, parseTaskField } from './schemas.ts';
 import {
   DEFAULT_SEED,
@@ -75,6 +79,8 @@ export interface EnvOptions {
  */
 class Scratch {
   score = new Float64Array(0);
+  decision = new Float64Array(0);
+  group = new Uint8Array(0);
   flags = new Uint8Array(0);
   candidates = new Int32Array(0);
   permutation = new Int32Array(0);
@@ -105,6 +111,8 @@ class Scratch {
   ensure(pool: number, validation: number, features: number, trainValues: number): void {
     if (this.score.length < pool) {
       this.score = new Float64Array(pool);
+      this.decision = new Float64Array(pool);
+      this.group = new Uint8Array(pool);
       this.flags = new Uint8Array(pool);
       this.candidates = new Int32Array(pool);
       this.permutation = new Int32Array(pool);
@@ -318,19 +326,59 @@ export class DataSelectEnv {
     if (nU > 0) {
       const boost = noiseTrapBoost(task.flipY);
       const model = ep.model;
+      const decision = s.decision;
+      const group = s.group;
       for (let p = 0; p < P; p++) {
         const row = live[p];
-        const p1 = 1 / (1 + Math.exp(-model.decision(poolX, row)));
-        s.score[p] = entropy(p1) + ep.poolNoisy[row] * boost;
+        decision[p] = model.decision(poolX, row);
+        group[p] = ep.poolNoisy[row];
+      }
+      // Entropy falls strictly as |decision| grows, so within each group (clean, noisy: one boost
+      // each) only rows near the group's n_u smallest |decision| can rank in the top n_u. The
+      // margins (relative 1e-6, absolute 1e-6) exceed floating-point noise in the entropy by
+      // orders of magnitude; near saturation (|d| > 25) the whole group is scored exactly.
+      const limits = [0, 0];
+      for (let g = 0; g < 2; g++) {
+        const t = nU <= PREFILTER_MAX_K ? kthSmallestAbs(decision, group, g, P, nU, s.topScore) : Infinity;
+        limits[g] = t * (1 + 1e-6) + 1e-6 > PREFILTER_SATURATION ? Infinity : t * (1 + 1e-6) + 1e-6;
+      }
+      for (let p = 0; p < P; p++) {
+        const d = decision[p];
+        if (Math.abs(d) > limits[group[p]]) {
+          s.score[p] = -Infinity;
+          continue;
+        }
+        const p1 = 1 / (1 + Math.exp(-d));
+        s.score[p] = entropy(p1) + group[p] * boost;
       }
       countU = topK(s.score, P, nU, excluded, s.picksU, s.topScore);
       for (let i = 0; i < countU; i++) excluded[s.picksU[i]] = 1;
     }
 
-    // S10b: diversity = farthest from the training centroid.
+    // S10b: diversity = farthest from the training centroid. A plain sum of squares ranks the
+    // rows to within ~1e-15 relative of numpy's pairwise norm, so only rows within 1e-9 of the
+    // n_d-th largest need the exact distance.
     let countD = 0;
     if (nD > 0) {
-      for (let p = 0; p < P; p++) s.score[p] = rowDistance(poolX, live[p] * F, ep.centroid, F, s.squares);
+      const c = ep.centroid;
+      const sq = s.decision;
+      for (let p = 0; p < P; p++) {
+        if (excluded[p] !== 0) continue;
+        const base = live[p] * F;
+        let acc = 0;
+        for (let j = 0; j < F; j++) {
+          const x = poolX[base + j] - c[j];
+          acc += x * x;
+        }
+        sq[p] = -acc;
+      }
+      // kthSmallestAbs over negated values of non-excluded rows = the n_d-th largest square.
+      for (let p = 0; p < P; p++) s.group[p] = excluded[p];
+      const kth = kthSmallestValue(sq, s.group, P, nD, s.topScore);
+      const floor = kth === -Infinity ? -Infinity : -kth * (1 - 1e-9);
+      for (let p = 0; p < P; p++) {
+        s.score[p] = excluded[p] === 0 && -sq[p] >= floor ? rowDistance(poolX, live[p] * F, c, F, s.squares) : -Infinity;
+      }
       countD = topK(s.score, P, nD, excluded, s.picksD, s.topScore);
       for (let i = 0; i < countD; i++) excluded[s.picksD[i]] = 1;
     }

@@ -66,3 +66,52 @@ export function randomPick(
   rng.choiceWithoutReplacementInto(candidates, m, take, out, permutationScratch);
   return take;
 }
+
+/**
+ * Largest |d| that the k-th closest-to-zero value among `keys[i]` (i in [0, n), `group[i] === g`)
+ * reaches, i.e. the k-th smallest |d| of the group; +Infinity when the group has fewer than k rows.
+ * `buf` is scratch of length ≥ k.
+ */
+export function kthSmallestAbs(keys: Float64Array, group: Uint8Array, g: number, n: number, k: number, buf: Float64Array): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (group[i] !== g) continue;
+    const v = Math.abs(keys[i]);
+    if (count === k) {
+      if (!(v < buf[k - 1])) continue;
+      count--;
+    }
+    let j = count;
+    while (j > 0 && buf[j - 1] > v) {
+      buf[j] = buf[j - 1];
+      j--;
+    }
+    buf[j] = v;
+    count++;
+  }
+  return count < k ? Infinity : buf[k - 1];
+}
+
+/**
+ * The k-th smallest `values[i]` over i in [0, n) with `excluded[i] === 0`; −Infinity when fewer
+ * than k rows qualify (so every row passes a "≥ threshold" test). `buf` is scratch of length ≥ k.
+ */
+export function kthSmallestValue(values: Float64Array, excluded: Uint8Array, n: number, k: number, buf: Float64Array): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (excluded[i] !== 0) continue;
+    const v = values[i];
+    if (count === k) {
+      if (!(v < buf[k - 1])) continue;
+      count--;
+    }
+    let j = count;
+    while (j > 0 && buf[j - 1] > v) {
+      buf[j] = buf[j - 1];
+      j--;
+    }
+    buf[j] = v;
+    count++;
+  }
+  return count < k ? -Infinity : buf[k - 1];
+}

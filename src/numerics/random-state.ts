@@ -241,12 +241,50 @@ export class RandomState {
 
   /** In-place Fisher–Yates from the end: `for i = n−1 … 1: swap(a[i], a[interval(i)])`. */
   shuffle(a: { length: number; [i: number]: number }, n: number = a.length): void {
+    if (a instanceof Int32Array) {
+      this.shuffleInt32(a, n);
+      return;
+    }
     for (let i = n - 1; i > 0; i--) {
       const j = this.interval(i);
       const t = a[i];
       a[i] = a[j];
       a[j] = t;
     }
+  }
+
+  /** `shuffle` of an Int32Array with the generator inlined (the random sampler's hot loop). */
+  private shuffleInt32(a: Int32Array, n: number): void {
+    const key = this.words;
+    let pos = this.pos;
+    let mask = 0;
+    let y = 0;
+    for (let i = n - 1; i > 0; i--) {
+      // interval(i): smallest all-ones mask ≥ i, rejection until the masked draw is ≤ i.
+      mask = i;
+      mask |= mask >>> 1;
+      mask |= mask >>> 2;
+      mask |= mask >>> 4;
+      mask |= mask >>> 8;
+      mask |= mask >>> 16;
+      do {
+        if (pos >= N) {
+          this.pos = pos;
+          this.twist();
+          pos = 0;
+        }
+        y = key[pos++];
+        y ^= y >>> 11;
+        y ^= (y << 7) & TEMPER_B;
+        y ^= (y << 15) & TEMPER_C;
+        y ^= y >>> 18;
+        y = (y & mask) >>> 0;
+      } while (y > i);
+      const t = a[i];
+      a[i] = a[y];
+      a[y] = t;
+    }
+    this.pos = pos;
   }
 
   /** `permutation(n)`: a shuffled `[0, …, n−1]`. */

@@ -1,0 +1,39 @@
+/**
+ * `npm run bench [-- --quick] [-- --json] [-- --only SECTION,…]`: prints every figure with the
+ * original's value, the ratio and whether the goal is met. Sections run in this process except
+ * where they start servers of their own (loopback only, bounded in time and count).
+ */
+import { numericsFigures } from './numerics.ts';
+import { envFigures } from './env.ts';
+import { printTable, ratioOf, metOf, type Figure } from './report.ts';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const json = args.has('--json');
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
+
+type Section = { name: string; run: (quick: boolean) => Promise<Figure[]> | Figure[] };
+const sections: Section[] = [
+  { name: 'numerics', run: numericsFigures },
+  { name: 'env', run: envFigures },
+];
+// Server-side sections (HTTP/WS load, memory) register here when present.
+try {
+  const mod = (await import('./server.ts')) as { serverSections?: Section[] };
+  if (mod.serverSections) sections.push(...mod.serverSections);
+} catch (e) {
+  if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+}
+
+const figures: Figure[] = [];
+for (const s of sections) {
+  if (only && !only.has(s.name)) continue;
+  if (!json) process.stderr.write(`running ${s.name}…\n`);
+  figures.push(...(await s.run(quick)));
+}
+if (json) {
+  console.log(JSON.stringify(figures.map((f) => ({ ...f, ratio: ratioOf(f), met: metOf(f) }))));
+} else {
+  printTable(figures);
+}
