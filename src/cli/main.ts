@@ -8,6 +8,7 @@ import { registerBaseline } from './commands/baseline.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerAgent } from './commands/agent.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerBaseline(program);
   registerBench(program);
   registerEval(program);
+  registerAgent(program);
   return program;
 }
 

@@ -1,0 +1,121 @@
+/**
+ * A local OpenAI-compatible chat-completions server for tests and demos (node:http, no
+ * dependency). Each POST /v1/chat/completions consumes the next scripted reply: an answer text,
+ * an HTTP error status, a delay (to trigger client timeouts) or a dropped connection. When the
+ * script runs out it answers a well-formed balanced action.
+ *
+ * Run standalone (`node test/agent/mock-openai.ts [port]`) it plays DEMO_SCRIPT and prints its URL.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type MockReply =
+  | { content: string; delayMs?: number }
+  | { status: number; body?: unknown }
+  | { drop: true };
+
+export interface RecordedRequest {
+  path: string;
+  authorization: string | undefined;
+  body: { model?: string; messages?: { role: string; content: string }[]; temperature?: number; max_tokens?: number };
+}
+
+export interface MockServer {
+  url: string;
+  /** Base URL to give the openai client (…/v1). */
+  baseURL: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export const GOOD_ANSWER = '{"action_type": "select_batch", "batch_size": 10, "strategy_weights": {"uncertainty": 0.4, "diversity": 0.4, "random": 0.2}}';
+
+function completion(model: string, content: string) {
+  return {
+    id: `chatcmpl-mock-${Math.random().toString(36).slice(2, 10)}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
+    usage: { prompt_tokens: 100, completion_tokens: 30, total_tokens: 130 },
+  };
+}
+
+export async function startMockOpenAI(script: MockReply[], port = 0): Promise<MockServer> {
+  const queue = [...script];
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<import('node:net').Socket>();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+        send(404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
+        return;
+      }
+      let body: RecordedRequest['body'] = {};
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        send(400, { error: { message: 'body is not JSON', type: 'invalid_request_error' } });
+        return;
+      }
+      requests.push({ path: req.url, authorization: req.headers.authorization, body });
+      const reply = queue.shift() ?? { content: GOOD_ANSWER };
+      if ('drop' in reply) {
+        req.socket.destroy();
+      } else if ('status' in reply) {
+        send(reply.status, reply.body ?? { error: { message: `mock failure ${reply.status}`, type: 'server_error' } });
+      } else {
+        const answer = () => {
+          if (!res.destroyed) send(200, completion(body.model ?? 'mock', reply.content));
+        };
+        if (reply.delayMs) setTimeout(answer, reply.delayMs).unref();
+        else answer();
+      }
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: bound } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${bound}`;
+  return {
+    url,
+    baseURL: `${url}/v1`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Every kind of answer the agent must cope with, in one 15-step easy episode. */
+export const DEMO_SCRIPT: MockReply[] = [
+  { content: GOOD_ANSWER },
+  { content: 'I will favour diversity here.\n{"action_type": "select_batch", "batch_size": 12, "strategy_weights": {"uncertainty": 0.2, "diversity": 0.6, "random": 0.2}}\nThis should keep noise low.' },
+  { content: '```json\n{"action_type": "select_batch", "batch_size": 8, "strategy_weights": {"diversity": 0.7, "random": 0.3}}\n```' },
+  { content: 'Sure! Here is my action: {"action_type": "select_batch", "batch_size": 10, "strategy_weights": {"uncertainty": 0.3, "diversity": 0.5' },
+  { content: '{"action_type": "select_batch", "batch_size": 2.6, "strategy_weights": {"uncertainty": -0.2, "diversity": 1.7, "greedy": 0.3}}' },
+  { status: 500 },
+  { content: GOOD_ANSWER },
+  { status: 429 },
+  { content: '{"action": {"action_type": "select_batch", "batch_size": "10", "strategy_weights": {"random": "1"}}}' },
+  { content: '{"action_type": "explore", "batch_size": 10, "strategy_weights": {"random": 1}}' },
+  { content: '{"action_type": "select_batch", "batch_size": 10, "strategy_weights": {"uncertainty": 0, "diversity": 0}}' },
+  { content: 'SELECT_BATCH please, ten samples' },
+];
+
+if (import.meta.main) {
+  const port = Number(process.argv[2] ?? 0);
+  const m = await startMockOpenAI(DEMO_SCRIPT, port);
+  process.stdout.write(`mock OpenAI-compatible server at ${m.baseURL}\n`);
+}
