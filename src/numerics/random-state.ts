@@ -47,6 +47,8 @@ export class RandomState {
    * same memory viewed unsigned.
    */
   private readonly words: Int32Array;
+  /** The tempered outputs of the current block of 624 (filled at each twist). */
+  private readonly tempered: Int32Array;
   readonly key: Uint32Array;
   pos: number;
   hasGauss: boolean;
@@ -55,6 +57,8 @@ export class RandomState {
   private constructor(words: Int32Array, pos: number, hasGauss: boolean, gaussCache: number) {
     this.words = words;
     this.key = new Uint32Array(words.buffer, words.byteOffset, N);
+    this.tempered = new Int32Array(N);
+    if (pos < N) this.temperAll();
     this.pos = pos;
     this.hasGauss = hasGauss;
     this.gaussCache = gaussCache;
@@ -93,18 +97,28 @@ export class RandomState {
     }
     y = (key[N - 1] & UPPER_MASK) | (key[0] & LOWER_MASK);
     key[N - 1] = key[M - 1] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+    this.temperAll();
     this.pos = 0;
+  }
+
+  /** Tempers the whole block at once (a tight loop); outputs are then plain loads. */
+  private temperAll(): void {
+    const key = this.words;
+    const out = this.tempered;
+    for (let i = 0; i < N; i++) {
+      let y = key[i];
+      y ^= y >>> 11;
+      y ^= (y << 7) & TEMPER_B;
+      y ^= (y << 15) & TEMPER_C;
+      y ^= y >>> 18;
+      out[i] = y;
+    }
   }
 
   /** One tempered 32-bit output. */
   nextU32(): number {
     if (this.pos >= N) this.twist();
-    let y = this.words[this.pos++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & TEMPER_B;
-    y ^= (y << 15) & TEMPER_C;
-    y ^= y >>> 18;
-    return y >>> 0;
+    return this.tempered[this.pos++] >>> 0;
   }
 
   /** `random_sample()`: a double in [0, 1) from two outputs (27 + 26 bits). */
@@ -153,31 +167,33 @@ export class RandomState {
       target[start] = target[start] + (loc + scale * this.gauss());
       i = 1;
     }
-    const key = this.words;
+    const out = this.tempered;
     let pos = this.pos;
     let x1 = 0;
     let x2 = 0;
     let r2 = 0;
-    let y = 0;
     let a = 0;
     let b = 0;
     while (i < count) {
       do {
-        // Four tempered outputs → two 53-bit doubles (inlined nextU32 / nextDouble).
-        if (pos >= N) { this.pos = pos; this.twist(); pos = 0; }
-        y = key[pos++]; y ^= y >>> 11; y ^= (y << 7) & TEMPER_B; y ^= (y << 15) & TEMPER_C; y ^= y >>> 18;
-        a = y >>> 5;
-        if (pos >= N) { this.pos = pos; this.twist(); pos = 0; }
-        y = key[pos++]; y ^= y >>> 11; y ^= (y << 7) & TEMPER_B; y ^= (y << 15) & TEMPER_C; y ^= y >>> 18;
-        b = y >>> 6;
-        x1 = 2.0 * ((a * TWO_POW_26 + b) / TWO_POW_53) - 1.0;
-        if (pos >= N) { this.pos = pos; this.twist(); pos = 0; }
-        y = key[pos++]; y ^= y >>> 11; y ^= (y << 7) & TEMPER_B; y ^= (y << 15) & TEMPER_C; y ^= y >>> 18;
-        a = y >>> 5;
-        if (pos >= N) { this.pos = pos; this.twist(); pos = 0; }
-        y = key[pos++]; y ^= y >>> 11; y ^= (y << 7) & TEMPER_B; y ^= (y << 15) & TEMPER_C; y ^= y >>> 18;
-        b = y >>> 6;
-        x2 = 2.0 * ((a * TWO_POW_26 + b) / TWO_POW_53) - 1.0;
+        if (pos <= N - 4) {
+          // Four outputs → two 53-bit doubles, all within the current block.
+          x1 = 2.0 * (((out[pos] >>> 5) * TWO_POW_26 + (out[pos + 1] >>> 6)) / TWO_POW_53) - 1.0;
+          x2 = 2.0 * (((out[pos + 2] >>> 5) * TWO_POW_26 + (out[pos + 3] >>> 6)) / TWO_POW_53) - 1.0;
+          pos += 4;
+        } else {
+          // Near the end of the block: one output at a time, twisting when it runs out.
+          if (pos >= N) { this.twist(); pos = 0; }
+          a = out[pos++] >>> 5;
+          if (pos >= N) { this.twist(); pos = 0; }
+          b = out[pos++] >>> 6;
+          x1 = 2.0 * ((a * TWO_POW_26 + b) / TWO_POW_53) - 1.0;
+          if (pos >= N) { this.twist(); pos = 0; }
+          a = out[pos++] >>> 5;
+          if (pos >= N) { this.twist(); pos = 0; }
+          b = out[pos++] >>> 6;
+          x2 = 2.0 * ((a * TWO_POW_26 + b) / TWO_POW_53) - 1.0;
+        }
         r2 = x1 * x1 + x2 * x2;
       } while (r2 >= 1.0 || r2 === 0.0);
       const f = Math.sqrt((-2.0 * Math.log(r2)) / r2);
@@ -255,7 +271,7 @@ export class RandomState {
 
   /** `shuffle` of an Int32Array with the generator inlined (the random sampler's hot loop). */
   private shuffleInt32(a: Int32Array, n: number): void {
-    const key = this.words;
+    const out = this.tempered;
     let pos = this.pos;
     let mask = 0;
     let y = 0;
@@ -273,12 +289,7 @@ export class RandomState {
           this.twist();
           pos = 0;
         }
-        y = key[pos++];
-        y ^= y >>> 11;
-        y ^= (y << 7) & TEMPER_B;
-        y ^= (y << 15) & TEMPER_C;
-        y ^= y >>> 18;
-        y = (y & mask) >>> 0;
+        y = (out[pos++] & mask) >>> 0;
       } while (y > i);
       const t = a[i];
       a[i] = a[y];
