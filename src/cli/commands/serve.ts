@@ -1,10 +1,92 @@
 import type { Command } from 'commander';
+import { buildApp } from '../../server/app.ts';
+import { ConfigError, loadConfig, type ConfigInput } from '../../server/config.ts';
+
+interface ServeFlags {
+  port?: string;
+  host?: string;
+  maxConcurrentEnvs?: string;
+  sessionIdleTimeout?: string;
+  maxBodyBytes?: string;
+  maxWsMessageBytes?: string;
+  dataDir?: string;
+  storePath?: string;
+  completedRetention?: string;
+  completedMaxAge?: string;
+  web?: boolean;
+  logLevel?: string;
+}
+
+/** Environment variables first, flags over them (PROTOCOL.md §1.1). */
+function configInput(flags: ServeFlags): ConfigInput {
+  const env = process.env;
+  const pick = (flag: string | undefined, name: string) => flag ?? env[name];
+  return {
+    PORT: pick(flags.port, 'PORT'),
+    HOST: pick(flags.host, 'HOST'),
+    MAX_CONCURRENT_ENVS: pick(flags.maxConcurrentEnvs, 'MAX_CONCURRENT_ENVS'),
+    SESSION_IDLE_TIMEOUT_S: pick(flags.sessionIdleTimeout, 'SESSION_IDLE_TIMEOUT_S'),
+    MAX_BODY_BYTES: pick(flags.maxBodyBytes, 'MAX_BODY_BYTES'),
+    MAX_WS_MESSAGE_BYTES: pick(flags.maxWsMessageBytes, 'MAX_WS_MESSAGE_BYTES'),
+    DATA_DIR: pick(flags.dataDir, 'DATA_DIR'),
+    STORE_PATH: pick(flags.storePath, 'STORE_PATH'),
+    COMPLETED_RETENTION: pick(flags.completedRetention, 'COMPLETED_RETENTION'),
+    COMPLETED_MAX_AGE_S: pick(flags.completedMaxAge, 'COMPLETED_MAX_AGE_S'),
+    // commander sets web=false for --no-web and true otherwise, so only the flag's "no" wins over WEB.
+    WEB: flags.web === false ? false : env.WEB,
+    LOG_LEVEL: pick(flags.logLevel, 'LOG_LEVEL'),
+  };
+}
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('serve the environment over HTTP + WebSocket (same as npm start)')
-    .action(() => {
-      throw new Error('the server is not built yet');
+    .description('serve the environment over HTTP + WebSocket + MCP (same as npm start)')
+    .option('--port <n>', 'TCP port (env PORT, default 7860)')
+    .option('--host <addr>', 'bind address (env HOST, default 0.0.0.0)')
+    .option('--max-concurrent-envs <n>', 'session capacity and live HTTP episode pool (env MAX_CONCURRENT_ENVS, default 256)')
+    .option('--session-idle-timeout <s>', 'idle seconds before reaping, 0 = never (env SESSION_IDLE_TIMEOUT_S, default 600)')
+    .option('--max-body-bytes <n>', 'largest HTTP body (env MAX_BODY_BYTES, default 65536)')
+    .option('--max-ws-message-bytes <n>', 'largest WebSocket message (env MAX_WS_MESSAGE_BYTES, default 65536)')
+    .option('--data-dir <dir>', 'data directory; store = DIR/episodes.sqlite (env DATA_DIR, default ./data)')
+    .option('--store-path <file>', 'store file, or :memory: (env STORE_PATH)')
+    .option('--completed-retention <n>', 'most completed episodes kept, 0 = no limit (env COMPLETED_RETENTION, default 10000)')
+    .option('--completed-max-age <s>', 'evict completed episodes older than this, 0 = never (env COMPLETED_MAX_AGE_S, default 0)')
+    .option('--no-web', 'do not serve the browser console under /web (env WEB=0)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug (env LOG_LEVEL, default info)')
+    .action(async (flags: ServeFlags) => {
+      let config;
+      try {
+        config = loadConfig(configInput(flags));
+      } catch (e) {
+        if (e instanceof ConfigError) {
+          process.stderr.write(`dataselectenv serve: invalid configuration: ${e.message}\n`);
+          process.exit(2);
+        }
+        throw e;
+      }
+      const { app } = await buildApp(config);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        app.log.info(`${signal}: closing (in-flight requests finish, sockets get 1001, the store is closed)`);
+        // app.close stops accepting, waits for in-flight requests, runs the preClose/onClose hooks.
+        app.close().then(
+          () => process.exit(0),
+          (err) => {
+            app.log.error({ err }, 'error while closing');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      try {
+        await app.listen({ port: config.port, host: config.host });
+      } catch (err) {
+        process.stderr.write(`dataselectenv serve: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
     });
 }

@@ -1,0 +1,101 @@
+/**
+ * The server, assembled. `buildApp(config)` reads as the table of contents of the protocol:
+ * conventions (CORS, bodies, errors), then each group of routes as its own plugin.
+ */
+import websocket from '@fastify/websocket';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { registerBodyParser } from './body.ts';
+import type { ServerConfig } from './config.ts';
+import { EnvService } from './core.ts';
+import { registerErrorHandling, registerNotFound } from './errors.ts';
+import { McpDispatcher, mcpRoutes } from './mcp.ts';
+import { openapiRoutes } from './openapi.ts';
+import { envRoutes } from './routes/env.ts';
+import { episodeRoutes } from './routes/episodes.ts';
+import { metaRoutes } from './routes/meta.ts';
+import { SessionManager } from './sessions.ts';
+import { SqliteEpisodeStore } from './store/sqlite.ts';
+import type { EpisodeStore } from './store/types.ts';
+import { wsRoutes } from './ws.ts';
+import { webPlugin } from './web.ts';
+
+export interface AppHandle {
+  app: FastifyInstance;
+  service: EnvService;
+  store: EpisodeStore;
+}
+
+/** Request headers and body must arrive within this time (§6). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export async function buildApp(config: ServerConfig, options: { store?: EpisodeStore } = {}): Promise<AppHandle> {
+  const app = Fastify({
+    logger: config.logLevel === false ? false : { level: config.logLevel },
+    // One line per request would drown the errors worth reading; start, stop and errors are logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.maxBodyBytes,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Bodies are parsed by hand (body.ts) and validated by the environment's own rules, so
+    // fastify's AJV never sees them; these options keep it from coercing or pruning anyway.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+  });
+
+  const store =
+    options.store ??
+    new SqliteEpisodeStore(config.storePath, {
+      maxCount: config.completedRetention,
+      maxAgeS: config.completedMaxAgeS,
+    });
+  const sessions = new SessionManager({
+    maxSessions: config.maxConcurrentEnvs,
+    idleTimeoutMs: config.sessionIdleTimeoutS * 1000,
+  });
+  const service = new EnvService(sessions, store);
+  const dispatcher = new McpDispatcher(service, (err) => app.log.error({ err }, 'internal error in MCP'));
+
+  // Conventions (§1): CORS on every response, preflight on every path, strict JSON bodies, errors.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('access-control-allow-origin', '*');
+    return payload;
+  });
+  app.route({
+    method: 'OPTIONS',
+    url: '*',
+    handler: async (_request, reply) =>
+      reply
+        .code(204)
+        .header('access-control-allow-methods', '*')
+        .header('access-control-allow-headers', '*')
+        .header('access-control-max-age', '600')
+        .send(),
+  });
+  registerBodyParser(app, config.maxBodyBytes);
+  registerErrorHandling(app);
+  registerNotFound(app);
+
+  await app.register(websocket, {
+    options: { maxPayload: config.maxWsMessageBytes },
+    // Shutdown: say goodbye with 1001 (going away) rather than dropping sockets.
+    preClose(done) {
+      for (const client of app.websocketServer.clients) client.close(1001, 'server shutting down');
+      done();
+    },
+  });
+
+  await app.register(metaRoutes, { service });
+  await app.register(envRoutes, { service });
+  await app.register(episodeRoutes, { service });
+  await app.register(mcpRoutes, { service, dispatcher });
+  await app.register(wsRoutes, { service, dispatcher });
+  await app.register(openapiRoutes);
+  if (config.web) await app.register(webPlugin);
+
+  sessions.startReaper(() => store.prune());
+  app.addHook('onClose', async () => {
+    sessions.stopReaper();
+    store.close();
+  });
+  return { app, service, store };
+}

@@ -1,0 +1,93 @@
+/**
+ * Request bodies (PROTOCOL.md §1, §6). Fastify hands every body over as raw bytes (its JSON
+ * parser would accept what we must refuse and refuse what we must accept); here the media type
+ * is checked, the bytes decoded as strict UTF-8 and parsed as standard JSON (RFC 8259: JSON.parse
+ * refuses NaN and Infinity literals, which is exactly the rule).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { EnvError } from '../env/errors.ts';
+import { invalidJson } from './errors.ts';
+
+/** Marks a request that carried no body at all, or an empty one. */
+export const NO_BODY: unique symbol = Symbol('no body');
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** True for a missing Content-Type, `application/json` or any `type/subtype+json` (parameters ignored). */
+export function isJsonMediaType(header: string | undefined): boolean {
+  if (header === undefined) return true;
+  const media = header.split(';')[0].trim().toLowerCase();
+  if (media === '' || media === 'application/json') return true;
+  return /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+\+json$/.test(media);
+}
+
+/** Installs the raw-bytes parser for every content type, with the configured size limit. */
+export function registerBodyParser(app: FastifyInstance, maxBodyBytes: number): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) => {
+    done(null, body);
+  });
+}
+
+export class UnsupportedMediaType extends EnvError {
+  constructor(contentType: string) {
+    super(
+      'VALIDATION_ERROR',
+      'unsupported_media_type',
+      `Unsupported Content-Type '${contentType}': send application/json (or a */*+json type).`,
+    );
+  }
+}
+
+/** The raw bytes of a request body, or null when there were none. */
+function rawBody(request: FastifyRequest): Buffer | null {
+  const body = request.body as unknown;
+  if (body === undefined || body === null) return null;
+  if (Buffer.isBuffer(body)) return body.length === 0 ? null : body;
+  return null;
+}
+
+/** Decodes and parses bytes as one standard JSON value (INVALID_JSON otherwise). */
+export function parseJsonBytes(bytes: Buffer | Uint8Array, loc: (string | number)[] = ['body']): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw invalidJson('the body is not valid UTF-8', loc);
+  }
+  return parseJsonText(text, loc);
+}
+
+export function parseJsonText(text: string, loc: (string | number)[] = ['body']): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw invalidJson(e instanceof Error ? e.message : 'malformed JSON', loc);
+  }
+}
+
+/**
+ * The parsed JSON body, or NO_BODY for an absent or empty body. A non-empty body with a non-JSON
+ * media type is refused (415) before it is parsed.
+ */
+export function readJsonBody(request: FastifyRequest): unknown {
+  const bytes = rawBody(request);
+  if (bytes === null) return NO_BODY;
+  const contentType = request.headers['content-type'];
+  if (!isJsonMediaType(contentType)) throw new UnsupportedMediaType(contentType ?? '');
+  return parseJsonBytes(bytes);
+}
+
+/**
+ * The text of a WebSocket message. Text frames were UTF-8-checked by ws; binary frames are
+ * decoded here (§7.6) and give null when they are not valid UTF-8.
+ */
+export function decodeFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): string | null {
+  const bytes = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+  if (!isBinary) return bytes.toString('utf8');
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}

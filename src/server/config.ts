@@ -1,0 +1,133 @@
+/**
+ * Server configuration (PROTOCOL.md §1.1): environment variables, optionally overridden by CLI
+ * flags, validated once at start. An invalid value is a `ConfigError` with a message naming the
+ * variable, so the server refuses to start instead of running with a surprising limit.
+ */
+import path from 'node:path';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** Concurrent sessions (WS connections, MCP sessions) and size of the live HTTP episode pool. */
+  maxConcurrentEnvs: number;
+  /** Idle seconds before a session or live HTTP episode is reaped; 0 disables reaping. */
+  sessionIdleTimeoutS: number;
+  maxBodyBytes: number;
+  maxWsMessageBytes: number;
+  dataDir: string;
+  /** Store file; `:memory:` keeps it in memory. Derived from dataDir unless STORE_PATH is set. */
+  storePath: string;
+  /** Most completed episodes kept; 0 = no count limit. */
+  completedRetention: number;
+  /** Completed episodes older than this are evicted; 0 = no age limit. */
+  completedMaxAgeS: number;
+  /** Serve the browser console under /web. */
+  web: boolean;
+  /** pino level, or false for no logging (tests). */
+  logLevel: string | false;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULTS = Object.freeze({
+  port: 7860,
+  host: '0.0.0.0',
+  maxConcurrentEnvs: 256,
+  sessionIdleTimeoutS: 600,
+  maxBodyBytes: 65536,
+  maxWsMessageBytes: 65536,
+  dataDir: './data',
+  completedRetention: 10000,
+  completedMaxAgeS: 0,
+});
+
+/** Raw values as they come from the environment or the command line (strings), or typed overrides. */
+export interface ConfigInput {
+  PORT?: string | number;
+  HOST?: string;
+  MAX_CONCURRENT_ENVS?: string | number;
+  SESSION_IDLE_TIMEOUT_S?: string | number;
+  MAX_BODY_BYTES?: string | number;
+  MAX_WS_MESSAGE_BYTES?: string | number;
+  DATA_DIR?: string;
+  STORE_PATH?: string;
+  COMPLETED_RETENTION?: string | number;
+  COMPLETED_MAX_AGE_S?: string | number;
+  WEB?: string | boolean;
+  LOG_LEVEL?: string | false;
+}
+
+function readNumber(
+  name: string,
+  raw: string | number | undefined,
+  fallback: number,
+  rule: { integer: boolean; min: number; max?: number },
+): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : /^\s*[0-9.eE+-]+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+  const kind = rule.integer ? 'an integer' : 'a number';
+  const range = rule.max === undefined ? `>= ${rule.min}` : `from ${rule.min} to ${rule.max}`;
+  if (!Number.isFinite(value) || (rule.integer && !Number.isInteger(value)) || value < rule.min || (rule.max !== undefined && value > rule.max)) {
+    throw new ConfigError(`${name} must be ${kind} ${range} (got ${JSON.stringify(raw)})`);
+  }
+  return value;
+}
+
+function readBoolean(name: string, raw: string | boolean | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (typeof raw === 'boolean') return raw;
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name} must be a boolean (1/0, true/false; got ${JSON.stringify(raw)})`);
+}
+
+/**
+ * Builds a validated configuration. `input` is usually `process.env` merged with CLI flags
+ * (flags win); unknown keys are ignored. Throws `ConfigError` on the first invalid value.
+ */
+export function loadConfig(input: ConfigInput = {}): ServerConfig {
+  const dataDir = input.DATA_DIR && input.DATA_DIR !== '' ? input.DATA_DIR : DEFAULTS.dataDir;
+  const storePath =
+    input.STORE_PATH !== undefined && input.STORE_PATH !== '' ? input.STORE_PATH : path.join(dataDir, 'episodes.sqlite');
+  const host = input.HOST !== undefined && input.HOST !== '' ? input.HOST : DEFAULTS.host;
+  return {
+    port: readNumber('PORT', input.PORT, DEFAULTS.port, { integer: true, min: 0, max: 65535 }),
+    host,
+    maxConcurrentEnvs: readNumber('MAX_CONCURRENT_ENVS', input.MAX_CONCURRENT_ENVS, DEFAULTS.maxConcurrentEnvs, {
+      integer: true,
+      min: 1,
+    }),
+    sessionIdleTimeoutS: readNumber('SESSION_IDLE_TIMEOUT_S', input.SESSION_IDLE_TIMEOUT_S, DEFAULTS.sessionIdleTimeoutS, {
+      integer: false,
+      min: 0,
+    }),
+    maxBodyBytes: readNumber('MAX_BODY_BYTES', input.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes, { integer: true, min: 1 }),
+    maxWsMessageBytes: readNumber('MAX_WS_MESSAGE_BYTES', input.MAX_WS_MESSAGE_BYTES, DEFAULTS.maxWsMessageBytes, {
+      integer: true,
+      min: 1,
+    }),
+    dataDir,
+    storePath,
+    completedRetention: readNumber('COMPLETED_RETENTION', input.COMPLETED_RETENTION, DEFAULTS.completedRetention, {
+      integer: true,
+      min: 0,
+    }),
+    completedMaxAgeS: readNumber('COMPLETED_MAX_AGE_S', input.COMPLETED_MAX_AGE_S, DEFAULTS.completedMaxAgeS, {
+      integer: false,
+      min: 0,
+    }),
+    web: readBoolean('WEB', input.WEB, true),
+    logLevel: input.LOG_LEVEL === undefined ? 'info' : input.LOG_LEVEL,
+  };
+}
+
+/** A configuration for tests: in-memory store, port 0 on the loopback, no logging. */
+export function testConfig(overrides: ConfigInput = {}): ServerConfig {
+  return loadConfig({ STORE_PATH: ':memory:', PORT: 0, HOST: '127.0.0.1', LOG_LEVEL: false, WEB: false, ...overrides });
+}

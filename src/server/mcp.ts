@@ -1,0 +1,387 @@
+/**
+ * MCP (PROTOCOL.md §8): JSON-RPC 2.0 with five tools over the same environment service. One
+ * dispatcher serves POST /mcp, the WebSocket /mcp and `{"type": "mcp"}` messages on /ws; the
+ * transports differ only in their context (which session and which "current episode" a tool uses
+ * by default, and who owns the episodes it starts).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import { EnvError, invalidRequest } from '../env/errors.ts';
+import { ActionSchema, parseAction } from '../env/schemas.ts';
+import { TASK_IDS } from '../env/tasks.ts';
+import { MAX_SEED } from '../numerics/random-state.ts';
+import { NO_BODY, decodeFrame, parseJsonText, readJsonBody } from './body.ts';
+import { API_VERSION, ENV_NAME, type EnvService } from './core.ts';
+import type { LiveEpisode } from './episodes.ts';
+import { internalError, sendError } from './errors.ts';
+import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc, MAX_LABEL_CHARS } from './requests.ts';
+import type { Session } from './sessions.ts';
+
+export const MCP_PROTOCOL_VERSION = '2025-06-18';
+const NO_EPISODE_MCP = 'No active episode. Call the start_episode tool first (or pass episode_id).';
+
+export type JsonRpcId = string | number | null;
+export interface JsonRpcResponse {
+  jsonrpc: '2.0';
+  id: JsonRpcId;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/** A WebSocket connection as an MCP context: its session and its one episode. */
+export interface ConnectionContext {
+  session: Session;
+  current(): LiveEpisode | null;
+  /** Makes `episode` the connection's episode, abandoning the previous unfinished one. */
+  setCurrent(episode: LiveEpisode): void;
+}
+
+export interface McpContext {
+  connection: ConnectionContext | null;
+}
+
+class RpcError extends Error {
+  readonly code: number;
+  readonly data: unknown;
+  constructor(code: number, message: string, data?: unknown) {
+    super(message);
+    this.code = code;
+    this.data = data;
+  }
+}
+
+const rpcError = (id: JsonRpcId, code: number, message: string, data?: unknown): JsonRpcResponse => ({
+  jsonrpc: '2.0',
+  id,
+  error: data === undefined ? { code, message } : { code, message, data },
+});
+
+export const PARSE_ERROR = (detail: string): JsonRpcResponse => rpcError(null, -32700, `Parse error: ${detail}`);
+
+const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: 'null' }] });
+const episodeIdSchema = nullable({ type: 'string', minLength: 1, maxLength: 255, description: 'An episode id.' });
+
+export const TOOLS = [
+  {
+    name: 'list_tasks',
+    description: 'List the tasks (easy, medium, hard) with their rules, success criteria and the action schema.',
+    inputSchema: { type: 'object', properties: {} },
+  },
+  {
+    name: 'start_episode',
+    description:
+      'Start a new episode. Returns episode_id, task_id and the first observation. Defaults: task easy, seed 42.',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        task_id: nullable({ type: 'string', enum: [...TASK_IDS] }),
+        seed: {
+          anyOf: [
+            { type: 'integer', minimum: 0, maximum: MAX_SEED },
+            { type: 'string', pattern: '^[0-9]{1,10}$' },
+            { type: 'null' },
+          ],
+        },
+        label: nullable({ type: 'string', maxLength: MAX_LABEL_CHARS }),
+      },
+    },
+  },
+  {
+    name: 'take_action',
+    description:
+      'Act in an episode: select a batch of samples with strategy weights (uncertainty, diversity, random), or stop.',
+    inputSchema: {
+      type: 'object',
+      required: ['action_type', 'batch_size', 'strategy_weights'],
+      properties: { ...(structuredClone(ActionSchema.properties) as Record<string, unknown>), episode_id: episodeIdSchema },
+    },
+  },
+  {
+    name: 'get_state',
+    description: 'The state of an episode (the current one when episode_id is omitted).',
+    inputSchema: { type: 'object', properties: { episode_id: episodeIdSchema } },
+  },
+  {
+    name: 'grade_episode',
+    description: 'Grade a finished episode: score in [0, 1], passed, breakdown.',
+    inputSchema: {
+      type: 'object',
+      required: ['episode_id'],
+      properties: { episode_id: { type: 'string' }, task_id: nullable({ type: 'string', enum: [...TASK_IDS] }) },
+    },
+  },
+] as const;
+
+const TOOL_NAMES = new Set<string>(TOOLS.map((t) => t.name));
+
+function toolResult(payload: unknown, isError: boolean) {
+  return { content: [{ type: 'text', text: JSON.stringify(payload) }], structuredContent: payload, isError, data: payload };
+}
+
+function toolError(error: EnvError) {
+  const e: Record<string, unknown> = { code: error.code, reason: error.reason, message: error.message };
+  if (error.issues.length > 0) e.errors = error.issues;
+  return toolResult({ error: e }, true);
+}
+
+/** Where a tool call runs: the default episode and the owner of started episodes. */
+type ToolScope =
+  | { kind: 'none' }
+  | { kind: 'session'; session: Session }
+  | { kind: 'connection'; connection: ConnectionContext };
+
+function withArgs<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw e instanceof EnvError ? prefixLoc(e, ['arguments']) : e;
+  }
+}
+
+export class McpDispatcher {
+  private readonly service: EnvService;
+  private readonly log: (err: unknown) => void;
+
+  constructor(service: EnvService, log: (err: unknown) => void = () => {}) {
+    this.service = service;
+    this.log = log;
+  }
+
+  /** Handles one JSON-RPC message (already parsed); null for a notification (nothing to send). */
+  handle(message: unknown, ctx: McpContext): JsonRpcResponse | null {
+    if (!isPlainObject(message)) return rpcError(null, -32600, 'Invalid Request: expected a JSON-RPC 2.0 request object (batches are not supported)');
+    const hasId = 'id' in message;
+    const rawId = message.id;
+    const idValid = rawId === null || typeof rawId === 'string' || (typeof rawId === 'number' && Number.isInteger(rawId));
+    const id: JsonRpcId = hasId && idValid ? (rawId as JsonRpcId) : null;
+    if (hasId && !idValid) return rpcError(null, -32600, 'Invalid Request: id must be a string or an integer');
+    if (message.jsonrpc !== '2.0') return rpcError(id, -32600, 'Invalid Request: jsonrpc must be "2.0"');
+    if (typeof message.method !== 'string') return rpcError(id, -32600, 'Invalid Request: method must be a string');
+    let response: JsonRpcResponse;
+    try {
+      response = { jsonrpc: '2.0', id, result: this.dispatch(message.method, message.params, ctx) };
+    } catch (e) {
+      if (e instanceof RpcError) response = rpcError(id, e.code, e.message, e.data);
+      else {
+        this.log(e);
+        response = rpcError(id, -32603, 'Internal error');
+      }
+    }
+    // A notification (no id member) is processed but never answered.
+    return hasId ? response : null;
+  }
+
+  private dispatch(method: string, rawParams: unknown, ctx: McpContext): unknown {
+    if (rawParams !== undefined && !isPlainObject(rawParams)) throw new RpcError(-32602, 'Invalid params: params must be an object');
+    const params = (rawParams ?? {}) as Record<string, unknown>;
+    const sessions = this.service.sessions;
+    const own = ctx.connection?.session ?? null;
+
+    if (method === 'openenv/session/close') {
+      const sid = params.session_id;
+      if (typeof sid !== 'string' || sid === '') throw new RpcError(-32602, 'Invalid params: session_id is required');
+      if (own && sid === own.id) throw new RpcError(-32600, 'Invalid Request: a WebSocket closes its own session by closing the connection');
+      const s = sessions.get(sid);
+      if (!s || s.kind !== 'mcp') throw new RpcError(-32602, `Unknown session_id: ${sid}`);
+      sessions.close(sid);
+      return { session_id: sid, closed: true };
+    }
+
+    const scope = this.scope(params.session_id, ctx);
+    switch (method) {
+      case 'initialize':
+        return {
+          protocolVersion: typeof params.protocolVersion === 'string' ? params.protocolVersion : MCP_PROTOCOL_VERSION,
+          capabilities: { tools: { listChanged: false } },
+          serverInfo: { name: ENV_NAME, version: API_VERSION },
+        };
+      case 'ping':
+        return {};
+      case 'tools/list':
+        return { tools: structuredClone(TOOLS) };
+      case 'tools/call': {
+        const name = params.name;
+        if (typeof name !== 'string' || !TOOL_NAMES.has(name)) {
+          throw new RpcError(-32602, `Invalid params: unknown tool ${JSON.stringify(name ?? null)} (tools: ${[...TOOL_NAMES].join(', ')})`);
+        }
+        const args = params.arguments ?? {};
+        if (!isPlainObject(args)) throw new RpcError(-32602, 'Invalid params: arguments must be an object');
+        try {
+          return toolResult(this.callTool(name, args, scope), false);
+        } catch (e) {
+          if (e instanceof EnvError) return toolError(e);
+          this.log(e);
+          return toolError(internalError());
+        }
+      }
+      case 'openenv/session/create': {
+        if (own) return { session_id: own.id };
+        const s = sessions.open('mcp');
+        if (!s) {
+          throw new RpcError(-32000, `Server at capacity (${sessions.maxSessions} sessions)`, {
+            active_sessions: sessions.activeSessions,
+            max_sessions: sessions.maxSessions,
+          });
+        }
+        return { session_id: s.id };
+      }
+      default:
+        throw new RpcError(-32601, `Method not found: ${method}`);
+    }
+  }
+
+  private scope(sessionId: unknown, ctx: McpContext): ToolScope {
+    if (sessionId !== undefined && sessionId !== null) {
+      if (typeof sessionId !== 'string') throw new RpcError(-32602, 'Invalid params: session_id must be a string');
+      if (ctx.connection && sessionId === ctx.connection.session.id) {
+        this.service.sessions.touchSession(ctx.connection.session);
+        return { kind: 'connection', connection: ctx.connection };
+      }
+      const s = this.service.sessions.get(sessionId);
+      if (!s || s.kind !== 'mcp') throw new RpcError(-32602, `Unknown session_id: ${sessionId}`);
+      this.service.sessions.touchSession(s);
+      return { kind: 'session', session: s };
+    }
+    return ctx.connection ? { kind: 'connection', connection: ctx.connection } : { kind: 'none' };
+  }
+
+  private callTool(name: string, args: Record<string, unknown>, scope: ToolScope): unknown {
+    const service = this.service;
+    switch (name) {
+      case 'list_tasks':
+        return service.tasks();
+      case 'start_episode': {
+        const req = withArgs(() => parseResetRequest(args));
+        if (scope.kind === 'connection') {
+          const { episode, body } = service.reset(req, { kind: 'connection', sessionId: scope.connection.session.id }, false);
+          scope.connection.setCurrent(episode);
+          return body;
+        }
+        const { episode, body } = service.reset(req, { kind: 'http' }, false);
+        if (scope.kind === 'session') scope.session.currentEpisodeId = episode.id;
+        return body;
+      }
+      case 'take_action': {
+        const episodeId = withArgs(() => parseEpisodeIdField(args.episode_id));
+        const action = withArgs(() => parseAction(args));
+        const callerSessionId = scope.kind === 'connection' ? scope.connection.session.id : undefined;
+        let episode: LiveEpisode;
+        if (episodeId !== null) episode = service.resolveForStep(episodeId, { callerSessionId });
+        else if (scope.kind === 'connection') {
+          episode = service.resolveForStep(scope.connection.current(), { callerSessionId, noEpisodeMessage: NO_EPISODE_MCP });
+        } else if (scope.kind === 'session') {
+          episode = service.resolveForStep(scope.session.currentEpisodeId, { implicit: true, noEpisodeMessage: NO_EPISODE_MCP });
+        } else throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
+        const r = service.step(episode, action);
+        return {
+          episode_id: episode.id,
+          step: r.step,
+          observation: r.observation,
+          reward: r.reward,
+          done: r.done,
+          terminated: r.terminated,
+          truncated: r.truncated,
+          info: r.info,
+        };
+      }
+      case 'get_state': {
+        const episodeId = withArgs(() => parseEpisodeIdField(args.episode_id));
+        if (episodeId !== null) return service.stateById(episodeId);
+        if (scope.kind === 'connection') {
+          const ep = scope.connection.current();
+          if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
+          return service.stateOfLive(ep);
+        }
+        if (scope.kind === 'session' && scope.session.currentEpisodeId !== null) {
+          return service.stateById(scope.session.currentEpisodeId);
+        }
+        throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
+      }
+      case 'grade_episode': {
+        const id = args.episode_id;
+        if (typeof id !== 'string' || id === '') {
+          throw invalidRequest([
+            { loc: ['arguments', 'episode_id'], msg: 'episode_id is required (a string)', type: id === undefined || id === null ? 'missing' : 'string_type' },
+          ]);
+        }
+        const task = args.task_id;
+        if (task !== undefined && task !== null && typeof task !== 'string') {
+          throw invalidRequest([{ loc: ['arguments', 'task_id'], msg: 'task_id must be a string or null', type: 'string_type' }]);
+        }
+        return service.grade(id, (task as string | null | undefined) ?? null);
+      }
+    }
+    throw new EnvError('EXECUTION_ERROR', 'internal', `tool ${name} has no implementation`);
+  }
+}
+
+/** POST /mcp (JSON-RPC over HTTP: 200 for every response, 202 for notifications) and WebSocket /mcp. */
+export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: { service: EnvService; dispatcher: McpDispatcher }): Promise<void> {
+  app.post('/mcp', async (request, reply) => {
+    let message: unknown;
+    try {
+      message = readJsonBody(request);
+    } catch (e) {
+      if (e instanceof EnvError && e.reason === 'invalid_json') return reply.code(200).send(PARSE_ERROR(e.message));
+      throw e;
+    }
+    if (message === NO_BODY) return reply.code(200).send(PARSE_ERROR('empty body'));
+    const response = dispatcher.handle(message, { connection: null });
+    if (response === null) return reply.code(202).send();
+    return reply.code(200).send(response);
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/mcp',
+    handler: async (_request, reply) =>
+      sendError(reply, new EnvError('METHOD_NOT_ALLOWED', 'method_not_allowed', 'GET /mcp needs a WebSocket upgrade; use POST /mcp for JSON-RPC over HTTP.')),
+    wsHandler: (socket: WebSocket) => {
+      const sessions = service.sessions;
+      const session = sessions.open('mcp-ws', () => socket.close(1001, 'session expired'));
+      if (!session) {
+        socket.send(
+          JSON.stringify(
+            rpcError(null, -32000, `Server at capacity (${sessions.maxSessions} sessions)`, {
+              active_sessions: sessions.activeSessions,
+              max_sessions: sessions.maxSessions,
+            }),
+          ),
+        );
+        socket.close(1013, 'server at capacity');
+        return;
+      }
+      let episode: LiveEpisode | null = null;
+      const connection: ConnectionContext = {
+        session,
+        current: () => episode,
+        setCurrent: (next) => {
+          if (episode && episode !== next) service.discard(episode);
+          episode = next;
+        },
+      };
+      socket.on('message', (raw, isBinary) => {
+        sessions.touchSession(session);
+        let response: JsonRpcResponse | null;
+        const text = decodeFrame(raw, isBinary);
+        let message: unknown;
+        let parsed = false;
+        if (text !== null) {
+          try {
+            message = parseJsonText(text);
+            parsed = true;
+          } catch {
+            // answered below as a parse error
+          }
+        }
+        if (!parsed) response = PARSE_ERROR(text === null ? 'the message is not valid UTF-8' : 'the message is not valid JSON');
+        else response = dispatcher.handle(message, { connection });
+        if (response !== null && socket.readyState === socket.OPEN) socket.send(JSON.stringify(response));
+      });
+      socket.on('close', () => {
+        sessions.close(session.id);
+        service.discard(episode);
+      });
+    },
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * Request fields every transport shares (PROTOCOL.md §4.6, §4.7, §7.3, §8.3), parsed into values
+ * or `invalid_request` errors whose `loc` is relative to the object that held them; each
+ * transport prefixes it (`body`, `data`, `arguments`).
+ */
+import { EnvError, invalidRequest, type ValidationIssue } from '../env/errors.ts';
+import { parseSeed, parseTaskField } from '../env/schemas.ts';
+import { DEFAULT_SEED } from '../env/tasks.ts';
+
+export const MAX_EPISODE_ID_CHARS = 255;
+export const MAX_LABEL_CHARS = 64;
+
+export interface ResetRequest {
+  /** null = default task. */
+  task_id: string | null;
+  seed: number;
+  /** null = generate one. */
+  episode_id: string | null;
+  label: string | null;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const codePoints = (s: string) => [...s].length;
+// Printable: no C0 controls, DEL or C1 controls (they break logs, URLs and terminals).
+const NON_PRINTABLE = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** An optional episode id: a string of 1–255 printable characters; null, absent or "" = none (§11 item 18). */
+export function parseEpisodeIdField(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') {
+    throw invalidRequest([{ loc: ['episode_id'], msg: 'episode_id must be a string or null', type: 'string_type' }]);
+  }
+  if (codePoints(value) > MAX_EPISODE_ID_CHARS || NON_PRINTABLE.test(value)) {
+    throw invalidRequest([
+      {
+        loc: ['episode_id'],
+        msg: `episode_id must be 1 to ${MAX_EPISODE_ID_CHARS} printable characters`,
+        type: 'string_pattern_mismatch',
+      },
+    ]);
+  }
+  return value;
+}
+
+/** An optional label: a string of at most 64 code points, or null. */
+export function parseLabelField(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') {
+    throw invalidRequest([{ loc: ['label'], msg: 'label must be a string or null', type: 'string_type' }]);
+  }
+  if (codePoints(value) > MAX_LABEL_CHARS) {
+    throw invalidRequest([
+      { loc: ['label'], msg: `label must be at most ${MAX_LABEL_CHARS} characters`, type: 'string_too_long' },
+    ]);
+  }
+  return value;
+}
+
+/**
+ * The fields of a reset, from an object (`{}` for "defaults"). Unknown keys are ignored. The
+ * task id is only type-checked here: whether it exists is `invalid_task`, checked by the caller.
+ */
+export function parseResetRequest(value: unknown): ResetRequest {
+  if (value === undefined || value === null) value = {};
+  if (!isPlainObject(value)) {
+    throw invalidRequest([{ loc: [], msg: 'the request must be a JSON object', type: 'model_type' }]);
+  }
+  const errors: EnvError[] = [];
+  const take = <T>(f: () => T, fallback: T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof EnvError) {
+        errors.push(e);
+        return fallback;
+      }
+      throw e;
+    }
+  };
+  const task_id = take(() => (value.task_id === undefined || value.task_id === null ? null : parseTaskField(value.task_id, '')), null);
+  const seed = take(() => parseSeed(value.seed, DEFAULT_SEED), DEFAULT_SEED);
+  const episode_id = take(() => parseEpisodeIdField(value.episode_id), null);
+  const label = take(() => parseLabelField(value.label), null);
+  // One problem keeps its own message (e.g. the seed's range); several are listed together.
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw invalidRequest(errors.flatMap((e): ValidationIssue[] => e.issues));
+  return { task_id, seed, episode_id, label };
+}
+
+/** Copies an error with every issue's `loc` prefixed (e.g. `['body', 'action']`). */
+export function prefixLoc(error: EnvError, prefix: (string | number)[]): EnvError {
+  if (error.issues.length === 0) return error;
+  return new EnvError(
+    error.code,
+    error.reason,
+    error.message,
+    error.issues.map((i) => ({ ...i, loc: [...prefix, ...i.loc] })),
+  );
+}

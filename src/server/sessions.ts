@@ -1,0 +1,171 @@
+/**
+ * Sessions and live episodes, shared by HTTP, WebSocket and MCP (PROTOCOL.md §3).
+ *
+ * - A session is an open /ws or WebSocket /mcp connection or an MCP session; at most
+ *   `maxSessions` exist (CAPACITY_REACHED beyond).
+ * - Live HTTP episodes sit in a pool bounded by the same number; adding one more evicts the least
+ *   recently used (resets are never refused, §3.3). The Map's insertion order is the LRU order:
+ *   touching an episode re-inserts it at the end.
+ * - The idle reaper expires sessions and pool episodes nobody named for `idleTimeoutMs`.
+ *
+ * Everything here runs synchronously on the event loop and every environment call is synchronous,
+ * so a request (a step, a save to the store) completes before the next one starts: that is the
+ * per-episode serialisation, and no two sessions share mutable state.
+ */
+import { randomUUID } from 'node:crypto';
+import type { LiveEpisode } from './episodes.ts';
+
+export type SessionKind = 'ws' | 'mcp-ws' | 'mcp';
+
+export interface Session {
+  readonly id: string;
+  readonly kind: SessionKind;
+  lastActive: number;
+  /**
+   * MCP sessions: id of the episode last started by `start_episode` in this session (the default
+   * target of its tools). Connections keep their episode object themselves.
+   */
+  currentEpisodeId: string | null;
+  /** Called once when the reaper expires the session (WebSockets send their frame and close). */
+  onExpire?: () => void;
+}
+
+export interface SessionManagerOptions {
+  maxSessions: number;
+  /** 0 disables reaping. */
+  idleTimeoutMs: number;
+  now?: () => number;
+}
+
+export class SessionManager {
+  readonly maxSessions: number;
+  readonly idleTimeoutMs: number;
+  private readonly now: () => number;
+  private readonly sessions = new Map<string, Session>();
+  /** Every live episode by id, whoever owns it. */
+  private readonly live = new Map<string, LiveEpisode>();
+  /** Live HTTP episodes, least recently used first. */
+  private readonly pool = new Map<string, LiveEpisode>();
+  /** Id of the episode of the latest successful POST /reset (§3.2); may name a finished or gone one. */
+  mostRecentHttp: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(options: SessionManagerOptions) {
+    this.maxSessions = options.maxSessions;
+    this.idleTimeoutMs = options.idleTimeoutMs;
+    this.now = options.now ?? Date.now;
+  }
+
+  get activeSessions(): number {
+    return this.sessions.size;
+  }
+
+  get liveEpisodes(): number {
+    return this.live.size;
+  }
+
+  get pooledEpisodes(): number {
+    return this.pool.size;
+  }
+
+  /** A new session, or null at capacity. */
+  open(kind: SessionKind, onExpire?: () => void): Session | null {
+    if (this.sessions.size >= this.maxSessions) return null;
+    const session: Session = { id: randomUUID(), kind, lastActive: this.now(), currentEpisodeId: null, onExpire };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  get(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
+  touchSession(session: Session): void {
+    session.lastActive = this.now();
+  }
+
+  /** Releases a session at once (capacity freed). Its connection discards its own episode. */
+  close(id: string): boolean {
+    return this.sessions.delete(id);
+  }
+
+  /** Adds a live HTTP episode; evicts the least recently used one beyond capacity. */
+  addHttpEpisode(episode: LiveEpisode): void {
+    this.live.set(episode.id, episode);
+    this.pool.set(episode.id, episode);
+    while (this.pool.size > this.maxSessions) {
+      const oldest = this.pool.keys().next().value as string;
+      this.pool.delete(oldest);
+      this.live.delete(oldest);
+    }
+  }
+
+  addConnectionEpisode(episode: LiveEpisode): void {
+    this.live.set(episode.id, episode);
+  }
+
+  getLive(id: string): LiveEpisode | undefined {
+    return this.live.get(id);
+  }
+
+  /** Marks a live episode as used now (and most recently used in the pool). */
+  touchEpisode(episode: LiveEpisode): void {
+    episode.lastActive = this.now();
+    if (this.pool.delete(episode.id)) this.pool.set(episode.id, episode);
+  }
+
+  /** Removes a live episode (finished and stored, abandoned, or discarded with its connection). */
+  removeLive(id: string): void {
+    this.live.delete(id);
+    this.pool.delete(id);
+  }
+
+  /** Expires idle sessions and pool episodes; returns how many of each went. */
+  reap(now = this.now()): { sessions: number; episodes: number } {
+    if (this.idleTimeoutMs <= 0) return { sessions: 0, episodes: 0 };
+    const limit = now - this.idleTimeoutMs;
+    let sessions = 0;
+    let episodes = 0;
+    for (const session of [...this.sessions.values()]) {
+      if (session.lastActive > limit) continue;
+      this.sessions.delete(session.id);
+      sessions++;
+      try {
+        session.onExpire?.();
+      } catch {
+        // A socket that fails to close is already gone; the session is released either way.
+      }
+    }
+    // The pool is in LRU order, but `lastActive` and pool order agree, so stop at the first fresh one.
+    for (const episode of [...this.pool.values()]) {
+      if (episode.lastActive > limit) break;
+      this.removeLive(episode.id);
+      episodes++;
+    }
+    return { sessions, episodes };
+  }
+
+  /**
+   * Starts the reaper. It ticks every T/4 (between 20 ms and 5 s), so everything idle for T is
+   * gone within T + max(T/4, 5 s) as §3.4 requires.
+   */
+  startReaper(extraTick?: () => void): void {
+    if (this.idleTimeoutMs <= 0 && !extraTick) return;
+    const period = this.idleTimeoutMs > 0 ? Math.min(Math.max(this.idleTimeoutMs / 4, 20), 5000) : 5000;
+    this.timer = setInterval(() => {
+      this.reap();
+      extraTick?.();
+    }, period);
+    this.timer.unref();
+  }
+
+  stopReaper(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Every session (for shutdown). */
+  all(): Session[] {
+    return [...this.sessions.values()];
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * WebSocket /ws (PROTOCOL.md §7): one session per connection, one episode per connection, one
+ * reply per message in order. Both the original's message shapes and OpenEnv's are accepted; a
+ * malformed message is answered with an error frame and the connection stays open (D12).
+ */
+import type { FastifyInstance, FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import { EnvError } from '../env/errors.ts';
+import { parseAction } from '../env/schemas.ts';
+import { decodeFrame } from './body.ts';
+import { EMPTY_STATE, type EnvService } from './core.ts';
+import type { LiveEpisode } from './episodes.ts';
+import { internalError, sendError, wsErrorData } from './errors.ts';
+import type { ConnectionContext, McpDispatcher } from './mcp.ts';
+import { isPlainObject, parseResetRequest, prefixLoc } from './requests.ts';
+
+const NO_EPISODE_WS = 'No active episode. Send a reset message first.';
+const MESSAGE_TYPES = ['reset', 'step', 'state', 'close', 'mcp'] as const;
+
+const notJson = (why: string) => new EnvError('INVALID_JSON', 'invalid_json', `Invalid JSON: ${why}`);
+
+type Frame = { type: string; data: unknown };
+
+function inData<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw e instanceof EnvError ? prefixLoc(e, ['data']) : e;
+  }
+}
+
+export interface WsOptions {
+  service: EnvService;
+  dispatcher: McpDispatcher;
+}
+
+export async function wsRoutes(app: FastifyInstance, { service, dispatcher }: WsOptions): Promise<void> {
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    handler: async (_request, reply) =>
+      sendError(reply, new EnvError('METHOD_NOT_ALLOWED', 'method_not_allowed', 'GET /ws needs a WebSocket upgrade.')),
+    wsHandler: (socket: WebSocket) => serveConnection(socket, service, dispatcher, app.log),
+  });
+}
+
+function serveConnection(socket: WebSocket, service: EnvService, dispatcher: McpDispatcher, log: FastifyBaseLogger): void {
+  const sessions = service.sessions;
+  const send = (frame: Frame) => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+  };
+  const sendError = (error: EnvError, extra?: Record<string, unknown>) => send({ type: 'error', data: wsErrorData(error, extra) });
+
+  const session = sessions.open('ws', () => {
+    sendError(new EnvError('SESSION_ERROR', 'session_expired', `Session expired after ${sessions.idleTimeoutMs / 1000} s without messages.`));
+    socket.close(1001, 'session expired');
+  });
+  if (!session) {
+    // Handshake done, one frame, then 1013: both known clients read it as the reply to their first request.
+    sendError(new EnvError('CAPACITY_REACHED', 'capacity_reached', `Server at capacity (${sessions.maxSessions} sessions)`), {
+      active_sessions: sessions.activeSessions,
+      max_sessions: sessions.maxSessions,
+    });
+    socket.close(1013, 'server at capacity');
+    return;
+  }
+
+  let episode: LiveEpisode | null = null;
+  const connection: ConnectionContext = {
+    session,
+    current: () => episode,
+    setCurrent: (next) => {
+      if (episode && episode !== next) service.discard(episode);
+      episode = next;
+    },
+  };
+
+  const handle = (message: Record<string, unknown>): void => {
+    const type = message.type;
+    switch (type) {
+      case 'reset': {
+        const req = inData(() => {
+          const data = message.data;
+          if (data !== undefined && data !== null && !isPlainObject(data)) {
+            throw new EnvError('VALIDATION_ERROR', 'invalid_request', 'reset data must be an object or null', [
+              { loc: [], msg: 'data must be an object or null', type: 'model_type' },
+            ]);
+          }
+          return parseResetRequest(data);
+        });
+        const { episode: started, body } = service.reset(req, { kind: 'connection', sessionId: session.id }, false);
+        connection.setCurrent(started);
+        send({
+          type: 'observation',
+          data: { ...body, reward: 0.0, done: false, step: 0, info: {}, terminated: false, truncated: false },
+        });
+        return;
+      }
+      case 'step': {
+        const action = inData(() => {
+          if (message.data === undefined || message.data === null) {
+            throw new EnvError('VALIDATION_ERROR', 'invalid_action', 'Invalid action: data is required (the action object)', [
+              { loc: [], msg: 'Field required', type: 'missing' },
+            ]);
+          }
+          return parseAction(message.data);
+        });
+        const target = service.resolveForStep(episode, { callerSessionId: session.id, noEpisodeMessage: NO_EPISODE_WS });
+        const r = service.step(target, action);
+        send({
+          type: 'observation',
+          data: {
+            episode_id: target.id,
+            task_id: target.taskId,
+            observation: r.observation,
+            reward: r.reward,
+            done: r.done,
+            step: r.step,
+            info: r.info,
+            terminated: r.terminated,
+            truncated: r.truncated,
+          },
+        });
+        return;
+      }
+      case 'state':
+        send({ type: 'state', data: episode ? service.stateOfLive(episode) : { ...EMPTY_STATE } });
+        return;
+      case 'close':
+        send({ type: 'close', data: {} });
+        socket.close(1000);
+        return;
+      case 'mcp': {
+        const response = dispatcher.handle(message.data, { connection });
+        if (response !== null) send({ type: 'mcp', data: response });
+        return;
+      }
+      default: {
+        const shown = type === undefined || type === null ? 'None' : typeof type === 'string' ? type : JSON.stringify(type);
+        throw new EnvError(
+          'UNKNOWN_TYPE',
+          'unknown_type',
+          `Unknown message type '${shown}' (expected one of: ${MESSAGE_TYPES.join(', ')})`,
+        );
+      }
+    }
+  };
+
+  socket.on('message', (raw, isBinary) => {
+    sessions.touchSession(session);
+    try {
+      const text = decodeFrame(raw, isBinary);
+      if (text === null) throw notJson('the message is not valid UTF-8');
+      let message: unknown;
+      try {
+        message = JSON.parse(text);
+      } catch (e) {
+        throw notJson(e instanceof Error ? e.message : 'malformed JSON');
+      }
+      if (!isPlainObject(message)) {
+        throw new EnvError('INVALID_JSON', 'invalid_json', 'Invalid message: expected a JSON object {"type": ..., "data": ...}');
+      }
+      handle(message);
+    } catch (e) {
+      if (e instanceof EnvError) sendError(e);
+      else {
+        log.error({ err: e }, 'internal error on /ws');
+        sendError(internalError());
+      }
+    }
+  });
+
+  socket.on('close', () => {
+    sessions.close(session.id);
+    service.discard(episode);
+  });
+}
