@@ -9,6 +9,7 @@ import { registerBench } from './commands/bench.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerAgent } from './commands/agent.ts';
+import { registerValidate } from './commands/validate.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerEval(program);
   registerAgent(program);
+  registerValidate(program);
   return program;
 }
 
