@@ -20,7 +20,8 @@ const sections: Section[] = [
 ];
 // Server-side sections (HTTP/WS load, memory) register here when present.
 try {
-  const mod = (await import('./server.ts')) as { serverSections?: Section[] };
+  // Resolved at run time so the table still runs where the server sections are absent.
+  const mod = (await import(new URL('./server.ts', import.meta.url).href)) as { serverSections?: Section[] };
   if (mod.serverSections) sections.push(...mod.serverSections);
 } catch (e) {
   if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;

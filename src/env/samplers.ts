@@ -68,27 +68,30 @@ export function randomPick(
 }
 
 /**
- * Largest |d| that the k-th closest-to-zero value among `keys[i]` (i in [0, n), `group[i] === g`)
- * reaches, i.e. the k-th smallest |d| of the group; +Infinity when the group has fewer than k rows.
- * `buf` is scratch of length ≥ k.
+ * Keeps `buf[0..count)` as the k smallest values seen so far, ascending: inserts `v` if there is
+ * room or it beats the largest kept. Returns the new count.
+ */
+function keepSmallest(buf: Float64Array, count: number, k: number, v: number): number {
+  if (count === k) {
+    if (!(v < buf[k - 1])) return count;
+    count--;
+  }
+  let j = count;
+  while (j > 0 && buf[j - 1] > v) {
+    buf[j] = buf[j - 1];
+    j--;
+  }
+  buf[j] = v;
+  return count + 1;
+}
+
+/**
+ * The k-th smallest |keys[i]| over the rows of group `g` (i in [0, n), `group[i] === g`);
+ * +Infinity when the group has fewer than k rows. `buf` is scratch of length ≥ k.
  */
 export function kthSmallestAbs(keys: Float64Array, group: Uint8Array, g: number, n: number, k: number, buf: Float64Array): number {
   let count = 0;
-  for (let i = 0; i < n; i++) {
-    if (group[i] !== g) continue;
-    const v = Math.abs(keys[i]);
-    if (count === k) {
-      if (!(v < buf[k - 1])) continue;
-      count--;
-    }
-    let j = count;
-    while (j > 0 && buf[j - 1] > v) {
-      buf[j] = buf[j - 1];
-      j--;
-    }
-    buf[j] = v;
-    count++;
-  }
+  for (let i = 0; i < n; i++) if (group[i] === g) count = keepSmallest(buf, count, k, Math.abs(keys[i]));
   return count < k ? Infinity : buf[k - 1];
 }
 
@@ -98,20 +101,6 @@ export function kthSmallestAbs(keys: Float64Array, group: Uint8Array, g: number,
  */
 export function kthSmallestValue(values: Float64Array, excluded: Uint8Array, n: number, k: number, buf: Float64Array): number {
   let count = 0;
-  for (let i = 0; i < n; i++) {
-    if (excluded[i] !== 0) continue;
-    const v = values[i];
-    if (count === k) {
-      if (!(v < buf[k - 1])) continue;
-      count--;
-    }
-    let j = count;
-    while (j > 0 && buf[j - 1] > v) {
-      buf[j] = buf[j - 1];
-      j--;
-    }
-    buf[j] = v;
-    count++;
-  }
+  for (let i = 0; i < n; i++) if (excluded[i] === 0) count = keepSmallest(buf, count, k, values[i]);
   return count < k ? -Infinity : buf[k - 1];
 }
