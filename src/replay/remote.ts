@@ -1,0 +1,104 @@
+/**
+ * Replays golden traces against a running server over HTTP, as golden/README.md "Over HTTP"
+ * prescribes: POST /reset {task_id, seed}; POST /step {"episode_id", "action"} per action
+ * (accepted: 200 and the trace's numbers; refused: exactly the trace's status); GET /state by id;
+ * POST /grader. Each trace names its episode, so several run at once without interfering.
+ */
+import {
+  FINAL_STATE_KEYS,
+  firstDifference,
+  infoDifference,
+  type LoadedTrace,
+  type TraceResult,
+} from './trace.ts';
+
+interface Reply {
+  status: number;
+  body: any;
+}
+
+async function call(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Reply> {
+  const res = await fetch(base + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text === '' ? null : JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, body: parsed };
+}
+
+const rewardOf = (r: unknown) => (typeof r === 'object' && r !== null && 'value' in r ? (r as { value: unknown }).value : r);
+
+export async function replayOverHttp(loaded: LoadedTrace, baseUrl: string): Promise<TraceResult> {
+  const { trace, name } = loaded;
+  const base = baseUrl.replace(/\/+$/, '');
+  const result = (difference: string | null): TraceResult => ({
+    name,
+    task_id: trace.task_id,
+    seed: trace.seed,
+    policy: trace.policy,
+    steps: trace.steps.length,
+    ok: difference === null,
+    difference,
+  });
+  try {
+    const reset = await call(base, 'POST', '/reset', { task_id: trace.task_id, seed: trace.seed });
+    if (reset.status !== 200) return result(`reset: HTTP ${reset.status} ${JSON.stringify(reset.body)}`);
+    let d = firstDifference('initial_observation', reset.body.observation, trace.initial_observation, true);
+    if (d) return result(d);
+    const id = reset.body.episode_id as string;
+    for (const step of trace.steps) {
+      const at = `step t=${step.t}`;
+      const r = await call(base, 'POST', '/step', { episode_id: id, action: step.action });
+      if (!step.accepted) {
+        if (r.status !== step.error?.http_status) {
+          return result(`${at}: HTTP ${r.status} (${r.body?.reason ?? ''}), the trace refuses it with ${step.error?.http_status} (${step.error?.kind})`);
+        }
+        if (r.body?.reason !== step.error?.kind) return result(`${at}: refused as ${r.body?.reason}, expected ${step.error?.kind}`);
+        continue;
+      }
+      if (r.status !== 200) return result(`${at}: HTTP ${r.status} ${JSON.stringify(r.body)}, the trace accepts it`);
+      d =
+        firstDifference(`${at} observation`, r.body.observation, step.observation, true) ??
+        firstDifference(`${at} reward`, rewardOf(r.body.reward), step.reward) ??
+        firstDifference(`${at} done`, r.body.done, step.done) ??
+        infoDifference(`${at} info`, r.body.info, step.info);
+      if (d) return result(d);
+    }
+    const state = await call(base, 'GET', `/state?episode_id=${encodeURIComponent(id)}`);
+    if (state.status !== 200) return result(`state: HTTP ${state.status}`);
+    const expectedState = Object.fromEntries(FINAL_STATE_KEYS.map((k) => [k, trace.final_state[k]]));
+    d = firstDifference('final_state', state.body, expectedState);
+    if (d) return result(d);
+    const grade = await call(base, 'POST', '/grader', { episode_id: id, task_id: trace.task_id });
+    if (grade.status !== 200) return result(`grader: HTTP ${grade.status} ${JSON.stringify(grade.body)}`);
+    d =
+      firstDifference('grade.score', grade.body.score, trace.grade.score) ??
+      firstDifference('grade.passed', grade.body.passed, trace.grade.passed) ??
+      firstDifference('grade.breakdown', grade.body.breakdown, trace.grade.breakdown, true) ??
+      firstDifference('grade.episode_id', grade.body.episode_id, id);
+    return result(d);
+  } catch (e) {
+    return result(`error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Replays every trace with at most `concurrency` in flight; results keep the traces' order. */
+export async function replayAllOverHttp(traces: LoadedTrace[], baseUrl: string, concurrency = 8): Promise<TraceResult[]> {
+  const results: TraceResult[] = new Array(traces.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < traces.length) {
+      const i = next++;
+      results[i] = await replayOverHttp(traces[i], baseUrl);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, traces.length)) }, worker));
+  return results;
+}
