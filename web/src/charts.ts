@@ -60,6 +60,12 @@ function baseOpts(width: number, xLabel: string, yLabel: string): uPlot.Options 
   };
 }
 
+/** Until the pointer hovers a step, the legend reads out the latest one instead of dashes. */
+function showLatest(u: uPlot): void {
+  const n = u.data[0]?.length ?? 0;
+  if (n > 0) u.setLegend({ idx: n - 1 });
+}
+
 /** Keeps a chart as wide as its container (laptop or wide screen alike). */
 function autoWidth(el: HTMLElement, u: () => uPlot): () => void {
   const ro = new ResizeObserver(() => {
@@ -79,10 +85,12 @@ function wrap(el: HTMLElement, make: (specs: LineSpec[] | null, data: Series[]) 
     },
     setData(d) {
       u.setData(d as uPlot.AlignedData);
+      showLatest(u);
     },
     setSeries(specs, d) {
       u.destroy();
       u = make(specs, d);
+      showLatest(u);
     },
     destroy() {
       stop();
