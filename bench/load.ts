@@ -1,0 +1,327 @@
+/**
+ * A small closed-loop load driver of our own, loopback only: every loop is bounded both in time
+ * and in count, and stops by itself. HTTP goes through node:http with keep-alive agents; the
+ * WebSocket through `ws`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { DataSelectEnv } from '../src/env/env.ts';
+import { BALANCED_ACTION } from '../src/env/baseline.ts';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const HOST = '127.0.0.1';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  rssBytes(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts `dataselectenv serve` in a child process on a free loopback port and waits for /health. */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--no-warnings', path.join(REPO, 'src/cli/main.ts'), 'serve'], {
+    cwd: REPO,
+    env: { ...process.env, PORT: String(port), HOST, STORE_PATH: ':memory:', WEB: '0', LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://${HOST}:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const r = await request('GET', `${url}/health`);
+      if (r.status === 200) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('server did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    port,
+    child,
+    rssBytes: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
+      return kb * 1024;
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+
+export interface Reply {
+  status: number;
+  body: any;
+}
+
+export function request(method: string, url: string, body?: unknown): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      url,
+      { method, agent, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            /* keep text */
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
+/** A WebSocket that answers each sent message with the next received one (one reply per request). */
+export class WsClient {
+  private readonly ws: WebSocket;
+  private readonly waiting: ((msg: any) => void)[] = [];
+  private readonly queued: any[] = [];
+  closed = false;
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data));
+      const w = this.waiting.shift();
+      if (w) w(msg);
+      else this.queued.push(msg);
+    });
+    ws.on('close', () => {
+      this.closed = true;
+      for (const w of this.waiting.splice(0)) w({ type: 'error', data: { reason: 'closed' } });
+    });
+  }
+
+  static open(url: string): Promise<WsClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url.replace(/^http/, 'ws') + '/ws');
+      ws.once('open', () => resolve(new WsClient(ws)));
+      ws.once('error', reject);
+    });
+  }
+
+  send(msg: unknown): Promise<any> {
+    return new Promise((resolve) => {
+      const q = this.queued.shift();
+      if (q) resolve(q);
+      else this.waiting.push(resolve);
+      this.ws.send(JSON.stringify(msg));
+    });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Rewards and observations of an isolated in-process run, for mismatch checks (cached per seed). */
+const expectedCache = new Map<string, { rewards: number[]; performances: number[] }>();
+export function expectedEpisode(task: string, seed: number): { rewards: number[]; performances: number[] } {
+  const key = `${task}/${seed}`;
+  let e = expectedCache.get(key);
+  if (!e) {
+    const env = new DataSelectEnv();
+    env.reset({ task, seed });
+    const rewards: number[] = [];
+    const performances: number[] = [];
+    for (;;) {
+      const r = env.step(BALANCED_ACTION);
+      rewards.push(r.reward);
+      performances.push(r.observation.current_performance);
+      if (r.done) break;
+    }
+    e = { rewards, performances };
+    expectedCache.set(key, e);
+  }
+  return e;
+}
+
+export interface LoopStats {
+  steps: number;
+  requests: number;
+  errors: number;
+  mismatches: number;
+  episodes: number;
+  latencies: number[];
+  elapsedS: number;
+}
+
+function newStats(): LoopStats {
+  return { steps: 0, requests: 0, errors: 0, mismatches: 0, episodes: 0, latencies: [], elapsedS: 0 };
+}
+
+const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+
+/** One HTTP client: reset, then balanced steps naming its episode until done, again and again. */
+async function httpClient(url: string, id: number, until: number, maxSteps: number, stats: LoopStats, task: string): Promise<void> {
+  let seedCounter = 0;
+  while (Date.now() < until && stats.steps < maxSteps) {
+    const seed = id * 1000 + seedCounter++;
+    const reset = await request('POST', `${url}/reset`, { task_id: task, seed }).catch(() => null);
+    stats.requests++;
+    if (!reset || reset.status !== 200) {
+      stats.errors++;
+      continue;
+    }
+    const episodeId = reset.body.episode_id;
+    const expected = expectedEpisode(task, seed);
+    for (let t = 0; ; t++) {
+      const t0 = performance.now();
+      const r = await request('POST', `${url}/step`, { episode_id: episodeId, action: BALANCED_ACTION }).catch(() => null);
+      stats.latencies.push(performance.now() - t0);
+      stats.requests++;
+      if (!r || r.status !== 200) {
+        stats.errors++;
+        break;
+      }
+      stats.steps++;
+      if (!same(r.body.reward.value, expected.rewards[t]) || !same(r.body.observation.current_performance, expected.performances[t])) stats.mismatches++;
+      if (r.body.done) {
+        stats.episodes++;
+        break;
+      }
+      if (Date.now() >= until || stats.steps >= maxSteps) break;
+    }
+  }
+}
+
+/** One WebSocket client: its own connection, episodes back to back. */
+async function wsClient(url: string, id: number, until: number, maxSteps: number, stats: LoopStats, task: string): Promise<void> {
+  let ws: WsClient;
+  try {
+    ws = await WsClient.open(url);
+  } catch {
+    stats.errors++;
+    return;
+  }
+  let seedCounter = 0;
+  while (Date.now() < until && stats.steps < maxSteps && !ws.closed) {
+    const seed = id * 1000 + seedCounter++;
+    const reset = await ws.send({ type: 'reset', data: { task_id: task, seed } });
+    stats.requests++;
+    if (reset.type !== 'observation') {
+      stats.errors++;
+      break;
+    }
+    const expected = expectedEpisode(task, seed);
+    for (let t = 0; ; t++) {
+      const t0 = performance.now();
+      const r = await ws.send({ type: 'step', data: BALANCED_ACTION });
+      stats.latencies.push(performance.now() - t0);
+      stats.requests++;
+      if (r.type !== 'observation') {
+        stats.errors++;
+        break;
+      }
+      stats.steps++;
+      if (!same(r.data.reward, expected.rewards[t]) || !same(r.data.observation.current_performance, expected.performances[t])) stats.mismatches++;
+      if (r.data.done) {
+        stats.episodes++;
+        break;
+      }
+      if (Date.now() >= until || stats.steps >= maxSteps) break;
+    }
+  }
+  ws.close();
+}
+
+/** N concurrent closed-loop clients over HTTP or WS for `seconds` (and at most `maxSteps` steps). */
+export async function closedLoop(
+  url: string,
+  transport: 'http' | 'ws',
+  clients: number,
+  seconds: number,
+  maxSteps = 1_000_000,
+  task = 'easy',
+): Promise<LoopStats> {
+  const stats = newStats();
+  // Pre-compute the isolated runs outside the timed window (they are the yardstick, not load).
+  for (let id = 0; id < clients; id++) for (let k = 0; k < 3; k++) expectedEpisode(task, id * 1000 + k);
+  const start = performance.now();
+  const until = Date.now() + seconds * 1000;
+  const run = transport === 'http' ? httpClient : wsClient;
+  await Promise.all(Array.from({ length: clients }, (_, id) => run(url, id, until, maxSteps, stats, task)));
+  stats.elapsedS = (performance.now() - start) / 1000;
+  stats.latencies.sort((a, b) => a - b);
+  return stats;
+}
+
+/** GET `path` with `inFlight` concurrent keep-alive requests for `seconds`. */
+export async function hammer(url: string, inFlight: number, seconds: number, maxRequests = 2_000_000): Promise<{ rps: number; errors: number; requests: number }> {
+  let requests = 0;
+  let errors = 0;
+  const until = Date.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (Date.now() < until && requests < maxRequests) {
+        const r = await request('GET', url).catch(() => null);
+        requests++;
+        if (!r || r.status !== 200) errors++;
+      }
+    }),
+  );
+  return { rps: requests / ((performance.now() - start) / 1000), errors, requests };
+}
+
+/**
+ * A trivial JSON server in a child process: what this driver can reach on this machine at all
+ * (driver and server share the same two cores), to read the /health figure against.
+ */
+export async function startCeilingServer(): Promise<{ url: string; stop: () => void }> {
+  const port = await freePort();
+  const code = `const b=JSON.stringify({status:'healthy'});require('node:http').createServer((q,r)=>{r.writeHead(200,{'content-type':'application/json','content-length':b.length});r.end(b)}).listen(${port},'${HOST}')`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+  const url = `http://${HOST}:${port}/health`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const r = await request('GET', url).catch(() => null);
+    if (r?.status === 200) break;
+    if (Date.now() > deadline) throw new Error('ceiling server did not start');
+    await new Promise((res) => setTimeout(res, 30));
+  }
+  return { url, stop: () => child.kill('SIGKILL') };
+}

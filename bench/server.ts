@@ -1,0 +1,123 @@
+/**
+ * Server figures against the original (measured on this class of machine): HTTP closed loop
+ * ≈ 210 steps/s (step p50 4.0 ms), WebSocket ≈ 280 steps/s, GET /health ≈ 3,500 req/s, idle RSS
+ * 119 MB; with two concurrent HTTP clients only ~26 of ~84 steps/s were consistent, and with 16 or
+ * more none. Every server here is a child process on a loopback port.
+ */
+import { closedLoop, hammer, percentile, startCeilingServer, startServer, WsClient, type LoopStats } from './load.ts';
+import type { Figure } from './report.ts';
+
+export const ORIGINAL = Object.freeze({
+  httpStepsPerS: 210,
+  httpStepP50Ms: 4.0,
+  wsStepsPerS: 280,
+  healthRps: 3500,
+  idleRssMb: 119,
+});
+
+function loopFigures(section: string, label: string, s: LoopStats, original?: number, goalRatio?: number): Figure[] {
+  const rate = s.steps / s.elapsedS;
+  return [
+    { section, name: `${label} steps/s`, value: rate, unit: 'steps/s', original, better: 'higher', goalRatio, note: `${s.steps} steps, ${s.episodes} episodes` },
+    { section, name: `${label} step p50`, value: percentile(s.latencies, 50), unit: 'ms', better: 'lower' },
+    { section, name: `${label} step p99`, value: percentile(s.latencies, 99), unit: 'ms', better: 'lower' },
+    { section, name: `${label} errors`, value: s.errors, unit: '', better: 'lower', goalAbsolute: 0 },
+    { section, name: `${label} mismatches`, value: s.mismatches, unit: '', better: 'lower', goalAbsolute: 0, note: 'vs isolated in-process runs' },
+  ];
+}
+
+async function httpWs(quick: boolean): Promise<Figure[]> {
+  const seconds = quick ? 3 : 10;
+  const srv = await startServer();
+  try {
+    const h = await closedLoop(srv.url, 'http', 1, seconds);
+    const w = await closedLoop(srv.url, 'ws', 1, seconds);
+    const figures = loopFigures('http', 'HTTP 1 client', h, ORIGINAL.httpStepsPerS, 15);
+    figures.find((f) => f.name.endsWith('p50'))!.original = ORIGINAL.httpStepP50Ms;
+    figures.push(...loopFigures('ws', 'WS 1 client', w, ORIGINAL.wsStepsPerS, 15));
+    return figures;
+  } finally {
+    await srv.stop();
+  }
+}
+
+async function concurrency(quick: boolean): Promise<Figure[]> {
+  const seconds = quick ? 4 : 10;
+  const srv = await startServer({ MAX_CONCURRENT_ENVS: '512' });
+  const figures: Figure[] = [];
+  try {
+    for (const n of [16, 256]) {
+      for (const transport of ['http', 'ws'] as const) {
+        const s = await closedLoop(srv.url, transport, n, seconds);
+        figures.push(...loopFigures('concurrency', `${transport.toUpperCase()} ${n} clients`, s).filter((f) => !f.name.endsWith('p50')));
+      }
+    }
+  } finally {
+    await srv.stop();
+  }
+  return figures;
+}
+
+async function health(quick: boolean): Promise<Figure[]> {
+  const seconds = quick ? 3 : 8;
+  const srv = await startServer();
+  const ceiling = await startCeilingServer();
+  try {
+    const h = await hammer(`${srv.url}/health`, 32, seconds);
+    const c = await hammer(ceiling.url, 32, seconds);
+    return [
+      { section: 'health', name: 'GET /health', value: h.rps, unit: 'req/s', original: ORIGINAL.healthRps, better: 'higher', goalRatio: 3, note: `${h.requests} requests, ${h.errors} errors, 32 in flight` },
+      { section: 'health', name: 'driver ceiling (bare node:http)', value: c.rps, unit: 'req/s', better: 'higher', note: 'same driver, trivial server, same 2 cores' },
+    ];
+  } finally {
+    ceiling.stop();
+    await srv.stop();
+  }
+}
+
+async function memory(quick: boolean): Promise<Figure[]> {
+  const sessions = 1000;
+  const srv = await startServer({ MAX_CONCURRENT_ENVS: String(sessions) });
+  const clients: WsClient[] = [];
+  let errors = 0;
+  try {
+    await new Promise((r) => setTimeout(r, quick ? 500 : 1500));
+    const idle = srv.rssBytes();
+    // One reset so the shared world (data set, warm model) is built before the per-session count.
+    const warm = await WsClient.open(srv.url);
+    await warm.send({ type: 'reset', data: { task_id: 'easy', seed: 0 } });
+    warm.close();
+    await new Promise((r) => setTimeout(r, 300));
+    const base = srv.rssBytes();
+    for (let i = 0; i < sessions; i += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, sessions - i) }, async (_, k) => {
+          const c = await WsClient.open(srv.url);
+          const r = await c.send({ type: 'reset', data: { task_id: 'easy', seed: i + k } });
+          if (r.type !== 'observation') errors++;
+          return c;
+        }),
+      );
+      clients.push(...batch);
+    }
+    await new Promise((r) => setTimeout(r, quick ? 500 : 1500));
+    const loaded = srv.rssBytes();
+    return [
+      { section: 'memory', name: 'idle RSS', value: idle / 2 ** 20, unit: 'MB', original: ORIGINAL.idleRssMb, better: 'lower', goalAbsolute: 80 },
+      { section: 'memory', name: `RSS with ${sessions} WS sessions`, value: loaded / 2 ** 20, unit: 'MB', better: 'lower' },
+      { section: 'memory', name: 'bytes per open session', value: (loaded - base) / sessions / 1024, unit: 'KB', better: 'lower', goalAbsolute: 300, note: 'open WS + freshly reset episode' },
+      { section: 'memory', name: `errors opening ${sessions} sessions`, value: errors, unit: '', better: 'lower', goalAbsolute: 0 },
+    ];
+  } finally {
+    for (const c of clients) c.close();
+    await srv.stop();
+  }
+}
+
+type Section = { name: string; run: (quick: boolean) => Promise<Figure[]> };
+export const serverSections: Section[] = [
+  { name: 'http', run: httpWs },
+  { name: 'concurrency', run: concurrency },
+  { name: 'health', run: health },
+  { name: 'memory', run: memory },
+];
