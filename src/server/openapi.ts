@@ -1,2 +1,383 @@
+/**
+ * OpenAPI 3.1 description of the HTTP API (PROTOCOL.md §4.4) and the two human pages generated
+ * from it, /docs and /redoc (§4.5): self-contained HTML, no scripts or fonts from the network.
+ * Schemas come from the environment's TypeBox definitions where they exist.
+ */
 import type { FastifyInstance } from 'fastify';
-export async function openapiRoutes(_app: FastifyInstance): Promise<void> {}
+import { MAX_SEED } from '../numerics/random-state.ts';
+import { TASK_IDS } from '../env/tasks.ts';
+import { API_VERSION, ENV_NAME } from './core.ts';
+import { MAX_EPISODE_ID_CHARS, MAX_LABEL_CHARS } from './requests.ts';
+import { DESCRIPTION, SCHEMAS } from './routes/meta.ts';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
+const json = (schema: object) => ({ 'application/json': { schema } });
+const ok = (description: string, schema: object) => ({ description, content: json(schema) });
+const error = (description: string) => ({ description, content: json(ref('Error')) });
+const anyObject = { type: 'object', additionalProperties: true };
+
+function buildDocument(): Record<string, unknown> {
+  const schemas = {
+    Action: SCHEMAS.action,
+    Observation: SCHEMAS.observation,
+    State: SCHEMAS.state,
+    ValidationProblem: {
+      type: 'object',
+      required: ['loc', 'msg', 'type'],
+      properties: { loc: { type: 'array', items: { type: ['string', 'integer'] } }, msg: { type: 'string' }, type: { type: 'string' } },
+    },
+    Error: {
+      type: 'object',
+      required: ['detail', 'code', 'reason'],
+      properties: {
+        detail: { anyOf: [{ type: 'string' }, { type: 'array', items: ref('ValidationProblem') }] },
+        code: { type: 'string', description: 'Category (OpenEnv vocabulary), e.g. VALIDATION_ERROR, EXECUTION_ERROR, NOT_FOUND.' },
+        reason: { type: 'string', description: 'Specific cause, e.g. invalid_action, no_episode, episode_over.' },
+      },
+    },
+    ResetRequest: {
+      type: 'object',
+      properties: {
+        task_id: nullable({ type: 'string', enum: [...TASK_IDS], default: 'easy' }),
+        seed: {
+          anyOf: [{ type: 'integer', minimum: 0, maximum: MAX_SEED }, { type: 'string', pattern: '^[0-9]{1,10}$' }, { type: 'null' }],
+          default: 42,
+        },
+        episode_id: nullable({ type: 'string', minLength: 1, maxLength: MAX_EPISODE_ID_CHARS }),
+        label: nullable({ type: 'string', maxLength: MAX_LABEL_CHARS }),
+      },
+    },
+    ResetResponse: {
+      type: 'object',
+      required: ['episode_id', 'task_id', 'observation', 'reward', 'done'],
+      additionalProperties: false,
+      properties: {
+        episode_id: { type: 'string' },
+        task_id: { type: 'string' },
+        observation: ref('Observation'),
+        reward: { type: 'null' },
+        done: { type: 'boolean', const: false },
+      },
+    },
+    StepRequest: {
+      type: 'object',
+      required: ['action'],
+      properties: { action: ref('Action'), episode_id: nullable({ type: 'string' }) },
+    },
+    StepResponse: {
+      type: 'object',
+      required: ['episode_id', 'step', 'observation', 'reward', 'done', 'info', 'terminated', 'truncated'],
+      properties: {
+        episode_id: { type: 'string' },
+        step: { type: 'integer', minimum: 1 },
+        observation: ref('Observation'),
+        reward: { type: 'object', required: ['value'], properties: { value: { type: 'number' } } },
+        done: { type: 'boolean' },
+        info: {
+          type: 'object',
+          description: 'A selection: gain, redundancy, noise_ratio and terms (the reward terms). A stop: {}.',
+          properties: { gain: { type: 'number' }, redundancy: { type: 'number' }, noise_ratio: { type: 'number' }, terms: anyObject },
+        },
+        terminated: { type: 'boolean' },
+        truncated: { type: 'boolean' },
+      },
+    },
+    GraderRequest: {
+      type: 'object',
+      required: ['episode_id', 'task_id'],
+      properties: { episode_id: { type: 'string' }, task_id: { type: 'string', enum: [...TASK_IDS] } },
+    },
+    GraderResponse: {
+      type: 'object',
+      required: ['episode_id', 'task_id', 'score', 'passed', 'breakdown'],
+      properties: {
+        episode_id: { type: 'string' },
+        task_id: { type: 'string' },
+        score: { type: 'number', minimum: 0, maximum: 1 },
+        passed: { type: 'boolean' },
+        breakdown: { type: 'object', additionalProperties: { type: 'number' } },
+      },
+    },
+    Health: {
+      type: 'object',
+      required: ['status', 'env', 'version', 'active_sessions', 'max_sessions'],
+      properties: {
+        status: { type: 'string', const: 'healthy' },
+        env: { type: 'string' },
+        version: { type: 'string' },
+        active_sessions: { type: 'integer' },
+        max_sessions: { type: 'integer' },
+      },
+    },
+    Metadata: {
+      type: 'object',
+      required: ['name', 'description'],
+      properties: {
+        name: { type: 'string' },
+        description: { type: 'string' },
+        readme_content: nullable({ type: 'string' }),
+        version: nullable({ type: 'string' }),
+        author: nullable({ type: 'string' }),
+        documentation_url: nullable({ type: 'string' }),
+      },
+    },
+    Tasks: {
+      type: 'object',
+      required: ['tasks', 'action_schema'],
+      properties: {
+        tasks: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              task_id: { type: 'string' },
+              difficulty: { type: 'string' },
+              description: { type: 'string' },
+              success_criteria: { type: 'string' },
+              action_schema: anyObject,
+            },
+          },
+        },
+        action_schema: anyObject,
+      },
+    },
+    EpisodeSummary: {
+      type: 'object',
+      properties: {
+        episode_id: { type: 'string' },
+        task_id: { type: 'string' },
+        seed: { type: 'integer' },
+        label: nullable({ type: 'string' }),
+        step_count: { type: 'integer' },
+        score: { type: 'number' },
+        passed: { type: 'boolean' },
+        finished_at: { type: 'string', format: 'date-time' },
+      },
+    },
+    EpisodeList: {
+      type: 'object',
+      required: ['episodes', 'next_before'],
+      properties: { episodes: { type: 'array', items: ref('EpisodeSummary') }, next_before: nullable({ type: 'string' }) },
+    },
+    EpisodeDetail: {
+      type: 'object',
+      properties: {
+        episode_id: { type: 'string' },
+        task_id: { type: 'string' },
+        seed: { type: 'integer' },
+        label: nullable({ type: 'string' }),
+        step_count: { type: 'integer' },
+        finished_at: { type: 'string', format: 'date-time' },
+        initial_observation: ref('Observation'),
+        steps: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              t: { type: 'integer' },
+              action: ref('Action'),
+              reward: { type: 'number' },
+              terms: anyObject,
+              observation: ref('Observation'),
+              done: { type: 'boolean' },
+            },
+          },
+        },
+        grade: ref('GraderResponse'),
+      },
+    },
+    JsonRpcRequest: {
+      type: 'object',
+      required: ['jsonrpc', 'method'],
+      properties: {
+        jsonrpc: { const: '2.0' },
+        method: { type: 'string', description: 'initialize, ping, tools/list, tools/call, openenv/session/create, openenv/session/close' },
+        params: anyObject,
+        id: { type: ['string', 'integer', 'null'] },
+      },
+    },
+    JsonRpcResponse: {
+      type: 'object',
+      required: ['jsonrpc', 'id'],
+      properties: { jsonrpc: { const: '2.0' }, id: { type: ['string', 'integer', 'null'] }, result: {}, error: anyObject },
+    },
+  };
+
+  const episodeIdQuery = {
+    name: 'episode_id',
+    in: 'query',
+    required: false,
+    schema: { type: 'string' },
+    description: 'The episode to read; without it, the most recent HTTP episode.',
+  };
+  const paths = {
+    '/health': { get: { summary: 'Liveness and session counts', responses: { 200: ok('Healthy', ref('Health')) } } },
+    '/metadata': { get: { summary: 'Name, description, version', responses: { 200: ok('Metadata', ref('Metadata')) } } },
+    '/schema': {
+      get: {
+        summary: 'JSON Schemas of action, observation and state',
+        responses: {
+          200: ok('Schemas', { type: 'object', required: ['action', 'observation', 'state'], properties: { action: anyObject, observation: anyObject, state: anyObject } }),
+        },
+      },
+    },
+    '/reset': {
+      post: {
+        summary: 'Start an HTTP episode (no body, {} or null = easy, seed 42)',
+        requestBody: { required: false, content: json(ref('ResetRequest')) },
+        responses: {
+          200: ok('The new episode: exactly five keys', ref('ResetResponse')),
+          400: error('Unknown task (invalid_task)'),
+          409: error('episode_id already used (episode_exists)'),
+          415: error('Unsupported Content-Type'),
+          422: error('Invalid JSON or fields (invalid_json, invalid_request)'),
+        },
+      },
+    },
+    '/step': {
+      post: {
+        summary: 'Act in an HTTP episode (the named one, or the most recent)',
+        requestBody: { required: true, content: json(ref('StepRequest')) },
+        responses: {
+          200: ok('The step outcome', ref('StepResponse')),
+          400: error('no_episode, episode_over'),
+          404: error('episode_not_found (unknown, evicted, reaped, or owned by a WebSocket)'),
+          415: error('Unsupported Content-Type'),
+          422: error('invalid_json, invalid_request, invalid_action'),
+        },
+      },
+    },
+    '/state': {
+      get: {
+        summary: 'State of an episode',
+        parameters: [episodeIdQuery],
+        responses: { 200: ok('The state', ref('State')), 404: error('episode_not_found') },
+      },
+    },
+    '/tasks': { get: { summary: 'Tasks and the action schema', responses: { 200: ok('Tasks', ref('Tasks')) } } },
+    '/grader': {
+      post: {
+        summary: 'Grade a finished episode',
+        requestBody: { required: true, content: json(ref('GraderRequest')) },
+        responses: {
+          200: ok('The grade', ref('GraderResponse')),
+          400: error('invalid_task, task_mismatch'),
+          404: error('episode_not_finished'),
+          422: error('invalid_json, invalid_request'),
+        },
+      },
+    },
+    '/baseline': {
+      get: {
+        summary: 'Run the balanced baseline agent (seed 42) on every task',
+        responses: { 200: ok('Baseline results', anyObject) },
+      },
+    },
+    '/episodes': {
+      get: {
+        summary: 'Finished episodes, newest first',
+        parameters: [
+          { name: 'task_id', in: 'query', required: false, schema: { type: 'string', enum: [...TASK_IDS] } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          { name: 'before', in: 'query', required: false, schema: { type: 'string' }, description: 'next_before of the previous page' },
+        ],
+        responses: { 200: ok('A page of episodes', ref('EpisodeList')), 400: error('invalid_task'), 422: error('invalid_request') },
+      },
+    },
+    '/episodes/{id}': {
+      get: {
+        summary: 'One finished episode with its steps and grade',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: ok('The episode', ref('EpisodeDetail')), 404: error('episode_not_finished') },
+      },
+    },
+    '/mcp': {
+      post: {
+        summary: 'MCP JSON-RPC 2.0 (tools list_tasks, start_episode, take_action, get_state, grade_episode)',
+        requestBody: { required: true, content: json(ref('JsonRpcRequest')) },
+        responses: {
+          200: ok('A JSON-RPC response (errors included)', ref('JsonRpcResponse')),
+          202: { description: 'A notification was accepted (empty body)' },
+          415: error('Unsupported Content-Type'),
+        },
+      },
+    },
+    '/': {
+      get: {
+        summary: 'Index',
+        responses: { 200: ok('Index', { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' }, docs: { type: 'string' }, health: { type: 'string' } } }) },
+      },
+    },
+  };
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: ENV_NAME,
+      version: API_VERSION,
+      description: `${DESCRIPTION}\n\nWebSocket: /ws (environment messages reset, step, state, close, mcp) and /mcp (JSON-RPC).`,
+    },
+    paths,
+    components: { schemas },
+  };
+}
+
+let cached: Record<string, unknown> | null = null;
+export function openapiDocument(): Record<string, unknown> {
+  cached ??= buildDocument();
+  return structuredClone(cached);
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A static HTML rendering of the OpenAPI document (both pages share it; only the layout differs). */
+export function renderDocs(doc: Record<string, any>, variant: 'docs' | 'redoc'): string {
+  const sections: string[] = [];
+  const toc: string[] = [];
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+    for (const [method, op] of Object.entries(item)) {
+      const anchor = `${method}-${path}`.replace(/[^a-z0-9]+/gi, '-');
+      toc.push(`<li><a href="#${anchor}"><code>${method.toUpperCase()} ${escapeHtml(path)}</code></a> ${escapeHtml(op.summary ?? '')}</li>`);
+      const parts = [`<h2 id="${anchor}"><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2>`, `<p>${escapeHtml(op.summary ?? '')}</p>`];
+      if (op.parameters) {
+        parts.push('<h3>Parameters</h3><ul>');
+        for (const p of op.parameters) {
+          parts.push(`<li><code>${escapeHtml(p.name)}</code> (${p.in}${p.required ? ', required' : ''}) ${escapeHtml(p.description ?? '')} <code>${escapeHtml(JSON.stringify(p.schema))}</code></li>`);
+        }
+        parts.push('</ul>');
+      }
+      if (op.requestBody) {
+        parts.push(`<h3>Request body${op.requestBody.required ? '' : ' (optional)'}</h3><pre>${escapeHtml(JSON.stringify(op.requestBody.content['application/json'].schema, null, 2))}</pre>`);
+      }
+      parts.push('<h3>Responses</h3><ul>');
+      for (const [status, r] of Object.entries(op.responses as Record<string, any>)) {
+        const schema = r.content?.['application/json']?.schema;
+        parts.push(`<li><b>${status}</b> ${escapeHtml(r.description)}${schema ? ` <code>${escapeHtml(JSON.stringify(schema))}</code>` : ''}</li>`);
+      }
+      parts.push('</ul>');
+      sections.push(`<section>${parts.join('\n')}</section>`);
+    }
+  }
+  const schemaBlocks = Object.entries(doc.components.schemas as Record<string, unknown>).map(
+    ([name, schema]) => `<section><h3 id="schema-${name}">${name}</h3><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></section>`,
+  );
+  const layout =
+    variant === 'redoc'
+      ? 'body{display:grid;grid-template-columns:22rem 1fr;margin:0}nav{position:sticky;top:0;height:100vh;overflow:auto;background:#f4f4f6;padding:1rem}main{padding:1rem 2rem}'
+      : 'body{max-width:60rem;margin:auto;padding:1rem}';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(doc.info.title)} API ${escapeHtml(doc.info.version)}</title>
+<style>${layout}body{font-family:system-ui,sans-serif;line-height:1.4}pre{background:#f6f8fa;padding:.5rem;overflow:auto}code{font-size:.9em}section{border-bottom:1px solid #ddd;padding-bottom:.5rem}</style></head>
+<body><nav><h1>${escapeHtml(doc.info.title)} <small>${escapeHtml(doc.info.version)}</small></h1><ul>${toc.join('\n')}</ul><p><a href="/openapi.json">openapi.json</a></p></nav>
+<main><p>${escapeHtml(doc.info.description)}</p>${sections.join('\n')}<h2>Schemas</h2>${schemaBlocks.join('\n')}</main></body></html>`;
+}
+
+export async function openapiRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/openapi.json', async () => openapiDocument());
+  const docs = renderDocs(openapiDocument(), 'docs');
+  const redoc = renderDocs(openapiDocument(), 'redoc');
+  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docs));
+  app.get('/redoc', async (_request, reply) => reply.type('text/html; charset=utf-8').send(redoc));
+}
