@@ -41,8 +41,9 @@ function completion(model: string, content: string) {
   };
 }
 
+/** `script` is consumed in place, so a test may push more replies while the server runs. */
 export async function startMockOpenAI(script: MockReply[], port = 0): Promise<MockServer> {
-  const queue = [...script];
+  const queue = script;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<import('node:net').Socket>();
   const server = http.createServer((req, res) => {
@@ -116,6 +117,6 @@ export const DEMO_SCRIPT: MockReply[] = [
 
 if (import.meta.main) {
   const port = Number(process.argv[2] ?? 0);
-  const m = await startMockOpenAI(DEMO_SCRIPT, port);
+  const m = await startMockOpenAI([...DEMO_SCRIPT], port);
   process.stdout.write(`mock OpenAI-compatible server at ${m.baseURL}\n`);
 }

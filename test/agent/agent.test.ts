@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  AgentAbort,
+  FALLBACK_ACTION,
+  ModelError,
+  OpenAIChatModel,
+  parseModelAnswer,
+  resolveAgentSettings,
+  runAgent,
+  systemPrompt,
+  userPrompt,
+  type AgentReport,
+  type ChatModel,
+} from '../../src/agent/index.ts';
+import { InProcessEnvironment } from '../../src/client/index.ts';
+import { getTask } from '../../src/env/tasks.ts';
+import type { Observation } from '../../src/env/types.ts';
+import { runCli } from '../cli/run-cli.ts';
+import { startServer } from '../client/server.ts';
+import { GOOD_ANSWER, startMockOpenAI, type MockReply, type MockServer } from './mock-openai.ts';
+
+const easy = getTask('easy')!;
+const obs: Observation = { remaining_budget: 120, diversity_score: 1.01, noise_estimate: 0.05, current_performance: 0.68, samples_available: 1000 };
+const parse = (text: string) => parseModelAnswer(text, easy, obs);
+
+describe('parsing model answers', () => {
+  it('plain JSON, prose around JSON, code fences, an `action` wrapper', () => {
+    const want = { action_type: 'select_batch', batch_size: 10, strategy_weights: { uncertainty: 0.4, diversity: 0.4, random: 0.2 } };
+    for (const text of [
+      GOOD_ANSWER,
+      `Given the low noise I pick a balanced mix:\n${GOOD_ANSWER}\nThat should help.`,
+      `\`\`\`json\n${GOOD_ANSWER}\n\`\`\``,
+      `Here you go:\n\`\`\`\n${GOOD_ANSWER}\n\`\`\`\nGood luck {not json}`,
+      `{"reasoning": "a {brace} in a string", "action": ${GOOD_ANSWER}}`,
+    ]) {
+      const p = parse(text);
+      assert.equal(p.status, 'ok', text);
+      assert.deepEqual(p.action, want, text);
+      assert.deepEqual(p.warnings, []);
+    }
+  });
+
+  it('out-of-range values are clamped, with a warning each', () => {
+    const p = parse('{"action_type": "Select_Batch", "batch_size": 500, "strategy_weights": {"uncertainty": -1, "diversity": 2, "greedy": 1}}');
+    assert.equal(p.status, 'repaired');
+    assert.deepEqual(p.action, { action_type: 'select_batch', batch_size: 120, strategy_weights: { uncertainty: 0, diversity: 1 } });
+    assert.equal(p.warnings.length, 5, p.warnings.join('\n'));
+    const small = parse('{"action_type": "select_batch", "batch_size": 1.4, "strategy_weights": {"random": "0.5"}}');
+    assert.deepEqual(small.action, { action_type: 'select_batch', batch_size: 5, strategy_weights: { random: 0.5 } });
+    assert.equal(small.status, 'repaired');
+  });
+
+  it('a stop needs no batch or weights', () => {
+    const p = parse('{"action_type": "stop"}');
+    assert.deepEqual(p.action, { action_type: 'stop', batch_size: 0, strategy_weights: { random: 1 } });
+    assert.equal(p.status, 'ok');
+  });
+
+  it("anything unusable falls back to the original's action with the reason", () => {
+    const cases: [string, RegExp][] = [
+      ['I think we should select more diverse samples.', /no JSON action object/],
+      ['{"action_type": "select_batch", "batch_size": 10, "strategy_weights": {"uncertainty": 0.3', /no JSON action object/],
+      ['{"action_type": "explore", "batch_size": 10, "strategy_weights": {"random": 1}}', /action_type "explore"/],
+      ['{"action_type": "select_batch", "batch_size": "ten", "strategy_weights": {"random": 1}}', /batch_size "ten"/],
+      ['{"action_type": "select_batch", "batch_size": 10, "strategy_weights": {"random": 0, "diversity": 0}}', /all strategy weights are zero/],
+      ['{"action_type": "select_batch", "batch_size": 10, "strategy_weights": {"greedy": 1}}', /no usable strategy weight/],
+      ['{"action_type": "select_batch", "batch_size": 10, "strategy_weights": [0.5, 0.5]}', /not an object/],
+      ['{"action_type": "select_batch", "batch_size": 10}', /strategy_weights is missing/],
+      ['', /no JSON action object/],
+    ];
+    for (const [text, why] of cases) {
+      const p = parse(text);
+      assert.equal(p.status, 'fallback', text);
+      assert.deepEqual(p.action, FALLBACK_ACTION);
+      assert.match(p.warnings.at(-1)!, why);
+      assert.match(p.warnings.at(-1)!, /fallback/);
+    }
+  });
+});
+
+describe('prompt and settings', () => {
+  it('the system prompt carries the task rules from the registry; the user prompt the observation', () => {
+    const s = systemPrompt(getTask('hard')!);
+    assert.match(s, /budget=100, max_steps=8, min_batch=5/);
+    assert.match(s, /current_performance > 0\.58/);
+    for (const f of Object.keys(obs)) assert.ok(s.includes(f), f);
+    const u = userPrompt(obs, { step: 2, maxSteps: 8, previous: { action: FALLBACK_ACTION, reward: -0.5 } });
+    assert.ok(u.includes(JSON.stringify(obs, null, 2)));
+    assert.match(u, /Step 3 of at most 8/);
+    assert.match(u, /reward -0\.5000/);
+  });
+
+  it('flags over the original runner\'s variables over the openai ones', () => {
+    const env = { API_BASE_URL: 'http://a/v1', OPENAI_BASE_URL: 'http://b/v1', MODEL_NAME: 'm', HF_TOKEN: 'hf', OPENAI_API_KEY: 'sk', ENV_HOST: 'http://env:7860' };
+    const s = resolveAgentSettings({}, env);
+    assert.deepEqual([s.baseURL, s.model, s.apiKey, s.envUrl], ['http://a/v1', 'm', 'hf', 'http://env:7860']);
+    const f = resolveAgentSettings({ baseUrl: 'http://c/v1', model: 'x', apiKey: 'k', url: 'http://h' }, env);
+    assert.deepEqual([f.baseURL, f.model, f.apiKey, f.envUrl], ['http://c/v1', 'x', 'k', 'http://h']);
+    const o = resolveAgentSettings({}, { OPENAI_BASE_URL: 'http://b/v1', OPENAI_API_KEY: 'sk', MODEL_NAME: 'm' });
+    assert.deepEqual([o.baseURL, o.apiKey, o.envUrl], ['http://b/v1', 'sk', undefined]);
+    assert.throws(() => resolveAgentSettings({}, { HF_TOKEN: 'x' }), /MODEL_NAME/);
+    assert.throws(() => resolveAgentSettings({ model: 'm' }, {}), /HF_TOKEN or OPENAI_API_KEY/);
+  });
+});
+
+/** A scripted model without HTTP, for the loop's own logic. */
+function scripted(answers: (string | Error)[]): ChatModel {
+  return {
+    model: 'scripted',
+    async complete() {
+      const a = answers.shift() ?? GOOD_ANSWER;
+      if (a instanceof Error) throw a;
+      return a;
+    },
+  };
+}
+
+describe('agent loop', () => {
+  it('plays to the end, grades, and counts fallbacks', async () => {
+    const lines: string[] = [];
+    const r = await runAgent(new InProcessEnvironment(), scripted(['nonsense', GOOD_ANSWER, new ModelError('transport', 'down', 4)]), {
+      tasks: ['hard'],
+      seed: 42,
+      log: (l) => lines.push(l),
+    });
+    const e = r.episodes[0];
+    assert.equal(e.steps.length, 8);
+    assert.deepEqual(e.steps.slice(0, 3).map((s) => s.status), ['fallback', 'ok', 'fallback']);
+    assert.equal(e.fallbacks, 2);
+    assert.equal(e.model_failures, 1);
+    assert.ok(e.grade && e.grade.task_id === 'hard');
+    assert.equal(r.mean_score, e.grade.score);
+    assert.equal(lines.filter((l) => /^\[hard\] step /.test(l)).length, 8, 'one log line per step');
+  });
+
+  it('gives up on a task after 3 consecutive model failures, and aborts on a refused request', async () => {
+    const down = () => new ModelError('transport', 'down', 4);
+    const r = await runAgent(new InProcessEnvironment(), scripted([down(), down(), down()]), { tasks: ['easy'], seed: 1 });
+    assert.equal(r.episodes[0].grade, null);
+    assert.equal(r.episodes[0].error?.code, 'MODEL_ERROR');
+    assert.equal(r.episodes[0].steps.length, 2);
+    assert.equal(r.mean_score, null);
+    await assert.rejects(
+      runAgent(new InProcessEnvironment(), scripted([new ModelError('rejected', 'HTTP 401', 1)]), { tasks: ['easy'], seed: 1 }),
+      AgentAbort,
+    );
+  });
+});
+
+describe('OpenAIChatModel against a local chat-completions server', () => {
+  let mock: MockServer;
+  const script: MockReply[] = [];
+  before(async () => {
+    mock = await startMockOpenAI(script);
+  });
+  after(() => mock.close());
+  const model = (o: Partial<ConstructorParameters<typeof OpenAIChatModel>[0]> = {}) =>
+    new OpenAIChatModel({ baseURL: mock.baseURL, apiKey: 'test-key', model: 'mock-1', timeoutMs: 300, maxRetries: 2, backoffMs: 5, ...o });
+
+  it('retries a 500, a timeout and a dropped connection with growing delays, then answers', async () => {
+    script.push({ status: 500 }, { content: 'late', delayMs: 1000 }, { drop: true }, { content: 'hello' });
+    const delays: number[] = [];
+    const m = model({ maxRetries: 3, onRetry: (i) => delays.push(i.delayMs) });
+    const n0 = mock.requests.length;
+    assert.equal(await m.complete([{ role: 'user', content: 'hi' }]), 'hello');
+    assert.equal(mock.requests.length - n0, 4);
+    assert.deepEqual(delays, [5, 10, 20]);
+    const req = mock.requests.at(-1)!;
+    assert.equal(req.authorization, 'Bearer test-key');
+    assert.equal(req.body.model, 'mock-1');
+    assert.equal(req.body.temperature, 0);
+    assert.equal(req.body.max_tokens, 200);
+  });
+
+  it('bounded: gives up after maxRetries; does not retry a 401', async () => {
+    script.push({ status: 503 }, { status: 503 }, { status: 503 });
+    const n0 = mock.requests.length;
+    await assert.rejects(model().complete([{ role: 'user', content: 'x' }]), (e: unknown) => e instanceof ModelError && e.reason === 'transport' && e.attempts === 3);
+    assert.equal(mock.requests.length - n0, 3);
+    script.push({ status: 401, body: { error: { message: 'bad key', type: 'invalid_request_error' } } });
+    await assert.rejects(model().complete([{ role: 'user', content: 'x' }]), (e: unknown) => e instanceof ModelError && e.reason === 'rejected' && e.attempts === 1);
+    assert.equal(mock.requests.length - n0, 4);
+  });
+});
+
+describe('agent command (subprocess) against the mock server', () => {
+  let mock: MockServer;
+  before(async () => {
+    mock = await startMockOpenAI([
+      { content: GOOD_ANSWER },
+      { content: 'Thinking… {"action_type": "select_batch", "batch_size": 12, "strategy_weights": {"diversity": 0.6, "random": 0.4}} done.' },
+      { content: '```json\n{"action_type": "select_batch", "batch_size": 8, "strategy_weights": {"random": 1}}\n```' },
+      { content: 'not JSON at all' },
+      { content: '{"action_type": "select_batch", "batch_size": 3, "strategy_weights": {"uncertainty": 1.5}}' },
+      { status: 500 },
+      { content: 'slow', delayMs: 2000 },
+      { content: GOOD_ANSWER },
+    ]);
+  });
+  after(() => mock.close());
+
+  it('--json: parsing, fallback and retry end to end, graded', async () => {
+    const r = await runCli(['agent', '--task', 'hard', '--seed', '7', '--json', '--retries', '2', '--backoff', '10', '--timeout', '500'], {
+      env: { API_BASE_URL: mock.baseURL, MODEL_NAME: 'mock-model', HF_TOKEN: 'hf-test', OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, ENV_HOST: undefined },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as AgentReport;
+    assert.equal(report.model, 'mock-model');
+    assert.equal(report.transport, 'inprocess');
+    const e = report.episodes[0];
+    assert.equal(e.task_id, 'hard');
+    assert.deepEqual(e.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'fallback', 'repaired', 'ok', 'ok', 'ok']);
+    assert.deepEqual(e.steps[1].action, { action_type: 'select_batch', batch_size: 12, strategy_weights: { diversity: 0.6, random: 0.4 } });
+    assert.deepEqual(e.steps[3].action, FALLBACK_ACTION);
+    assert.deepEqual(e.steps[4].action, { action_type: 'select_batch', batch_size: 5, strategy_weights: { uncertainty: 1 } });
+    assert.ok(e.grade !== null && typeof e.grade.score === 'number');
+    assert.equal(e.fallbacks, 1);
+    // 8 steps + one retry after the 500 + one after the timeout.
+    assert.equal(mock.requests.length, 10);
+    assert.equal(mock.requests[0].authorization, 'Bearer hf-test');
+    assert.match(mock.requests[0].body.messages![0].content, /Task 'hard'/);
+    assert.match(r.stderr, /model call failed \(HTTP 500.*retry 1 in 10 ms/);
+    assert.match(r.stderr, /model call failed \(timeout\); retry 2 in 20 ms/);
+    assert.match(r.stderr, /\[hard\] warning: no JSON action object found in the answer; playing the fallback action/);
+    assert.match(r.stderr, /\[hard\] step  8 .* done/);
+  });
+
+  it('a missing model name is a usage error (exit 2)', async () => {
+    const r = await runCli(['agent', '--api-key', 'k'], { env: { MODEL_NAME: undefined } });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no model name: pass --model or set MODEL_NAME/);
+  });
+});
+
+describe('agent command against a running environment server', () => {
+  it('plays every task over the WebSocket (as the original runner) and grades over HTTP', async () => {
+    const [mock, server] = await Promise.all([startMockOpenAI([]), startServer()]);
+    try {
+      const args = ['agent', '--url', server.url, '--model', 'mock-model', '--api-key', 'k', '--base-url', mock.baseURL, '--json', '--quiet'];
+      const [ws, local] = await Promise.all([runCli(args), runCli(args.filter((a, i) => a !== '--url' && args[i - 1] !== '--url'))]);
+      assert.equal(ws.code, 0, ws.stderr);
+      assert.equal(local.code, 0, local.stderr);
+      const remote = JSON.parse(ws.stdout) as AgentReport;
+      const inproc = JSON.parse(local.stdout) as AgentReport;
+      assert.equal(remote.transport, 'ws');
+      assert.equal(inproc.transport, 'inprocess');
+      assert.deepEqual(remote.episodes.map((e) => e.task_id), ['easy', 'medium', 'hard']);
+      // Same model answers, same seed: the server's episodes are the in-process ones.
+      assert.deepEqual(remote.episodes.map((e) => e.grade), inproc.episodes.map((e) => e.grade));
+      assert.equal(remote.mean_score, inproc.mean_score);
+      assert.equal(ws.stderr.includes('[easy] step'), false, '--quiet silences the step log');
+    } finally {
+      await Promise.all([mock.close(), server.close()]);
+    }
+  });
+});
