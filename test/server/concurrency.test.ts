@@ -1,0 +1,148 @@
+/**
+ * Isolation under concurrency (D9, PROTOCOL.md §3.5): 64 HTTP episodes (each naming its
+ * episode_id) and 64 WebSocket episodes with different seeds and tasks, all in flight at once
+ * and interleaved with /baseline calls, must each give exactly the numbers of the same episode
+ * run alone in process.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DataSelectEnv } from '../../src/env/env.ts';
+import type { Action } from '../../src/env/types.ts';
+import { WsClient, get, post, startServer, type TestServer } from './helpers.ts';
+
+const TASKS = ['easy', 'medium', 'hard'];
+const N = 64;
+
+/** A different policy per episode, so episodes don't all draw the same amounts. */
+function policy(i: number): Action {
+  const mixes = [
+    { uncertainty: 0.4, diversity: 0.4, random: 0.2 },
+    { random: 1 },
+    { diversity: 0.7, random: 0.3 },
+    { uncertainty: 0.2, random: 0.8 },
+  ];
+  return { action_type: 'select_batch', batch_size: 5 + (i % 4) * 5, strategy_weights: mixes[i % mixes.length] } as Action;
+}
+
+interface Expected {
+  task: string;
+  seed: number;
+  action: Action;
+  observations: unknown[];
+  rewards: number[];
+  grade: unknown;
+}
+
+function isolated(task: string, seed: number, action: Action): Expected {
+  const env = new DataSelectEnv();
+  env.reset({ task, seed });
+  const observations: unknown[] = [];
+  const rewards: number[] = [];
+  let done = false;
+  while (!done) {
+    const r = env.step(action);
+    observations.push(r.observation);
+    rewards.push(r.reward);
+    done = r.done;
+  }
+  return { task, seed, action, observations, rewards, grade: env.grade() };
+}
+
+let server: TestServer;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server.close();
+});
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test(`${N} HTTP + ${N} WebSocket episodes at once equal their isolated runs`, async (t) => {
+  const httpExpected = Array.from({ length: N }, (_, i) => isolated(TASKS[i % 3], 1000 + i, policy(i)));
+  const wsExpected = Array.from({ length: N }, (_, i) => isolated(TASKS[(i + 1) % 3], 2000 + i, policy(i + 1)));
+  let errors = 0;
+  let mismatches = 0;
+  let steps = 0;
+  const mismatch = (what: string) => {
+    mismatches++;
+    if (mismatches <= 5) t.diagnostic(`mismatch: ${what}`);
+  };
+
+  const runHttp = async (e: Expected, i: number) => {
+    const reset = await post(server.url, '/reset', { task_id: e.task, seed: e.seed, label: `http-${i}` });
+    if (reset.status !== 200) return void errors++;
+    const id = reset.body.episode_id;
+    for (let k = 0; k < e.rewards.length; k++) {
+      await tick();
+      const r = await post(server.url, '/step', { episode_id: id, action: e.action });
+      steps++;
+      if (r.status !== 200) return void errors++;
+      if (r.body.reward.value !== e.rewards[k]) mismatch(`http ${i} step ${k + 1} reward`);
+      try {
+        assert.deepEqual(r.body.observation, e.observations[k]);
+      } catch {
+        mismatch(`http ${i} step ${k + 1} observation`);
+      }
+    }
+    const g = await post(server.url, '/grader', { episode_id: id, task_id: e.task });
+    if (g.status !== 200) return void errors++;
+    try {
+      assert.deepEqual(g.body, { episode_id: id, ...(e.grade as object) });
+    } catch {
+      mismatch(`http ${i} grade`);
+    }
+  };
+
+  const runWs = async (e: Expected, i: number) => {
+    const ws = await WsClient.connect(`${server.wsUrl}/ws`);
+    try {
+      const reset = await ws.request({ type: 'reset', data: { task_id: e.task, seed: e.seed, label: `ws-${i}` } });
+      if (reset.type !== 'observation') return void errors++;
+      const id = reset.data.episode_id;
+      for (let k = 0; k < e.rewards.length; k++) {
+        await tick();
+        const r = await ws.request({ type: 'step', data: e.action });
+        steps++;
+        if (r.type !== 'observation') return void errors++;
+        if (r.data.reward !== e.rewards[k]) mismatch(`ws ${i} step ${k + 1} reward`);
+        try {
+          assert.deepEqual(r.data.observation, e.observations[k]);
+        } catch {
+          mismatch(`ws ${i} step ${k + 1} observation`);
+        }
+      }
+      ws.send({ type: 'close', data: {} });
+      await ws.next();
+      const g = await post(server.url, '/grader', { episode_id: id, task_id: e.task });
+      if (g.status !== 200) return void errors++;
+      try {
+        assert.deepEqual(g.body, { episode_id: id, ...(e.grade as object) });
+      } catch {
+        mismatch(`ws ${i} grade`);
+      }
+    } finally {
+      ws.close();
+    }
+  };
+
+  const started = Date.now();
+  await Promise.all([
+    ...httpExpected.map(runHttp),
+    ...wsExpected.map(runWs),
+    // /baseline in the middle of everything must neither disturb nor be disturbed (D9).
+    get(server.url, '/baseline').then((r) => (r.status === 200 ? 0 : errors++)),
+  ]);
+  const episodes = 2 * N;
+  t.diagnostic(`episodes ${episodes}, steps ${steps}, errors ${errors}, mismatches ${mismatches}, ${Date.now() - started} ms`);
+  assert.equal(errors, 0);
+  assert.equal(mismatches, 0);
+  const expectedSteps = [...httpExpected, ...wsExpected].reduce((n, e) => n + e.rewards.length, 0);
+  assert.equal(steps, expectedSteps);
+  // Every episode is in the store, listed with its label.
+  const listed = await get(server.url, `/episodes?limit=1000`);
+  const labels = new Set(listed.body.episodes.map((e: any) => e.label));
+  for (let i = 0; i < N; i++) {
+    assert.ok(labels.has(`http-${i}`) && labels.has(`ws-${i}`), `episode ${i} listed`);
+  }
+});
