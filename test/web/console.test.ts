@@ -69,6 +69,8 @@ describe('web console in chromium', () => {
   let dispose: () => Promise<void>;
   const pageErrors: string[] = [];
   const played: Record<string, StoredEpisode> = {};
+  /** The noise chart as the live replies drew it (info.noise_ratio), for the Watch check. */
+  let liveNoise: (number | null)[][] = [];
 
   async function stored(id: string): Promise<StoredEpisode> {
     const res = await fetch(`${base}/episodes/${id}`);
@@ -170,6 +172,7 @@ describe('web console in chromium', () => {
       return noisy / taken;
     });
     assert.deepEqual(snap.charts.noise, [x0, [null, ...ratios], obs.map((o) => o.noise_estimate)]);
+    liveNoise = snap.charts.noise!;
     // Reward: the line and each stacked term, step by step; the five summands add up to it.
     const reward = snap.charts.reward!;
     assert.deepEqual(reward[0], ep.steps.map((s) => s.t));
@@ -240,6 +243,19 @@ describe('web console in chromium', () => {
     assert.match(snap.labels.compare![2]!, /^ui-stop · hard\/7 · /);
     assert.equal(await page.locator('#cmp-summary tbody tr').count(), 2);
     await page.screenshot({ path: path.join(OUT, 'compare.png'), fullPage: true });
+
+    // Watch brings a stored episode back into the Play charts, with the same numbers as live.
+    const live = (await snapshot(page)).charts;
+    await page.locator(`#episodes-table tr[data-episode-id="${a.episode_id}"] button`).click();
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('#panel-play').hidden === false);
+    const back = await snapshot(page);
+    assert.equal(back.liveEpisodeId, a.episode_id);
+    assert.deepEqual(back.charts.performance![1], perf(a).filter((v) => v !== null));
+    assert.deepEqual(back.charts.reward![1], a.steps.map((s) => s.reward));
+    assert.deepEqual(back.charts.noise, liveNoise, 'noise ratios recovered from the store = the live ones');
+    assert.equal(await page.locator('#steps-table tbody tr').count(), a.steps.length);
+    assert.equal(Number(await page.getAttribute('#grade', 'data-score')), a.grade.score);
+    assert.ok(live.compare, 'compare chart still registered');
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
 });

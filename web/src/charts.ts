@@ -64,6 +64,9 @@ function baseOpts(width: number, xLabel: string, yLabel: string): uPlot.Options 
 function showLatest(u: uPlot): void {
   const n = u.data[0]?.length ?? 0;
   if (n > 0) u.setLegend({ idx: n - 1 });
+  // An empty plot says so (CSS shows a note) instead of looking broken.
+  const host = u.root.parentElement;
+  if (host) host.dataset.empty = String(n === 0);
 }
 
 /** Keeps a chart as wide as its container (laptop or wide screen alike). */
@@ -78,6 +81,7 @@ function autoWidth(el: HTMLElement, u: () => uPlot): () => void {
 
 function wrap(el: HTMLElement, make: (specs: LineSpec[] | null, data: Series[]) => uPlot, data: Series[]): Chart {
   let u = make(null, data);
+  showLatest(u);
   const stop = autoWidth(el, () => u);
   return {
     get u() {

@@ -30,6 +30,9 @@ export class ComparePanel {
     summary: byId<HTMLTableElement>('cmp-summary'),
   };
 
+  /** Called with a stored episode when its Watch button is pressed (set by main.ts). */
+  onWatch: ((rec: EpisodeRecord) => void) | null = null;
+
   constructor() {
     this.perf = lineChart(byId('chart-compare'), { xLabel: 'step', yLabel: 'performance', series: [] });
     this.reward = lineChart(byId('chart-compare-reward'), { xLabel: 'step', yLabel: 'cumulative reward', series: [] });
@@ -84,8 +87,14 @@ export class ComparePanel {
     cb.append(box);
     const result = el('td');
     result.append(passBadge(e.passed));
-    const finished = el('td', new Date(e.finished_at).toLocaleString());
+    const finished = el('td', new Date(e.finished_at).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' }));
     finished.title = e.finished_at;
+    const watch = el('button', 'Watch', 'secondary small');
+    watch.type = 'button';
+    watch.setAttribute('aria-label', `Watch ${seriesName(e)} step by step`);
+    watch.addEventListener('click', () => void this.watch(e.episode_id));
+    const actions = el('td');
+    actions.append(watch);
     tr.append(
       cb,
       el('td', e.label ?? '—'),
@@ -95,8 +104,26 @@ export class ComparePanel {
       el('td', num(e.score), 'num'),
       result,
       finished,
+      actions,
     );
     return tr;
+  }
+
+  private async fetchRecord(id: string): Promise<EpisodeRecord> {
+    let rec = this.records.get(id);
+    if (!rec) {
+      rec = await getEpisode(id);
+      this.records.set(id, rec);
+    }
+    return rec;
+  }
+
+  private async watch(id: string): Promise<void> {
+    try {
+      this.onWatch?.(await this.fetchRecord(id));
+    } catch (err) {
+      this.f.status.textContent = `Cannot load the episode: ${(err as Error).message}`;
+    }
   }
 
   private async toggle(id: string, on: boolean): Promise<void> {
@@ -104,9 +131,7 @@ export class ComparePanel {
     if (on && i < 0) this.selected.push(id);
     if (!on && i >= 0) this.selected.splice(i, 1);
     try {
-      await Promise.all(
-        this.selected.filter((s) => !this.records.has(s)).map(async (s) => this.records.set(s, await getEpisode(s))),
-      );
+      await Promise.all(this.selected.map((s) => this.fetchRecord(s)));
     } catch (err) {
       this.f.status.textContent = `Cannot load an episode: ${(err as Error).message}`;
     }

@@ -6,7 +6,7 @@ import { PlayPanel } from './play.ts';
 import { ComparePanel } from './compare.ts';
 import { registry } from './registry.ts';
 
-function setupTabs(onShow: (panelId: string) => void): void {
+function setupTabs(onShow: (panelId: string) => void): (panelId: string) => void {
   const tabs = Array.from(document.querySelectorAll<HTMLButtonElement>('[role="tab"]'));
   const select = (tab: HTMLButtonElement, focus: boolean) => {
     for (const t of tabs) {
@@ -29,6 +29,10 @@ function setupTabs(onShow: (panelId: string) => void): void {
       select(tabs[next]!, true);
     });
   });
+  return (panelId) => {
+    const tab = tabs.find((t) => t.getAttribute('aria-controls') === panelId);
+    if (tab) select(tab, true);
+  };
 }
 
 async function start(): Promise<void> {
@@ -36,9 +40,13 @@ async function start(): Promise<void> {
   const compare = new ComparePanel();
   registry.play = play;
   registry.compare = compare;
-  setupTabs((id) => {
+  const show = setupTabs((id) => {
     if (id === 'panel-compare') void compare.refresh();
   });
+  compare.onWatch = (rec) => {
+    show('panel-play');
+    play.showStored(rec);
+  };
   try {
     const tasks = await getTasks();
     play.setTasks(tasks);

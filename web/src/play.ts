@@ -8,7 +8,7 @@ import { lineChart, stackedChart, PALETTE, type Chart, type Series } from './cha
 import { byId, el, num, passBadge, shortId, signed } from './format.ts';
 import { POLICIES, policyById } from './policies.ts';
 import { registerChart, registry } from './registry.ts';
-import type { Action, Grade, Observation, ObservationReply, Strategy, Task, Terms, Weights } from './types.ts';
+import type { Action, EpisodeRecord, Grade, Observation, ObservationReply, Strategy, Task, Terms, Weights } from './types.ts';
 
 const STRATEGIES: Strategy[] = ['uncertainty', 'diversity', 'random'];
 
@@ -162,7 +162,7 @@ export class PlayPanel {
     this.tasks = tasks;
     this.f.task.replaceChildren(
       ...tasks.map((t) => {
-        const o = el('option', `${t.task_id} (${t.difficulty})`);
+        const o = el('option', t.difficulty && t.difficulty !== t.task_id ? `${t.task_id} (${t.difficulty})` : t.task_id);
         o.value = t.task_id;
         return o;
       }),
@@ -360,6 +360,55 @@ export class PlayPanel {
     ep.grade = g;
     this.renderGrade(g);
     this.say(`Episode ${shortId(ep.id)} over after ${ep.steps.length} steps: score ${num(g.score)}, ${g.passed ? 'passed' : 'failed'}.`);
+  }
+
+  /**
+   * Shows a finished episode from the store (Compare's "Watch" button) in the same charts and
+   * tables. The store keeps no `info`, so each batch's noise ratio is recovered from consecutive
+   * observations: the noisy rows that left the pool over the rows that left — exactly the
+   * fraction the live reply reported.
+   */
+  showStored(rec: EpisodeRecord): void {
+    if (this.busy) return;
+    const steps: LiveStep[] = rec.steps.map((s, i) => {
+      const prev = i === 0 ? rec.initial_observation : rec.steps[i - 1]!.observation;
+      const taken = prev.samples_available - s.observation.samples_available;
+      const noisy = Math.round(prev.noise_estimate * prev.samples_available - s.observation.noise_estimate * s.observation.samples_available);
+      return {
+        step: s.t,
+        action: s.action,
+        reward: s.reward,
+        terms: s.terms,
+        noiseRatio: s.info?.noise_ratio ?? (taken > 0 ? noisy / taken : null),
+        observation: s.observation,
+        done: s.done,
+      };
+    });
+    this.episode = {
+      id: rec.episode_id,
+      taskId: rec.task_id,
+      seed: rec.seed,
+      label: rec.label ?? '',
+      initial: rec.initial_observation,
+      steps,
+      done: true,
+      grade: rec.grade,
+    };
+    registry.liveEpisodeId = rec.episode_id;
+    // The form takes the episode's task and seed, so Run replays the same setting.
+    this.f.task.value = rec.task_id;
+    this.f.seed.value = String(rec.seed);
+    this.describeTask();
+    this.validate();
+    this.hideError();
+    this.f.steps.tBodies[0]!.replaceChildren();
+    for (const s of steps) this.appendStepRow(s);
+    this.render();
+    this.renderGrade(rec.grade);
+    this.say(
+      `Viewing stored episode ${shortId(rec.episode_id)} (${rec.label ?? 'unlabelled'}, ${rec.task_id}, seed ${rec.seed}): ` +
+        `${steps.length} steps, score ${num(rec.grade.score)}. Step or Run starts a new episode.`,
+    );
   }
 
   /** Rebuilds chart data from the episode (cheap: at most a few dozen points). */
