@@ -1,0 +1,213 @@
+/**
+ * The completed-episode store (D8, PROTOCOL.md §3.1, §4.13, §4.14): a restart on the same SQLite
+ * file keeps finished episodes gradable with identical JSON; history listing and paging; one
+ * record per step; retention by count and by age; the store's own checks.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { SqliteEpisodeStore } from '../../src/server/store/sqlite.ts';
+import type { CompletedEpisode } from '../../src/server/store/types.ts';
+import { BALANCED, WsClient, get, post, startServer } from './helpers.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function playHttp(url: string, task: string, seed: number, label: string | null, steps = Infinity) {
+  const id = (await post(url, '/reset', { task_id: task, seed, label })).body.episode_id;
+  // A refused step first: it must leave no record (§4.14 lists accepted steps only).
+  const refused = await post(url, '/step', { episode_id: id, action: { ...BALANCED, batch_size: -1 } });
+  assert.equal(refused.status, 422);
+  const replies: any[] = [];
+  let done = false;
+  while (!done && replies.length < steps) {
+    const r = (await post(url, '/step', { episode_id: id, action: { ...BALANCED, metadata: { ignored: true } } })).body;
+    replies.push(r);
+    done = r.done;
+  }
+  return { id, replies };
+}
+
+describe('restart on the same SQLite file', () => {
+  test('finished episodes (HTTP and WS) stay gradable with identical JSON; history is the same', async () => {
+    const file = path.join(dir, 'restart', 'episodes.sqlite');
+    const first = await startServer({ STORE_PATH: file });
+    const a = await playHttp(first.url, 'medium', 7, 'run-a');
+    const ws = await WsClient.connect(`${first.wsUrl}/ws`);
+    const wsReset = await ws.request({ type: 'reset', data: { task_id: 'hard', seed: 1, label: 'ws-run' } });
+    await ws.request({ type: 'step', data: BALANCED });
+    await ws.request({ type: 'step', data: { ...BALANCED, action_type: 'stop' } });
+    ws.close();
+    const unfinished = (await post(first.url, '/reset', { task_id: 'easy' })).body.episode_id;
+    const gradeA = await post(first.url, '/grader', { episode_id: a.id, task_id: 'medium' });
+    const gradeWs = await post(first.url, '/grader', { episode_id: wsReset.data.episode_id, task_id: 'hard' });
+    const detailA = await get(first.url, `/episodes/${a.id}`);
+    const list = await get(first.url, '/episodes');
+    await first.close();
+    assert.ok(existsSync(file), 'the store file is created (with its directory)');
+
+    const second = await startServer({ STORE_PATH: file });
+    try {
+      assert.deepEqual(await post(second.url, '/grader', { episode_id: a.id, task_id: 'medium' }).then((r) => r.body), gradeA.body);
+      assert.deepEqual(await post(second.url, '/grader', { episode_id: wsReset.data.episode_id, task_id: 'hard' }).then((r) => r.body), gradeWs.body);
+      assert.deepEqual((await get(second.url, `/episodes/${a.id}`)).body, detailA.body);
+      assert.deepEqual((await get(second.url, '/episodes')).body, list.body);
+      // State of a stored episode, and of the unfinished one (gone with the process).
+      const state = await get(second.url, `/state?episode_id=${a.id}`);
+      assert.equal(state.body.done, true);
+      assert.equal(state.body.step_count, a.replies.length);
+      assert.equal((await get(second.url, `/state?episode_id=${unfinished}`)).status, 404);
+      assert.equal((await post(second.url, '/grader', { episode_id: unfinished, task_id: 'easy' })).status, 404);
+      // A stored id stays taken, and a stored episode cannot be stepped.
+      assert.equal((await post(second.url, '/reset', { episode_id: a.id })).status, 409);
+      assert.equal((await post(second.url, '/step', { episode_id: a.id, action: BALANCED })).body.reason, 'episode_over');
+      assert.equal(second.store.integrityCheck(), 'ok');
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('episode history', () => {
+  test('GET /episodes/{id}: one record per accepted step, as played', async () => {
+    const s = await startServer();
+    try {
+      const { id, replies } = await playHttp(s.url, 'hard', 42, 'detail');
+      const ep = (await get(s.url, `/episodes/${id}`)).body;
+      assert.deepEqual(Object.keys(ep).sort(), ['episode_id', 'finished_at', 'grade', 'initial_observation', 'label', 'seed', 'step_count', 'steps', 'task_id']);
+      assert.equal(ep.seed, 42);
+      assert.equal(ep.label, 'detail');
+      assert.match(ep.finished_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.equal(ep.steps.length, replies.length);
+      ep.steps.forEach((st: any, k: number) => {
+        assert.equal(st.t, k + 1);
+        assert.deepEqual(st.action, BALANCED, 'the action as accepted, §2.2 fields only');
+        assert.equal(st.reward, replies[k].reward.value);
+        assert.deepEqual(st.terms, replies[k].info.terms);
+        assert.deepEqual(st.observation, replies[k].observation);
+        assert.equal(st.done, replies[k].done);
+      });
+      assert.deepEqual(ep.grade, (await post(s.url, '/grader', { episode_id: id, task_id: 'hard' })).body);
+      // A stop's terms are the stop terms.
+      const stopId = (await post(s.url, '/reset', { task_id: 'easy' })).body.episode_id;
+      await post(s.url, '/step', { episode_id: stopId, action: { action_type: 'stop', batch_size: 0, strategy_weights: { random: 1 } } });
+      const stopEp = (await get(s.url, `/episodes/${stopId}`)).body;
+      assert.deepEqual(Object.keys(stopEp.steps[0].terms), ['stop_reward']);
+      assert.equal(stopEp.steps[0].terms.stop_reward, 15);
+      // Live or unknown → 404 episode_not_finished.
+      const live = (await post(s.url, '/reset')).body.episode_id;
+      for (const missing of [live, 'nope']) {
+        const r = await get(s.url, `/episodes/${missing}`);
+        assert.equal(r.status, 404);
+        assert.equal(r.body.reason, 'episode_not_finished');
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('GET /episodes: newest first, paging with next_before, task filter, errors', async () => {
+    const s = await startServer();
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const task = i % 2 === 0 ? 'easy' : 'hard';
+        const id = (await post(s.url, '/reset', { task_id: task, seed: i, label: `L${i}` })).body.episode_id;
+        await post(s.url, '/step', { episode_id: id, action: { ...BALANCED, action_type: 'stop' } });
+        ids.push(id);
+      }
+      const all = (await get(s.url, '/episodes')).body;
+      assert.deepEqual(all.episodes.map((e: any) => e.episode_id), [...ids].reverse());
+      assert.equal(all.next_before, null);
+      const row = all.episodes[0];
+      assert.deepEqual(Object.keys(row).sort(), ['episode_id', 'finished_at', 'label', 'passed', 'score', 'seed', 'step_count', 'task_id']);
+      const grade = (await post(s.url, '/grader', { episode_id: row.episode_id, task_id: row.task_id })).body;
+      assert.equal(row.score, grade.score);
+      assert.equal(row.passed, grade.passed);
+      // Pages of 2.
+      const seen: string[] = [];
+      let before: string | null = null;
+      let pages = 0;
+      do {
+        const q: string = `/episodes?limit=2${before ? `&before=${encodeURIComponent(before)}` : ''}`;
+        const page: any = (await get(s.url, q)).body;
+        seen.push(...page.episodes.map((e: any) => e.episode_id));
+        before = page.next_before;
+        pages++;
+      } while (before !== null);
+      assert.deepEqual(seen, [...ids].reverse());
+      assert.equal(pages, 3);
+      const hard = (await get(s.url, '/episodes?task_id=hard')).body.episodes;
+      assert.deepEqual(hard.map((e: any) => e.label), ['L3', 'L1']);
+      assert.equal((await get(s.url, '/episodes?task_id=&limit=')).body.episodes.length, 5, 'empty values are absent');
+      for (const q of ['limit=0', 'limit=1001', 'limit=abc', 'limit=2.5', 'before=garbage']) {
+        const r = await get(s.url, `/episodes?${q}`);
+        assert.equal(r.status, 422, q);
+        assert.equal(r.body.reason, 'invalid_request');
+      }
+      const bad = await get(s.url, '/episodes?task_id=nope');
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.reason, 'invalid_task');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('retention', () => {
+  const episode = (id: string, finished_ms: number): CompletedEpisode => {
+    const obs = { remaining_budget: 100, diversity_score: 1, noise_estimate: 0.3, current_performance: 0.68, samples_available: 1100 };
+    return {
+      episode_id: id, task_id: 'hard', seed: 1, label: null, step_count: 0, finished_ms,
+      initial_observation: obs, final_observation: obs, noise_ratios: [], steps: [],
+    };
+  };
+
+  test('by count: the oldest go first (COMPLETED_RETENTION); 0 = unlimited', () => {
+    const store = new SqliteEpisodeStore(':memory:', { maxCount: 3, maxAgeS: 0 });
+    for (let i = 0; i < 5; i++) assert.equal(store.save(episode(`e${i}`, 1000 + i)), true);
+    assert.equal(store.count(), 3);
+    assert.equal(store.get('e0'), null);
+    assert.equal(store.get('e1'), null);
+    assert.ok(store.get('e4'));
+    assert.equal(store.save(episode('e4', 5000)), false, 'an id is stored once');
+    store.close();
+    const unlimited = new SqliteEpisodeStore(':memory:', { maxCount: 0, maxAgeS: 0 });
+    for (let i = 0; i < 20; i++) unlimited.save(episode(`u${i}`, i));
+    assert.equal(unlimited.count(), 20);
+    unlimited.close();
+  });
+
+  test('by age (COMPLETED_MAX_AGE_S): older ones behave as unknown, prune removes them', () => {
+    const store = new SqliteEpisodeStore(':memory:', { maxCount: 0, maxAgeS: 60 });
+    const now = Date.now();
+    store.save(episode('old', now - 120_000));
+    store.save(episode('new', now));
+    assert.equal(store.get('old'), null);
+    assert.equal(store.getSummary('old'), null);
+    assert.deepEqual(store.list({ limit: 10 }).episodes.map((e) => e.episode_id), ['new']);
+    assert.equal(store.prune(), 1);
+    assert.equal(store.count(), 1);
+    assert.equal(store.integrityCheck(), 'ok');
+    store.close();
+  });
+
+  test('over HTTP: COMPLETED_RETENTION=2 evicts the oldest finished episode (then unknown: 404)', async () => {
+    const s = await startServer({ COMPLETED_RETENTION: 2 });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const id = (await post(s.url, '/reset', { task_id: 'hard' })).body.episode_id;
+        await post(s.url, '/step', { episode_id: id, action: { ...BALANCED, action_type: 'stop' } });
+        ids.push(id);
+      }
+      assert.equal((await post(s.url, '/grader', { episode_id: ids[0], task_id: 'hard' })).status, 404);
+      assert.equal((await get(s.url, `/state?episode_id=${ids[0]}`)).status, 404);
+      assert.equal((await post(s.url, '/grader', { episode_id: ids[2], task_id: 'hard' })).status, 200);
+    } finally {
+      await s.close();
+    }
+  });
+});
