@@ -139,11 +139,16 @@ export class WsClient {
   }
 
   send(msg: unknown): Promise<any> {
+    return this.sendRaw(JSON.stringify(msg));
+  }
+
+  /** Sends a text frame as is, or a binary frame for a Uint8Array, and awaits the next reply. */
+  sendRaw(data: string | Uint8Array): Promise<any> {
     return new Promise((resolve) => {
       const q = this.queued.shift();
       if (q) resolve(q);
       else this.waiting.push(resolve);
-      this.ws.send(JSON.stringify(msg));
+      this.ws.send(data, { binary: typeof data !== 'string' });
     });
   }
 

@@ -6,6 +6,7 @@
  */
 import { closedLoop, hammer, percentile, startCeilingServer, startServer, WsClient, type LoopStats } from './load.ts';
 import type { Figure } from './report.ts';
+import { fuzzFigures } from './fuzz.ts';
 
 export const ORIGINAL = Object.freeze({
   httpStepsPerS: 210,
@@ -120,4 +121,5 @@ export const serverSections: Section[] = [
   { name: 'concurrency', run: concurrency },
   { name: 'health', run: health },
   { name: 'memory', run: memory },
+  { name: 'fuzz', run: fuzzFigures },
 ];
