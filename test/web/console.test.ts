@@ -141,11 +141,12 @@ describe('web console in chromium', () => {
     await page.focus('#btn-step');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#steps-table tbody tr').length === 2);
-    const ring = await page.evaluate(() => {
+    // Focus stays on the button across the request (so Enter can be pressed again), with its ring.
+    const focus = await page.evaluate(() => {
       const d = (globalThis as any).document;
-      return (globalThis as any).getComputedStyle(d.activeElement).outlineStyle as string;
+      return { id: d.activeElement.id as string, ring: (globalThis as any).getComputedStyle(d.activeElement).outlineStyle as string };
     });
-    assert.equal(ring, 'solid');
+    assert.deepEqual(focus, { id: 'btn-step', ring: 'solid' });
     await page.click('#btn-run');
     await page.waitForSelector('#grade .score');
 
@@ -217,6 +218,7 @@ describe('web console in chromium', () => {
   });
 
   test('compares two finished episodes: listed with their labels, curves overlaid', needsChromium, async () => {
+    assert.ok(played.balanced && played.stop, 'needs the two episodes played by the tests above');
     await page.click('#tab-compare');
     const a = played.balanced!;
     const b = played.stop!;

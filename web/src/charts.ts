@@ -94,7 +94,9 @@ function wrap(el: HTMLElement, make: (specs: LineSpec[] | null, data: Series[]) 
     setSeries(specs, d) {
       u.destroy();
       u = make(specs, d);
-      showLatest(u);
+      // A freshly built plot settles its legend on the next frame; set ours after that.
+      const fresh = u;
+      requestAnimationFrame(() => showLatest(fresh));
     },
     destroy() {
       stop();

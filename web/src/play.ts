@@ -248,12 +248,16 @@ export class PlayPanel {
     const inputsOk = this.seedValue() !== null && this.batchValue() !== null && this.tasks.length > 0;
     const p = policyById(this.f.policy.value);
     const canSelect = Object.keys(this.weights()).length > 0 || (p !== undefined && !p.weights);
-    const idle = !this.busy;
-    this.f.reset.disabled = !idle || !inputsOk;
-    this.f.step.disabled = !idle || !inputsOk || !canSelect;
-    this.f.stop.disabled = !idle || !inputsOk;
-    // While running, the Run button pauses the run, so it stays enabled.
-    this.f.run.disabled = (!idle && !this.running) || !inputsOk || !canSelect;
+    // `disabled` only for settings that make an action impossible. While a request is in flight
+    // the buttons are merely aria-disabled (clicks are ignored by guard()): disabling the focused
+    // button would drop keyboard focus to the page after every step.
+    this.f.reset.disabled = !inputsOk;
+    this.f.step.disabled = !inputsOk || !canSelect;
+    this.f.stop.disabled = !inputsOk;
+    this.f.run.disabled = !inputsOk || !canSelect;
+    for (const b of [this.f.reset, this.f.step, this.f.stop]) b.setAttribute('aria-disabled', String(this.busy));
+    // While running, the Run button pauses the run, so it stays available.
+    this.f.run.setAttribute('aria-disabled', String(this.busy && !this.running));
     this.f.run.textContent = this.running ? 'Pause' : 'Run to end';
     this.f.run.setAttribute('aria-pressed', String(this.running));
   }
