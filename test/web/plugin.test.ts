@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/server/app.ts';
+import { testConfig } from '../../src/server/config.ts';
 import { safeSegments, webPlugin } from '../../src/server/web.ts';
 
 let scratch: string;
@@ -103,5 +105,18 @@ describe('web plugin', () => {
     assert.equal(res.statusCode, 404);
     assert.equal(res.json().code, 'NOT_FOUND');
     assert.match(res.json().detail, /build:web/);
+  });
+
+  test('the server started without the console (--no-web) answers 404 on /web', async () => {
+    const { app: server } = await buildApp(testConfig({ WEB: false }));
+    try {
+      for (const url of ['/web', '/web/', '/web/index.html']) {
+        const res = await server.inject({ url });
+        assert.equal(res.statusCode, 404, url);
+        assert.equal(res.json().code, 'NOT_FOUND', url);
+      }
+    } finally {
+      await server.close();
+    }
   });
 });

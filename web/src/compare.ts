@@ -87,7 +87,10 @@ export class ComparePanel {
     cb.append(box);
     const result = el('td');
     result.append(passBadge(e.passed));
-    const finished = el('td', new Date(e.finished_at).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' }));
+    // Today's runs by time alone (the list is mostly those); older ones with their date.
+    const at = new Date(e.finished_at);
+    const today = at.toDateString() === new Date().toDateString();
+    const finished = el('td', today ? at.toLocaleTimeString() : at.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }));
     finished.title = e.finished_at;
     const watch = el('button', 'Watch', 'secondary small');
     watch.type = 'button';
