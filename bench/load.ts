@@ -76,6 +76,87 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 
+/**
+ * A lean HTTP/1.1 keep-alive client on one socket, one request at a time: it writes the request
+ * bytes and reads exactly Content-Length bytes back. node:http's client costs more per request
+ * than the server under test, so closed-loop figures would measure the driver instead.
+ */
+export class RawHttpClient {
+  private readonly socket: net.Socket;
+  private buffer = Buffer.alloc(0);
+  private pending: { resolve: (r: Reply) => void; reject: (e: Error) => void } | null = null;
+  private readonly hostHeader: string;
+
+  private constructor(socket: net.Socket, hostHeader: string) {
+    this.socket = socket;
+    this.hostHeader = hostHeader;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => {
+      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+      this.tryParse();
+    });
+    const fail = (e: Error) => {
+      const p = this.pending;
+      this.pending = null;
+      p?.reject(e);
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error('connection closed')));
+  }
+
+  static connect(url: string): Promise<RawHttpClient> {
+    const u = new URL(url);
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(Number(u.port), u.hostname, () => resolve(new RawHttpClient(socket, u.host)));
+      socket.once('error', reject);
+    });
+  }
+
+  private tryParse(): void {
+    if (!this.pending) return;
+    const end = this.buffer.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const head = this.buffer.subarray(0, end).toString('latin1');
+    const m = /content-length:\s*(\d+)/i.exec(head);
+    if (!m) {
+      this.pending.reject(new Error('response without content-length'));
+      this.pending = null;
+      return;
+    }
+    const length = Number(m[1]);
+    if (this.buffer.length < end + 4 + length) return;
+    const status = Number(head.slice(9, 12));
+    const text = this.buffer.subarray(end + 4, end + 4 + length).toString('utf8');
+    this.buffer = this.buffer.subarray(end + 4 + length);
+    const p = this.pending;
+    this.pending = null;
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* keep text */
+    }
+    p.resolve({ status, body });
+  }
+
+  request(method: string, path: string, body?: unknown): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      if (this.pending) throw new Error('one request at a time');
+      this.pending = { resolve, reject };
+      const data = body === undefined ? '' : JSON.stringify(body);
+      const head =
+        `${method} ${path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n` +
+        (data ? `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(data)}\r\n` : '') +
+        '\r\n';
+      this.socket.write(head + data);
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
 export interface Reply {
   status: number;
   body: any;
@@ -200,36 +281,47 @@ function newStats(): LoopStats {
 
 const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 
-/** One HTTP client: reset, then balanced steps naming its episode until done, again and again. */
+/** One HTTP client (its own keep-alive connection): reset, then balanced steps naming its episode until done, again and again. */
 async function httpClient(url: string, id: number, until: number, maxSteps: number, stats: LoopStats, task: string): Promise<void> {
+  let conn: RawHttpClient;
+  try {
+    conn = await RawHttpClient.connect(url);
+  } catch {
+    stats.errors++;
+    return;
+  }
   let seedCounter = 0;
-  while (Date.now() < until && stats.steps < maxSteps) {
-    const seed = id * 1000 + seedCounter++;
-    const reset = await request('POST', `${url}/reset`, { task_id: task, seed }).catch(() => null);
-    stats.requests++;
-    if (!reset || reset.status !== 200) {
-      stats.errors++;
-      continue;
-    }
-    const episodeId = reset.body.episode_id;
-    const expected = expectedEpisode(task, seed);
-    for (let t = 0; ; t++) {
-      const t0 = performance.now();
-      const r = await request('POST', `${url}/step`, { episode_id: episodeId, action: BALANCED_ACTION }).catch(() => null);
-      stats.latencies.push(performance.now() - t0);
+  try {
+    while (Date.now() < until && stats.steps < maxSteps) {
+      const seed = id * 1000 + seedCounter++;
+      const reset = await conn.request('POST', '/reset', { task_id: task, seed }).catch(() => null);
       stats.requests++;
-      if (!r || r.status !== 200) {
+      if (!reset || reset.status !== 200) {
         stats.errors++;
-        break;
+        return;
       }
-      stats.steps++;
-      if (!same(r.body.reward.value, expected.rewards[t]) || !same(r.body.observation.current_performance, expected.performances[t])) stats.mismatches++;
-      if (r.body.done) {
-        stats.episodes++;
-        break;
+      const episodeId = reset.body.episode_id;
+      const expected = expectedEpisode(task, seed);
+      for (let t = 0; ; t++) {
+        const t0 = performance.now();
+        const r = await conn.request('POST', '/step', { episode_id: episodeId, action: BALANCED_ACTION }).catch(() => null);
+        stats.latencies.push(performance.now() - t0);
+        stats.requests++;
+        if (!r || r.status !== 200) {
+          stats.errors++;
+          return;
+        }
+        stats.steps++;
+        if (!same(r.body.reward.value, expected.rewards[t]) || !same(r.body.observation.current_performance, expected.performances[t])) stats.mismatches++;
+        if (r.body.done) {
+          stats.episodes++;
+          break;
+        }
+        if (Date.now() >= until || stats.steps >= maxSteps) break;
       }
-      if (Date.now() >= until || stats.steps >= maxSteps) break;
     }
+  } finally {
+    conn.close();
   }
 }
 
@@ -294,22 +386,29 @@ export async function closedLoop(
   return stats;
 }
 
-/** GET `path` with `inFlight` concurrent keep-alive requests for `seconds`. */
+/** GET `url` over `inFlight` keep-alive connections, each one request at a time, for `seconds`. */
 export async function hammer(url: string, inFlight: number, seconds: number, maxRequests = 2_000_000): Promise<{ rps: number; errors: number; requests: number }> {
   let requests = 0;
   let errors = 0;
+  const path = new URL(url).pathname;
   const until = Date.now() + seconds * 1000;
+  const conns = await Promise.all(Array.from({ length: inFlight }, () => RawHttpClient.connect(url)));
   const start = performance.now();
   await Promise.all(
-    Array.from({ length: inFlight }, async () => {
+    conns.map(async (conn) => {
       while (Date.now() < until && requests < maxRequests) {
-        const r = await request('GET', url).catch(() => null);
+        const r = await conn.request('GET', path).catch(() => null);
         requests++;
-        if (!r || r.status !== 200) errors++;
+        if (!r || r.status !== 200) {
+          errors++;
+          return;
+        }
       }
     }),
   );
-  return { rps: requests / ((performance.now() - start) / 1000), errors, requests };
+  const rps = requests / ((performance.now() - start) / 1000);
+  for (const c of conns) c.close();
+  return { rps, errors, requests };
 }
 
 /**
