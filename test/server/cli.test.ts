@@ -85,7 +85,7 @@ describe('dataselectenv serve', () => {
       const dataDir = path.join(dir, 'data');
       const run = runServe(['--port', '0', '--host', '127.0.0.1', '--no-web'], { DATA_DIR: dataDir, LOG_LEVEL: 'info' });
       const url = await run.listening;
-      const health = await fetch(`${url}/health`).then((r) => r.json());
+      const health = (await fetch(`${url}/health`).then((r) => r.json())) as { status: string };
       assert.equal(health.status, 'healthy');
       assert.ok(existsSync(path.join(dataDir, 'episodes.sqlite')), 'DATA_DIR/episodes.sqlite');
       const ws = await WsClient.connect(`${url.replace('http', 'ws')}/ws`);
