@@ -10,9 +10,16 @@ export interface ChatMessage {
   content: string;
 }
 
+export interface RetryInfo {
+  attempt: number;
+  delayMs: number;
+  error: string;
+}
+
 export interface ChatModel {
   readonly model: string;
-  complete(messages: ChatMessage[]): Promise<string>;
+  /** `onRetry` (per call) is told about each retry, in addition to the model's own listener. */
+  complete(messages: ChatMessage[], options?: { onRetry?: (info: RetryInfo) => void }): Promise<string>;
 }
 
 export interface ModelOptions {
@@ -29,7 +36,7 @@ export interface ModelOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
   /** Told about each retry (for the log). */
-  onRetry?: (info: { attempt: number; delayMs: number; error: string }) => void;
+  onRetry?: (info: RetryInfo) => void;
 }
 
 export class ModelError extends Error {
@@ -83,7 +90,7 @@ export class OpenAIChatModel implements ChatModel {
     this.client = new OpenAI({ baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 0, timeout: this.o.timeoutMs });
   }
 
-  async complete(messages: ChatMessage[]): Promise<string> {
+  async complete(messages: ChatMessage[], options: { onRetry?: (info: RetryInfo) => void } = {}): Promise<string> {
     for (let attempt = 1; ; attempt++) {
       try {
         const r = await this.client.chat.completions.create({
@@ -104,7 +111,9 @@ export class OpenAIChatModel implements ChatModel {
           throw new ModelError('transport', `the model endpoint failed ${attempt} times; last error: ${describe(e)}`, attempt, e);
         }
         const delayMs = Math.min(this.o.backoffMs * 2 ** (attempt - 1), this.o.maxBackoffMs);
-        this.o.onRetry?.({ attempt, delayMs, error: describe(e) });
+        const info = { attempt, delayMs, error: describe(e) };
+        this.o.onRetry?.(info);
+        options.onRetry?.(info);
         await sleep(delayMs);
       }
     }

@@ -108,10 +108,13 @@ export async function runAgentEpisode(env: Environment, model: ChatModel, task: 
       const t0 = performance.now();
       let parsed: { action: Action; status: ParseStatus; warnings: string[] };
       try {
-        const text = await model.complete([
-          { role: 'system', content: system },
-          { role: 'user', content: userPrompt(observation, { step: stepIndex, maxSteps: spec.maxSteps, previous }) },
-        ]);
+        const text = await model.complete(
+          [
+            { role: 'system', content: system },
+            { role: 'user', content: userPrompt(observation, { step: stepIndex, maxSteps: spec.maxSteps, previous }) },
+          ],
+          { onRetry: ({ attempt, delayMs, error }) => log(`[${task}] model call failed (${error}); retry ${attempt} in ${delayMs} ms`) },
+        );
         consecutiveFailures = 0;
         parsed = parseModelAnswer(text, spec, observation);
         if (parsed.status === 'fallback') parsed.warnings.push(`model answer was: ${JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}…` : text)}`);

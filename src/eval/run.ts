@@ -3,6 +3,7 @@
  * summarise per task. Episodes run one after another in a fixed order, and every episode's
  * numbers depend only on its task and seed (D9), so the same seeds give the same report.
  */
+import { ClientError } from '../client/errors.ts';
 import type { Environment } from '../client/types.ts';
 import { TASK_IDS } from '../env/tasks.ts';
 import type { Policy } from '../policies/index.ts';
@@ -42,7 +43,24 @@ export interface EvalReport {
 /** Hard cap so a policy that never ends an episode cannot loop forever (max_steps is ≤ 15). */
 const STEP_LIMIT = 1000;
 
+/** Names the episode and step in a failure, keeping its code and reason. */
+function inContext(e: unknown, where: string): unknown {
+  if (e instanceof ClientError) {
+    return new ClientError(e.code, e.reason, `${where}: ${e.message}`, { status: e.status, issues: e.issues, cause: e });
+  }
+  if (e instanceof Error) e.message = `${where}: ${e.message}`;
+  return e;
+}
+
 export async function runEpisode(env: Environment, policy: Policy, task: string, seed: number, label?: string): Promise<EpisodeResult> {
+  try {
+    return await playEpisode(env, policy, task, seed, label);
+  } catch (e) {
+    throw inContext(e, `task ${task} seed ${seed}`);
+  }
+}
+
+async function playEpisode(env: Environment, policy: Policy, task: string, seed: number, label?: string): Promise<EpisodeResult> {
   const start = await env.reset({ task, seed, label });
   let observation = start.observation;
   let total = 0;
@@ -51,7 +69,12 @@ export async function runEpisode(env: Environment, policy: Policy, task: string,
   while (!done) {
     if (steps >= STEP_LIMIT) throw new Error(`episode ${task}/${seed} did not end within ${STEP_LIMIT} steps`);
     const action = await policy(observation, { task_id: task, seed, step: steps });
-    const r = await env.step(action);
+    let r;
+    try {
+      r = await env.step(action);
+    } catch (e) {
+      throw inContext(e, `step ${steps + 1} (action ${JSON.stringify(action)})`);
+    }
     total += r.reward;
     steps = r.step;
     observation = r.observation;
@@ -95,21 +118,40 @@ export interface EvalOptions {
   label?: string;
   /** Called after every episode (progress display). */
   onEpisode?: (r: EpisodeResult, done: number, total: number) => void;
+  /** Episodes in flight at once; needs an environment factory (one environment per worker). */
+  concurrency?: number;
 }
 
-export async function evaluate(env: Environment, o: EvalOptions): Promise<EvalReport> {
-  const episodes: EpisodeResult[] = [];
-  const total = o.tasks.length * o.seeds.length;
-  for (const task of o.tasks) {
-    for (const seed of o.seeds) {
-      const r = await runEpisode(env, o.policy, task, seed, o.label);
-      episodes.push(r);
-      o.onEpisode?.(r, episodes.length, total);
-    }
+/**
+ * Runs every (task, seed) episode. With a factory and `concurrency` > 1, that many environments
+ * play in parallel (useful against a server, where time is spent waiting); results are stored by
+ * position, so the report is the same as a sequential run's.
+ */
+export async function evaluate(envOrFactory: Environment | (() => Environment), o: EvalOptions): Promise<EvalReport> {
+  const jobs = o.tasks.flatMap((task) => o.seeds.map((seed) => ({ task, seed })));
+  const results: EpisodeResult[] = new Array(jobs.length);
+  const workers = typeof envOrFactory === 'function' ? Math.max(1, Math.min(o.concurrency ?? 1, jobs.length)) : 1;
+  const envs = typeof envOrFactory === 'function' ? Array.from({ length: workers }, () => envOrFactory()) : [envOrFactory];
+  let next = 0;
+  let finished = 0;
+  try {
+    await Promise.all(
+      envs.map(async (env) => {
+        while (next < jobs.length) {
+          const i = next++;
+          const r = await runEpisode(env, o.policy, jobs[i].task, jobs[i].seed, o.label);
+          results[i] = r;
+          o.onEpisode?.(r, ++finished, jobs.length);
+        }
+      }),
+    );
+  } finally {
+    if (typeof envOrFactory === 'function') await Promise.all(envs.map((e) => e.close()));
   }
+  const episodes = results;
   return {
     policy: o.policyName,
-    transport: env.transport,
+    transport: envs[0].transport,
     seeds: [...o.seeds],
     tasks: o.tasks.map((t) => summarise(t, episodes.filter((e) => e.task_id === t))),
     episodes,

@@ -220,8 +220,8 @@ describe('agent command (subprocess) against the mock server', () => {
     assert.equal(mock.requests.length, 10);
     assert.equal(mock.requests[0].authorization, 'Bearer hf-test');
     assert.match(mock.requests[0].body.messages![0].content, /Task 'hard'/);
-    assert.match(r.stderr, /model call failed \(HTTP 500.*retry 1 in 10 ms/);
-    assert.match(r.stderr, /model call failed \(timeout\); retry 2 in 20 ms/);
+    assert.match(r.stderr, /\[hard\] model call failed \(HTTP 500.*retry 1 in 10 ms/);
+    assert.match(r.stderr, /\[hard\] model call failed \(timeout\); retry 2 in 20 ms/);
     assert.match(r.stderr, /\[hard\] warning: no JSON action object found in the answer; playing the fallback action/);
     assert.match(r.stderr, /\[hard\] step  8 .* done/);
   });

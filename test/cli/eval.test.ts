@@ -125,6 +125,13 @@ describe('eval command (subprocess)', () => {
     assert.deepEqual(numbers(JSON.parse(readFileSync(out, 'utf8'))), numbers(ra));
   });
 
+  it('a policy that plays an invalid action fails with the code, reason, task, seed and step', async () => {
+    writeFileSync(path.join(tmp, 'bad.mjs'), `export default (o, ctx) => ctx.step < 2 ? { action_type: 'select_batch', batch_size: 10, strategy_weights: { random: 1 } } : { action_type: 'select_batch', batch_size: 10, strategy_weights: { greedy: 1 } };\n`);
+    const r = await runCli(['eval', '--policy', './bad.mjs', '--tasks', 'medium', '--seeds', '4'], { cwd: tmp });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error \[VALIDATION_ERROR\/invalid_action\]: task medium seed 4: step 3 \(action .*greedy.*\): .*greedy/);
+  });
+
   it('human output is a table; bad arguments exit 2 with the reason', async () => {
     const [ok, bad, unknown] = await Promise.all([
       runCli(['eval', '--policy', 'stop-immediately', '--tasks', 'hard', '--seeds', '1..3']),

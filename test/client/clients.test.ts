@@ -15,6 +15,7 @@ import {
   type Environment,
 } from '../../src/client/index.ts';
 import type { Action } from '../../src/env/types.ts';
+import { BUILTIN_POLICIES, evaluate } from '../../src/client/index.ts';
 import { GOLDEN_DIR } from '../helpers.ts';
 import { startServer, type TestServer } from './server.ts';
 
@@ -193,5 +194,28 @@ describe('WsEnvironment', () => {
     assert.equal(openEnvironment().transport, 'inprocess');
     assert.equal(openEnvironment({ url: server.url }).transport, 'http');
     assert.equal(openEnvironment({ url: server.url, transport: 'ws' }).transport, 'ws');
+  });
+});
+
+describe('evaluate against a server', () => {
+  it('parallel episodes over HTTP and WebSocket give the sequential in-process report', async () => {
+    const o = { policyName: 'diversity', policy: BUILTIN_POLICIES.diversity.policy, tasks: ['easy', 'hard'], seeds: [0, 1, 2, 3, 4] };
+    const strip = (r: Awaited<ReturnType<typeof evaluate>>) => JSON.parse(JSON.stringify({ tasks: r.tasks, episodes: r.episodes.map(({ episode_id: _, ...e }) => e) }));
+    const local = strip(await evaluate(new InProcessEnvironment(), o));
+    let opened = 0;
+    for (const transport of ['http', 'ws'] as const) {
+      const progress: number[] = [];
+      const r = await evaluate(
+        () => {
+          opened++;
+          return openEnvironment({ url: server.url, transport });
+        },
+        { ...o, concurrency: 4, label: 'eval:test', onEpisode: (_e, done) => progress.push(done) },
+      );
+      assert.equal(r.transport, transport);
+      assert.deepEqual(strip(r), local, transport);
+      assert.deepEqual(progress, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    }
+    assert.equal(opened, 8, 'one environment per worker');
   });
 });

@@ -95,7 +95,6 @@ export async function runAgentCommand(opts: AgentCliOptions): Promise<void> {
     timeoutMs,
     maxRetries: num(opts.retries, '--retries', { integer: true }),
     backoffMs: num(opts.backoff, '--backoff'),
-    onRetry: ({ attempt, delayMs, error }) => log(`model call failed (${error}); retry ${attempt} in ${delayMs} ms`),
   });
   log(`model ${settings.model} (${settings.sources.model}) at ${settings.baseURL ?? 'api.openai.com'} (${settings.sources.baseURL}); environment: ${settings.envUrl ?? 'in process'}`);
   if (settings.envUrl) {

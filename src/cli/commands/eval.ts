@@ -16,6 +16,7 @@ export interface EvalCliOptions {
   out?: string;
   json?: boolean;
   timeout: string;
+  concurrency: string;
 }
 
 const fmt = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
@@ -51,6 +52,7 @@ export function registerEval(program: Command): void {
     .option('--url <url>', 'evaluate against a running server (http://host:port) instead of in process')
     .option('--ws', 'with --url: use the WebSocket transport instead of HTTP')
     .option('--timeout <ms>', 'per-request timeout against a server', '30000')
+    .option('--concurrency <n>', 'with --url: episodes played at once, one connection each', '1')
     .option('--csv <file>', 'write one CSV row per episode')
     .option('--out <file>', 'write the full report as JSON')
     .option('--json', 'print the report as JSON on stdout (no progress bar)')
@@ -70,7 +72,14 @@ export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
   const loaded = await loadPolicy(opts.policy);
   const timeoutMs = Number(opts.timeout);
   if (!(timeoutMs > 0)) throw new RangeError(`--timeout must be a positive number of milliseconds, got '${opts.timeout}'`);
-  const env = openEnvironment({ url: opts.url, transport: opts.ws ? 'ws' : 'http', timeoutMs });
+  const concurrency = Number(opts.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+    throw new RangeError(`--concurrency must be an integer from 1 to 256, got '${opts.concurrency}'`);
+  }
+  if (opts.ws && !opts.url) throw new RangeError('--ws needs --url (in process there is no transport)');
+  // In process a step is CPU-bound and synchronous, so parallel episodes would only interleave.
+  const workers = opts.url ? concurrency : 1;
+  const makeEnv = () => openEnvironment({ url: opts.url, transport: opts.ws ? 'ws' : 'http', timeoutMs });
   const showBar = !opts.json && process.stderr.isTTY === true;
   const bar = showBar
     ? new cliProgress.SingleBar(
@@ -81,7 +90,8 @@ export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
   bar?.start(tasks.length * seeds.length, 0, { task: tasks[0], seed: seeds[0] });
   let report: EvalReport;
   try {
-    report = await evaluate(env, {
+    report = await evaluate(makeEnv, {
+      concurrency: workers,
       policyName: loaded.name,
       policy: loaded.policy,
       tasks,
@@ -91,7 +101,6 @@ export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
     });
   } finally {
     bar?.stop();
-    await env.close();
   }
   if (opts.csv) writeFileSync(opts.csv, toCsv(report));
   if (opts.out) writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
