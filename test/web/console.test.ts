@@ -162,7 +162,8 @@ describe('web console in chromium', () => {
 
     const obs = [ep.initial_observation, ...ep.steps.map((s) => s.observation)];
     const x0 = obs.map((_, i) => i);
-    assert.deepEqual(snap.charts.performance, [x0, obs.map((o) => o.current_performance)]);
+    // Performance, and the hard task's pass line (performance > 0.58) drawn flat beside it.
+    assert.deepEqual(snap.charts.performance, [x0, obs.map((o) => o.current_performance), x0.map(() => 0.58)]);
     assert.deepEqual(snap.charts.budget, [x0, obs.map((o) => o.remaining_budget)]);
     // Batch noise ratios as the live replies' info gave them; the store keeps none, but they are
     // implied exactly by consecutive observations (noisy rows that left the pool / rows that left).

@@ -17,6 +17,8 @@ export interface LineSpec {
   dash?: number[];
   /** Digits shown in the legend. */
   digits?: number;
+  /** Markers on the data points (default on; off for reference lines). */
+  points?: boolean;
 }
 
 export interface Chart {
@@ -40,7 +42,7 @@ function lineSeries(s: LineSpec): uPlot.Series {
     width: 2,
     dash: s.dash,
     spanGaps: false,
-    points: { show: true, size: 5, fill: s.color },
+    points: { show: s.points ?? true, size: 5, fill: s.color },
     value: fmt(s.digits ?? 4),
   };
 }

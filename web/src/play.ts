@@ -92,7 +92,10 @@ export class PlayPanel {
       performance: lineChart(byId('chart-performance'), {
         xLabel: 'step',
         yLabel: 'performance',
-        series: [{ label: 'performance', color: PALETTE[0]! }],
+        series: [
+          { label: 'performance', color: PALETTE[0]! },
+          { label: 'pass line', color: '#6e7781', dash: [4, 4], points: false },
+        ],
       }),
       reward: stackedChart(byId('chart-reward'), {
         xLabel: 'step',
@@ -178,6 +181,16 @@ export class PlayPanel {
     const gist = t ? (t.description.match(/^[^.]*\./)?.[0] ?? t.description) : '';
     this.f.taskDesc.textContent = t ? `${gist} Pass: ${t.success_criteria}` : '';
     this.f.taskDesc.title = t?.description ?? '';
+  }
+
+  /**
+   * The performance a task must beat to pass, read from its success criteria text (the server
+   * generates that text from the grader's own rule, D6). Unknown wording → no line, not a guess.
+   */
+  private passLine(taskId: string): number | null {
+    const t = this.tasks.find((x) => x.task_id === taskId);
+    const m = t?.success_criteria.match(/current_performance\s*>\s*([0-9]*\.?[0-9]+)/);
+    return m ? Number(m[1]) : null;
   }
 
   private applyPolicy(): void {
@@ -301,7 +314,8 @@ export class PlayPanel {
   private async reset(): Promise<void> {
     const seed = this.seedValue()!;
     const task = this.f.task.value;
-    const label = this.label().slice(0, 64);
+    // At most 64 characters (code points, as the server counts them).
+    const label = Array.from(this.label()).slice(0, 64).join('');
     const r = await this.socket.reset({ task_id: task, seed, label });
     this.episode = { id: r.episode_id, taskId: r.task_id, seed, label, initial: r.observation, steps: [], done: false, grade: null };
     registry.liveEpisodeId = r.episode_id;
@@ -421,7 +435,8 @@ export class PlayPanel {
     const n = ep ? ep.steps.length : 0;
     const obs: Observation[] = ep ? [ep.initial, ...ep.steps.map((s) => s.observation)] : [];
     const x0 = obs.map((_, i) => i);
-    this.charts.performance.setData([x0, obs.map((o) => o.current_performance)]);
+    const line = ep ? this.passLine(ep.taskId) : null;
+    this.charts.performance.setData([x0, obs.map((o) => o.current_performance), x0.map(() => line)]);
     this.charts.budget.setData([x0, obs.map((o) => o.remaining_budget)]);
     this.charts.noise.setData([
       x0,
