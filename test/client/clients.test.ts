@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { after, before, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -186,6 +187,46 @@ describe('WsEnvironment', () => {
     assert.deepEqual(fresh.steps, local.steps);
     await env.close();
     await env.close();
+  });
+
+  it('idle reaping and silence, against a scripted WebSocket server', async () => {
+    const obs = { remaining_budget: 300, diversity_score: 1, noise_estimate: 0.05, current_performance: 0.6, samples_available: 1100 };
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', path: '/ws' });
+    await new Promise((r) => wss.once('listening', r));
+    wss.on('connection', (sock) => {
+      sock.on('message', (raw) => {
+        const m = JSON.parse(raw.toString());
+        if (m.type === 'reset') {
+          const id = `ep-${m.data.seed}`;
+          sock.send(JSON.stringify({ type: 'observation', data: { episode_id: id, task_id: 'easy', observation: obs, reward: 0, done: false, step: 0, info: {}, terminated: false, truncated: false } }));
+          // Seed 1: the server reaps the session right away, as after SESSION_IDLE_TIMEOUT_S (§3.4).
+          if (m.data.seed === 1) {
+            sock.send(JSON.stringify({ type: 'error', data: { message: 'Session idle for too long', code: 'SESSION_ERROR', reason: 'session_expired' } }));
+            sock.close(1001);
+          }
+        }
+        // Steps are never answered: a hung server.
+      });
+    });
+    const url = `http://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+    try {
+      const env = new WsEnvironment(url, { timeoutMs: 200 });
+      await env.reset({ seed: 1 });
+      await new Promise((r) => setTimeout(r, 50));
+      const reaped = await failure(env.step(RANDOM));
+      assert.deepEqual([reaped.code, reaped.reason], ['CONNECTION_LOST', 'episode_lost']);
+      await assert.rejects(env.step(RANDOM), /code 1001.*SESSION_ERROR\/session_expired.*ep-1.*reset\(\)/);
+
+      assert.equal((await env.reset({ seed: 2 })).episode_id, 'ep-2', 'reset reconnects');
+      const hung = await failure(env.step(RANDOM));
+      assert.deepEqual([hung.code, hung.reason], ['TIMEOUT', 'timeout']);
+      // A late reply would answer the wrong request, so the timed-out connection is not reused.
+      assert.equal((await failure(env.step(RANDOM))).reason, 'episode_lost');
+      await env.close();
+    } finally {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((r) => wss.close(r));
+    }
   });
 
   it('an unreachable server is CONNECTION_ERROR; openEnvironment picks the transport', async () => {
