@@ -5,6 +5,7 @@
  * run alone in process.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, test } from 'node:test';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import type { Action } from '../../src/env/types.ts';
@@ -53,8 +54,22 @@ before(async () => {
   server = await startServer();
 });
 after(async () => {
+  healthAgent.destroy();
   await server.close();
 });
+
+/** GET /health on one dedicated keep-alive connection, so the poll never queues behind the load's requests in the client. */
+const healthAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function healthOverOwnConnection(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${server.url}/health`, { agent: healthAgent }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve(JSON.parse(text).status));
+    });
+    req.on('error', reject);
+  });
+}
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -126,6 +141,21 @@ test(`${N} HTTP + ${N} WebSocket episodes at once equal their isolated runs`, as
     }
   };
 
+  // /health is polled throughout: launchers give it 2 s, it must answer promptly under load (§4.1).
+  let loading = true;
+  const healthLatencies: number[] = [];
+  const pollHealth = (async () => {
+    while (loading) {
+      const t0 = performance.now();
+      const status = await healthOverOwnConnection();
+      healthLatencies.push(performance.now() - t0);
+      if (status !== 'healthy') errors++;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
   const started = Date.now();
   await Promise.all([
     ...httpExpected.map(runHttp),
@@ -133,8 +163,16 @@ test(`${N} HTTP + ${N} WebSocket episodes at once equal their isolated runs`, as
     // /baseline in the middle of everything must neither disturb nor be disturbed (D9).
     get(server.url, '/baseline').then((r) => (r.status === 200 ? 0 : errors++)),
   ]);
+  loading = false;
+  h.disable();
+  t.diagnostic(`loop delay max ${(h.max / 1e6).toFixed(0)} ms p99 ${(h.percentile(99) / 1e6).toFixed(0)} ms`);
+  await pollHealth;
   const episodes = 2 * N;
+  const worstHealth = Math.max(...healthLatencies);
   t.diagnostic(`episodes ${episodes}, steps ${steps}, errors ${errors}, mismatches ${mismatches}, ${Date.now() - started} ms`);
+  t.diagnostic(`/health under load: ${healthLatencies.length} polls, worst ${worstHealth.toFixed(1)} ms`);
+  // Launchers time /health out at 2 s; the test process also drives the whole load (and shares the CPU), hence the margin.
+  assert.ok(worstHealth < 1500, `/health took ${worstHealth} ms under load`);
   assert.equal(errors, 0);
   assert.equal(mismatches, 0);
   const expectedSteps = [...httpExpected, ...wsExpected].reduce((n, e) => n + e.rewards.length, 0);

@@ -124,6 +124,8 @@ describe('service routes', () => {
     assertError(await post(url, '/health', {}), 405, 'METHOD_NOT_ALLOWED', 'method_not_allowed');
     assertError(await request(url, 'DELETE', '/episodes/abc'), 405, 'METHOD_NOT_ALLOWED', 'method_not_allowed');
     assertError(await get(url, '/mcp'), 405, 'METHOD_NOT_ALLOWED', 'method_not_allowed');
+    // Started without the console (WEB=0): its paths are unknown.
+    assertError(await get(url, '/web'), 404, 'NOT_FOUND', 'not_found');
   });
 });
 
