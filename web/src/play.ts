@@ -130,7 +130,9 @@ export class PlayPanel {
     this.f.policy.value = 'balanced';
     this.applyPolicy();
 
-    this.f.policy.addEventListener('change', () => this.applyPolicy());
+    // The form is never submitted: actions go over the WebSocket, and a stray Enter must not reload.
+    byId<HTMLFormElement>('play-form').addEventListener('submit', (ev) => ev.preventDefault());
+        this.f.policy.addEventListener('change', () => this.applyPolicy());
     for (const s of STRATEGIES) {
       this.sliders[s].input.addEventListener('input', () => {
         // Moving a slider means choosing the weights by hand.
