@@ -211,3 +211,23 @@ describe('MCP over WebSockets', () => {
     ws.close();
   });
 });
+
+describe('MCP idle reaping (§3.4)', () => {
+  test('an MCP session not named for T is reaped (then Unknown session_id); a silent WebSocket /mcp is closed with 1001', async () => {
+    const quick = await startServer({ SESSION_IDLE_TIMEOUT_S: 0.2 });
+    try {
+      const created = await post(quick.url, '/mcp', { jsonrpc: '2.0', id: 1, method: 'openenv/session/create' });
+      const sid = created.body.result.session_id;
+      const ws = await WsClient.connect(`${quick.wsUrl}/mcp`);
+      assert.equal((await get(quick.url, '/health')).body.active_sessions, 2);
+      assert.equal((await ws.closed).code, 1001);
+      await new Promise((r) => setTimeout(r, 100));
+      const later = await post(quick.url, '/mcp', { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { session_id: sid } });
+      assert.equal(later.body.error.code, -32602);
+      assert.match(later.body.error.message, /Unknown session_id/);
+      assert.equal((await get(quick.url, '/health')).body.active_sessions, 0);
+    } finally {
+      await quick.close();
+    }
+  });
+});
