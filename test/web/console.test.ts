@@ -127,6 +127,8 @@ describe('web console in chromium', () => {
     assert.equal(await page.inputValue('#policy'), 'manual');
     await page.selectOption('#policy', 'balanced');
     assert.equal(await page.textContent('#w-random-out'), '0.20');
+    // The environment's integer split (random only gets the remainder): 0.4/0.4/0.2 of 10 → 3/3/4.
+    assert.equal(await page.textContent('#weights-hint'), 'A batch of 10 splits 3 uncertainty / 3 diversity / 4 random.');
     assert.equal(await page.getAttribute('#status', 'aria-live'), 'polite');
   });
 

@@ -51,6 +51,26 @@ const OBS_FIELDS: { key: keyof Observation; label: string; digits: number }[] = 
   { key: 'diversity_score', label: 'Diversity score', digits: 4 },
 ];
 
+/**
+ * How the environment divides a batch (BEHAVIOUR S3, S9): weights over their sum + 1e-8 (added in
+ * key order), uncertainty and diversity counts truncated, random takes the remainder — its own
+ * weight is never read. Shown so people see why 0.4/0.4/0.2 of 10 is 3/3/4. (The server may
+ * still raise a batch to the task's minimum or cut it to the budget.)
+ */
+export function splitBatch(b: number, w: Weights): Record<Strategy, number> {
+  let total = 0;
+  for (const v of Object.values(w)) total += v ?? 0;
+  total += 1e-8;
+  const nu = Math.trunc(b * ((w.uncertainty ?? 0) / total));
+  const nd = Math.trunc(b * ((w.diversity ?? 0) / total));
+  return { uncertainty: nu, diversity: nd, random: Math.max(0, b - nu - nd) };
+}
+
+function splitText(b: number, w: Weights): string {
+  const n = splitBatch(b, w);
+  return STRATEGIES.map((s) => `${n[s]} ${s}`).join(' / ');
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -77,6 +97,7 @@ export class PlayPanel {
     step: byId<HTMLButtonElement>('btn-step'),
     stop: byId<HTMLButtonElement>('btn-stop'),
     run: byId<HTMLButtonElement>('btn-run'),
+    pace: byId<HTMLSelectElement>('pace'),
     status: byId('status'),
     error: byId('error'),
     obs: byId<HTMLTableElement>('obs-table'),
@@ -143,7 +164,10 @@ export class PlayPanel {
     }
     this.f.task.addEventListener('change', () => this.describeTask());
     this.f.seed.addEventListener('input', () => this.validate());
-    this.f.batch.addEventListener('input', () => this.validate());
+    this.f.batch.addEventListener('input', () => {
+      this.validate();
+      this.updateWeights();
+    });
     this.f.reset.addEventListener('click', () => void this.guard(() => this.reset()));
     this.f.step.addEventListener('click', () => void this.guard(() => this.stepOnce(this.policyAction())));
     this.f.stop.addEventListener('click', () => void this.guard(() => this.stepOnce(this.stopAction())));
@@ -218,10 +242,13 @@ export class PlayPanel {
     const w = this.weights();
     const total = Object.values(w).reduce((a, b) => a + b, 0);
     for (const s of STRATEGIES) this.sliders[s].out.value = Number(this.sliders[s].input.value).toFixed(2);
+    const b = this.batchValue();
     this.f.weightsHint.textContent =
-      total > 0
-        ? `Share of the batch: ${STRATEGIES.map((s) => `${s} ${Math.round(((w[s] ?? 0) / total) * 100)} %`).join(', ')}.`
-        : 'All weights are zero: raise at least one to select a batch.';
+      total <= 0
+        ? 'All weights are zero: raise at least one to select a batch.'
+        : b === null
+          ? ''
+          : `A batch of ${b} splits ${splitText(b, w)}.`;
     this.updateButtons();
   }
 
@@ -341,8 +368,8 @@ export class PlayPanel {
     if (!this.episode || this.episode.done) await this.reset();
     while (this.running && this.episode && !this.episode.done) {
       await this.stepOnce(this.policyAction());
-      // A short pause per step lets people watch the curves grow; steps themselves take ms.
-      if (!this.episode?.done) await sleep(120);
+      // A pause per step (the Pace setting) lets people watch the curves grow; steps take ms.
+      if (!this.episode?.done) await sleep(Number(this.f.pace.value) || 0);
     }
     if (this.episode && !this.episode.done) this.say(`Paused at step ${this.episode.steps.length}.`);
   }
