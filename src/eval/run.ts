@@ -134,14 +134,20 @@ export async function evaluate(envOrFactory: Environment | (() => Environment), 
   const envs = typeof envOrFactory === 'function' ? Array.from({ length: workers }, () => envOrFactory()) : [envOrFactory];
   let next = 0;
   let finished = 0;
+  let failed = false;
   try {
     await Promise.all(
       envs.map(async (env) => {
-        while (next < jobs.length) {
+        // After one failure the report is void: the other workers stop at their next episode.
+        while (next < jobs.length && !failed) {
           const i = next++;
-          const r = await runEpisode(env, o.policy, jobs[i].task, jobs[i].seed, o.label);
-          results[i] = r;
-          o.onEpisode?.(r, ++finished, jobs.length);
+          try {
+            results[i] = await runEpisode(env, o.policy, jobs[i].task, jobs[i].seed, o.label);
+          } catch (e) {
+            failed = true;
+            throw e;
+          }
+          o.onEpisode?.(results[i], ++finished, jobs.length);
         }
       }),
     );
