@@ -54,6 +54,8 @@ export class SqliteEpisodeStore implements EpisodeStore {
   private readonly deleteOlderThan: StatementSync;
   private readonly deleteBeyondCount: StatementSync;
   private closed = false;
+  /** Rows in the table, kept in step with inserts and deletes so the count rule costs nothing until it applies. */
+  private rows = 0;
 
   /** Opens (and creates) the store at `file`; `:memory:` for a throw-away store. */
   constructor(file: string, retention: RetentionPolicy) {
@@ -94,6 +96,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
     this.deleteBeyondCount = this.db.prepare(
       'DELETE FROM episodes WHERE seq IN (SELECT seq FROM episodes ORDER BY finished_ms DESC, seq DESC LIMIT -1 OFFSET ?)',
     );
+    this.rows = this.count();
     this.prune();
   }
 
@@ -111,7 +114,10 @@ export class SqliteEpisodeStore implements EpisodeStore {
       JSON.stringify(ep.steps),
     );
     if (result.changes === 0) return false;
-    if (this.retention.maxCount > 0) this.deleteBeyondCount.run(this.retention.maxCount);
+    this.rows += 1;
+    if (this.retention.maxCount > 0 && this.rows > this.retention.maxCount) {
+      this.rows -= Number(this.deleteBeyondCount.run(this.retention.maxCount).changes);
+    }
     return true;
   }
 
@@ -184,7 +190,10 @@ export class SqliteEpisodeStore implements EpisodeStore {
     let evicted = 0;
     const cutoff = this.cutoff(nowMs);
     if (cutoff !== null) evicted += Number(this.deleteOlderThan.run(cutoff).changes);
-    if (this.retention.maxCount > 0) evicted += Number(this.deleteBeyondCount.run(this.retention.maxCount).changes);
+    if (this.retention.maxCount > 0 && this.rows - evicted > this.retention.maxCount) {
+      evicted += Number(this.deleteBeyondCount.run(this.retention.maxCount).changes);
+    }
+    this.rows -= evicted;
     return evicted;
   }
 
