@@ -110,7 +110,7 @@ export function registerNotFound(app: FastifyInstance): void {
       `^${route.url
         .split('/')
         .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-        .join('/')}/?$`,
+        .join('/')}$`,
     );
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const existing = routes.find((r) => r.pattern.source === pattern.source);
@@ -120,7 +120,7 @@ export function registerNotFound(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     const pathOnly = request.url.split('?')[0];
     const known = routes.find((r) => r.pattern.test(pathOnly));
-    if (known) {
+    if (known && !known.methods.has(request.method)) {
       reply.header('allow', [...known.methods].join(', '));
       return sendError(
         reply,

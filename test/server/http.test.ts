@@ -118,6 +118,8 @@ describe('service routes', () => {
 
   test('unknown path 404 not_found; wrong method 405 method_not_allowed', async () => {
     assertError(await get(url, '/nope'), 404, 'NOT_FOUND', 'not_found');
+    assertError(await get(url, '/health/'), 404, 'NOT_FOUND', 'not_found');
+    assertError(await get(url, '/episodes/a/b'), 404, 'NOT_FOUND', 'not_found');
     assert.equal((await get(url, '/nope')).body.detail, 'Not Found');
     assertError(await request(url, 'PUT', '/reset'), 405, 'METHOD_NOT_ALLOWED', 'method_not_allowed');
     assertError(await get(url, '/step'), 405, 'METHOD_NOT_ALLOWED', 'method_not_allowed');
