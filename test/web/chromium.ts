@@ -41,6 +41,8 @@ export async function launch(executablePath: string): Promise<{ context: Browser
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
+    // A browser that cannot start should fail the run quickly, not hang it.
+    timeout: 30_000,
     args: [
       '--headless',
       '--no-sandbox',
