@@ -110,6 +110,15 @@ describe('web console in chromium', () => {
     const policies = await page.$$eval('#policy option', (os) => os.map((o) => (o as any).value));
     assert.deepEqual(policies, ['manual', 'balanced', 'random', 'uncertainty', 'diversity', 'stop']);
 
+    // Every control has an accessible name (a <label>, aria-label or its own text).
+    const unnamed = await page.evaluate(() => {
+      const d = (globalThis as any).document;
+      return Array.from(d.querySelectorAll('input, select, textarea, button') as ArrayLike<any>)
+        .filter((c) => !(c.labels?.length || c.getAttribute('aria-label') || (c.tagName === 'BUTTON' && c.textContent.trim())))
+        .map((c) => c.outerHTML as string);
+    });
+    assert.deepEqual(unnamed, []);
+
     // Tabs follow the WAI-ARIA pattern: arrow keys switch and move focus.
     await page.focus('#tab-play');
     await page.keyboard.press('ArrowRight');
@@ -247,6 +256,8 @@ describe('web console in chromium', () => {
     assert.match(snap.labels.compare![1]!, /^ui-balanced · hard\/7 · /);
     assert.match(snap.labels.compare![2]!, /^ui-stop · hard\/7 · /);
     assert.equal(await page.locator('#cmp-summary tbody tr').count(), 2);
+    const boxNames = await page.$$eval('#episodes-table input[type=checkbox]', (bs) => bs.map((b) => (b as any).getAttribute('aria-label')));
+    assert.ok(boxNames.every((n) => typeof n === 'string' && n.startsWith('Compare ')), 'row checkboxes are named');
     await page.screenshot({ path: path.join(OUT, 'compare.png'), fullPage: true });
 
     // Watch brings a stored episode back into the Play charts, with the same numbers as live.
