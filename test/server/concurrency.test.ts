@@ -7,7 +7,12 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { DataSelectEnv } from '../../src/env/env.ts';
+import { replayAllOverHttp } from '../../src/replay/remote.ts';
+import { firstDifference, infoDifference, loadTraces, type LoadedTrace } from '../../src/replay/trace.ts';
+import { TRACES_DIR } from '../helpers.ts';
 import type { Action } from '../../src/env/types.ts';
 import { WsClient, get, post, startServer, type TestServer } from './helpers.ts';
 
@@ -183,4 +188,54 @@ test(`${N} HTTP + ${N} WebSocket episodes at once equal their isolated runs`, as
   for (let i = 0; i < N; i++) {
     assert.ok(labels.has(`http-${i}`) && labels.has(`ws-${i}`), `episode ${i} listed`);
   }
+});
+
+/** Replays one golden trace over /ws (then grades it over HTTP, D11); returns the first difference or null. */
+async function replayOverWs(loaded: LoadedTrace): Promise<string | null> {
+  const { trace } = loaded;
+  const ws = await WsClient.connect(`${server.wsUrl}/ws`);
+  try {
+    const reset = await ws.request({ type: 'reset', data: { task_id: trace.task_id, seed: trace.seed } });
+    let d = firstDifference('initial_observation', reset.data?.observation, trace.initial_observation, true);
+    if (d) return d;
+    for (const step of trace.steps) {
+      await tick();
+      const r = await ws.request({ type: 'step', data: step.action });
+      const at = `step t=${step.t}`;
+      if (!step.accepted) {
+        if (r.type !== 'error' || r.data.reason !== step.error?.kind) return `${at}: ${JSON.stringify(r)} instead of ${step.error?.kind}`;
+        continue;
+      }
+      if (r.type !== 'observation') return `${at}: ${JSON.stringify(r)}`;
+      d =
+        firstDifference(`${at} observation`, r.data.observation, step.observation, true) ??
+        firstDifference(`${at} reward`, r.data.reward, step.reward) ??
+        firstDifference(`${at} done`, r.data.done, step.done) ??
+        infoDifference(`${at} info`, r.data.info, step.info);
+      if (d) return d;
+    }
+    const g = await post(server.url, '/grader', { episode_id: reset.data.episode_id, task_id: trace.task_id });
+    return firstDifference('grade', { task_id: g.body.task_id, score: g.body.score, passed: g.body.passed, breakdown: g.body.breakdown }, trace.grade);
+  } finally {
+    ws.close();
+  }
+}
+
+test('golden traces interleaved across transports: seed 123 over /ws and seed 0 over HTTP at once, with /baseline', async (t) => {
+  const pick = (seed: number) =>
+    loadTraces(readdirSync(TRACES_DIR).filter((f) => f.includes(`-s${seed}-`)).map((f) => path.join(TRACES_DIR, f)));
+  const wsTraces = pick(123);
+  const httpTraces = pick(0);
+  assert.equal(wsTraces.length + httpTraces.length, 108);
+  const [wsDiffs, httpResults] = await Promise.all([
+    Promise.all(wsTraces.map(replayOverWs)),
+    replayAllOverHttp(httpTraces, server.url, 16),
+    get(server.url, '/baseline'),
+  ]);
+  const failures = [
+    ...wsDiffs.map((d, i) => (d ? `ws ${wsTraces[i].name}: ${d}` : null)),
+    ...httpResults.map((r) => (r.ok ? null : `http ${r.name}: ${r.difference}`)),
+  ].filter((x) => x !== null);
+  t.diagnostic(`golden traces: ${wsTraces.length} over /ws + ${httpTraces.length} over HTTP concurrently, ${failures.length} mismatches`);
+  assert.deepEqual(failures, []);
 });

@@ -278,10 +278,16 @@ describe('POST /step', () => {
 });
 
 describe('GET /state and POST /grader', () => {
-  test('state: unknown 404; empty episode_id = most recent', async () => {
+  test('state: unknown 404; empty episode_id = most recent; "episode_id": "" in a step body = most recent (§11 item 18)', async () => {
     assertError(await get(url, '/state?episode_id=nope'), 404, 'NOT_FOUND', 'episode_not_found');
     const id = (await post(url, '/reset', { task_id: 'medium' })).body.episode_id;
     assert.equal((await get(url, '/state?episode_id=')).body.episode_id, id);
+    const step = await post(url, '/step', { episode_id: '', action: BALANCED });
+    assert.equal(step.status, 200);
+    assert.equal(step.body.episode_id, id);
+    const nullId = await post(url, '/step', { episode_id: null, action: BALANCED });
+    assert.equal(nullId.body.episode_id, id);
+    assert.equal(nullId.body.step, 2);
   });
 
   test('grader errors: 422 fields, 400 unknown task, 404 unfinished/unknown, 400 task mismatch', async () => {
