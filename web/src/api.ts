@@ -96,6 +96,11 @@ export class EnvSocket {
     return msg.data as ObservationReply;
   }
 
+  /** Says goodbye the protocol's way (§7.4); the server then closes and drops any unfinished episode. */
+  close(): void {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'close' }));
+  }
+
   async reset(args: { task_id: string; seed: number; label: string | null }): Promise<ObservationReply> {
     return EnvSocket.unwrap(await this.request('reset', args));
   }

@@ -175,6 +175,7 @@ export class PlayPanel {
       if (this.running) this.running = false;
       else void this.guard(() => this.runToEnd());
     });
+    window.addEventListener('pagehide', () => this.socket.close());
     this.socket.onClose = (why) => {
       if (this.episode && !this.episode.done) {
         this.showError(`The server ended the session (${why}); the unfinished episode is gone. Start a new one.`);
