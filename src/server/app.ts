@@ -4,7 +4,7 @@
  */
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { registerBodyParser } from './body.ts';
+import { registerBodyParser, toJson } from './body.ts';
 import type { ServerConfig } from './config.ts';
 import { EnvService } from './core.ts';
 import { registerErrorHandling, registerNotFound } from './errors.ts';
@@ -72,6 +72,7 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
         .send(),
   });
   registerBodyParser(app, config.maxBodyBytes);
+  app.setReplySerializer((payload) => toJson(payload));
   registerErrorHandling(app);
   registerNotFound(app);
 

@@ -91,3 +91,16 @@ export function decodeFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary: bool
     return null;
   }
 }
+
+/**
+ * JSON text of a reply. NaN and ±Infinity are not JSON and JSON.stringify would silently write
+ * them as null (PROTOCOL.md §1: never sent): a reply holding one is a bug, reported as `internal`.
+ */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      throw new EnvError('EXECUTION_ERROR', 'internal', 'Internal error: the environment produced a non-finite number.');
+    }
+    return v;
+  });
+}

@@ -10,7 +10,7 @@ import { EnvError, invalidRequest } from '../env/errors.ts';
 import { ActionSchema, parseAction } from '../env/schemas.ts';
 import { TASK_IDS } from '../env/tasks.ts';
 import { MAX_SEED } from '../numerics/random-state.ts';
-import { NO_BODY, decodeFrame, parseJsonText, readJsonBody } from './body.ts';
+import { NO_BODY, decodeFrame, parseJsonText, readJsonBody, toJson } from './body.ts';
 import { API_VERSION, ENV_NAME, type EnvService } from './core.ts';
 import type { LiveEpisode } from './episodes.ts';
 import { internalError, sendError } from './errors.ts';
@@ -115,6 +115,7 @@ export const TOOLS = [
 const TOOL_NAMES = new Set<string>(TOOLS.map((t) => t.name));
 
 function toolResult(payload: unknown, isError: boolean) {
+  toJson(payload); // throws `internal` for a non-finite number (it must never reach the wire)
   return { content: [{ type: 'text', text: JSON.stringify(payload) }], structuredContent: payload, isError, data: payload };
 }
 

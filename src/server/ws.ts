@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { EnvError } from '../env/errors.ts';
 import { parseAction } from '../env/schemas.ts';
-import { decodeFrame } from './body.ts';
+import { decodeFrame, toJson } from './body.ts';
 import { EMPTY_STATE, type EnvService } from './core.ts';
 import type { LiveEpisode } from './episodes.ts';
 import { internalError, sendError, wsErrorData } from './errors.ts';
@@ -47,7 +47,16 @@ export async function wsRoutes(app: FastifyInstance, { service, dispatcher }: Ws
 function serveConnection(socket: WebSocket, service: EnvService, dispatcher: McpDispatcher, log: FastifyBaseLogger): void {
   const sessions = service.sessions;
   const send = (frame: Frame) => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+    if (socket.readyState !== socket.OPEN) return;
+    let text: string;
+    try {
+      text = toJson(frame);
+    } catch (e) {
+      if (!(e instanceof EnvError)) throw e;
+      log.error({ err: e }, 'non-finite number in a /ws reply');
+      text = toJson({ type: 'error', data: wsErrorData(e) });
+    }
+    socket.send(text);
   };
   const sendError = (error: EnvError, extra?: Record<string, unknown>) => send({ type: 'error', data: wsErrorData(error, extra) });
 

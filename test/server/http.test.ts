@@ -350,3 +350,28 @@ describe('limits and framing (§6)', () => {
     assert.equal((await get(url, '/health')).status, 200);
   });
 });
+
+describe('non-finite numbers never reach the wire (§1)', () => {
+  test('a reply holding NaN/Infinity becomes 500 EXECUTION_ERROR internal; toJson refuses them', async () => {
+    const { buildApp } = await import('../../src/server/app.ts');
+    const { testConfig } = await import('../../src/server/config.ts');
+    const { toJson } = await import('../../src/server/body.ts');
+    assert.throws(() => toJson({ a: [1, Number.NaN] }), /non-finite/);
+    assert.equal(toJson({ r: 0.1 + 0.2, i: 300 }), '{"r":0.30000000000000004,"i":300}', 'shortest round-trip decimals');
+    // The engine cannot produce NaN from a valid action, so a probe route stands in for a bug.
+    const { app } = await buildApp(testConfig());
+    app.get('/nan-probe', async () => ({ reward: { value: Number.POSITIVE_INFINITY } }));
+    try {
+      const r = await app.inject({ method: 'GET', url: '/nan-probe' });
+      assert.equal(r.statusCode, 500);
+      assert.deepEqual(JSON.parse(r.body), {
+        detail: 'Internal error: the environment produced a non-finite number.',
+        code: 'EXECUTION_ERROR',
+        reason: 'internal',
+      });
+      assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200, 'still serving');
+    } finally {
+      await app.close();
+    }
+  });
+});
