@@ -87,6 +87,15 @@ function readBoolean(name: string, raw: string | boolean | undefined, fallback: 
   throw new ConfigError(`${name} must be a boolean (1/0, true/false; got ${JSON.stringify(raw)})`);
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function readLogLevel(raw: string | false | undefined): string | false {
+  if (raw === false) return false;
+  if (raw === undefined || raw === '') return 'info';
+  if (!LOG_LEVELS.includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(raw)})`);
+  return raw;
+}
+
 /**
  * Builds a validated configuration. `input` is usually `process.env` merged with CLI flags
  * (flags win); unknown keys are ignored. Throws `ConfigError` on the first invalid value.
@@ -123,7 +132,7 @@ export function loadConfig(input: ConfigInput = {}): ServerConfig {
       min: 0,
     }),
     web: readBoolean('WEB', input.WEB, true),
-    logLevel: input.LOG_LEVEL === undefined ? 'info' : input.LOG_LEVEL,
+    logLevel: readLogLevel(input.LOG_LEVEL),
   };
 }
 

@@ -46,6 +46,7 @@ describe('configuration', () => {
       ['COMPLETED_RETENTION', '-1'],
       ['COMPLETED_MAX_AGE_S', 'x'],
       ['WEB', 'maybe'],
+      ['LOG_LEVEL', 'loud'],
     ];
     for (const [name, value] of bad) {
       assert.throws(() => loadConfig({ [name]: value }), (e: unknown) => e instanceof ConfigError && e.message.includes(name), `${name}=${value}`);
