@@ -58,15 +58,15 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
     }
     socket.send(text);
   };
-  const sendError = (error: EnvError, extra?: Record<string, unknown>) => send({ type: 'error', data: wsErrorData(error, extra) });
+  const sendErrorFrame = (error: EnvError, extra?: Record<string, unknown>) => send({ type: 'error', data: wsErrorData(error, extra) });
 
   const session = sessions.open('ws', () => {
-    sendError(new EnvError('SESSION_ERROR', 'session_expired', `Session expired after ${sessions.idleTimeoutMs / 1000} s without messages.`));
+    sendErrorFrame(new EnvError('SESSION_ERROR', 'session_expired', `Session expired after ${sessions.idleTimeoutMs / 1000} s without messages.`));
     socket.close(1001, 'session expired');
   });
   if (!session) {
     // Handshake done, one frame, then 1013: both known clients read it as the reply to their first request.
-    sendError(new EnvError('CAPACITY_REACHED', 'capacity_reached', `Server at capacity (${sessions.maxSessions} sessions)`), {
+    sendErrorFrame(new EnvError('CAPACITY_REACHED', 'capacity_reached', `Server at capacity (${sessions.maxSessions} sessions)`), {
       active_sessions: sessions.activeSessions,
       max_sessions: sessions.maxSessions,
     });
@@ -171,10 +171,10 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
       }
       handle(message);
     } catch (e) {
-      if (e instanceof EnvError) sendError(e);
+      if (e instanceof EnvError) sendErrorFrame(e);
       else {
         log.error({ err: e }, 'internal error on /ws');
-        sendError(internalError());
+        sendErrorFrame(internalError());
       }
     }
   });
