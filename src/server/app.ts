@@ -39,6 +39,8 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
     // fastify's AJV never sees them; these options keep it from coercing or pruning anyway.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
     return503OnClosing: false,
+    // Episode ids may be 255 characters (percent-encoded, up to three times that) in /episodes/{id}.
+    routerOptions: { maxParamLength: 1024 },
     forceCloseConnections: 'idle',
   });
 

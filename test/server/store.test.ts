@@ -96,6 +96,12 @@ describe('episode history', () => {
       const stopEp = (await get(s.url, `/episodes/${stopId}`)).body;
       assert.deepEqual(Object.keys(stopEp.steps[0].terms), ['stop_reward']);
       assert.equal(stopEp.steps[0].terms.stop_reward, 15);
+      // A 255-character custom id (with non-ASCII, percent-encoded in the path) reads back.
+      const longId = `é${'x'.repeat(253)}ü`;
+      await post(s.url, '/reset', { episode_id: longId, task_id: 'hard' });
+      await post(s.url, '/step', { episode_id: longId, action: { ...BALANCED, action_type: 'stop' } });
+      assert.equal((await get(s.url, `/episodes/${encodeURIComponent(longId)}`)).body.episode_id, longId);
+      assert.equal((await get(s.url, `/state?episode_id=${encodeURIComponent(longId)}`)).body.episode_id, longId);
       // Live or unknown → 404 episode_not_finished.
       const live = (await post(s.url, '/reset')).body.episode_id;
       for (const missing of [live, 'nope']) {
