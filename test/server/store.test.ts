@@ -194,8 +194,13 @@ describe('retention', () => {
     assert.equal(store.get('old'), null);
     assert.equal(store.getSummary('old'), null);
     assert.deepEqual(store.list({ limit: 10 }).episodes.map((e) => e.episode_id), ['new']);
+    assert.equal(store.has('old'), false, 'evicted by age: the id is free again');
+    assert.equal(store.has('new'), true);
+    assert.equal(store.save(episode('old', now)), true, 'reusing an aged-out id stores the new episode');
+    assert.ok(store.get('old'));
+    store.save(episode('older', now - 120_000));
     assert.equal(store.prune(), 1);
-    assert.equal(store.count(), 1);
+    assert.equal(store.count(), 2);
     assert.equal(store.integrityCheck(), 'ok');
     store.close();
   });

@@ -52,6 +52,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
   private readonly exists: StatementSync;
   private readonly countAll: StatementSync;
   private readonly deleteOlderThan: StatementSync;
+  private readonly deleteStaleId: StatementSync;
   private readonly deleteBeyondCount: StatementSync;
   private closed = false;
   /** Rows in the table, kept in step with inserts and deletes so the count rule costs nothing until it applies. */
@@ -93,6 +94,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
     this.exists = this.db.prepare('SELECT 1 AS one FROM episodes WHERE episode_id = ?');
     this.countAll = this.db.prepare('SELECT COUNT(*) AS n FROM episodes');
     this.deleteOlderThan = this.db.prepare('DELETE FROM episodes WHERE finished_ms < ?');
+    this.deleteStaleId = this.db.prepare('DELETE FROM episodes WHERE episode_id = ? AND finished_ms < ?');
     this.deleteBeyondCount = this.db.prepare(
       'DELETE FROM episodes WHERE seq IN (SELECT seq FROM episodes ORDER BY finished_ms DESC, seq DESC LIMIT -1 OFFSET ?)',
     );
@@ -101,6 +103,9 @@ export class SqliteEpisodeStore implements EpisodeStore {
   }
 
   save(ep: CompletedEpisode): boolean {
+    // A row past its age is evicted even before prune() removes it; its id may be used again.
+    const cutoff = this.cutoff();
+    if (cutoff !== null) this.rows -= Number(this.deleteStaleId.run(ep.episode_id, cutoff).changes);
     const result = this.insert.run(
       ep.episode_id,
       ep.task_id,
@@ -147,9 +152,10 @@ export class SqliteEpisodeStore implements EpisodeStore {
     return row ? toSummary(row) : null;
   }
 
-  /** True for any stored id, even one past its age: an id once used stays used (§4.6, 409). */
+  /** True while the id names a stored, not yet evicted episode (a reset reusing it gets 409). */
   has(episodeId: string): boolean {
-    return this.exists.get(episodeId) !== undefined;
+    if (this.cutoff() === null) return this.exists.get(episodeId) !== undefined;
+    return this.getSummary(episodeId) !== null;
   }
 
   list(query: ListQuery): ListPage {
