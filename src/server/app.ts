@@ -4,6 +4,7 @@
  */
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { DataSelectEnv } from '../env/env.ts';
 import { registerBodyParser, toJson } from './body.ts';
 import type { ServerConfig } from './config.ts';
 import { EnvService } from './core.ts';
@@ -94,6 +95,10 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
   await app.register(wsRoutes, { service, dispatcher });
   await app.register(openapiRoutes);
   if (config.web) await app.register(webPlugin);
+
+  // Build the shared, read-only world (data set, warmed-up model) now rather than in the first
+  // client's reset: it is computed once per process.
+  new DataSelectEnv().reset();
 
   sessions.startReaper(() => store.prune());
   app.addHook('onClose', async () => {
