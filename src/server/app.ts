@@ -84,6 +84,7 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
     // Shutdown: say goodbye with 1001 (going away) rather than dropping sockets.
     preClose(done) {
       for (const client of app.websocketServer.clients) client.close(1001, 'server shutting down');
+      app.websocketServer.close();
       done();
     },
   });
