@@ -28,8 +28,8 @@ describe('configuration', () => {
     assert.equal(c.completedRetention, 10000);
     assert.equal(c.completedMaxAgeS, 0);
     assert.equal(c.web, true);
-    assert.equal(loadConfig({ DATA_DIR: '/tmp/x' }).storePath, path.join('/tmp/x', 'episodes.sqlite'));
-    assert.equal(loadConfig({ DATA_DIR: '/tmp/x', STORE_PATH: ':memory:' }).storePath, ':memory:');
+    assert.equal(loadConfig({ DATA_DIR: 'var/dse' }).storePath, path.join('var/dse', 'episodes.sqlite'));
+    assert.equal(loadConfig({ DATA_DIR: 'var/dse', STORE_PATH: ':memory:' }).storePath, ':memory:');
     assert.equal(loadConfig({ WEB: '0' }).web, false);
   });
 
