@@ -45,6 +45,23 @@ export function measureInproc(task: string, options: { episodes?: number; warmup
   return { task, reset_ms: median(resetTimes), step_ms: median(stepTimes), resets: resetTimes.length, steps: stepTimes.length };
 }
 
+/**
+ * Median reset time when the seed was seen recently (the seed cache holds its pool jitter): every
+ * task of one seed in turn, as an evaluation over seeds × tasks does.
+ */
+export function measureWarmReset(task: string, resets = 300): number {
+  const env = new DataSelectEnv();
+  const seeds = 8;
+  for (let s = 0; s < seeds; s++) env.reset({ task: 'easy', seed: 5000 + s });
+  const times: number[] = [];
+  for (let i = 0; i < resets; i++) {
+    const t0 = performance.now();
+    env.reset({ task, seed: 5000 + (i % seeds) });
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
 export interface AllocationFigures {
   task: string;
   bytes_per_step: number;

@@ -41,6 +41,7 @@ import type {
   StepResult,
 } from './types.ts';
 import { getWorld, type World } from './world.ts';
+import { getSeedStage, putSeedStage } from './seed-cache.ts';
 
 /** Reward constants (BEHAVIOUR.md S16), named so the formula can be audited. */
 export const REWARD = Object.freeze({
@@ -186,8 +187,6 @@ export class DataSelectEnv {
     const world = getWorld(task.data);
     const F = world.nFeatures;
     const P = world.poolSize;
-    const rng = RandomState.fromSeed(seed);
-
     // Reuse the previous episode's buffers when the world is the same (no 180 kB churn per reset).
     const prev = this.episode && this.episode.world === world ? this.episode : null;
     const poolX = prev ? prev.poolX : new Float64Array(P * F);
@@ -197,15 +196,29 @@ export class DataSelectEnv {
     const model = prev ? prev.model : new SgdLogistic(F);
     const centroid = prev ? prev.centroid : new Float64Array(F);
 
-    // Pool = scaled pool rows + N(0, σ) jitter, drawn row-major.
-    poolX.set(world.X.subarray(world.poolStart * F, (world.poolStart + P) * F));
-    rng.addNormalInto(poolX, 0, P * F, 0, task.data.poolJitter);
+    // Pool = scaled pool rows + N(0, σ) jitter (row-major), then the mask's uniforms: the same
+    // draws for every task of this seed, so they may come from the seed cache.
+    const stageKey = `${seed}/${task.data.poolJitter}`;
+    const stage = getSeedStage(world, stageKey);
+    let rng: RandomState;
+    let uniforms: Float64Array;
+    if (stage) {
+      rng = stage.rngAfter.clone();
+      uniforms = stage.uniforms;
+      poolX.set(stage.pool);
+    } else {
+      rng = RandomState.fromSeed(seed);
+      poolX.set(world.X.subarray(world.poolStart * F, (world.poolStart + P) * F));
+      rng.addNormalInto(poolX, 0, P * F, 0, task.data.poolJitter);
+      uniforms = rng.rand(P);
+      putSeedStage(world, stageKey, () => ({ pool: poolX.slice(), uniforms, rngAfter: rng.clone() }));
+    }
 
     // Noise mask (strict <) and guaranteed flips.
     poolY.set(world.y.subarray(world.poolStart, world.poolStart + P));
     let noisy = 0;
     for (let i = 0; i < P; i++) {
-      const flipped = rng.nextDouble() < task.flipY;
+      const flipped = uniforms[i] < task.flipY;
       poolNoisy[i] = flipped ? 1 : 0;
       if (flipped) {
         poolY[i] = 1 - poolY[i];

@@ -20,6 +20,8 @@ const TEMPER_B = 0x9d2c5680 | 0;
 const TEMPER_C = 0xefc60000 | 0;
 const TWO_POW_26 = 67108864;
 const TWO_POW_53 = 9007199254740992;
+/** 2^−53: multiplying by it is exactly dividing by 2^53 (a power of two), and cheaper. */
+const TWO_POW_MINUS_53 = 1 / TWO_POW_53;
 export const MAX_SEED = 0xffffffff;
 
 /** Smallest all-ones mask covering `max` (numpy's rejection sampling mask). */
@@ -125,7 +127,7 @@ export class RandomState {
   nextDouble(): number {
     const a = this.nextU32() >>> 5;
     const b = this.nextU32() >>> 6;
-    return (a * TWO_POW_26 + b) / TWO_POW_53;
+    return (a * TWO_POW_26 + b) * TWO_POW_MINUS_53;
   }
 
   /** Legacy polar-method gaussian; the second value of each pair is cached until used or reseeded. */
@@ -178,8 +180,8 @@ export class RandomState {
       do {
         if (pos <= N - 4) {
           // Four outputs → two 53-bit doubles, all within the current block.
-          x1 = 2.0 * (((out[pos] >>> 5) * TWO_POW_26 + (out[pos + 1] >>> 6)) / TWO_POW_53) - 1.0;
-          x2 = 2.0 * (((out[pos + 2] >>> 5) * TWO_POW_26 + (out[pos + 3] >>> 6)) / TWO_POW_53) - 1.0;
+          x1 = 2.0 * (((out[pos] >>> 5) * TWO_POW_26 + (out[pos + 1] >>> 6)) * TWO_POW_MINUS_53) - 1.0;
+          x2 = 2.0 * (((out[pos + 2] >>> 5) * TWO_POW_26 + (out[pos + 3] >>> 6)) * TWO_POW_MINUS_53) - 1.0;
           pos += 4;
         } else {
           // Near the end of the block: one output at a time, twisting when it runs out.
@@ -187,12 +189,12 @@ export class RandomState {
           a = out[pos++] >>> 5;
           if (pos >= N) { this.twist(); pos = 0; }
           b = out[pos++] >>> 6;
-          x1 = 2.0 * ((a * TWO_POW_26 + b) / TWO_POW_53) - 1.0;
+          x1 = 2.0 * ((a * TWO_POW_26 + b) * TWO_POW_MINUS_53) - 1.0;
           if (pos >= N) { this.twist(); pos = 0; }
           a = out[pos++] >>> 5;
           if (pos >= N) { this.twist(); pos = 0; }
           b = out[pos++] >>> 6;
-          x2 = 2.0 * ((a * TWO_POW_26 + b) / TWO_POW_53) - 1.0;
+          x2 = 2.0 * ((a * TWO_POW_26 + b) * TWO_POW_MINUS_53) - 1.0;
         }
         r2 = x1 * x1 + x2 * x2;
       } while (r2 >= 1.0 || r2 === 0.0);

@@ -57,3 +57,27 @@ describe('isolation (D9)', () => {
     got.forEach((r, i) => assert.ok(Math.abs(r - reference[i]) <= 1e-9, `step ${i + 1}: ${r} vs ${reference[i]}`));
   });
 });
+
+describe('seed cache', () => {
+  it('episodes are identical with the seed cache disabled, cold, or warm (every task of a seed)', async () => {
+    const { setSeedCacheCapacity } = await import('../../src/env/seed-cache.ts');
+    const play = (task: string, seed: number) => {
+      const env = new DataSelectEnv({ recordSelections: true });
+      const reset = env.reset({ task, seed });
+      const steps = [];
+      for (let i = 0; i < 5; i++) steps.push({ r: env.step(ACTIONS[i % ACTIONS.length]), sel: env.lastSelection, rng: env.rngFingerprint() });
+      return { reset, steps };
+    };
+    const old = setSeedCacheCapacity(0);
+    try {
+      const uncached = ['easy', 'medium', 'hard'].map((t) => play(t, 31337));
+      setSeedCacheCapacity(4);
+      const cold = ['hard', 'easy', 'medium'].map((t) => play(t, 31337));
+      const warm = ['medium', 'hard', 'easy'].map((t) => play(t, 31337));
+      assert.deepEqual(cold, [uncached[2], uncached[0], uncached[1]]);
+      assert.deepEqual(warm, [uncached[1], uncached[2], uncached[0]]);
+    } finally {
+      setSeedCacheCapacity(old);
+    }
+  });
+});
