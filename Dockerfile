@@ -15,6 +15,7 @@ COPY --chown=node:node . .
 RUN chown node:node /app && mkdir -p /app/data && chown node:node /app/data
 USER node
 RUN npm ci --no-audit --no-fund
+RUN npm run build:server
 
 EXPOSE 7860
 VOLUME ["/app/data"]
@@ -23,5 +24,6 @@ VOLUME ["/app/data"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 7860) + '/health').then((r) => r.json()).then((b) => process.exit(b.status === 'healthy' ? 0 : 1), () => process.exit(1))"]
 
-# Node runs as PID 1 directly (no npm wrapper), so SIGTERM reaches the server's graceful shutdown.
-CMD ["node", "src/cli/main.ts", "serve"]
+# Node runs as PID 1 directly (no npm wrapper), so SIGTERM reaches the server's graceful shutdown;
+# the bundled server is what `npm start` runs (one file: far less memory than the sources).
+CMD ["node", "build/server/server.mjs"]

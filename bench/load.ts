@@ -3,7 +3,7 @@
  * and in count, and stops by itself. HTTP goes through node:http with keep-alive agents; the
  * WebSocket through `ws`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -35,10 +35,24 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts `dataselectenv serve` in a child process on a free loopback port and waits for /health. */
+let bundleBuilt = false;
+
+/** Builds the bundled server `npm start` runs (once per bench run). */
+function buildBundle(): void {
+  if (bundleBuilt) return;
+  const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/rolldown/bin/cli.mjs'), 'src/server/main.ts', '--platform', 'node', '--format', 'esm', '--minify', '--charset', 'ascii', '-d', 'build/server', '--entry-file-names', 'server.mjs'], { cwd: REPO, stdio: 'ignore' });
+  if (r.status !== 0) throw new Error('building the server bundle failed (npm run build:server)');
+  bundleBuilt = true;
+}
+
+/**
+ * Starts the server `npm start` runs (the bundle, built first) in a child process on a free
+ * loopback port and waits for /health. Quiet defaults for load (no console, errors only logged).
+ */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  buildBundle();
   const port = await freePort();
-  const child = spawn(process.execPath, ['--no-warnings', path.join(REPO, 'src/cli/main.ts'), 'serve'], {
+  const child = spawn(process.execPath, [path.join(REPO, 'build/server/server.mjs')], {
     cwd: REPO,
     env: { ...process.env, PORT: String(port), HOST, STORE_PATH: ':memory:', WEB: '0', LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

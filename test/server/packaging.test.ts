@@ -36,7 +36,12 @@ test('Dockerfile: Node 24, non-root, HEALTHCHECK on /health, CI install command,
   assert.doesNotMatch(ins[userIndex].args, /^(root|0)(:|$)/);
   const cmdIndex = ins.findIndex((i) => i.op === 'CMD');
   assert.ok(cmdIndex > userIndex, 'the server runs after USER');
-  assert.deepEqual(JSON.parse(ins[cmdIndex].args), ['node', 'src/cli/main.ts', 'serve']);
+  // The image runs what `npm start` runs: the bundled server, built after the install.
+  assert.deepEqual(JSON.parse(ins[cmdIndex].args), ['node', 'build/server/server.mjs']);
+  const pkg = JSON.parse(read('package.json'));
+  assert.equal(pkg.scripts.start, 'node build/server/server.mjs');
+  const buildIndex = ins.findIndex((i) => i.op === 'RUN' && i.args === 'npm run build:server');
+  assert.ok(buildIndex > 0 && buildIndex < cmdIndex, 'RUN npm run build:server before CMD');
   const health = ins.find((i) => i.op === 'HEALTHCHECK');
   assert.ok(health, 'HEALTHCHECK present');
   assert.match(health.args, /\/health/);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { buildApp } from '../../server/app.ts';
-import { ConfigError, loadConfig, type ConfigInput } from '../../server/config.ts';
+import type { ConfigInput } from '../../server/config.ts';
 
 interface ServeFlags {
   port?: string;
@@ -38,6 +37,21 @@ function configInput(flags: ServeFlags): ConfigInput {
   };
 }
 
+/**
+ * node:sqlite works as documented for this store but Node 24 still flags it experimental and
+ * prints a warning at first import, which reads like an error at the top of every server log.
+ * Only that one warning is dropped; every other warning still goes through.
+ */
+function silenceSqliteExperimentalWarning(): void {
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    if ((type === 'ExperimentalWarning' || (warning as Error).name === 'ExperimentalWarning') && /SQLite/i.test(text)) return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -55,6 +69,10 @@ export function registerServe(program: Command): void {
     .option('--no-web', 'do not serve the browser console under /web (env WEB=0)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (env LOG_LEVEL, default info)')
     .action(async (flags: ServeFlags) => {
+      // Loaded here, not at the top: other commands should not pay for the server.
+      silenceSqliteExperimentalWarning();
+      const { ConfigError, loadConfig } = await import('../../server/config.ts');
+      const { buildApp } = await import('../../server/app.ts');
       let config;
       try {
         config = loadConfig(configInput(flags));
