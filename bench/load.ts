@@ -280,6 +280,8 @@ export function expectedEpisode(task: string, seed: number): { rewards: number[]
 }
 
 export interface LoopStats {
+  /** (task, seed, step index, reward, performance) of every step, checked after the timed window. */
+  observed: { seed: number; t: number; reward: number; performance: number }[];
   steps: number;
   requests: number;
   errors: number;
@@ -290,7 +292,7 @@ export interface LoopStats {
 }
 
 function newStats(): LoopStats {
-  return { steps: 0, requests: 0, errors: 0, mismatches: 0, episodes: 0, latencies: [], elapsedS: 0 };
+  return { observed: [], steps: 0, requests: 0, errors: 0, mismatches: 0, episodes: 0, latencies: [], elapsedS: 0 };
 }
 
 const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
@@ -315,7 +317,6 @@ async function httpClient(url: string, id: number, until: number, maxSteps: numb
         return;
       }
       const episodeId = reset.body.episode_id;
-      const expected = expectedEpisode(task, seed);
       for (let t = 0; ; t++) {
         const t0 = performance.now();
         const r = await conn.request('POST', '/step', { episode_id: episodeId, action: BALANCED_ACTION }).catch(() => null);
@@ -326,7 +327,7 @@ async function httpClient(url: string, id: number, until: number, maxSteps: numb
           return;
         }
         stats.steps++;
-        if (!same(r.body.reward.value, expected.rewards[t]) || !same(r.body.observation.current_performance, expected.performances[t])) stats.mismatches++;
+        stats.observed.push({ seed, t, reward: r.body.reward.value, performance: r.body.observation.current_performance });
         if (r.body.done) {
           stats.episodes++;
           break;
@@ -357,7 +358,6 @@ async function wsClient(url: string, id: number, until: number, maxSteps: number
       stats.errors++;
       break;
     }
-    const expected = expectedEpisode(task, seed);
     for (let t = 0; ; t++) {
       const t0 = performance.now();
       const r = await ws.send({ type: 'step', data: BALANCED_ACTION });
@@ -368,7 +368,7 @@ async function wsClient(url: string, id: number, until: number, maxSteps: number
         break;
       }
       stats.steps++;
-      if (!same(r.data.reward, expected.rewards[t]) || !same(r.data.observation.current_performance, expected.performances[t])) stats.mismatches++;
+      stats.observed.push({ seed, t, reward: r.data.reward, performance: r.data.observation.current_performance });
       if (r.data.done) {
         stats.episodes++;
         break;
@@ -389,14 +389,17 @@ export async function closedLoop(
   task = 'easy',
 ): Promise<LoopStats> {
   const stats = newStats();
-  // Pre-compute the isolated runs outside the timed window (they are the yardstick, not load).
-  for (let id = 0; id < clients; id++) for (let k = 0; k < 3; k++) expectedEpisode(task, id * 1000 + k);
   const start = performance.now();
   const until = Date.now() + seconds * 1000;
   const run = transport === 'http' ? httpClient : wsClient;
   await Promise.all(Array.from({ length: clients }, (_, id) => run(url, id, until, maxSteps, stats, task)));
   stats.elapsedS = (performance.now() - start) / 1000;
   stats.latencies.sort((a, b) => a - b);
+  // The yardstick: each episode run alone in process, computed after the timed window.
+  for (const o of stats.observed) {
+    const e = expectedEpisode(task, o.seed);
+    if (!same(o.reward, e.rewards[o.t]) || !same(o.performance, e.performances[o.t])) stats.mismatches++;
+  }
   return stats;
 }
 
@@ -442,4 +445,48 @@ export async function startCeilingServer(): Promise<{ url: string; stop: () => v
     await new Promise((res) => setTimeout(res, 30));
   }
   return { url, stop: () => child.kill('SIGKILL') };
+}
+
+/**
+ * A trivial echo server in a child process (HTTP answers a tiny JSON, WebSocket echoes the
+ * frame): the round trips per second the driver and the loopback reach with no work at all —
+ * the ceiling a closed loop with one client can approach.
+ */
+export async function echoCeiling(seconds: number): Promise<{ httpRtPerS: number; wsRtPerS: number }> {
+  const port = await freePort();
+  const code = `const {WebSocketServer}=require('ws');const s=require('node:http').createServer((q,r)=>{q.resume();q.on('end',()=>{const o='{"ok":1}';r.writeHead(200,{'content-type':'application/json','content-length':o.length});r.end(o)})});new WebSocketServer({server:s}).on('connection',c=>c.on('message',m=>c.send(m)));s.listen(${port},'${HOST}')`;
+  const child = spawn(process.execPath, ['-e', code], { cwd: REPO, stdio: 'ignore' });
+  try {
+    const url = `http://${HOST}:${port}`;
+    const deadline = Date.now() + 10_000;
+    let http: RawHttpClient | null = null;
+    while (!http) {
+      http = await RawHttpClient.connect(url).catch(() => null);
+      if (!http) {
+        if (Date.now() > deadline) throw new Error('echo server did not start');
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    }
+    const body = { episode_id: 'x', action: BALANCED_ACTION };
+    let n = 0;
+    let t0 = performance.now();
+    while (performance.now() - t0 < seconds * 1000 && n < 1_000_000) {
+      await http.request('POST', '/step', body);
+      n++;
+    }
+    const httpRtPerS = n / ((performance.now() - t0) / 1000);
+    http.close();
+    const ws = await WsClient.open(url);
+    n = 0;
+    t0 = performance.now();
+    while (performance.now() - t0 < seconds * 1000 && n < 1_000_000) {
+      await ws.send({ type: 'step', data: BALANCED_ACTION });
+      n++;
+    }
+    const wsRtPerS = n / ((performance.now() - t0) / 1000);
+    ws.close();
+    return { httpRtPerS, wsRtPerS };
+  } finally {
+    child.kill('SIGKILL');
+  }
 }

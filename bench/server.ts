@@ -4,7 +4,7 @@
  * 119 MB; with two concurrent HTTP clients only ~26 of ~84 steps/s were consistent, and with 16 or
  * more none. Every server here is a child process on a loopback port.
  */
-import { closedLoop, hammer, percentile, startCeilingServer, startServer, WsClient, type LoopStats } from './load.ts';
+import { closedLoop, echoCeiling, hammer, percentile, startCeilingServer, startServer, WsClient, type LoopStats } from './load.ts';
 import type { Figure } from './report.ts';
 import { fuzzFigures } from './fuzz.ts';
 
@@ -36,6 +36,11 @@ async function httpWs(quick: boolean): Promise<Figure[]> {
     const figures = loopFigures('http', 'HTTP 1 client', h, ORIGINAL.httpStepsPerS, 15);
     figures.find((f) => f.name.endsWith('p50'))!.original = ORIGINAL.httpStepP50Ms;
     figures.push(...loopFigures('ws', 'WS 1 client', w, ORIGINAL.wsStepsPerS, 15));
+    const ceiling = await echoCeiling(quick ? 2 : 5);
+    figures.push(
+      { section: 'http', name: 'HTTP round-trip ceiling (echo server)', value: ceiling.httpRtPerS, unit: 'rt/s', better: 'higher', note: 'same driver, no work: bounds the 1-client loop' },
+      { section: 'ws', name: 'WS round-trip ceiling (echo server)', value: ceiling.wsRtPerS, unit: 'rt/s', better: 'higher', note: 'same driver, no work: bounds the 1-client loop' },
+    );
     return figures;
   } finally {
     await srv.stop();
