@@ -81,6 +81,7 @@ export interface EnvOptions {
 class Scratch {
   score = new Float64Array(0);
   decision = new Float64Array(0);
+  negSquaredDistance = new Float64Array(0);
   group = new Uint8Array(0);
   flags = new Uint8Array(0);
   candidates = new Int32Array(0);
@@ -113,6 +114,7 @@ class Scratch {
     if (this.score.length < pool) {
       this.score = new Float64Array(pool);
       this.decision = new Float64Array(pool);
+      this.negSquaredDistance = new Float64Array(pool);
       this.group = new Uint8Array(pool);
       this.flags = new Uint8Array(pool);
       this.candidates = new Int32Array(pool);
@@ -336,15 +338,40 @@ export class DataSelectEnv {
 
     // S6–S8, S10a: uncertainty = highest entropy, boosted on noisy rows (the noise trap).
     let countU = 0;
+    let squaresReady = false;
     if (nU > 0) {
       const boost = noiseTrapBoost(task.flipY);
       const model = ep.model;
       const decision = s.decision;
       const group = s.group;
-      for (let p = 0; p < P; p++) {
-        const row = live[p];
-        decision[p] = model.decision(poolX, row);
-        group[p] = ep.poolNoisy[row];
+      if (nD > 0) {
+        // Diversity needs every row's distance to the centroid too: one pass reads each row once.
+        const coef = model.coef;
+        const intercept = model.intercept;
+        const c = ep.centroid;
+        const negSq = s.negSquaredDistance;
+        for (let p = 0; p < P; p++) {
+          const row = live[p];
+          const base = row * F;
+          let dot = 0.0;
+          let acc = 0;
+          for (let j = 0; j < F; j++) {
+            const x = poolX[base + j];
+            dot += x * coef[j];
+            const d = x - c[j];
+            acc += d * d;
+          }
+          decision[p] = dot + intercept;
+          negSq[p] = -acc;
+          group[p] = ep.poolNoisy[row];
+        }
+        squaresReady = true;
+      } else {
+        for (let p = 0; p < P; p++) {
+          const row = live[p];
+          decision[p] = model.decision(poolX, row);
+          group[p] = ep.poolNoisy[row];
+        }
       }
       // Entropy falls strictly as |decision| grows, so within each group (clean, noisy: one boost
       // each) only rows near the group's n_u smallest |decision| can rank in the top n_u. The
@@ -374,20 +401,20 @@ export class DataSelectEnv {
     let countD = 0;
     if (nD > 0) {
       const c = ep.centroid;
-      const sq = s.decision;
-      for (let p = 0; p < P; p++) {
-        if (excluded[p] !== 0) continue;
-        const base = live[p] * F;
-        let acc = 0;
-        for (let j = 0; j < F; j++) {
-          const x = poolX[base + j] - c[j];
-          acc += x * x;
+      const sq = s.negSquaredDistance;
+      if (!squaresReady) {
+        for (let p = 0; p < P; p++) {
+          const base = live[p] * F;
+          let acc = 0;
+          for (let j = 0; j < F; j++) {
+            const x = poolX[base + j] - c[j];
+            acc += x * x;
+          }
+          sq[p] = -acc;
         }
-        sq[p] = -acc;
       }
-      // kthSmallestAbs over negated values of non-excluded rows = the n_d-th largest square.
-      for (let p = 0; p < P; p++) s.group[p] = excluded[p];
-      const kth = kthSmallestValue(sq, s.group, P, nD, s.topScore);
+      // The n_d-th smallest negated square among rows not yet picked = the n_d-th largest square.
+      const kth = kthSmallestValue(sq, excluded, P, nD, s.topScore);
       const floor = kth === -Infinity ? -Infinity : -kth * (1 - 1e-9);
       for (let p = 0; p < P; p++) {
         s.score[p] = excluded[p] === 0 && -sq[p] >= floor ? rowDistance(poolX, live[p] * F, c, F, s.squares) : -Infinity;
