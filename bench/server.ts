@@ -7,6 +7,7 @@
 import { closedLoop, echoCeiling, hammer, percentile, startCeilingServer, startServer, WsClient, type LoopStats } from './load.ts';
 import type { Figure } from './report.ts';
 import { fuzzFigures } from './fuzz.ts';
+import { soakFigures } from './soak.ts';
 
 export const ORIGINAL = Object.freeze({
   httpStepsPerS: 210,
@@ -128,4 +129,5 @@ export const serverSections: Section[] = [
   { name: 'health', run: health },
   { name: 'memory', run: memory },
   { name: 'fuzz', run: fuzzFigures },
+  { name: 'soak', run: soakFigures },
 ];

@@ -6,20 +6,13 @@ import {
   firstDifference,
   infoDifference,
   type LoadedTrace,
+  traceResult,
   type TraceResult,
 } from './trace.ts';
 
 export function replayInProcess(loaded: LoadedTrace): TraceResult {
-  const { trace, name } = loaded;
-  const result = (difference: string | null): TraceResult => ({
-    name,
-    task_id: trace.task_id,
-    seed: trace.seed,
-    policy: trace.policy,
-    steps: trace.steps.length,
-    ok: difference === null,
-    difference,
-  });
+  const { trace } = loaded;
+  const result = (difference: string | null): TraceResult => traceResult(loaded, difference);
   try {
     const env = new DataSelectEnv({ recordSelections: true });
     const reset = env.reset({ task: trace.task_id, seed: trace.seed });

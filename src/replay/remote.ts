@@ -9,6 +9,7 @@ import {
   firstDifference,
   infoDifference,
   type LoadedTrace,
+  traceResult,
   type TraceResult,
 } from './trace.ts';
 
@@ -36,17 +37,9 @@ async function call(base: string, method: 'GET' | 'POST', path: string, body?: u
 const rewardOf = (r: unknown) => (typeof r === 'object' && r !== null && 'value' in r ? (r as { value: unknown }).value : r);
 
 export async function replayOverHttp(loaded: LoadedTrace, baseUrl: string): Promise<TraceResult> {
-  const { trace, name } = loaded;
+  const { trace } = loaded;
   const base = baseUrl.replace(/\/+$/, '');
-  const result = (difference: string | null): TraceResult => ({
-    name,
-    task_id: trace.task_id,
-    seed: trace.seed,
-    policy: trace.policy,
-    steps: trace.steps.length,
-    ok: difference === null,
-    difference,
-  });
+  const result = (difference: string | null): TraceResult => traceResult(loaded, difference);
   try {
     const reset = await call(base, 'POST', '/reset', { task_id: trace.task_id, seed: trace.seed });
     if (reset.status !== 200) return result(`reset: HTTP ${reset.status} ${JSON.stringify(reset.body)}`);

@@ -126,6 +126,20 @@ export interface TraceResult {
   difference: string | null;
 }
 
+/** The result of replaying `loaded`: a match when `difference` is null. */
+export function traceResult(loaded: LoadedTrace, difference: string | null): TraceResult {
+  const { trace, name } = loaded;
+  return {
+    name,
+    task_id: trace.task_id,
+    seed: trace.seed,
+    policy: trace.policy,
+    steps: trace.steps.length,
+    ok: difference === null,
+    difference,
+  };
+}
+
 export interface ReplayReport {
   matched: number;
   total: number;

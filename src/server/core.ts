@@ -9,7 +9,7 @@ import { EnvError, MESSAGES, unknownTask } from '../env/errors.ts';
 import { grade } from '../env/grader.ts';
 import { ActionSchema } from '../env/schemas.ts';
 import { TASK_IDS, TASKS, describeTask, getTask, successCriteria, DEFAULT_TASK } from '../env/tasks.ts';
-import type { Action, Grade, Observation, StepResult } from '../env/types.ts';
+import type { Action, EnvState, Grade, Observation, StepResult } from '../env/types.ts';
 import { LiveEpisode, type Owner } from './episodes.ts';
 import type { ResetRequest } from './requests.ts';
 import type { SessionManager } from './sessions.ts';
@@ -26,15 +26,8 @@ export interface ResetBody {
   done: false;
 }
 
-export interface StateBody {
-  episode_id: string | null;
-  task_id: string | null;
-  step_count: number;
-  done: boolean;
-  remaining_budget: number | null;
-  current_performance: number | null;
-  pool_size: number | null;
-}
+/** The State of PROTOCOL §2.3: the environment's state plus the episode's id. */
+export type StateBody = { episode_id: string | null } & EnvState;
 
 export interface GradeBody {
   episode_id: string;

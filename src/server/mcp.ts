@@ -36,6 +36,19 @@ export interface ConnectionContext {
   setCurrent(episode: LiveEpisode): void;
 }
 
+/** A connection's context: its session and its one current episode (a new one discards the old). */
+export function connectionContext(service: EnvService, session: Session): ConnectionContext {
+  let episode: LiveEpisode | null = null;
+  return {
+    session,
+    current: () => episode,
+    setCurrent: (next) => {
+      if (episode && episode !== next) service.discard(episode);
+      episode = next;
+    },
+  };
+}
+
 export interface McpContext {
   connection: ConnectionContext | null;
 }
@@ -352,15 +365,7 @@ export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: {
         socket.close(1013, 'server at capacity');
         return;
       }
-      let episode: LiveEpisode | null = null;
-      const connection: ConnectionContext = {
-        session,
-        current: () => episode,
-        setCurrent: (next) => {
-          if (episode && episode !== next) service.discard(episode);
-          episode = next;
-        },
-      };
+      const connection = connectionContext(service, session);
       socket.on('message', (raw, isBinary) => {
         sessions.touchSession(session);
         let response: JsonRpcResponse | null;
@@ -381,7 +386,7 @@ export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: {
       });
       socket.on('close', () => {
         sessions.close(session.id);
-        service.discard(episode);
+        service.discard(connection.current());
       });
     },
   });

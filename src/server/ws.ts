@@ -9,9 +9,8 @@ import { EnvError } from '../env/errors.ts';
 import { parseAction } from '../env/schemas.ts';
 import { decodeFrame, toJson } from './body.ts';
 import { EMPTY_STATE, type EnvService } from './core.ts';
-import type { LiveEpisode } from './episodes.ts';
 import { internalError, sendError, wsErrorData } from './errors.ts';
-import type { ConnectionContext, McpDispatcher } from './mcp.ts';
+import { connectionContext, type McpDispatcher } from './mcp.ts';
 import { isPlainObject, parseResetRequest, prefixLoc } from './requests.ts';
 
 const NO_EPISODE_WS = 'No active episode. Send a reset message first.';
@@ -74,15 +73,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
     return;
   }
 
-  let episode: LiveEpisode | null = null;
-  const connection: ConnectionContext = {
-    session,
-    current: () => episode,
-    setCurrent: (next) => {
-      if (episode && episode !== next) service.discard(episode);
-      episode = next;
-    },
-  };
+  const connection = connectionContext(service, session);
 
   const handle = (message: Record<string, unknown>): void => {
     const type = message.type;
@@ -114,7 +105,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
           }
           return parseAction(message.data);
         });
-        const target = service.resolveForStep(episode, { callerSessionId: session.id, noEpisodeMessage: NO_EPISODE_WS });
+        const target = service.resolveForStep(connection.current(), { callerSessionId: session.id, noEpisodeMessage: NO_EPISODE_WS });
         const r = service.step(target, action);
         send({
           type: 'observation',
@@ -132,9 +123,11 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
         });
         return;
       }
-      case 'state':
+      case 'state': {
+        const episode = connection.current();
         send({ type: 'state', data: episode ? service.stateOfLive(episode) : { ...EMPTY_STATE } });
         return;
+      }
       case 'close':
         send({ type: 'close', data: {} });
         socket.close(1000);
@@ -181,6 +174,6 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
 
   socket.on('close', () => {
     sessions.close(session.id);
-    service.discard(episode);
+    service.discard(connection.current());
   });
 }

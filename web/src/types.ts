@@ -1,33 +1,10 @@
 /** Wire shapes the console reads (PROTOCOL §2, §4.9, §4.13, §4.14, §7.4). */
 
-export type Strategy = 'uncertainty' | 'diversity' | 'random';
-export type Weights = Partial<Record<Strategy, number>>;
+// The environment's own contract (type-only: nothing of src/ is bundled into the console).
+import type { Action, Observation, SelectionTerms, Strategy } from '../../src/env/types.ts';
 
-export interface Action {
-  action_type: 'select_batch' | 'stop';
-  batch_size: number;
-  strategy_weights: Weights;
-}
-
-export interface Observation {
-  remaining_budget: number;
-  diversity_score: number;
-  noise_estimate: number;
-  current_performance: number;
-  samples_available: number;
-}
-
-/** Named reward terms of a selection step (signed; the five summands add up to the reward). */
-export interface SelectionTerms {
-  performance_gain: number;
-  diversity_bonus: number;
-  gain_multiplier: number;
-  gain: number;
-  budget_cost: number;
-  redundancy_penalty: number;
-  noise_penalty: number;
-  step_bonus: number;
-}
+export type { Action, Observation, SelectionTerms, Strategy };
+export type Weights = Action['strategy_weights'];
 
 export type Terms = Partial<SelectionTerms> & { stop_reward?: number };
 
