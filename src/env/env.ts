@@ -102,6 +102,7 @@ class Scratch {
   batchMean = new Float64Array(0);
   private noise = new Float64Array(0);
   readonly set = new PySet();
+  readonly limits = new Float64Array(2);
 
   /** A zeroed buffer of n values for the noisy-row jitter. */
   noisyJitter(n: number): Float64Array {
@@ -377,7 +378,7 @@ export class DataSelectEnv {
       // each) only rows near the group's n_u smallest |decision| can rank in the top n_u. The
       // margins (relative 1e-6, absolute 1e-6) exceed floating-point noise in the entropy by
       // orders of magnitude; near saturation (|d| > 25) the whole group is scored exactly.
-      const limits = [0, 0];
+      const limits = s.limits;
       for (let g = 0; g < 2; g++) {
         const t = nU <= PREFILTER_MAX_K ? kthSmallestAbs(decision, group, g, P, nU, s.topScore) : Infinity;
         limits[g] = t * (1 + 1e-6) + 1e-6 > PREFILTER_SATURATION ? Infinity : t * (1 + 1e-6) + 1e-6;
@@ -524,8 +525,9 @@ export class DataSelectEnv {
     }
     if (ep.trainRows === world.seedRows.length) train.set(world.seedMatrix);
     for (let r = 0; r < n; r++) {
-      const base = s.batchRows[r] * F;
-      train.set(poolX.subarray(base, base + F), (ep.trainRows + r) * F);
+      const src = s.batchRows[r] * F;
+      const dst = (ep.trainRows + r) * F;
+      for (let j = 0; j < F; j++) train[dst + j] = poolX[src + j];
     }
     ep.trainRows += n;
     ep.diversity = stdFlat(train, ep.trainRows * F, s.stdSquares);

@@ -16,20 +16,30 @@ export class PySet {
   private table: Int32Array;
   private mask: number;
   private fill = 0;
+  /** Tables by size, kept for reuse: a set cleared and refilled every step allocates nothing. */
+  private readonly spare = new Map<number, Int32Array>();
 
   constructor() {
-    this.table = new Int32Array(MIN_SIZE).fill(EMPTY);
+    this.table = this.emptyTable(MIN_SIZE);
     this.mask = MIN_SIZE - 1;
+  }
+
+  private emptyTable(size: number): Int32Array {
+    let t = this.spare.get(size);
+    if (!t) {
+      t = new Int32Array(size);
+      this.spare.set(size, t);
+    }
+    return t.fill(EMPTY);
   }
 
   get size(): number {
     return this.fill;
   }
 
-  /** Clears the set back to 8 empty slots (reusing storage when it is that small). */
+  /** Clears the set back to 8 empty slots. */
   clear(): void {
-    if (this.table.length !== MIN_SIZE) this.table = new Int32Array(MIN_SIZE);
-    this.table.fill(EMPTY);
+    this.table = this.emptyTable(MIN_SIZE);
     this.mask = MIN_SIZE - 1;
     this.fill = 0;
   }
@@ -66,7 +76,7 @@ export class PySet {
     let newSize = MIN_SIZE;
     while (newSize <= minUsed) newSize *= 2;
     const old = this.table;
-    const table = new Int32Array(newSize).fill(EMPTY);
+    const table = this.emptyTable(newSize);
     const mask = newSize - 1;
     for (let s = 0; s < old.length; s++) {
       const key = old[s];
