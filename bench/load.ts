@@ -241,9 +241,17 @@ export class WsClient {
   sendRaw(data: string | Uint8Array): Promise<any> {
     return new Promise((resolve) => {
       const q = this.queued.shift();
-      if (q) resolve(q);
-      else this.waiting.push(resolve);
-      this.ws.send(data, { binary: typeof data !== 'string' });
+      if (q) return resolve(q);
+      // A socket that closed before this send will never answer nor close again.
+      if (this.closed || this.ws.readyState !== WebSocket.OPEN) return resolve({ type: 'error', data: { reason: 'closed' } });
+      this.waiting.push(resolve);
+      this.ws.send(data, { binary: typeof data !== 'string' }, (err) => {
+        if (err) {
+          const i = this.waiting.indexOf(resolve);
+          if (i >= 0) this.waiting.splice(i, 1);
+          resolve({ type: 'error', data: { reason: 'send_failed' } });
+        }
+      });
     });
   }
 

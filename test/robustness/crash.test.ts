@@ -26,7 +26,7 @@ async function start(storePath: string, port: number): Promise<ChildProcess> {
 }
 
 describe('crash safety', () => {
-  it('SIGKILL in the middle of load: every finished episode is still gradeable after a restart, the store is intact', async (t) => {
+  it('SIGKILL in the middle of load: every finished episode is still gradeable after a restart, the store is intact', { timeout: 120_000 }, async (t) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-crash-'));
     const storePath = path.join(dir, 'episodes.sqlite');
     const port = await freePort();
@@ -70,10 +70,11 @@ describe('crash safety', () => {
         }
       });
       await new Promise((r) => setTimeout(r, 2500));
+      const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
       child.kill('SIGKILL');
       stop = true;
+      await exited;
       await Promise.all(clients);
-      await new Promise((r) => child.once('exit', r));
       assert.ok(finished.size >= 10, `only ${finished.size} episodes finished before the kill`);
       t.diagnostic(`${finished.size} episodes finished before SIGKILL`);
 
