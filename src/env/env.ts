@@ -8,25 +8,20 @@
  * BEHAVIOUR.md S0–S20 with deviations D1–D5 applied.
  */
 import { RandomState, type RngFingerprint } from '../numerics/random-state.ts';
-import { entropy, logLoss, performanceFromLogLoss } from '../numerics/metrics.ts';
+import { logLoss, performanceFromLogLoss } from '../numerics/metrics.ts';
 import { PySet } from '../numerics/py-set.ts';
-import { pairwiseSum, rowDistance, rowNorm, stdFlat, vectorNorm } from '../numerics/reductions.ts';
+import { stdFlat } from '../numerics/reductions.ts';
 import { SgdLogistic } from '../numerics/sgd.ts';
 import { EnvError, MESSAGES, unknownTask } from './errors.ts';
 import { grade } from './grader.ts';
-import { kthSmallestAbs, kthSmallestValue, randomPick, topK } from './samplers.ts';
-
-/** Uncertainty prefilter bounds: used for n_u ≤ 64 and away from probability saturation. */
-const PREFILTER_MAX_K = 64;
-const PREFILTER_SATURATION = 25;
+import { pickDiversity, pickUncertainty, randomPick, scorePool, squaredDistances, type PoolView } from './samplers.ts';
+import { REWARD, batchGeometry, noiseTrapBoost, selectionReward, selectionTerms, stopReward } from './reward.ts';
 import { parseAction, parseSeed, parseTaskField } from './schemas.ts';
 import {
   DEFAULT_SEED,
   DEFAULT_TASK,
   TASK_IDS,
   getTask,
-  noisePenaltyScale,
-  noiseTrapBoost,
   type TaskSpec,
 } from './tasks.ts';
 import type {
@@ -37,31 +32,12 @@ import type {
   Observation,
   ResetResult,
   SelectionDetail,
-  SelectionTerms,
   StepResult,
 } from './types.ts';
 import { getWorld, type World } from './world.ts';
 import { getSeedStage, putSeedStage } from './seed-cache.ts';
 
-/** Reward constants (BEHAVIOUR.md S16), named so the formula can be audited. */
-export const REWARD = Object.freeze({
-  performanceGainScale: 5.0,
-  diversityBonusScale: 0.05,
-  redundancyThreshold: 0.8,
-  redundancyGainMultiplier: 0.5,
-  highPerformanceThreshold: 0.85,
-  highPerformanceGainMultiplier: 0.7,
-  budgetCostPerSample: 0.01,
-  redundancyPenaltyScale: 0.3,
-  stepBonus: 0.15,
-  stopBonusPerBudgetUnit: 0.05,
-  stopPenalty: -1.0,
-  weightEpsilon: 1e-8,
-  entropyEpsilon: 1e-12,
-  normEpsilon: 1e-12,
-  centroidDecay: 0.9,
-  centroidRate: 0.1,
-});
+export { REWARD } from './reward.ts';
 
 export interface ResetOptions {
   task?: string | null;
@@ -289,8 +265,7 @@ export class DataSelectEnv {
   /** D1: a stop always ends the episode; nothing is sampled, trained or charged. */
   private stop(ep: Episode): StepResult {
     ep.steps += 1;
-    const reward =
-      ep.performance >= ep.task.stopThreshold ? REWARD.stopBonusPerBudgetUnit * ep.budget : REWARD.stopPenalty;
+    const reward = stopReward(ep.performance, ep.task.stopThreshold, ep.budget);
     ep.terminated = true;
     this.lastSelection = null;
     return {
@@ -336,95 +311,21 @@ export class DataSelectEnv {
     excluded.fill(0, 0, P);
     const live = ep.live;
     const poolX = ep.poolX;
+    const pool: PoolView = { X: poolX, live, size: P, nFeatures: F, noisy: ep.poolNoisy };
 
-    // S6–S8, S10a: uncertainty = highest entropy, boosted on noisy rows (the noise trap).
+    // S6–S10: uncertainty, then diversity among the rest, then random among what is left.
     let countU = 0;
-    let squaresReady = false;
     if (nU > 0) {
-      const boost = noiseTrapBoost(task.flipY);
-      const model = ep.model;
-      const decision = s.decision;
-      const group = s.group;
-      if (nD > 0) {
-        // Diversity needs every row's distance to the centroid too: one pass reads each row once.
-        const coef = model.coef;
-        const intercept = model.intercept;
-        const c = ep.centroid;
-        const negSq = s.negSquaredDistance;
-        for (let p = 0; p < P; p++) {
-          const row = live[p];
-          const base = row * F;
-          let dot = 0.0;
-          let acc = 0;
-          for (let j = 0; j < F; j++) {
-            const x = poolX[base + j];
-            dot += x * coef[j];
-            const d = x - c[j];
-            acc += d * d;
-          }
-          decision[p] = dot + intercept;
-          negSq[p] = -acc;
-          group[p] = ep.poolNoisy[row];
-        }
-        squaresReady = true;
-      } else {
-        for (let p = 0; p < P; p++) {
-          const row = live[p];
-          decision[p] = model.decision(poolX, row);
-          group[p] = ep.poolNoisy[row];
-        }
-      }
-      // Entropy falls strictly as |decision| grows, so within each group (clean, noisy: one boost
-      // each) only rows near the group's n_u smallest |decision| can rank in the top n_u. The
-      // margins (relative 1e-6, absolute 1e-6) exceed floating-point noise in the entropy by
-      // orders of magnitude; near saturation (|d| > 25) the whole group is scored exactly.
-      const limits = s.limits;
-      for (let g = 0; g < 2; g++) {
-        const t = nU <= PREFILTER_MAX_K ? kthSmallestAbs(decision, group, g, P, nU, s.topScore) : Infinity;
-        limits[g] = t * (1 + 1e-6) + 1e-6 > PREFILTER_SATURATION ? Infinity : t * (1 + 1e-6) + 1e-6;
-      }
-      for (let p = 0; p < P; p++) {
-        const d = decision[p];
-        if (Math.abs(d) > limits[group[p]]) {
-          s.score[p] = -Infinity;
-          continue;
-        }
-        const p1 = 1 / (1 + Math.exp(-d));
-        s.score[p] = entropy(p1) + group[p] * boost;
-      }
-      countU = topK(s.score, P, nU, excluded, s.picksU, s.topScore);
+      scorePool(pool, ep.model, ep.centroid, nD > 0, s);
+      countU = pickUncertainty(P, nU, noiseTrapBoost(task.flipY), excluded, s, s.picksU);
       for (let i = 0; i < countU; i++) excluded[s.picksU[i]] = 1;
     }
-
-    // S10b: diversity = farthest from the training centroid. A plain sum of squares ranks the
-    // rows to within ~1e-15 relative of numpy's pairwise norm, so only rows within 1e-9 of the
-    // n_d-th largest need the exact distance.
     let countD = 0;
     if (nD > 0) {
-      const c = ep.centroid;
-      const sq = s.negSquaredDistance;
-      if (!squaresReady) {
-        for (let p = 0; p < P; p++) {
-          const base = live[p] * F;
-          let acc = 0;
-          for (let j = 0; j < F; j++) {
-            const x = poolX[base + j] - c[j];
-            acc += x * x;
-          }
-          sq[p] = -acc;
-        }
-      }
-      // The n_d-th smallest negated square among rows not yet picked = the n_d-th largest square.
-      const kth = kthSmallestValue(sq, excluded, P, nD, s.topScore);
-      const floor = kth === -Infinity ? -Infinity : -kth * (1 - 1e-9);
-      for (let p = 0; p < P; p++) {
-        s.score[p] = excluded[p] === 0 && -sq[p] >= floor ? rowDistance(poolX, live[p] * F, c, F, s.squares) : -Infinity;
-      }
-      countD = topK(s.score, P, nD, excluded, s.picksD, s.topScore);
+      if (nU === 0) squaredDistances(pool, ep.centroid, s.negSquaredDistance);
+      countD = pickDiversity(pool, ep.centroid, nD, excluded, s, s.picksD);
       for (let i = 0; i < countD; i++) excluded[s.picksD[i]] = 1;
     }
-
-    // S10c: random = numpy choice without replacement over the remaining positions.
     let countR = 0;
     if (nR > 0) {
       countR = randomPick(rng, P, nR, excluded, s.candidates, s.permutation, s.picksR);
@@ -478,36 +379,9 @@ export class DataSelectEnv {
 
     // S16: reward, term by term, with the centroid from before this step.
     const c = ep.centroid;
-    for (let r = 0; r < n; r++) s.batchValues[r] = rowDistance(poolX, s.batchRows[r] * F, c, F, s.squares);
-    const performanceGain = (newPerformance - oldPerformance) * REWARD.performanceGainScale;
-    const diversityBonus = (pairwiseSum(s.batchValues, 0, n) / n) * REWARD.diversityBonusScale;
-    let gain = performanceGain + diversityBonus;
-
-    const centroidNorm = vectorNorm(c, F) + REWARD.normEpsilon;
-    const cUnit = s.centroidUnit;
-    for (let j = 0; j < F; j++) cUnit[j] = c[j] / centroidNorm;
-    for (let r = 0; r < n; r++) {
-      const base = s.batchRows[r] * F;
-      const norm = rowNorm(poolX, base, F, s.squares) + REWARD.normEpsilon;
-      let cos = 0.0;
-      for (let j = 0; j < F; j++) cos += (poolX[base + j] / norm) * cUnit[j];
-      s.batchValues[r] = cos;
-    }
-    const redundancy = (pairwiseSum(s.batchValues, 0, n) / n + 1) / 2;
-
-    let gainMultiplier = 1;
-    if (redundancy > REWARD.redundancyThreshold) {
-      gain = gain * REWARD.redundancyGainMultiplier;
-      gainMultiplier *= REWARD.redundancyGainMultiplier;
-    }
-    if (newPerformance > REWARD.highPerformanceThreshold) {
-      gain = gain * REWARD.highPerformanceGainMultiplier;
-      gainMultiplier *= REWARD.highPerformanceGainMultiplier;
-    }
-    const budgetCost = -(REWARD.budgetCostPerSample * b);
-    const redundancyPenalty = -(REWARD.redundancyPenaltyScale * redundancy);
-    const noisePenalty = -(noisePenaltyScale(task.flipY) * noiseRatio);
-    const reward = gain + budgetCost + redundancyPenalty + noisePenalty + REWARD.stepBonus;
+    const geometry = batchGeometry(poolX, s.batchRows, n, c, F, { values: s.batchValues, squares: s.squares, unit: s.centroidUnit });
+    const terms = selectionTerms({ oldPerformance, newPerformance, geometry, effectiveBatch: b, noiseRatio, flipY: task.flipY });
+    const reward = selectionReward(terms);
 
     // S17: centroid EMA with the batch's column mean, training matrix grows, counters move.
     const mean = s.batchMean;
@@ -540,16 +414,6 @@ export class DataSelectEnv {
     ep.terminated = ep.budget <= 0 || ep.poolSize === 0;
     ep.truncated = !ep.terminated && ep.steps >= task.maxSteps;
 
-    const terms: SelectionTerms = {
-      performance_gain: performanceGain,
-      diversity_bonus: diversityBonus,
-      gain_multiplier: gainMultiplier,
-      gain,
-      budget_cost: budgetCost,
-      redundancy_penalty: redundancyPenalty,
-      noise_penalty: noisePenalty,
-      step_bonus: REWARD.stepBonus,
-    };
     return {
       observation: this.observation(),
       reward,
@@ -557,7 +421,7 @@ export class DataSelectEnv {
       truncated: ep.truncated,
       done: ep.terminated || ep.truncated,
       step: ep.steps,
-      info: { gain, redundancy, noise_ratio: noiseRatio, terms },
+      info: { gain: terms.gain, redundancy: geometry.redundancy, noise_ratio: noiseRatio, terms },
       terms,
     };
   }

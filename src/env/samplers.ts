@@ -6,7 +6,10 @@
  * instead of sorting the whole pool. Random sampling must draw a full permutation of the remaining
  * candidates exactly as numpy's legacy `choice(replace=False)` does, or the stream would diverge.
  */
+import { entropy } from '../numerics/metrics.ts';
 import type { RandomState } from '../numerics/random-state.ts';
+import { rowDistance } from '../numerics/reductions.ts';
+import type { SgdLogistic } from '../numerics/sgd.ts';
 
 /**
  * Writes into `out` the `k` positions in [0, n) with the highest `score`, excluding positions
@@ -103,4 +106,121 @@ export function kthSmallestValue(values: Float64Array, excluded: Uint8Array, n: 
   let count = 0;
   for (let i = 0; i < n; i++) if (excluded[i] === 0) count = keepSmallest(buf, count, k, values[i]);
   return count < k ? -Infinity : buf[k - 1];
+}
+
+/** The current pool as the samplers see it: position p holds row `live[p]` of `X`. */
+export interface PoolView {
+  X: Float64Array;
+  live: Int32Array;
+  size: number;
+  nFeatures: number;
+  /** 1 for rows whose label was flipped at reset (the hidden noise mask), by row. */
+  noisy: Uint8Array;
+}
+
+/** Per-position buffers the samplers fill (transient, at least pool-sized). */
+export interface SamplerScratch {
+  decision: Float64Array;
+  negSquaredDistance: Float64Array;
+  group: Uint8Array;
+  score: Float64Array;
+  topScore: Float64Array;
+  squares: Float64Array;
+  limits: Float64Array;
+}
+
+/**
+ * One pass over the pool: each position's decision value and noise group, and — when
+ * `withSquares` — its negated squared distance to `centroid` (reading each row once for both).
+ */
+export function scorePool(pool: PoolView, model: SgdLogistic, centroid: Float64Array, withSquares: boolean, s: SamplerScratch): void {
+  const { X, live, size: P, nFeatures: F, noisy } = pool;
+  const { decision, group, negSquaredDistance: negSq } = s;
+  if (!withSquares) {
+    for (let p = 0; p < P; p++) {
+      const row = live[p];
+      decision[p] = model.decision(X, row);
+      group[p] = noisy[row];
+    }
+    return;
+  }
+  const coef = model.coef;
+  const intercept = model.intercept;
+  for (let p = 0; p < P; p++) {
+    const row = live[p];
+    const base = row * F;
+    let dot = 0.0;
+    let acc = 0;
+    for (let j = 0; j < F; j++) {
+      const x = X[base + j];
+      dot += x * coef[j];
+      const d = x - centroid[j];
+      acc += d * d;
+    }
+    decision[p] = dot + intercept;
+    negSq[p] = -acc;
+    group[p] = noisy[row];
+  }
+}
+
+/** Negated squared distances to `centroid` for every position (when `scorePool` did not). */
+export function squaredDistances(pool: PoolView, centroid: Float64Array, negSq: Float64Array): void {
+  const { X, live, size: P, nFeatures: F } = pool;
+  for (let p = 0; p < P; p++) {
+    const base = live[p] * F;
+    let acc = 0;
+    for (let j = 0; j < F; j++) {
+      const x = X[base + j] - centroid[j];
+      acc += x * x;
+    }
+    negSq[p] = -acc;
+  }
+}
+
+/** Prefilter bounds: used for n ≤ 64 and away from probability saturation (|d| > 25). */
+const PREFILTER_MAX_K = 64;
+const PREFILTER_SATURATION = 25;
+
+/**
+ * S6–S8, S10a: the n positions of highest entropy, boosted by `boost` on noisy rows (the noise
+ * trap), after `scorePool`. Writes them to `out` best first and returns the count.
+ *
+ * Entropy falls strictly as |decision| grows, so within each group (clean, noisy: one boost each)
+ * only rows near the group's n smallest |decision| can rank in the top n; the others skip the
+ * exp and the two logs. The margins (relative 1e-6, absolute 1e-6) exceed floating-point noise in
+ * the entropy by orders of magnitude; near saturation the whole group is scored exactly.
+ */
+export function pickUncertainty(P: number, n: number, boost: number, excluded: Uint8Array, s: SamplerScratch, out: Int32Array): number {
+  const { decision, group, limits, score } = s;
+  for (let g = 0; g < 2; g++) {
+    const t = n <= PREFILTER_MAX_K ? kthSmallestAbs(decision, group, g, P, n, s.topScore) : Infinity;
+    const limit = t * (1 + 1e-6) + 1e-6;
+    limits[g] = limit > PREFILTER_SATURATION ? Infinity : limit;
+  }
+  for (let p = 0; p < P; p++) {
+    const d = decision[p];
+    if (Math.abs(d) > limits[group[p]]) {
+      score[p] = -Infinity;
+      continue;
+    }
+    score[p] = entropy(1 / (1 + Math.exp(-d))) + group[p] * boost;
+  }
+  return topK(score, P, n, excluded, out, s.topScore);
+}
+
+/**
+ * S10b: the n positions not yet excluded that lie farthest from `centroid` (numpy's pairwise
+ * norm), given the negated plain squared distances. A plain sum of squares ranks rows to within
+ * ~1e-15 relative of the pairwise norm, so only rows within 1e-9 of the n-th largest get the
+ * exact distance.
+ */
+export function pickDiversity(pool: PoolView, centroid: Float64Array, n: number, excluded: Uint8Array, s: SamplerScratch, out: Int32Array): number {
+  const { X, live, size: P, nFeatures: F } = pool;
+  const negSq = s.negSquaredDistance;
+  const kth = kthSmallestValue(negSq, excluded, P, n, s.topScore);
+  const floor = kth === -Infinity ? -Infinity : -kth * (1 - 1e-9);
+  for (let p = 0; p < P; p++) {
+    s.score[p] = excluded[p] === 0 && -negSq[p] >= floor ? rowDistance(X, live[p] * F, centroid, F, s.squares) : -Infinity;
+  }
+  return topK(s.score, P, n, excluded, out, s.topScore);
 }

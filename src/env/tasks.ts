@@ -85,16 +85,6 @@ export interface TaskSpec {
   summary: string;
 }
 
-/** The noise-trap entropy boost added to noisy pool rows: `min(0.1 + flip_y·2, 0.55)`. */
-export function noiseTrapBoost(flipY: number): number {
-  return Math.min(0.1 + flipY * 2.0, 0.55);
-}
-
-/** The noise penalty scale: `1 + flip_y·2`. */
-export function noisePenaltyScale(flipY: number): number {
-  return 1.0 + flipY * 2.0;
-}
-
 const TASK_LIST: readonly TaskSpec[] = [
   {
     id: 'easy',

@@ -62,7 +62,7 @@ export class PySet {
         }
         if (slotKey === key) return;
       }
-      perturb = Math.floor(perturb / 32);
+      perturb >>>= PERTURB_SHIFT;
       i = (i * 5 + 1 + perturb) & mask;
     }
   }
@@ -112,7 +112,7 @@ function insertClean(table: Int32Array, mask: number, key: number): void {
         return;
       }
     }
-    perturb = Math.floor(perturb / 32);
+    perturb >>>= PERTURB_SHIFT;
     i = (i * 5 + 1 + perturb) & mask;
   }
 }

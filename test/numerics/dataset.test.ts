@@ -19,7 +19,7 @@ describe('make_classification', () => {
   const ref = debugFixture('make_classification');
   const ds = makeClassification(PARAMS);
 
-  it('labels are identical to scikit-learn', (t) => {
+  it('labels are identical to scikit-learn', () => {
     assert.deepEqual(Array.from(ds.y), ref.y);
     assert.equal(ds.y.reduce((a, b) => a + b, 0), 730);
   });
@@ -44,7 +44,7 @@ describe('StandardScaler', () => {
   const ref = debugFixture('scaler');
   const mc = debugFixture('make_classification');
 
-  it('is bit-exact when fed the reference X', (t) => {
+  it('is bit-exact when fed the reference X', () => {
     const X = flat(mc.X);
     const stats = fitStandardScaler(X, 1500, 20);
     assert.deepEqual(Array.from(stats.mean), ref.mean);
