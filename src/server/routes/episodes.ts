@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { EnvError, invalidRequest, unknownTask } from '../../env/errors.ts';
 import { TASK_IDS, getTask } from '../../env/tasks.ts';
 import { gradeBody } from '../core.ts';
+import type { EpisodeSummary } from '../store/types.ts';
 import type { RouteOptions } from './env.ts';
 import { queryValue } from './env.ts';
 
@@ -26,6 +27,18 @@ function decodeCursor(value: string): { finished_ms: number; seq: number } {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The fields §4.13's list and §4.14's detail share. */
+function episodeHeader(e: EpisodeSummary) {
+  return {
+    episode_id: e.episode_id,
+    task_id: e.task_id,
+    seed: e.seed,
+    label: e.label,
+    step_count: e.step_count,
+    finished_at: iso(e.finished_ms),
+  };
+}
+
 export async function episodeRoutes(app: FastifyInstance, { service }: RouteOptions): Promise<void> {
   app.get('/episodes', async (request) => {
     const taskId = queryValue(request, 'task_id');
@@ -46,16 +59,7 @@ export async function episodeRoutes(app: FastifyInstance, { service }: RouteOpti
     return {
       episodes: page.episodes.map((e) => {
         const g = gradeBody(e);
-        return {
-          episode_id: e.episode_id,
-          task_id: e.task_id,
-          seed: e.seed,
-          label: e.label,
-          step_count: e.step_count,
-          score: g.score,
-          passed: g.passed,
-          finished_at: iso(e.finished_ms),
-        };
+        return { ...episodeHeader(e), score: g.score, passed: g.passed };
       }),
       next_before: page.next ? encodeCursor(page.next) : null,
     };
@@ -66,12 +70,7 @@ export async function episodeRoutes(app: FastifyInstance, { service }: RouteOpti
     const e = service.store.get(id);
     if (!e) throw new EnvError('NOT_FOUND', 'episode_not_finished', 'episode_id not found or episode is not finished yet.');
     return {
-      episode_id: e.episode_id,
-      task_id: e.task_id,
-      seed: e.seed,
-      label: e.label,
-      step_count: e.step_count,
-      finished_at: iso(e.finished_ms),
+      ...episodeHeader(e),
       initial_observation: e.initial_observation,
       steps: e.steps,
       grade: gradeBody(e),
