@@ -13,6 +13,8 @@ import { openapiRoutes } from './openapi.ts';
 import { envRoutes } from './routes/env.ts';
 import { episodeRoutes } from './routes/episodes.ts';
 import { metaRoutes } from './routes/meta.ts';
+import { clientErrorHandler, frameworkErrorHandler } from './security/framework-errors.ts';
+import { closeWithDeadline, serverTimeoutOptions, startWsHeartbeat } from './security/timeouts.ts';
 import { SessionManager } from './sessions.ts';
 import { SqliteEpisodeStore } from './store/sqlite.ts';
 import type { EpisodeStore } from './store/types.ts';
@@ -23,10 +25,9 @@ export interface AppHandle {
   app: FastifyInstance;
   service: EnvService;
   store: EpisodeStore;
+  /** Graceful close bounded by SHUTDOWN_TIMEOUT_S (then remaining connections are destroyed). */
+  shutdown(): Promise<void>;
 }
-
-/** Request headers and body must arrive within this time (§6). */
-const REQUEST_TIMEOUT_MS = 30_000;
 
 export async function buildApp(config: ServerConfig, options: { store?: EpisodeStore } = {}): Promise<AppHandle> {
   const app = Fastify({
@@ -34,7 +35,9 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
     // One line per request would drown the errors worth reading; start, stop and errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxBodyBytes,
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    ...serverTimeoutOptions(config),
+    clientErrorHandler: clientErrorHandler(config.requestTimeoutS),
+    frameworkErrors: frameworkErrorHandler(),
     // Bodies are parsed by hand (body.ts) and validated by the environment's own rules, so
     // fastify's AJV never sees them; these options keep it from coercing or pruning anyway.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
@@ -95,6 +98,7 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
   await app.register(wsRoutes, { service, dispatcher });
   await app.register(openapiRoutes);
   if (config.web) await app.register(webPlugin);
+  const stopHeartbeat = startWsHeartbeat(app.websocketServer, config.wsPingIntervalS * 1000);
 
   // The shared, read-only world (data set, warmed-up model) is built by the first reset (~30 ms,
   // once per process), not here: an idle server then stays near 80 MB instead of ~92 MB.
@@ -102,7 +106,12 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
   sessions.startReaper(() => store.prune());
   app.addHook('onClose', async () => {
     sessions.stopReaper();
+    stopHeartbeat();
     store.close();
   });
-  return { app, service, store };
+  const shutdown = () =>
+    closeWithDeadline(app, config.shutdownTimeoutS * 1000, () =>
+      app.log.warn(`shutdown deadline (${config.shutdownTimeoutS} s) reached: closing the remaining connections`),
+    );
+  return { app, service, store, shutdown };
 }

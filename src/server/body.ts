@@ -48,19 +48,19 @@ function rawBody(request: FastifyRequest): Buffer | null {
 }
 
 /** Decodes and parses bytes as one standard JSON value (INVALID_JSON otherwise). */
-export function parseJsonBytes(bytes: Buffer | Uint8Array, loc: (string | number)[] = ['body']): unknown {
+export function parseJsonBytes(bytes: Buffer | Uint8Array, loc: (string | number)[] = ['body'], parse: (text: string) => unknown = JSON.parse): unknown {
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
     throw invalidJson('the body is not valid UTF-8', loc);
   }
-  return parseJsonText(text, loc);
+  return parseJsonText(text, loc, parse);
 }
 
-export function parseJsonText(text: string, loc: (string | number)[] = ['body']): unknown {
+export function parseJsonText(text: string, loc: (string | number)[] = ['body'], parse: (text: string) => unknown = JSON.parse): unknown {
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch (e) {
     throw invalidJson(e instanceof Error ? e.message : 'malformed JSON', loc);
   }
@@ -70,12 +70,12 @@ export function parseJsonText(text: string, loc: (string | number)[] = ['body'])
  * The parsed JSON body, or NO_BODY for an absent or empty body. A non-empty body with a non-JSON
  * media type is refused (415) before it is parsed.
  */
-export function readJsonBody(request: FastifyRequest): unknown {
+export function readJsonBody(request: FastifyRequest, parse?: (text: string) => unknown): unknown {
   const bytes = rawBody(request);
   if (bytes === null) return NO_BODY;
   const contentType = request.headers['content-type'];
   if (!isJsonMediaType(contentType)) throw new UnsupportedMediaType(contentType ?? '');
-  return parseJsonBytes(bytes);
+  return parseJsonBytes(bytes, ['body'], parse);
 }
 
 /**

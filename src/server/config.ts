@@ -25,6 +25,16 @@ export interface ServerConfig {
   web: boolean;
   /** pino level, or false for no logging (tests). */
   logLevel: string | false;
+  /** Headers and body of a request must arrive within this; 0 = no limit. */
+  requestTimeoutS: number;
+  /** Headers must arrive within this (at most requestTimeoutS). */
+  headersTimeoutS: number;
+  /** An idle keep-alive HTTP connection is closed after this. */
+  keepAliveTimeoutS: number;
+  /** WebSocket ping interval; a peer that missed the previous pong is terminated. 0 = off. */
+  wsPingIntervalS: number;
+  /** Graceful shutdown waits at most this long before closing the remaining connections. */
+  shutdownTimeoutS: number;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +54,12 @@ export const DEFAULTS = Object.freeze({
   dataDir: './data',
   completedRetention: 10000,
   completedMaxAgeS: 0,
+  requestTimeoutS: 30,
+  headersTimeoutS: 10,
+  // Above the 60 s idle timeout of common balancers, so they close first (no reset races).
+  keepAliveTimeoutS: 72,
+  wsPingIntervalS: 30,
+  shutdownTimeoutS: 10,
 });
 
 /** Raw values as they come from the environment or the command line (strings), or typed overrides. */
@@ -60,6 +76,11 @@ export interface ConfigInput {
   COMPLETED_MAX_AGE_S?: string | number;
   WEB?: string | boolean;
   LOG_LEVEL?: string | false;
+  REQUEST_TIMEOUT_S?: string | number;
+  HEADERS_TIMEOUT_S?: string | number;
+  KEEP_ALIVE_TIMEOUT_S?: string | number;
+  WS_PING_INTERVAL_S?: string | number;
+  SHUTDOWN_TIMEOUT_S?: string | number;
 }
 
 function readNumber(
@@ -105,6 +126,13 @@ export function loadConfig(input: ConfigInput = {}): ServerConfig {
   const storePath =
     input.STORE_PATH !== undefined && input.STORE_PATH !== '' ? input.STORE_PATH : path.join(dataDir, 'episodes.sqlite');
   const host = input.HOST !== undefined && input.HOST !== '' ? input.HOST : DEFAULTS.host;
+  const seconds = (name: keyof ConfigInput, raw: string | number | undefined, fallback: number, min = 0) =>
+    readNumber(name, raw, fallback, { integer: false, min, max: 86_400 });
+  const requestTimeoutS = seconds('REQUEST_TIMEOUT_S', input.REQUEST_TIMEOUT_S, DEFAULTS.requestTimeoutS);
+  const headersTimeoutS = seconds('HEADERS_TIMEOUT_S', input.HEADERS_TIMEOUT_S, Math.min(DEFAULTS.headersTimeoutS, requestTimeoutS || Infinity), 0.001);
+  if (requestTimeoutS > 0 && headersTimeoutS > requestTimeoutS) {
+    throw new ConfigError(`HEADERS_TIMEOUT_S (${headersTimeoutS}) must not exceed REQUEST_TIMEOUT_S (${requestTimeoutS})`);
+  }
   return {
     port: readNumber('PORT', input.PORT, DEFAULTS.port, { integer: true, min: 0, max: 65535 }),
     host,
@@ -133,6 +161,11 @@ export function loadConfig(input: ConfigInput = {}): ServerConfig {
     }),
     web: readBoolean('WEB', input.WEB, true),
     logLevel: readLogLevel(input.LOG_LEVEL),
+    requestTimeoutS,
+    headersTimeoutS,
+    keepAliveTimeoutS: seconds('KEEP_ALIVE_TIMEOUT_S', input.KEEP_ALIVE_TIMEOUT_S, DEFAULTS.keepAliveTimeoutS, 0.001),
+    wsPingIntervalS: seconds('WS_PING_INTERVAL_S', input.WS_PING_INTERVAL_S, DEFAULTS.wsPingIntervalS),
+    shutdownTimeoutS: seconds('SHUTDOWN_TIMEOUT_S', input.SHUTDOWN_TIMEOUT_S, DEFAULTS.shutdownTimeoutS),
   };
 }
 

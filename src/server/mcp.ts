@@ -14,6 +14,7 @@ import { NO_BODY, decodeFrame, parseJsonText, readJsonBody, toJson } from './bod
 import { API_VERSION, ENV_NAME, type EnvService } from './core.ts';
 import type { LiveEpisode } from './episodes.ts';
 import { internalError, sendError } from './errors.ts';
+import { isExactIntegerId, parseJsonKeepingIds } from './json-ids.ts';
 import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc, MAX_LABEL_CHARS } from './requests.ts';
 import type { Session } from './sessions.ts';
 
@@ -166,7 +167,8 @@ export class McpDispatcher {
     if (!isPlainObject(message)) return rpcError(null, -32600, 'Invalid Request: expected a JSON-RPC 2.0 request object (batches are not supported)');
     const hasId = 'id' in message;
     const rawId = message.id;
-    const idValid = rawId === null || typeof rawId === 'string' || (typeof rawId === 'number' && Number.isInteger(rawId));
+    const idValid =
+      rawId === null || typeof rawId === 'string' || (typeof rawId === 'number' && Number.isInteger(rawId)) || isExactIntegerId(rawId);
     const id: JsonRpcId = hasId && idValid ? (rawId as JsonRpcId) : null;
     if (hasId && !idValid) return rpcError(null, -32600, 'Invalid Request: id must be a string or an integer');
     if (message.jsonrpc !== '2.0') return rpcError(id, -32600, 'Invalid Request: jsonrpc must be "2.0"');
@@ -334,7 +336,7 @@ export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: {
   app.post('/mcp', async (request, reply) => {
     let message: unknown;
     try {
-      message = readJsonBody(request);
+      message = readJsonBody(request, parseJsonKeepingIds);
     } catch (e) {
       if (e instanceof EnvError && e.reason === 'invalid_json') return reply.code(200).send(PARSE_ERROR(e.message));
       throw e;
@@ -374,7 +376,7 @@ export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: {
         let parsed = false;
         if (text !== null) {
           try {
-            message = parseJsonText(text);
+            message = parseJsonText(text, ['body'], parseJsonKeepingIds);
             parsed = true;
           } catch {
             // answered below as a parse error

@@ -10,6 +10,7 @@ import { parseAction } from '../env/schemas.ts';
 import { decodeFrame, toJson } from './body.ts';
 import { EMPTY_STATE, type EnvService } from './core.ts';
 import { internalError, sendError, wsErrorData } from './errors.ts';
+import { parseJsonKeepingIds } from './json-ids.ts';
 import { connectionContext, type McpDispatcher } from './mcp.ts';
 import { isPlainObject, parseResetRequest, prefixLoc } from './requests.ts';
 
@@ -155,7 +156,8 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
       if (text === null) throw notJson('the message is not valid UTF-8');
       let message: unknown;
       try {
-        message = JSON.parse(text);
+        // Exact ids: a {"type": "mcp"} message carries a JSON-RPC request.
+        message = parseJsonKeepingIds(text);
       } catch (e) {
         throw notJson(e instanceof Error ? e.message : 'malformed JSON');
       }

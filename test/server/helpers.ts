@@ -15,7 +15,7 @@ export async function startServer(overrides: ConfigInput = {}): Promise<TestServ
   const address = handle.app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   const url = `http://127.0.0.1:${address.port}`;
-  return { ...handle, url, wsUrl: url.replace('http', 'ws'), close: () => handle.app.close() };
+  return { ...handle, url, wsUrl: url.replace('http', 'ws'), close: () => handle.shutdown() };
 }
 
 export interface JsonReply {

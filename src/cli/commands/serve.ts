@@ -14,6 +14,11 @@ interface ServeFlags {
   completedMaxAge?: string;
   web?: boolean;
   logLevel?: string;
+  requestTimeout?: string;
+  headersTimeout?: string;
+  keepAliveTimeout?: string;
+  wsPingInterval?: string;
+  shutdownTimeout?: string;
 }
 
 /** Environment variables first, flags over them (PROTOCOL.md §1.1). */
@@ -34,6 +39,11 @@ function configInput(flags: ServeFlags): ConfigInput {
     // commander sets web=false for --no-web and true otherwise, so only the flag's "no" wins over WEB.
     WEB: flags.web === false ? false : env.WEB,
     LOG_LEVEL: pick(flags.logLevel, 'LOG_LEVEL'),
+    REQUEST_TIMEOUT_S: pick(flags.requestTimeout, 'REQUEST_TIMEOUT_S'),
+    HEADERS_TIMEOUT_S: pick(flags.headersTimeout, 'HEADERS_TIMEOUT_S'),
+    KEEP_ALIVE_TIMEOUT_S: pick(flags.keepAliveTimeout, 'KEEP_ALIVE_TIMEOUT_S'),
+    WS_PING_INTERVAL_S: pick(flags.wsPingInterval, 'WS_PING_INTERVAL_S'),
+    SHUTDOWN_TIMEOUT_S: pick(flags.shutdownTimeout, 'SHUTDOWN_TIMEOUT_S'),
   };
 }
 
@@ -68,6 +78,11 @@ export function registerServe(program: Command): void {
     .option('--completed-max-age <s>', 'evict completed episodes older than this, 0 = never (env COMPLETED_MAX_AGE_S, default 0)')
     .option('--no-web', 'do not serve the browser console under /web (env WEB=0)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (env LOG_LEVEL, default info)')
+    .option('--request-timeout <s>', 'headers + body must arrive within this, 0 = no limit (env REQUEST_TIMEOUT_S, default 30)')
+    .option('--headers-timeout <s>', 'headers must arrive within this (env HEADERS_TIMEOUT_S, default 10)')
+    .option('--keep-alive-timeout <s>', 'close idle keep-alive connections after this (env KEEP_ALIVE_TIMEOUT_S, default 72)')
+    .option('--ws-ping-interval <s>', 'WebSocket ping interval, dead peers terminated, 0 = off (env WS_PING_INTERVAL_S, default 30)')
+    .option('--shutdown-timeout <s>', 'graceful shutdown deadline (env SHUTDOWN_TIMEOUT_S, default 10)')
     .action(async (flags: ServeFlags) => {
       // Loaded here, not at the top: other commands should not pay for the server.
       silenceSqliteExperimentalWarning();
@@ -83,14 +98,14 @@ export function registerServe(program: Command): void {
         }
         throw e;
       }
-      const { app } = await buildApp(config);
+      const { app, shutdown } = await buildApp(config);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
         app.log.info(`${signal}: closing (in-flight requests finish, sockets get 1001, the store is closed)`);
-        // app.close stops accepting, waits for in-flight requests, runs the preClose/onClose hooks.
-        app.close().then(
+        // Stops accepting, waits for in-flight requests (at most SHUTDOWN_TIMEOUT_S), runs the close hooks.
+        shutdown().then(
           () => process.exit(0),
           (err) => {
             app.log.error({ err }, 'error while closing');
