@@ -18,4 +18,8 @@ export {
 } from './env/tasks.ts';
 export { grade } from './env/grader.ts';
 export { runBaseline, runBaselineTask, BALANCED_ACTION, type BaselineReport } from './env/baseline.ts';
-export { ActionSchema, ObservationSchema, StateSchema, parseAction, parseSeed } from './env/schemas.ts';
+export { parseAction, parseSeed } from './env/schemas.ts';
+export { ActionSchema, StateSchema, MAX_SEED } from './env/spaces.ts';
+export { FAMILIES, CLASSIC_OBSERVATION, observationSchema, observationSchemaOf, type TaskFamily } from './env/tasks.ts';
+/** The observation schema over every family (what /schema serves). */
+export { ObservationSchema } from './protocol/wire.ts';

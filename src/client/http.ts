@@ -5,7 +5,18 @@
  * episode of anyone).
  */
 import type { ValidationIssue } from '../env/errors.ts';
-import type { Action, Observation, StepInfo } from '../env/types.ts';
+import type { Action } from '../env/types.ts';
+import type {
+  BaselineReply,
+  EpisodeRecord,
+  EpisodesPage,
+  HealthReply,
+  HttpStepReply,
+  MetadataReply,
+  ResetReply,
+  SchemaReply,
+  TasksReply,
+} from '../protocol/wire.ts';
 import { ClientError } from './errors.ts';
 import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from './types.ts';
 
@@ -18,76 +29,19 @@ export interface HttpClientOptions {
   headers?: Record<string, string>;
 }
 
-export interface ResetReply extends EpisodeStart {
-  reward: null;
-  done: boolean;
-}
-
-export interface HttpStepReply {
-  episode_id: string;
-  step: number;
-  observation: Observation;
-  reward: { value: number } | number;
-  done: boolean;
-  terminated: boolean;
-  truncated: boolean;
-  info: StepInfo;
-}
-
-export interface TaskInfo {
-  task_id: string;
-  difficulty: string;
-  description: string;
-  success_criteria: string;
-  action_schema: Record<string, unknown>;
-}
-
-export interface TasksReply {
-  tasks: TaskInfo[];
-  action_schema: Record<string, unknown>;
-}
-
-export interface HealthReply {
-  status: string;
-  env?: string;
-  version?: string;
-  active_sessions?: number;
-  max_sessions?: number;
-}
-
-export interface EpisodeSummary {
-  episode_id: string;
-  task_id: string;
-  seed: number;
-  label: string | null;
-  step_count: number;
-  score: number;
-  passed: boolean;
-  finished_at: string;
-}
-
-export interface EpisodesPage {
-  episodes: EpisodeSummary[];
-  next_before: string | null;
-}
-
-export interface EpisodeRecord {
-  episode_id: string;
-  task_id: string;
-  seed: number;
-  label: string | null;
-  step_count: number;
-  finished_at: string;
-  initial_observation: Observation;
-  steps: { t: number; action: Action; reward: number; terms: Record<string, number>; observation: Observation; done: boolean }[];
-  grade: GradeResult;
-}
-
-export interface BaselineReply {
-  baseline_agent: string;
-  seed: number;
-  results: Record<string, { score: number; passed: boolean; breakdown: Record<string, number>; total_reward: number; final_performance: number }>;
-}
+export type {
+  ResetReply,
+  HttpStepReply,
+  TaskInfo,
+  TasksReply,
+  HealthReply,
+  EpisodeSummary,
+  EpisodesPage,
+  EpisodeRecord,
+  BaselineReply,
+  MetadataReply,
+  SchemaReply,
+} from '../protocol/wire.ts';
 
 /** Removes a trailing slash so `${base}/path` is always well formed. */
 export function normaliseBaseUrl(url: string): string {
@@ -169,10 +123,10 @@ export class HttpClient {
   health(): Promise<HealthReply> {
     return this.request('GET', '/health');
   }
-  metadata(): Promise<Record<string, unknown>> {
+  metadata(): Promise<MetadataReply> {
     return this.request('GET', '/metadata');
   }
-  schema(): Promise<{ action: object; observation: object; state: object }> {
+  schema(): Promise<SchemaReply> {
     return this.request('GET', '/schema');
   }
   tasks(): Promise<TasksReply> {

@@ -8,8 +8,8 @@
  * Grading goes over HTTP (`POST /grader`), which reads episodes of any transport.
  */
 import WebSocket from 'ws';
-import type { ValidationIssue } from '../env/errors.ts';
-import type { Action, Observation, StepInfo } from '../env/types.ts';
+import type { Action } from '../env/types.ts';
+import type { WsErrorData, WsObservation } from '../protocol/wire.ts';
 import { ClientError } from './errors.ts';
 import { DEFAULT_TIMEOUT_MS, HttpClient, normaliseBaseUrl, transportError } from './http.ts';
 import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from './types.ts';
@@ -25,24 +25,8 @@ interface Frame {
   data?: unknown;
 }
 
-interface ObservationData {
-  episode_id: string;
-  task_id: string;
-  observation: Observation;
-  reward: number | { value: number };
-  done: boolean;
-  step: number;
-  info: StepInfo;
-  terminated: boolean;
-  truncated: boolean;
-}
-
-interface ErrorData {
-  message?: string;
-  code?: string;
-  reason?: string;
-  errors?: ValidationIssue[];
-}
+type ObservationData = WsObservation;
+type ErrorData = Partial<WsErrorData>;
 
 interface Pending {
   resolve: (f: Frame) => void;
@@ -120,7 +104,7 @@ export class WsEnvironment implements Environment {
         episode_id: d.episode_id,
         step: d.step,
         observation: d.observation,
-        reward: typeof d.reward === 'number' ? d.reward : d.reward.value,
+        reward: d.reward,
         terminated: d.terminated,
         truncated: d.truncated,
         done: d.done,

@@ -4,59 +4,10 @@
  * (weights not all zero, a finite weight sum, the seed's digit-string form) are checked right
  * after the schema, in the same function, so every transport refuses the same things.
  */
-import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { EnvError, invalidAction, invalidRequest, type ValidationIssue } from './errors.ts';
-import { MAX_SEED } from '../numerics/random-state.ts';
+import { invalidAction, invalidRequest, type ValidationIssue } from './errors.ts';
 import type { Action } from './types.ts';
-
-const Weight = Type.Number({ minimum: 0, description: 'A non-negative, finite weight.' });
-
-export const ActionSchema = Type.Object(
-  {
-    action_type: Type.Enum(['select_batch', 'stop'], {
-      description: 'select_batch to select data, stop to end the episode early.',
-    }),
-    batch_size: Type.Integer({ minimum: 0, description: 'Number of samples to select this step.' }),
-    strategy_weights: Type.Object(
-      {
-        uncertainty: Type.Optional(Weight),
-        diversity: Type.Optional(Weight),
-        random: Type.Optional(Weight),
-      },
-      {
-        additionalProperties: false,
-        minProperties: 1,
-        description:
-          'Sampling strategy weights — normalized internally (w / (sum + 1e-8)); not all zero, and their sum must be finite.',
-      },
-    ),
-  },
-  { additionalProperties: true, description: 'An action. Other keys (e.g. OpenEnv metadata) are ignored.' },
-);
-
-export const ObservationSchema = Type.Object(
-  {
-    remaining_budget: Type.Integer({ description: 'Budget left (never negative).' }),
-    diversity_score: Type.Number({ description: 'Population std of every entry of the training matrix.' }),
-    noise_estimate: Type.Number({ description: 'Fraction of injected-noise rows still in the pool.' }),
-    current_performance: Type.Number({ description: '1 / (1 + validation log-loss), at least 0.05.' }),
-    samples_available: Type.Integer({ description: 'Pool size.' }),
-  },
-  { additionalProperties: false },
-);
-
-export const StateSchema = Type.Object({
-  episode_id: Type.Union([Type.String(), Type.Null()]),
-  task_id: Type.Union([Type.String(), Type.Null()]),
-  step_count: Type.Integer({ minimum: 0 }),
-  done: Type.Boolean(),
-  remaining_budget: Type.Union([Type.Integer(), Type.Null()]),
-  current_performance: Type.Union([Type.Number(), Type.Null()]),
-  pool_size: Type.Union([Type.Integer(), Type.Null()]),
-});
-
-export type ActionInput = Static<typeof ActionSchema>;
+import { ActionSchema, MAX_SEED } from './spaces.ts';
 
 const actionCheck = Compile(ActionSchema);
 
@@ -194,8 +145,4 @@ export function parseTaskField(value: unknown, fallback: string): string {
     throw invalidRequest([{ loc: ['task_id'], msg: 'task_id must be a string or null', type: 'string_type' }]);
   }
   return value;
-}
-
-export function isEnvError(e: unknown): e is EnvError {
-  return e instanceof EnvError;
 }

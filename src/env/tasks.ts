@@ -1,8 +1,10 @@
 /**
  * The task registry: the single source of every task's numbers. The grader, the `/tasks`
  * texts, the manifest and the docs all read these entries (D6), so a description can never
- * disagree with the rule that grades it. Adding a task is adding one entry here.
+ * disagree with the rule that grades it. Adding a task is adding one entry here; adding a task
+ * family (its own data, rules and observation) is adding one entry to FAMILIES and its tasks.
  */
+import Type, { type TSchema } from 'typebox';
 
 /** The fixed, seed-independent data set and model warm-up of a task family. */
 export interface DataSpec {
@@ -69,8 +71,44 @@ export type GraderRule =
       passPerformanceAbove: number;
     };
 
+/**
+ * A task family: tasks that share a data generator, rules and an observation shape. Its
+ * observation schema is what /schema, OpenAPI, MCP and the environment checker describe and
+ * check for the family's tasks.
+ */
+export interface TaskFamily {
+  id: string;
+  /** One sentence for /schema and the docs. */
+  summary: string;
+  observation: TSchema;
+}
+
+/** The classic observation: exactly these five keys (PROTOCOL §2.1). */
+export const CLASSIC_OBSERVATION = Type.Object(
+  {
+    remaining_budget: Type.Integer({ description: 'Budget left (never negative).' }),
+    diversity_score: Type.Number({ description: 'Population std of every entry of the training matrix.' }),
+    noise_estimate: Type.Number({ description: 'Fraction of injected-noise rows still in the pool.' }),
+    current_performance: Type.Number({ description: '1 / (1 + validation log-loss), at least 0.05.' }),
+    samples_available: Type.Integer({ description: 'Pool size.' }),
+  },
+  { additionalProperties: false },
+);
+
+const FAMILY_LIST: readonly TaskFamily[] = [
+  {
+    id: 'classic',
+    summary: 'The original tasks easy, medium and hard (bit-exact with the Python original).',
+    observation: CLASSIC_OBSERVATION,
+  },
+];
+
+export const FAMILIES: ReadonlyMap<string, TaskFamily> = new Map(FAMILY_LIST.map((f) => [f.id, Object.freeze(f)]));
+
 export interface TaskSpec {
   id: string;
+  /** Key of FAMILIES: the task's data generator, rules and observation shape. */
+  family: string;
   difficulty: string;
   /** Fraction of pool rows whose label is flipped at reset (tracked by the hidden noise mask). */
   flipY: number;
@@ -88,6 +126,7 @@ export interface TaskSpec {
 const TASK_LIST: readonly TaskSpec[] = [
   {
     id: 'easy',
+    family: 'classic',
     difficulty: 'easy',
     flipY: 0.05,
     budget: 300,
@@ -100,6 +139,7 @@ const TASK_LIST: readonly TaskSpec[] = [
   },
   {
     id: 'medium',
+    family: 'classic',
     difficulty: 'medium',
     flipY: 0.25,
     budget: 150,
@@ -121,6 +161,7 @@ const TASK_LIST: readonly TaskSpec[] = [
   },
   {
     id: 'hard',
+    family: 'classic',
     difficulty: 'hard',
     flipY: 0.3,
     budget: 100,
@@ -146,6 +187,22 @@ export const DEFAULT_SEED = 42;
 
 export function getTask(id: string): TaskSpec | undefined {
   return TASKS.get(id);
+}
+
+/** The observation schema of a task's family. */
+export function observationSchemaOf(task: TaskSpec): TSchema {
+  const family = FAMILIES.get(task.family);
+  if (!family) throw new Error(`task '${task.id}' names unknown family '${task.family}'`);
+  return family.observation;
+}
+
+/**
+ * The observation schema over every family: the family's own schema when there is one family,
+ * else `anyOf` the families' schemas (each titled by its family).
+ */
+export function observationSchema(): TSchema {
+  const schemas = [...FAMILIES.values()].map((f) => f.observation);
+  return schemas.length === 1 ? schemas[0] : Type.Union(schemas);
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;

@@ -7,45 +7,23 @@ import { randomUUID } from 'node:crypto';
 import { DataSelectEnv } from '../env/env.ts';
 import { EnvError, MESSAGES, unknownTask } from '../env/errors.ts';
 import { grade } from '../env/grader.ts';
-import { ActionSchema } from '../env/schemas.ts';
+import { ActionSchema } from '../env/spaces.ts';
 import { TASK_IDS, TASKS, describeTask, getTask, successCriteria, DEFAULT_TASK } from '../env/tasks.ts';
-import type { Action, EnvState, Grade, Observation, StepResult } from '../env/types.ts';
+import type { Action, Grade, StepResult } from '../env/types.ts';
+import { EMPTY_STATE, resetReply, stateReply } from '../protocol/replies.ts';
+import type { GradeReply, ResetReply, StateReply } from '../protocol/wire.ts';
 import { LiveEpisode, type Owner } from './episodes.ts';
-import type { ResetRequest } from './requests.ts';
+import type { ResetRequest } from '../protocol/requests.ts';
 import type { SessionManager } from './sessions.ts';
 import type { EpisodeStore, EpisodeSummary } from './store/types.ts';
 
 export const ENV_NAME = 'DataSelectEnv';
 export const API_VERSION = '1.0.0';
 
-export interface ResetBody {
-  episode_id: string;
-  task_id: string;
-  observation: Observation;
-  reward: null;
-  done: false;
-}
-
-/** The State of PROTOCOL §2.3: the environment's state plus the episode's id. */
-export type StateBody = { episode_id: string | null } & EnvState;
-
-export interface GradeBody {
-  episode_id: string;
-  task_id: string;
-  score: number;
-  passed: boolean;
-  breakdown: Record<string, number>;
-}
-
-export const EMPTY_STATE: StateBody = Object.freeze({
-  episode_id: null,
-  task_id: null,
-  step_count: 0,
-  done: false,
-  remaining_budget: null,
-  current_performance: null,
-  pool_size: null,
-}) as StateBody;
+export type ResetBody = ResetReply;
+export type StateBody = StateReply;
+export type GradeBody = GradeReply;
+export { EMPTY_STATE };
 
 /** A step's target: a live episode object, or an id to look up (live pool or store). */
 export type EpisodeRef = LiveEpisode | string;
@@ -116,7 +94,7 @@ export class EnvService {
     } else {
       this.sessions.addConnectionEpisode(episode);
     }
-    return { episode, body: { episode_id: episode.id, task_id: taskId, observation, reward: null, done: false } };
+    return { episode, body: resetReply(episode.id, taskId, observation) };
   }
 
   private idInUse(id: string): boolean {
@@ -173,7 +151,7 @@ export class EnvService {
   }
 
   stateOfLive(episode: LiveEpisode): StateBody {
-    return { episode_id: episode.id, ...episode.env.state() };
+    return stateReply(episode.id, episode.env.state());
   }
 
   /** State of any live or stored episode by id (§4.8); reading a live one counts as activity. */

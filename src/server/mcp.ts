@@ -7,15 +7,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { EnvError, invalidRequest } from '../env/errors.ts';
-import { ActionSchema, parseAction } from '../env/schemas.ts';
-import { TASK_IDS } from '../env/tasks.ts';
-import { MAX_SEED } from '../numerics/random-state.ts';
+import { parseAction } from '../env/schemas.ts';
+import { toolStepPayload } from '../protocol/replies.ts';
+import { TOOL_NAMES, TOOL_SCHEMAS } from '../protocol/wire.ts';
 import { NO_BODY, decodeFrame, parseJsonText, readJsonBody, toJson } from './body.ts';
 import { API_VERSION, ENV_NAME, type EnvService } from './core.ts';
 import type { LiveEpisode } from './episodes.ts';
 import { internalError, sendError } from './errors.ts';
 import { isExactIntegerId, parseJsonKeepingIds } from './json-ids.ts';
-import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc, MAX_LABEL_CHARS } from './requests.ts';
+import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
 import type { Session } from './sessions.ts';
 
 export const MCP_PROTOCOL_VERSION = '2025-06-18';
@@ -72,61 +72,14 @@ const rpcError = (id: JsonRpcId, code: number, message: string, data?: unknown):
 
 export const PARSE_ERROR = (detail: string): JsonRpcResponse => rpcError(null, -32700, `Parse error: ${detail}`);
 
-const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: 'null' }] });
-const episodeIdSchema = nullable({ type: 'string', minLength: 1, maxLength: 255, description: 'An episode id.' });
+/** The tools as `tools/list` publishes them: names, descriptions and input schemas from the protocol module. */
+export const TOOLS = TOOL_NAMES.map((name) => ({
+  name,
+  description: TOOL_SCHEMAS[name].description,
+  inputSchema: TOOL_SCHEMAS[name].input as object,
+}));
 
-export const TOOLS = [
-  {
-    name: 'list_tasks',
-    description: 'List the tasks (easy, medium, hard) with their rules, success criteria and the action schema.',
-    inputSchema: { type: 'object', properties: {} },
-  },
-  {
-    name: 'start_episode',
-    description:
-      'Start a new episode. Returns episode_id, task_id and the first observation. Defaults: task easy, seed 42.',
-    inputSchema: {
-      type: 'object',
-      properties: {
-        task_id: nullable({ type: 'string', enum: [...TASK_IDS] }),
-        seed: {
-          anyOf: [
-            { type: 'integer', minimum: 0, maximum: MAX_SEED },
-            { type: 'string', pattern: '^[0-9]{1,10}$' },
-            { type: 'null' },
-          ],
-        },
-        label: nullable({ type: 'string', maxLength: MAX_LABEL_CHARS }),
-      },
-    },
-  },
-  {
-    name: 'take_action',
-    description:
-      'Act in an episode: select a batch of samples with strategy weights (uncertainty, diversity, random), or stop.',
-    inputSchema: {
-      type: 'object',
-      required: ['action_type', 'batch_size', 'strategy_weights'],
-      properties: { ...(structuredClone(ActionSchema.properties) as Record<string, unknown>), episode_id: episodeIdSchema },
-    },
-  },
-  {
-    name: 'get_state',
-    description: 'The state of an episode (the current one when episode_id is omitted).',
-    inputSchema: { type: 'object', properties: { episode_id: episodeIdSchema } },
-  },
-  {
-    name: 'grade_episode',
-    description: 'Grade a finished episode: score in [0, 1], passed, breakdown.',
-    inputSchema: {
-      type: 'object',
-      required: ['episode_id'],
-      properties: { episode_id: { type: 'string' }, task_id: nullable({ type: 'string', enum: [...TASK_IDS] }) },
-    },
-  },
-] as const;
-
-const TOOL_NAMES = new Set<string>(TOOLS.map((t) => t.name));
+const TOOL_NAME_SET = new Set<string>(TOOL_NAMES);
 
 function toolResult(payload: unknown, isError: boolean) {
   toJson(payload); // throws `internal` for a non-finite number (it must never reach the wire)
@@ -217,8 +170,8 @@ export class McpDispatcher {
         return { tools: structuredClone(TOOLS) };
       case 'tools/call': {
         const name = params.name;
-        if (typeof name !== 'string' || !TOOL_NAMES.has(name)) {
-          throw new RpcError(-32602, `Invalid params: unknown tool ${JSON.stringify(name ?? null)} (tools: ${[...TOOL_NAMES].join(', ')})`);
+        if (typeof name !== 'string' || !TOOL_NAME_SET.has(name)) {
+          throw new RpcError(-32602, `Invalid params: unknown tool ${JSON.stringify(name ?? null)} (tools: ${TOOL_NAMES.join(', ')})`);
         }
         const args = params.arguments ?? {};
         if (!isPlainObject(args)) throw new RpcError(-32602, 'Invalid params: arguments must be an object');
@@ -288,17 +241,7 @@ export class McpDispatcher {
         } else if (scope.kind === 'session') {
           episode = service.resolveForStep(scope.session.currentEpisodeId, { implicit: true, noEpisodeMessage: NO_EPISODE_MCP });
         } else throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
-        const r = service.step(episode, action);
-        return {
-          episode_id: episode.id,
-          step: r.step,
-          observation: r.observation,
-          reward: r.reward,
-          done: r.done,
-          terminated: r.terminated,
-          truncated: r.truncated,
-          info: r.info,
-        };
+        return toolStepPayload(episode.id, service.step(episode, action));
       }
       case 'get_state': {
         const episodeId = withArgs(() => parseEpisodeIdField(args.episode_id));

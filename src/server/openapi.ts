@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_SEED } from '../numerics/random-state.ts';
 import { TASK_IDS } from '../env/tasks.ts';
 import { API_VERSION, ENV_NAME } from './core.ts';
-import { MAX_EPISODE_ID_CHARS, MAX_LABEL_CHARS } from './requests.ts';
+import { MAX_EPISODE_ID_CHARS, MAX_LABEL_CHARS } from '../protocol/requests.ts';
 import { DESCRIPTION, SCHEMAS } from './routes/meta.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

@@ -12,7 +12,8 @@ import { EMPTY_STATE, type EnvService } from './core.ts';
 import { internalError, sendError, wsErrorData } from './errors.ts';
 import { parseJsonKeepingIds } from './json-ids.ts';
 import { connectionContext, type McpDispatcher } from './mcp.ts';
-import { isPlainObject, parseResetRequest, prefixLoc } from './requests.ts';
+import { wsResetObservation, wsStepObservation } from '../protocol/replies.ts';
+import { isPlainObject, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
 
 const NO_EPISODE_WS = 'No active episode. Send a reset message first.';
 const MESSAGE_TYPES = ['reset', 'step', 'state', 'close', 'mcp'] as const;
@@ -91,10 +92,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
         });
         const { episode: started, body } = service.reset(req, { kind: 'connection', sessionId: session.id }, false);
         connection.setCurrent(started);
-        send({
-          type: 'observation',
-          data: { ...body, reward: 0.0, done: false, step: 0, info: {}, terminated: false, truncated: false },
-        });
+        send({ type: 'observation', data: wsResetObservation(body) });
         return;
       }
       case 'step': {
@@ -107,21 +105,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
           return parseAction(message.data);
         });
         const target = service.resolveForStep(connection.current(), { callerSessionId: session.id, noEpisodeMessage: NO_EPISODE_WS });
-        const r = service.step(target, action);
-        send({
-          type: 'observation',
-          data: {
-            episode_id: target.id,
-            task_id: target.taskId,
-            observation: r.observation,
-            reward: r.reward,
-            done: r.done,
-            step: r.step,
-            info: r.info,
-            terminated: r.terminated,
-            truncated: r.truncated,
-          },
-        });
+        send({ type: 'observation', data: wsStepObservation(target.id, target.taskId, service.step(target, action)) });
         return;
       }
       case 'state': {

@@ -8,7 +8,8 @@ import { runBaseline } from '../../env/baseline.ts';
 import { parseAction } from '../../env/schemas.ts';
 import { NO_BODY, readJsonBody } from '../body.ts';
 import type { EnvService } from '../core.ts';
-import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc } from '../requests.ts';
+import { httpStepReply } from '../../protocol/replies.ts';
+import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc } from '../../protocol/requests.ts';
 
 export interface RouteOptions {
   service: EnvService;
@@ -59,17 +60,7 @@ export async function envRoutes(app: FastifyInstance, { service }: RouteOptions)
       episodeId === null
         ? service.resolveForStep(service.sessions.mostRecentHttp, { implicit: true })
         : service.resolveForStep(episodeId);
-    const r = service.step(episode, action);
-    return {
-      episode_id: episode.id,
-      step: r.step,
-      observation: r.observation,
-      reward: { value: r.reward },
-      done: r.done,
-      info: r.info,
-      terminated: r.terminated,
-      truncated: r.truncated,
-    };
+    return httpStepReply(episode.id, service.step(episode, action));
   });
 
   app.get('/state', async (request) => {

@@ -1,6 +1,6 @@
 /** Service description routes: /, /health, /metadata, /schema (PROTOCOL.md §4.1–§4.3, §4.5). */
 import type { FastifyInstance } from 'fastify';
-import { ActionSchema, ObservationSchema, StateSchema } from '../../env/schemas.ts';
+import { ActionSchema, ObservationSchema, StateSchema } from '../../protocol/wire.ts';
 import { API_VERSION, ENV_NAME } from '../core.ts';
 import type { RouteOptions } from './env.ts';
 

@@ -6,9 +6,9 @@
 import { EnvError, invalidRequest, type ValidationIssue } from '../env/errors.ts';
 import { parseSeed, parseTaskField } from '../env/schemas.ts';
 import { DEFAULT_SEED } from '../env/tasks.ts';
+import { MAX_EPISODE_ID_CHARS, MAX_LABEL_CHARS } from './wire.ts';
 
-export const MAX_EPISODE_ID_CHARS = 255;
-export const MAX_LABEL_CHARS = 64;
+export { MAX_EPISODE_ID_CHARS, MAX_LABEL_CHARS };
 
 export interface ResetRequest {
   /** null = default task. */

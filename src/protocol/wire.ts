@@ -1,0 +1,515 @@
+/**
+ * Every message of the wire protocol (PROTOCOL.md §2–§8) as one TypeBox schema each: HTTP request
+ * and reply bodies, query and path parameters, WebSocket frames in both directions, MCP tool
+ * inputs and outputs, and error bodies. The routes declare these (fastify validation, /openapi.json),
+ * the MCP tool list publishes them, the contract tests hold every reply against them, and the
+ * clients and the console use their `Static<>` types. One definition per message.
+ *
+ * Node-free on purpose (no `node:` imports, no Buffer): the browser console imports its types.
+ * A schema states what JSON Schema can; the few rules it cannot (weights not all zero with a
+ * finite sum, label length in code points, the seed's digit string range) are applied by the
+ * parsers in requests.ts right after it.
+ */
+import Type, { type Static, type TSchema } from 'typebox';
+import { ActionSchema, MAX_SEED, StateSchema } from '../env/spaces.ts';
+import { TASK_IDS, observationSchema } from '../env/tasks.ts';
+import type { Observation, RewardTerms, StepInfo } from '../env/types.ts';
+
+export { ActionSchema, StateSchema, MAX_SEED };
+
+export const MAX_EPISODE_ID_CHARS = 255;
+export const MAX_LABEL_CHARS = 64;
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+// ─── Shared pieces ───────────────────────────────────────────────────────────────────────────
+
+/** The observation of any task family (the family's schema, or anyOf the families'). */
+export const ObservationSchema = Type.Unsafe<Observation>(observationSchema());
+
+export const TaskIdSchema = Type.String({ description: `A task id: ${TASK_IDS.join(', ')}.` });
+
+/** One validation problem, FastAPI's `detail` entry shape (§5). */
+export const ValidationIssueSchema = Type.Object(
+  {
+    loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
+    msg: Type.String(),
+    type: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+export const ERROR_CODES = [
+  'INVALID_JSON',
+  'VALIDATION_ERROR',
+  'UNKNOWN_TYPE',
+  'EXECUTION_ERROR',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'PAYLOAD_TOO_LARGE',
+  'CAPACITY_REACHED',
+  'SESSION_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ERROR_REASONS = [
+  'invalid_json',
+  'unsupported_media_type',
+  'unknown_type',
+  'invalid_request',
+  'invalid_action',
+  'invalid_task',
+  'task_mismatch',
+  'episode_exists',
+  'no_episode',
+  'episode_over',
+  'episode_not_found',
+  'episode_not_finished',
+  'not_found',
+  'method_not_allowed',
+  'payload_too_large',
+  'capacity_reached',
+  'session_expired',
+  'internal',
+] as const;
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
+/** HTTP error body: `detail` is a string, or for 422 the list of problems (§5). */
+export const HttpErrorSchema = Type.Object(
+  {
+    detail: Type.Union([Type.String(), Type.Array(ValidationIssueSchema)]),
+    code: Type.Enum([...ERROR_CODES], { description: 'Category (OpenEnv vocabulary).' }),
+    reason: Type.Enum([...ERROR_REASONS], { description: 'Specific cause.' }),
+  },
+  { additionalProperties: false },
+);
+
+const SelectionTermsSchema = Type.Object(
+  {
+    performance_gain: Type.Number(),
+    diversity_bonus: Type.Number(),
+    gain_multiplier: Type.Number(),
+    gain: Type.Number(),
+    budget_cost: Type.Number(),
+    redundancy_penalty: Type.Number(),
+    noise_penalty: Type.Number(),
+    step_bonus: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+const StopTermsSchema = Type.Object({ stop_reward: Type.Number() }, { additionalProperties: false });
+export const RewardTermsSchema = Type.Unsafe<RewardTerms>(
+  Type.Union([SelectionTermsSchema, StopTermsSchema], {
+    description: 'The reward as named terms; a selection sums gain + budget_cost + redundancy_penalty + noise_penalty + step_bonus.',
+  }),
+);
+
+/** `info` of a step: a selection's three original keys plus `terms`, or `{}` for a stop (§2.4). */
+export const StepInfoSchema = Type.Unsafe<StepInfo>(Type.Union([
+  Type.Object(
+    { gain: Type.Number(), redundancy: Type.Number(), noise_ratio: Type.Number(), terms: Type.Optional(SelectionTermsSchema) },
+    { additionalProperties: false },
+  ),
+  Type.Object({}, { additionalProperties: false }),
+]));
+
+// ─── HTTP: requests ──────────────────────────────────────────────────────────────────────────
+
+export const SeedSchema = Type.Union(
+  [Type.Integer({ minimum: 0, maximum: MAX_SEED }), Type.String({ pattern: '^[0-9]{1,10}$' }), Type.Null()],
+  { description: `0 … ${MAX_SEED}: an integral number or a string of digits; null = 42.` },
+);
+export const EpisodeIdFieldSchema = Nullable(
+  Type.String({ maxLength: MAX_EPISODE_ID_CHARS, description: 'An episode id: printable characters; "" or null = none.' }),
+);
+export const LabelFieldSchema = Nullable(Type.String({ maxLength: MAX_LABEL_CHARS, description: 'A free name stored with the episode.' }));
+
+/** POST /reset (§4.6): an optional object; no body, `{}` and `null` mean the defaults. */
+export const ResetRequestSchema = Type.Union([
+  Type.Object(
+    {
+      task_id: Type.Optional(Nullable(TaskIdSchema)),
+      seed: Type.Optional(SeedSchema),
+      episode_id: Type.Optional(EpisodeIdFieldSchema),
+      label: Type.Optional(LabelFieldSchema),
+    },
+    { additionalProperties: true },
+  ),
+  Type.Null(),
+]);
+
+/** POST /step (§4.7). */
+export const StepRequestSchema = Type.Object(
+  { action: ActionSchema, episode_id: Type.Optional(EpisodeIdFieldSchema) },
+  { additionalProperties: true },
+);
+
+/** POST /grader (§4.10): `task_id` defaults to the episode's own; a different one is refused. */
+export const GraderRequestSchema = Type.Object(
+  { episode_id: Type.String(), task_id: Type.Optional(Nullable(TaskIdSchema)) },
+  { additionalProperties: true },
+);
+
+export const StateQuerySchema = Type.Object({ episode_id: Type.Optional(Type.String()) }, { additionalProperties: true });
+
+export const EpisodesQuerySchema = Type.Object(
+  {
+    task_id: Type.Optional(TaskIdSchema),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'Page size 1 … 1000 (default 100).' })),
+    before: Type.Optional(Type.String({ description: 'The next_before value of the previous page.' })),
+  },
+  { additionalProperties: true },
+);
+
+export const EpisodeParamsSchema = Type.Object({ id: Type.String() }, { additionalProperties: false });
+
+// ─── HTTP: replies ───────────────────────────────────────────────────────────────────────────
+
+/** POST /reset 200: exactly these five keys (§4.6). */
+export const ResetReplySchema = Type.Object(
+  {
+    episode_id: Type.String(),
+    task_id: Type.String(),
+    observation: ObservationSchema,
+    reward: Type.Null(),
+    done: Type.Literal(false),
+  },
+  { additionalProperties: false },
+);
+
+/** POST /step 200 (§4.7): the reward keeps the original's `{value}` wrapper. */
+export const HttpStepReplySchema = Type.Object(
+  {
+    episode_id: Type.String(),
+    step: Type.Integer({ minimum: 1 }),
+    observation: ObservationSchema,
+    reward: Type.Object({ value: Type.Number() }, { additionalProperties: false }),
+    done: Type.Boolean(),
+    info: StepInfoSchema,
+    terminated: Type.Boolean(),
+    truncated: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+/** GET /state 200 (§2.3), also the WebSocket `state` reply and the MCP `get_state` payload. */
+export const StateReplySchema = Type.Object(StateSchema.properties, { additionalProperties: false });
+
+export const GradeReplySchema = Type.Object(
+  {
+    episode_id: Type.String(),
+    task_id: Type.String(),
+    score: Type.Number({ minimum: 0, maximum: 1 }),
+    passed: Type.Boolean(),
+    breakdown: Type.Record(Type.String(), Type.Number()),
+  },
+  { additionalProperties: false },
+);
+
+export const TaskInfoSchema = Type.Object(
+  {
+    task_id: Type.String(),
+    difficulty: Type.String(),
+    description: Type.String(),
+    success_criteria: Type.String(),
+    action_schema: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+export const TasksReplySchema = Type.Object(
+  { tasks: Type.Array(TaskInfoSchema), action_schema: Type.Record(Type.String(), Type.Unknown()) },
+  { additionalProperties: false },
+);
+
+export const BaselineReplySchema = Type.Object(
+  {
+    baseline_agent: Type.String(),
+    seed: Type.Integer(),
+    results: Type.Record(
+      Type.String(),
+      Type.Object(
+        {
+          score: Type.Number(),
+          passed: Type.Boolean(),
+          breakdown: Type.Record(Type.String(), Type.Number()),
+          total_reward: Type.Number(),
+          final_performance: Type.Number(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const HealthReplySchema = Type.Object(
+  {
+    status: Type.Literal('healthy'),
+    env: Type.String(),
+    version: Type.String(),
+    active_sessions: Type.Integer({ minimum: 0 }),
+    max_sessions: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+/** GET /metadata 200: exactly OpenEnv's EnvironmentMetadata fields (§4.2). */
+export const MetadataReplySchema = Type.Object(
+  {
+    name: Type.String(),
+    description: Type.String(),
+    readme_content: Nullable(Type.String()),
+    version: Nullable(Type.String()),
+    author: Nullable(Type.String()),
+    documentation_url: Nullable(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const IndexReplySchema = Type.Object(
+  { name: Type.String(), version: Type.String(), docs: Type.String(), health: Type.String() },
+  { additionalProperties: false },
+);
+
+/** GET /schema 200: three JSON Schema objects (§4.3). */
+export const SchemaReplySchema = Type.Object(
+  {
+    action: Type.Record(Type.String(), Type.Unknown()),
+    observation: Type.Record(Type.String(), Type.Unknown()),
+    state: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+const episodeHeader = {
+  episode_id: Type.String(),
+  task_id: Type.String(),
+  seed: Type.Integer({ minimum: 0 }),
+  label: Nullable(Type.String()),
+  step_count: Type.Integer({ minimum: 0 }),
+  finished_at: Type.String({ format: 'date-time' }),
+};
+
+export const EpisodeSummarySchema = Type.Object(
+  { ...episodeHeader, score: Type.Number(), passed: Type.Boolean() },
+  { additionalProperties: false },
+);
+export const EpisodesPageSchema = Type.Object(
+  { episodes: Type.Array(EpisodeSummarySchema), next_before: Nullable(Type.String()) },
+  { additionalProperties: false },
+);
+
+/** The action as recorded (§2.2 fields only). */
+export const RecordedActionSchema = Type.Object(
+  {
+    action_type: Type.Enum(['select_batch', 'stop']),
+    batch_size: Type.Integer({ minimum: 0 }),
+    strategy_weights: Type.Record(Type.String(), Type.Number()),
+  },
+  { additionalProperties: false },
+);
+export const StepRecordSchema = Type.Object(
+  {
+    t: Type.Integer({ minimum: 1 }),
+    action: RecordedActionSchema,
+    reward: Type.Number(),
+    terms: RewardTermsSchema,
+    observation: ObservationSchema,
+    done: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export const EpisodeRecordSchema = Type.Object(
+  {
+    ...episodeHeader,
+    initial_observation: ObservationSchema,
+    steps: Type.Array(StepRecordSchema),
+    grade: GradeReplySchema,
+  },
+  { additionalProperties: false },
+);
+
+// ─── WebSocket /ws (§7) ──────────────────────────────────────────────────────────────────────
+
+/** Client → server. `data` is optional where §7.3 says so; extra top-level keys are ignored. */
+export const WsClientFrameSchema = Type.Union([
+  Type.Object({ type: Type.Literal('reset'), data: Type.Optional(ResetRequestSchema) }),
+  Type.Object({ type: Type.Literal('step'), data: ActionSchema }),
+  Type.Object({ type: Type.Literal('state'), data: Type.Optional(Type.Unknown()) }),
+  Type.Object({ type: Type.Literal('close'), data: Type.Optional(Type.Unknown()) }),
+  Type.Object({ type: Type.Literal('mcp'), data: Type.Unknown() }),
+]);
+
+/** `data` of an `observation` frame (reset: step 0, reward 0, info {}; step: as §2.4). */
+export const WsObservationSchema = Type.Object(
+  {
+    episode_id: Type.String(),
+    task_id: Type.String(),
+    observation: ObservationSchema,
+    reward: Type.Number(),
+    done: Type.Boolean(),
+    step: Type.Integer({ minimum: 0 }),
+    info: StepInfoSchema,
+    terminated: Type.Boolean(),
+    truncated: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+/** `data` of an `error` frame (§5): `errors` for validation problems, counts for capacity. */
+export const WsErrorDataSchema = Type.Object(
+  {
+    message: Type.String(),
+    code: Type.Enum([...ERROR_CODES]),
+    reason: Type.Enum([...ERROR_REASONS]),
+    errors: Type.Optional(Type.Array(ValidationIssueSchema)),
+    active_sessions: Type.Optional(Type.Integer()),
+    max_sessions: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: false },
+);
+
+// ─── MCP (§8) ────────────────────────────────────────────────────────────────────────────────
+
+export const JsonRpcIdSchema = Type.Union([Type.String(), Type.Integer(), Type.Null()]);
+
+export const JsonRpcRequestSchema = Type.Object(
+  {
+    jsonrpc: Type.Literal('2.0'),
+    method: Type.String({ description: 'initialize, ping, tools/list, tools/call, openenv/session/create, openenv/session/close' }),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    id: Type.Optional(JsonRpcIdSchema),
+  },
+  { additionalProperties: true },
+);
+
+export const JsonRpcErrorSchema = Type.Object(
+  { code: Type.Integer(), message: Type.String(), data: Type.Optional(Type.Unknown()) },
+  { additionalProperties: false },
+);
+
+/** Exactly one of `result` / `error` (§8.1). */
+export const JsonRpcResponseSchema = Type.Union([
+  Type.Object({ jsonrpc: Type.Literal('2.0'), id: JsonRpcIdSchema, result: Type.Unknown() }, { additionalProperties: false }),
+  Type.Object({ jsonrpc: Type.Literal('2.0'), id: JsonRpcIdSchema, error: JsonRpcErrorSchema }, { additionalProperties: false }),
+]);
+
+/** Payload of a failed tool call: the codes and reasons of §5, `loc`s starting with "arguments". */
+export const ToolErrorPayloadSchema = Type.Object(
+  {
+    error: Type.Object(
+      {
+        code: Type.Enum([...ERROR_CODES]),
+        reason: Type.Enum([...ERROR_REASONS]),
+        message: Type.String(),
+        errors: Type.Optional(Type.Array(ValidationIssueSchema)),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The `take_action` payload: the step outcome with a bare-number reward. */
+export const ToolStepPayloadSchema = Type.Object(
+  {
+    episode_id: Type.String(),
+    step: Type.Integer({ minimum: 1 }),
+    observation: ObservationSchema,
+    reward: Type.Number(),
+    done: Type.Boolean(),
+    terminated: Type.Boolean(),
+    truncated: Type.Boolean(),
+    info: StepInfoSchema,
+  },
+  { additionalProperties: false },
+);
+
+const ToolEpisodeIdSchema = Nullable(Type.String({ minLength: 1, maxLength: MAX_EPISODE_ID_CHARS, description: 'An episode id.' }));
+const ToolTaskIdSchema = Nullable(Type.Enum([...TASK_IDS]));
+
+/** Tool inputs (the published `inputSchema`s) and outputs (`structuredContent` of a success). */
+export const TOOL_SCHEMAS = {
+  list_tasks: {
+    description: 'List the tasks (easy, medium, hard) with their rules, success criteria and the action schema.',
+    input: Type.Object({}),
+    output: TasksReplySchema,
+  },
+  start_episode: {
+    description: 'Start a new episode. Returns episode_id, task_id and the first observation. Defaults: task easy, seed 42.',
+    input: Type.Object({
+      task_id: Type.Optional(ToolTaskIdSchema),
+      seed: Type.Optional(SeedSchema),
+      label: Type.Optional(Nullable(Type.String({ maxLength: MAX_LABEL_CHARS }))),
+    }),
+    output: ResetReplySchema,
+  },
+  take_action: {
+    description: 'Act in an episode: select a batch of samples with strategy weights (uncertainty, diversity, random), or stop.',
+    input: Type.Object({ ...ActionSchema.properties, episode_id: Type.Optional(ToolEpisodeIdSchema) }),
+    output: ToolStepPayloadSchema,
+  },
+  get_state: {
+    description: 'The state of an episode (the current one when episode_id is omitted).',
+    input: Type.Object({ episode_id: Type.Optional(ToolEpisodeIdSchema) }),
+    output: StateReplySchema,
+  },
+  grade_episode: {
+    description: 'Grade a finished episode: score in [0, 1], passed, breakdown.',
+    input: Type.Object({ episode_id: Type.String(), task_id: Type.Optional(ToolTaskIdSchema) }),
+    output: GradeReplySchema,
+  },
+} as const;
+export type ToolName = keyof typeof TOOL_SCHEMAS;
+export const TOOL_NAMES = Object.keys(TOOL_SCHEMAS) as ToolName[];
+
+/** The tool result envelope (§8.3); success and failure share it. */
+export const ToolResultSchema = Type.Object(
+  {
+    content: Type.Array(Type.Object({ type: Type.Literal('text'), text: Type.String() }, { additionalProperties: false })),
+    structuredContent: Type.Unknown(),
+    isError: Type.Boolean(),
+    data: Type.Unknown(),
+  },
+  { additionalProperties: false },
+);
+
+// ─── Static types ────────────────────────────────────────────────────────────────────────────
+
+export type ValidationIssue = Static<typeof ValidationIssueSchema>;
+export type HttpErrorBody = Static<typeof HttpErrorSchema>;
+export type ResetRequestBody = Static<typeof ResetRequestSchema>;
+export type StepRequestBody = Static<typeof StepRequestSchema>;
+export type GraderRequestBody = Static<typeof GraderRequestSchema>;
+export type ResetReply = Static<typeof ResetReplySchema>;
+export type HttpStepReply = Static<typeof HttpStepReplySchema>;
+export type StateReply = Static<typeof StateReplySchema>;
+export type GradeReply = Static<typeof GradeReplySchema>;
+export type TaskInfo = Static<typeof TaskInfoSchema>;
+export type TasksReply = Static<typeof TasksReplySchema>;
+export type BaselineReply = Static<typeof BaselineReplySchema>;
+export type HealthReply = Static<typeof HealthReplySchema>;
+export type MetadataReply = Static<typeof MetadataReplySchema>;
+export type IndexReply = Static<typeof IndexReplySchema>;
+export type SchemaReply = Static<typeof SchemaReplySchema>;
+export type EpisodeSummary = Static<typeof EpisodeSummarySchema>;
+export type EpisodesPage = Static<typeof EpisodesPageSchema>;
+export type StepRecordReply = Static<typeof StepRecordSchema>;
+export type EpisodeRecord = Static<typeof EpisodeRecordSchema>;
+export type WsClientFrame = Static<typeof WsClientFrameSchema>;
+export type WsObservation = Static<typeof WsObservationSchema>;
+export type WsErrorData = Static<typeof WsErrorDataSchema>;
+export type JsonRpcId = Static<typeof JsonRpcIdSchema>;
+export type JsonRpcResponse = Static<typeof JsonRpcResponseSchema>;
+export type ToolStepPayload = Static<typeof ToolStepPayloadSchema>;
+export type ToolErrorPayload = Static<typeof ToolErrorPayloadSchema>;
+
+/** Server → client frames of /ws (§7.4). */
+export const WsServerFrameSchema = Type.Union([
+  Type.Object({ type: Type.Literal('observation'), data: WsObservationSchema }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('state'), data: StateReplySchema }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('close'), data: Type.Object({}, { additionalProperties: false }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('mcp'), data: JsonRpcResponseSchema }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('error'), data: WsErrorDataSchema }, { additionalProperties: false }),
+]);
+export type WsServerFrame = Static<typeof WsServerFrameSchema>;
