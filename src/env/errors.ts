@@ -13,7 +13,9 @@ export type ErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'PAYLOAD_TOO_LARGE'
   | 'CAPACITY_REACHED'
-  | 'SESSION_ERROR';
+  | 'SESSION_ERROR'
+  | 'CONFLICT'
+  | 'STORE_UNAVAILABLE';
 
 export type ErrorReason =
   | 'invalid_json'
@@ -33,6 +35,11 @@ export type ErrorReason =
   | 'payload_too_large'
   | 'capacity_reached'
   | 'session_expired'
+  | 'step_conflict'
+  | 'episode_in_use'
+  | 'store_unavailable'
+  | 'store_corrupt'
+  | 'replay_mismatch'
   | 'internal';
 
 /** One validation problem, in FastAPI's `detail` entry shape; `loc` is relative to the checked value. */

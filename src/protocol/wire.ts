@@ -49,6 +49,8 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'CAPACITY_REACHED',
   'SESSION_ERROR',
+  'CONFLICT',
+  'STORE_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -70,6 +72,11 @@ export const ERROR_REASONS = [
   'payload_too_large',
   'capacity_reached',
   'session_expired',
+  'step_conflict',
+  'episode_in_use',
+  'store_unavailable',
+  'store_corrupt',
+  'replay_mismatch',
   'internal',
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
@@ -244,11 +251,18 @@ export const BaselineReplySchema = Type.Object(
 
 export const HealthReplySchema = Type.Object(
   {
-    status: Type.Literal('healthy'),
+    status: Type.Union([Type.Literal('healthy'), Type.Literal('degraded')], { description: 'degraded while the episode store cannot be used' }),
     env: Type.String(),
     version: Type.String(),
     active_sessions: Type.Integer({ minimum: 0 }),
     max_sessions: Type.Integer({ minimum: 1 }),
+    store: Type.Object(
+      {
+        status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable'), Type.Literal('corrupt')]),
+        reason: Type.Optional(Type.String()),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
@@ -338,6 +352,8 @@ export const WsClientFrameSchema = Type.Union([
   Type.Object({ type: Type.Literal('state'), data: Type.Optional(Type.Unknown()) }),
   Type.Object({ type: Type.Literal('close'), data: Type.Optional(Type.Unknown()) }),
   Type.Object({ type: Type.Literal('mcp'), data: Type.Unknown() }),
+  // Takes over an unfinished WebSocket episode whose connection dropped (README: action log).
+  Type.Object({ type: Type.Literal('resume'), data: Type.Object({ episode_id: Type.String({ minLength: 1, maxLength: 255 }) }) }),
 ]);
 
 /** `data` of an `observation` frame (reset: step 0, reward 0, info {}; step: as §2.4). */

@@ -16,8 +16,8 @@ import { metaRoutes } from './routes/meta.ts';
 import { clientErrorHandler, frameworkErrorHandler } from './security/framework-errors.ts';
 import { closeWithDeadline, serverTimeoutOptions, startWsHeartbeat } from './security/timeouts.ts';
 import { SessionManager } from './sessions.ts';
-import { SqliteEpisodeStore } from './store/sqlite.ts';
-import type { EpisodeStore } from './store/types.ts';
+import { openSqliteStore } from './store/sqlite.ts';
+import type { EpisodeStore, RetentionPolicy } from './store/types.ts';
 import { wsRoutes } from './ws.ts';
 import { webPlugin } from './web.ts';
 
@@ -27,6 +27,22 @@ export interface AppHandle {
   store: EpisodeStore;
   /** Graceful close bounded by SHUTDOWN_TIMEOUT_S (then remaining connections are destroyed). */
   shutdown(): Promise<void>;
+}
+
+/** An hour past the idle limit: an episode whose connection is open but silent is not deleted under it. */
+const UNFINISHED_GRACE_S = 3600;
+
+/**
+ * The store's retention: finished episodes by COMPLETED_RETENTION / COMPLETED_MAX_AGE_S;
+ * unfinished ones expire after SESSION_IDLE_TIMEOUT_S without a step (the service refuses them
+ * from then on) and are deleted an hour later.
+ */
+export function retentionOf(config: ServerConfig): RetentionPolicy {
+  return {
+    maxCount: config.completedRetention,
+    maxAgeS: config.completedMaxAgeS,
+    unfinishedIdleS: config.sessionIdleTimeoutS > 0 ? config.sessionIdleTimeoutS + UNFINISHED_GRACE_S : 0,
+  };
 }
 
 export async function buildApp(config: ServerConfig, options: { store?: EpisodeStore } = {}): Promise<AppHandle> {
@@ -47,17 +63,13 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
     forceCloseConnections: 'idle',
   });
 
-  const store =
-    options.store ??
-    new SqliteEpisodeStore(config.storePath, {
-      maxCount: config.completedRetention,
-      maxAgeS: config.completedMaxAgeS,
-    });
+  // Throws StoreOpenError (one line: file, cause, fix) when the store cannot be used.
+  const store = options.store ?? openSqliteStore({ file: config.storePath, retention: retentionOf(config) });
   const sessions = new SessionManager({
     maxSessions: config.maxConcurrentEnvs,
     idleTimeoutMs: config.sessionIdleTimeoutS * 1000,
   });
-  const service = new EnvService(sessions, store);
+  const service = new EnvService(sessions, store, { log: app.log });
   const dispatcher = new McpDispatcher(service, (err) => app.log.error({ err }, 'internal error in MCP'));
 
   // Conventions (§1): CORS on every response, preflight on every path, strict JSON bodies, errors.
@@ -103,11 +115,13 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
   // The shared, read-only world (data set, warmed-up model) is built by the first reset (~30 ms,
   // once per process), not here: an idle server then stays near 80 MB instead of ~92 MB.
 
-  sessions.startReaper(() => store.prune());
+  sessions.startReaper(() => {
+    store.prune().catch((err) => app.log.warn({ err }, 'episode store retention failed'));
+  });
   app.addHook('onClose', async () => {
     sessions.stopReaper();
     stopHeartbeat();
-    store.close();
+    await store.close();
   });
   const shutdown = () =>
     closeWithDeadline(app, config.shutdownTimeoutS * 1000, () =>

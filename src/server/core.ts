@@ -12,10 +12,22 @@ import { TASK_IDS, TASKS, describeTask, getTask, successCriteria, DEFAULT_TASK }
 import type { Action, Grade, StepResult } from '../env/types.ts';
 import { EMPTY_STATE, resetReply, stateReply } from '../protocol/replies.ts';
 import type { GradeReply, ResetReply, StateReply } from '../protocol/wire.ts';
-import { LiveEpisode, type Owner } from './episodes.ts';
+import { LiveEpisode, ReplayMismatch, type Owner } from './episodes.ts';
 import type { ResetRequest } from '../protocol/requests.ts';
 import type { SessionManager } from './sessions.ts';
-import type { EpisodeStore, EpisodeSummary } from './store/types.ts';
+import { StoreHealth, type StoreLog } from './store/health.ts';
+import {
+  StoreConflictError,
+  StoreCorruptError,
+  StoreMissingError,
+  StoreUnavailableError,
+  type CompletedEpisode,
+  type EpisodeLog,
+  type EpisodeStore,
+  type EpisodeSummary,
+  type ListPage,
+  type ListQuery,
+} from './store/types.ts';
 
 export const ENV_NAME = 'DataSelectEnv';
 export const API_VERSION = '1.0.0';
@@ -31,6 +43,11 @@ export type EpisodeRef = LiveEpisode | string;
 const episodeNotFound = (id: string) =>
   new EnvError('NOT_FOUND', 'episode_not_found', `Episode '${id}' not found (unknown, finished long ago, evicted or expired).`);
 const episodeOver = () => new EnvError('EXECUTION_ERROR', 'episode_over', MESSAGES.episodeOver);
+const episodeExists = (id: string) => new EnvError('VALIDATION_ERROR', 'episode_exists', `episode_id '${id}' is already in use.`);
+const storeUnavailable = () =>
+  new EnvError('STORE_UNAVAILABLE', 'store_unavailable', 'The episode store cannot be used right now (logged); nothing was changed. Retry later.');
+const storeCorrupt = () =>
+  new EnvError('STORE_UNAVAILABLE', 'store_corrupt', 'The episode store is damaged and this episode cannot be read (logged); the operator must repair or restore it.');
 const notFinished = () =>
   new EnvError('NOT_FOUND', 'episode_not_finished', 'episode_id not found or episode is not finished yet.');
 
@@ -41,13 +58,41 @@ function actionSchemaProperties(): Record<string, unknown> {
 export class EnvService {
   readonly sessions: SessionManager;
   readonly store: EpisodeStore;
+  readonly health: StoreHealth;
   private readonly now: () => number;
+  private readonly log: StoreLog | null;
   private tasksBody: unknown = null;
+  /** Loads in flight by episode id, so concurrent requests for one evicted episode replay it once. */
+  private readonly loading = new Map<string, Promise<LiveEpisode | null>>();
 
-  constructor(sessions: SessionManager, store: EpisodeStore, now: () => number = Date.now) {
+  constructor(sessions: SessionManager, store: EpisodeStore, options: { now?: () => number; log?: StoreLog | null } = {}) {
     this.sessions = sessions;
     this.store = store;
-    this.now = now;
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? null;
+    this.health = new StoreHealth(store, this.log);
+  }
+
+  /**
+   * Awaits a store call and maps its typed failures to the wire errors (503 for an unavailable or
+   * damaged store, recorded in `health`); conflicts and misses are left to the caller.
+   */
+  private async stored<T>(call: Promise<T>, write: boolean): Promise<T> {
+    try {
+      const value = await call;
+      if (write) this.health.wrote();
+      return value;
+    } catch (e) {
+      if (e instanceof StoreUnavailableError) {
+        this.health.failed(e);
+        throw storeUnavailable();
+      }
+      if (e instanceof StoreCorruptError) {
+        this.health.failed(e);
+        throw storeCorrupt();
+      }
+      throw e;
+    }
   }
 
   /** `GET /tasks` (computed once: tasks are fixed). */
@@ -69,15 +114,14 @@ export class EnvService {
   }
 
   /**
-   * Starts an episode. HTTP episodes join the pool (and move the most-recent pointer when asked:
-   * only POST /reset does, §3.2); connection episodes belong to their connection.
+   * Starts an episode: its row is in the store before the reply (the action log starts here).
+   * HTTP episodes join the pool (and move the most-recent pointer when asked: only POST /reset
+   * does, §3.2); connection episodes belong to their connection.
    */
-  reset(req: ResetRequest, owner: Owner, movePointer: boolean): { episode: LiveEpisode; body: ResetBody } {
+  async reset(req: ResetRequest, owner: Owner, movePointer: boolean): Promise<{ episode: LiveEpisode; body: ResetBody }> {
     const taskId = req.task_id ?? DEFAULT_TASK;
     if (!getTask(taskId)) throw unknownTask(taskId, TASK_IDS);
-    if (req.episode_id !== null && this.idInUse(req.episode_id)) {
-      throw new EnvError('VALIDATION_ERROR', 'episode_exists', `episode_id '${req.episode_id}' is already in use.`);
-    }
+    if (req.episode_id !== null && this.sessions.getLive(req.episode_id) !== undefined) throw episodeExists(req.episode_id);
     const env = new DataSelectEnv();
     const { observation } = env.reset({ task: taskId, seed: req.seed });
     const episode = new LiveEpisode({
@@ -88,6 +132,12 @@ export class EnvService {
       initialObservation: observation,
       now: this.now(),
     });
+    try {
+      await this.stored(this.store.createEpisode(episode.startRecord()), true);
+    } catch (e) {
+      if (e instanceof StoreConflictError) throw episodeExists(episode.id);
+      throw e;
+    }
     if (owner.kind === 'http') {
       this.sessions.addHttpEpisode(episode);
       if (movePointer) this.sessions.mostRecentHttp = episode.id;
@@ -97,18 +147,58 @@ export class EnvService {
     return { episode, body: resetReply(episode.id, taskId, observation) };
   }
 
-  private idInUse(id: string): boolean {
-    return this.sessions.getLive(id) !== undefined || this.store.has(id);
+  /** True when an unfinished episode last written at `lastMs` has passed the idle limit. */
+  private idleExpired(lastMs: number): boolean {
+    const limit = this.sessions.idleTimeoutMs;
+    return limit > 0 && lastMs <= this.now() - limit;
+  }
+
+  /**
+   * An HTTP episode that is not in memory (evicted from the cache, another replica's, or from
+   * before a restart): its log is loaded and replayed, checked step by step, and the rebuilt
+   * episode joins the pool. Null when the store has no unfinished HTTP episode of that id.
+   */
+  private loadHttpEpisode(id: string): Promise<LiveEpisode | null> {
+    let pending = this.loading.get(id);
+    if (!pending) {
+      pending = (async () => {
+        const log = await this.stored(this.store.getLog(id), false);
+        if (!log || log.finish !== null || log.transport !== 'http' || this.idleExpired(log.last_active_ms)) return null;
+        const again = this.sessions.getLive(id);
+        if (again) return again;
+        const episode = this.replay(log, { kind: 'http' });
+        this.sessions.addHttpEpisode(episode);
+        return episode;
+      })().finally(() => this.loading.delete(id));
+      this.loading.set(id, pending);
+    }
+    return pending;
+  }
+
+  private replay(log: EpisodeLog, owner: Owner): LiveEpisode {
+    try {
+      const episode = LiveEpisode.fromLog(log, owner, this.now());
+      episode.lastActive = log.last_active_ms;
+      return episode;
+    } catch (e) {
+      if (!(e instanceof ReplayMismatch)) throw e;
+      this.log?.error({ episode_id: e.episodeId, reason: e.message }, 'stored episode does not replay');
+      throw new EnvError('EXECUTION_ERROR', 'replay_mismatch', e.message);
+    }
   }
 
   /**
    * Finds the live episode a step acts on, or throws. `ref` null means "no episode to act on"
-   * (no_episode). A named id: live and steppable by the caller → the episode; finished (stored) →
-   * episode_over; unknown, or live but owned by another connection → episode_not_found.
-   * `implicit` ids (the most recent HTTP episode, an MCP session's current one) that are gone
-   * answer no_episode instead of a 404, since the caller named nothing.
+   * (no_episode). A named id: live and steppable by the caller → the episode (loaded from the
+   * store's log when this process does not hold it); finished (stored) → episode_over; unknown,
+   * or owned by a WebSocket connection → episode_not_found. `implicit` ids (the most recent HTTP
+   * episode, an MCP session's current one) that are gone answer no_episode instead of a 404,
+   * since the caller named nothing.
    */
-  resolveForStep(ref: EpisodeRef | null, options: { callerSessionId?: string; implicit?: boolean; noEpisodeMessage?: string } = {}): LiveEpisode {
+  async resolveForStep(
+    ref: EpisodeRef | null,
+    options: { callerSessionId?: string; implicit?: boolean; noEpisodeMessage?: string } = {},
+  ): Promise<LiveEpisode> {
     const noEpisode = () => new EnvError('EXECUTION_ERROR', 'no_episode', options.noEpisodeMessage ?? MESSAGES.noEpisode);
     if (ref === null) throw noEpisode();
     if (typeof ref !== 'string') {
@@ -124,54 +214,128 @@ export class EnvService {
       if (live.done) throw episodeOver();
       return live;
     }
-    if (this.store.has(ref) && this.store.getSummary(ref)) throw episodeOver();
+    const loaded = await this.loadHttpEpisode(ref);
+    if (loaded) return loaded;
+    if (await this.stored(this.store.getSummary(ref), false)) throw episodeOver();
     if (options.implicit) throw noEpisode();
     throw episodeNotFound(ref);
   }
 
   /**
-   * Steps a resolved episode with a validated action. When the step ends the episode, the episode
-   * is stored before this returns (D8), then leaves the live pool.
+   * Steps a resolved episode with a validated action. The step is acknowledged only once its row
+   * is in the store (with the finish, for the last step); if that write fails the step is rolled
+   * back, so the same step can be sent again: 503 when the store is unavailable, 409 when another
+   * writer (a replica, a second connection) recorded this step first — the in-memory copy is then
+   * stale and leaves the cache, and a retry continues from the store's log.
    */
-  step(episode: LiveEpisode, action: Action): StepResult {
-    const result = episode.step(action);
-    this.sessions.touchEpisode(episode);
-    if (result.done) this.finish(episode);
-    return result;
+  step(episode: LiveEpisode, action: Action): Promise<StepResult> {
+    return episode.exclusive(async () => {
+      if (episode.done) throw episodeOver();
+      const { result, record } = episode.step(action);
+      const now = this.now();
+      const finish = result.done ? episode.finishRecord(now) : null;
+      try {
+        await this.stored(this.store.appendStep(episode.id, record, finish), true);
+      } catch (e) {
+        episode.rollbackLast();
+        if (e instanceof StoreConflictError || e instanceof StoreMissingError) {
+          if (this.sessions.getLive(episode.id) === episode) this.sessions.removeLive(episode.id);
+          if (e instanceof StoreMissingError) throw episodeNotFound(episode.id);
+          throw new EnvError(
+            'CONFLICT',
+            'step_conflict',
+            `Episode '${episode.id}' was advanced elsewhere (${e.message}); this step was not applied. Read its state and send the next step again.`,
+          );
+        }
+        throw e;
+      }
+      episode.lastActive = now;
+      this.sessions.touchEpisode(episode);
+      if (result.done) this.sessions.removeLive(episode.id);
+      return result;
+    });
   }
 
-  private finish(episode: LiveEpisode): void {
-    this.store.save(episode.toCompleted(this.now()));
-    this.sessions.removeLive(episode.id);
+  /**
+   * A new connection takes over an unfinished WebSocket episode whose connection is gone (§7
+   * resume): the episode must have been started on a WebSocket (/ws or WebSocket /mcp), be
+   * unfinished, within the idle limit, and not held by a live connection of this server. Its log
+   * is replayed and checked like an HTTP episode's.
+   */
+  async resume(id: string, sessionId: string): Promise<LiveEpisode> {
+    const live = this.sessions.getLive(id);
+    if (live) {
+      if (live.owner.kind === 'connection' && live.owner.sessionId === sessionId) return live;
+      throw new EnvError(
+        'CONFLICT',
+        'episode_in_use',
+        live.owner.kind === 'http'
+          ? `Episode '${id}' is an HTTP episode: continue it with POST /step and its episode_id.`
+          : `Episode '${id}' is held by another open connection; only an episode whose connection is gone can be resumed.`,
+      );
+    }
+    const log = await this.stored(this.store.getLog(id), false);
+    if (!log) throw episodeNotFound(id);
+    if (log.finish !== null) throw episodeOver();
+    if (log.transport === 'http') {
+      throw new EnvError('CONFLICT', 'episode_in_use', `Episode '${id}' is an HTTP episode: continue it with POST /step and its episode_id.`);
+    }
+    if (this.idleExpired(log.last_active_ms)) throw episodeNotFound(id);
+    if (this.sessions.getLive(id)) return this.resume(id, sessionId);
+    const episode = this.replay(log, { kind: 'connection', sessionId });
+    this.sessions.addConnectionEpisode(episode);
+    return episode;
   }
 
-  /** Drops a connection's unfinished episode (its connection is gone or it reset). */
-  discard(episode: LiveEpisode | null): void {
-    if (episode && !episode.done) this.sessions.removeLive(episode.id);
+  /**
+   * Drops a connection's unfinished episode from memory: its connection dropped, so its log stays
+   * in the store and a new connection may resume it.
+   */
+  release(episode: LiveEpisode | null): void {
+    if (episode && !episode.done && this.sessions.getLive(episode.id) === episode) this.sessions.removeLive(episode.id);
+  }
+
+  /**
+   * Ends a connection's unfinished episode for good: its client reset over it or sent `close`.
+   * The log is deleted too (a failure only delays that to retention).
+   */
+  abandon(episode: LiveEpisode | null): void {
+    if (!episode || episode.done) return;
+    this.release(episode);
+    this.store.discardUnfinished(episode.id).catch((err) => this.log?.warn({ err, episode_id: episode.id }, 'abandoned episode not deleted from the store'));
   }
 
   stateOfLive(episode: LiveEpisode): StateBody {
     return stateReply(episode.id, episode.env.state());
   }
 
-  /** State of any live or stored episode by id (§4.8); reading a live one counts as activity. */
-  stateById(id: string): StateBody {
+  /**
+   * State of any live or stored episode by id (§4.8). An unfinished one that this process does
+   * not hold is read from its log's latest observation (no replay needed).
+   */
+  async stateById(id: string): Promise<StateBody> {
     const live = this.sessions.getLive(id);
-    if (live) {
-      this.sessions.touchEpisode(live);
-      return this.stateOfLive(live);
-    }
-    const stored = this.store.getSummary(id);
-    if (stored) return storedState(stored);
-    throw episodeNotFound(id);
+    if (live) return this.stateOfLive(live);
+    const log = await this.stored(this.store.getLog(id), false);
+    if (!log || (log.finish === null && this.idleExpired(log.last_active_ms))) throw episodeNotFound(id);
+    const last = log.finish?.final_observation ?? log.steps[log.steps.length - 1]?.observation ?? log.initial_observation;
+    return {
+      episode_id: log.episode_id,
+      task_id: log.task_id,
+      step_count: log.steps.length,
+      done: log.finish !== null,
+      remaining_budget: last.remaining_budget,
+      current_performance: last.current_performance,
+      pool_size: last.samples_available,
+    };
   }
 
   /** GET /state without an id: the most recent HTTP episode, or the all-null state. */
-  stateOfMostRecent(): StateBody {
+  async stateOfMostRecent(): Promise<StateBody> {
     const id = this.sessions.mostRecentHttp;
     if (id === null) return { ...EMPTY_STATE };
     try {
-      return this.stateById(id);
+      return await this.stateById(id);
     } catch (e) {
       if (e instanceof EnvError && e.reason === 'episode_not_found') return { ...EMPTY_STATE };
       throw e;
@@ -182,11 +346,11 @@ export class EnvService {
    * Grades a finished episode (§4.10). `taskId` null = the episode's own task (MCP). The reply
    * names the requested episode (D7).
    */
-  grade(episodeId: string, taskId: string | null): GradeBody {
+  async grade(episodeId: string, taskId: string | null): Promise<GradeBody> {
     if (taskId !== null && !getTask(taskId)) {
       throw new EnvError('VALIDATION_ERROR', 'invalid_task', `Unknown task_id '${taskId}'.`);
     }
-    const stored = this.store.getSummary(episodeId);
+    const stored = await this.stored(this.store.getSummary(episodeId), false);
     if (!stored) throw notFinished();
     const wanted = taskId ?? stored.task_id;
     if (wanted !== stored.task_id) {
@@ -197,6 +361,18 @@ export class EnvService {
       );
     }
     return gradeBody(stored);
+  }
+
+  /** Finished episodes, newest first (§4.13). */
+  listEpisodes(query: ListQuery): Promise<ListPage> {
+    return this.stored(this.store.list(query), false);
+  }
+
+  /** One finished episode with its steps (§4.14). */
+  async completedEpisode(episodeId: string): Promise<CompletedEpisode> {
+    const e = await this.stored(this.store.getCompleted(episodeId), false);
+    if (!e) throw notFinished();
+    return e;
   }
 }
 

@@ -1,28 +1,68 @@
 /**
  * A live episode: one DataSelectEnv with the id the server gave it, its optional label, who owns
- * it (the HTTP pool, or one WebSocket connection) and the record of its accepted steps, which
- * becomes the stored episode the moment it finishes.
+ * it (the HTTP pool, or one WebSocket connection) and the record of its accepted steps — the same
+ * records the store's action log holds, so the episode can be rebuilt anywhere by replaying
+ * (task, seed, actions) and checking every result against them.
  */
 import { DataSelectEnv } from '../env/env.ts';
 import type { Action, Observation, StepResult } from '../env/types.ts';
-import type { CompletedEpisode, StepRecord } from './store/types.ts';
+import type { CompletedEpisode, EpisodeFinish, EpisodeLog, EpisodeStart, StepRecord } from './store/types.ts';
 
 /** `http` for the shared pool (steppable by anyone naming it), else the owning session's id. */
 export type Owner = { kind: 'http' } | { kind: 'connection'; sessionId: string };
+
+/** A replayed log did not reproduce its stored results (damaged rows, or a build whose numbers differ). */
+export class ReplayMismatch extends Error {
+  readonly episodeId: string;
+  constructor(episodeId: string, message: string) {
+    super(message);
+    this.name = 'ReplayMismatch';
+    this.episodeId = episodeId;
+  }
+}
+
+/** The stored form of an accepted step: only the §2.2 action fields (other keys were ignored). */
+export function stepRecord(action: Action, result: StepResult): StepRecord {
+  return {
+    t: result.step,
+    action: {
+      action_type: action.action_type,
+      batch_size: action.batch_size,
+      strategy_weights: { ...(action.strategy_weights as Record<string, number>) },
+    },
+    reward: result.reward,
+    terms: result.terms,
+    observation: result.observation,
+    done: result.done,
+  };
+}
 
 export class LiveEpisode {
   readonly id: string;
   readonly label: string | null;
   readonly owner: Owner;
-  readonly env: DataSelectEnv;
+  /** Replaced when a step is rolled back (the environment cannot undo a step in place). */
+  env: DataSelectEnv;
   readonly taskId: string;
   readonly seed: number;
   readonly initialObservation: Observation;
-  private readonly records: StepRecord[] = [];
-  /** Last time a request named this episode (ms), for idle reaping of the HTTP pool. */
+  readonly createdMs: number;
+  private readonly records: StepRecord[];
+  /** Last reset or accepted step (ms): the idle clock of the episode, as the store sees it too. */
   lastActive: number;
+  /** Tail of the chain of this episode's steps: one at a time, across the store's awaits. */
+  private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(args: { id: string; label: string | null; owner: Owner; env: DataSelectEnv; initialObservation: Observation; now: number }) {
+  constructor(args: {
+    id: string;
+    label: string | null;
+    owner: Owner;
+    env: DataSelectEnv;
+    initialObservation: Observation;
+    now: number;
+    records?: StepRecord[];
+    createdMs?: number;
+  }) {
     this.id = args.id;
     this.label = args.label;
     this.owner = args.owner;
@@ -31,6 +71,55 @@ export class LiveEpisode {
     this.seed = args.env.seed!;
     this.initialObservation = args.initialObservation;
     this.lastActive = args.now;
+    this.createdMs = args.createdMs ?? args.now;
+    this.records = args.records ?? [];
+  }
+
+  /**
+   * Rebuilds an unfinished episode from its log: reset with its task and seed, then each stored
+   * action, every result compared with the stored one (JSON text: exact for doubles). Throws
+   * `ReplayMismatch` at the first difference; the episode is then never served.
+   */
+  static fromLog(log: EpisodeLog, owner: Owner, now: number): LiveEpisode {
+    const env = new DataSelectEnv();
+    const fail = (what: string) => {
+      throw new ReplayMismatch(
+        log.episode_id,
+        `Episode '${log.episode_id}' cannot be continued: replaying its ${log.steps.length} stored steps (task ${log.task_id}, seed ${log.seed}) ${what}. Its stored log was altered or this build computes different numbers; start a new episode.`,
+      );
+    };
+    let observation: Observation;
+    try {
+      observation = env.reset({ task: log.task_id, seed: log.seed }).observation;
+    } catch (e) {
+      return fail(`fails at reset (${(e as Error).message})`);
+    }
+    if (JSON.stringify(observation) !== JSON.stringify(log.initial_observation)) fail('gives a different initial observation');
+    const records: StepRecord[] = [];
+    for (const stored of log.steps) {
+      if (stored.t !== records.length + 1) fail(`finds step ${stored.t} where step ${records.length + 1} belongs`);
+      if (env.done) fail(`ends the episode before step ${stored.t}`);
+      let result: StepResult;
+      try {
+        result = env.step(stored.action);
+      } catch (e) {
+        return fail(`refuses the action of step ${stored.t} (${(e as Error).message})`);
+      }
+      const replayed = stepRecord(stored.action as Action, result);
+      if (JSON.stringify(replayed) !== JSON.stringify(stored)) fail(`gives different results at step ${stored.t}`);
+      records.push(replayed);
+    }
+    if (env.done) fail('ends the episode, but the store has it unfinished');
+    return new LiveEpisode({
+      id: log.episode_id,
+      label: log.label,
+      owner,
+      env,
+      initialObservation: observation!,
+      now,
+      records,
+      createdMs: log.created_ms,
+    });
   }
 
   get done(): boolean {
@@ -41,28 +130,60 @@ export class LiveEpisode {
     return this.records.length;
   }
 
-  /** Steps the environment with an already validated action and records the step. */
-  step(action: Action): StepResult {
+  /** The latest accepted step, or null before the first. */
+  get lastRecord(): StepRecord | null {
+    return this.records[this.records.length - 1] ?? null;
+  }
+
+  /** The store's episode row of this episode. */
+  startRecord(): EpisodeStart {
+    return {
+      episode_id: this.id,
+      task_id: this.taskId,
+      seed: this.seed,
+      label: this.label,
+      transport: this.owner.kind,
+      created_ms: this.createdMs,
+      initial_observation: this.initialObservation,
+    };
+  }
+
+  /** Runs `fn` after every earlier call on this episode has settled (steps never interleave). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Steps the environment with an already validated action; the step is tentative until committed. */
+  step(action: Action): { result: StepResult; record: StepRecord } {
     const result = this.env.step(action);
-    this.records.push({
-      t: result.step,
-      // Only the §2.2 fields: other keys of the request (e.g. OpenEnv's metadata) were ignored.
-      action: {
-        action_type: action.action_type,
-        batch_size: action.batch_size,
-        strategy_weights: { ...(action.strategy_weights as Record<string, number>) },
-      },
-      reward: result.reward,
-      terms: result.terms,
-      observation: result.observation,
-      done: result.done,
-    });
-    return result;
+    const record = stepRecord(action, result);
+    this.records.push(record);
+    return { result, record };
+  }
+
+  /** What finishing writes (call once the episode is done). */
+  finishRecord(finishedMs: number): EpisodeFinish {
+    const input = this.env.gradeInput();
+    return { finished_ms: finishedMs, final_observation: input.final_observation, noise_ratios: input.noise_ratios };
+  }
+
+  /**
+   * Undoes the latest step (its write failed): the environment is rebuilt by replaying the
+   * remaining records, which gives exactly the state before that step.
+   */
+  rollbackLast(): void {
+    this.records.pop();
+    const env = new DataSelectEnv();
+    env.reset({ task: this.taskId, seed: this.seed });
+    for (const r of this.records) env.step(r.action);
+    this.env = env;
   }
 
   /** The stored form (call once the episode is done). */
   toCompleted(finishedMs: number): CompletedEpisode {
-    const input = this.env.gradeInput();
+    const finish = this.finishRecord(finishedMs);
     return {
       episode_id: this.id,
       task_id: this.taskId,
@@ -71,8 +192,8 @@ export class LiveEpisode {
       step_count: this.records.length,
       finished_ms: finishedMs,
       initial_observation: this.initialObservation,
-      final_observation: input.final_observation,
-      noise_ratios: input.noise_ratios,
+      final_observation: finish.final_observation,
+      noise_ratios: finish.noise_ratios,
       steps: this.records.slice(),
     };
   }

@@ -24,6 +24,11 @@ const STATUS: Record<ErrorReason, number> = {
   payload_too_large: 413,
   capacity_reached: 503,
   session_expired: 410,
+  step_conflict: 409,
+  episode_in_use: 409,
+  store_unavailable: 503,
+  store_corrupt: 503,
+  replay_mismatch: 500,
   internal: 500,
 };
 

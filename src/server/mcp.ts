@@ -44,9 +44,20 @@ export function connectionContext(service: EnvService, session: Session): Connec
     session,
     current: () => episode,
     setCurrent: (next) => {
-      if (episode && episode !== next) service.discard(episode);
+      if (episode && episode !== next) service.abandon(episode);
       episode = next;
     },
+  };
+}
+
+/**
+ * A queue that runs tasks one after another (a connection's messages: replies stay in order while
+ * a task awaits the store). A failing task never stops the ones after it.
+ */
+export function serialQueue(): (task: () => Promise<void>) => void {
+  let tail: Promise<void> = Promise.resolve();
+  return (task) => {
+    tail = tail.then(task).catch(() => undefined);
   };
 }
 
@@ -116,7 +127,7 @@ export class McpDispatcher {
   }
 
   /** Handles one JSON-RPC message (already parsed); null for a notification (nothing to send). */
-  handle(message: unknown, ctx: McpContext): JsonRpcResponse | null {
+  async handle(message: unknown, ctx: McpContext): Promise<JsonRpcResponse | null> {
     if (!isPlainObject(message)) return rpcError(null, -32600, 'Invalid Request: expected a JSON-RPC 2.0 request object (batches are not supported)');
     const hasId = 'id' in message;
     const rawId = message.id;
@@ -128,7 +139,7 @@ export class McpDispatcher {
     if (typeof message.method !== 'string') return rpcError(id, -32600, 'Invalid Request: method must be a string');
     let response: JsonRpcResponse;
     try {
-      response = { jsonrpc: '2.0', id, result: this.dispatch(message.method, message.params, ctx) };
+      response = { jsonrpc: '2.0', id, result: await this.dispatch(message.method, message.params, ctx) };
     } catch (e) {
       if (e instanceof RpcError) response = rpcError(id, e.code, e.message, e.data);
       else {
@@ -140,7 +151,7 @@ export class McpDispatcher {
     return hasId ? response : null;
   }
 
-  private dispatch(method: string, rawParams: unknown, ctx: McpContext): unknown {
+  private async dispatch(method: string, rawParams: unknown, ctx: McpContext): Promise<unknown> {
     if (rawParams !== undefined && !isPlainObject(rawParams)) throw new RpcError(-32602, 'Invalid params: params must be an object');
     const params = (rawParams ?? {}) as Record<string, unknown>;
     const sessions = this.service.sessions;
@@ -176,7 +187,7 @@ export class McpDispatcher {
         const args = params.arguments ?? {};
         if (!isPlainObject(args)) throw new RpcError(-32602, 'Invalid params: arguments must be an object');
         try {
-          return toolResult(this.callTool(name, args, scope), false);
+          return toolResult(await this.callTool(name, args, scope), false);
         } catch (e) {
           if (e instanceof EnvError) return toolError(e);
           this.log(e);
@@ -214,7 +225,7 @@ export class McpDispatcher {
     return ctx.connection ? { kind: 'connection', connection: ctx.connection } : { kind: 'none' };
   }
 
-  private callTool(name: string, args: Record<string, unknown>, scope: ToolScope): unknown {
+  private async callTool(name: string, args: Record<string, unknown>, scope: ToolScope): Promise<unknown> {
     const service = this.service;
     switch (name) {
       case 'list_tasks':
@@ -222,11 +233,11 @@ export class McpDispatcher {
       case 'start_episode': {
         const req = withArgs(() => parseResetRequest(args));
         if (scope.kind === 'connection') {
-          const { episode, body } = service.reset(req, { kind: 'connection', sessionId: scope.connection.session.id }, false);
+          const { episode, body } = await service.reset(req, { kind: 'connection', sessionId: scope.connection.session.id }, false);
           scope.connection.setCurrent(episode);
           return body;
         }
-        const { episode, body } = service.reset(req, { kind: 'http' }, false);
+        const { episode, body } = await service.reset(req, { kind: 'http' }, false);
         if (scope.kind === 'session') scope.session.currentEpisodeId = episode.id;
         return body;
       }
@@ -235,24 +246,24 @@ export class McpDispatcher {
         const action = withArgs(() => parseAction(args));
         const callerSessionId = scope.kind === 'connection' ? scope.connection.session.id : undefined;
         let episode: LiveEpisode;
-        if (episodeId !== null) episode = service.resolveForStep(episodeId, { callerSessionId });
+        if (episodeId !== null) episode = await service.resolveForStep(episodeId, { callerSessionId });
         else if (scope.kind === 'connection') {
-          episode = service.resolveForStep(scope.connection.current(), { callerSessionId, noEpisodeMessage: NO_EPISODE_MCP });
+          episode = await service.resolveForStep(scope.connection.current(), { callerSessionId, noEpisodeMessage: NO_EPISODE_MCP });
         } else if (scope.kind === 'session') {
-          episode = service.resolveForStep(scope.session.currentEpisodeId, { implicit: true, noEpisodeMessage: NO_EPISODE_MCP });
+          episode = await service.resolveForStep(scope.session.currentEpisodeId, { implicit: true, noEpisodeMessage: NO_EPISODE_MCP });
         } else throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
-        return toolStepPayload(episode.id, service.step(episode, action));
+        return toolStepPayload(episode.id, await service.step(episode, action));
       }
       case 'get_state': {
         const episodeId = withArgs(() => parseEpisodeIdField(args.episode_id));
-        if (episodeId !== null) return service.stateById(episodeId);
+        if (episodeId !== null) return await service.stateById(episodeId);
         if (scope.kind === 'connection') {
           const ep = scope.connection.current();
           if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
           return service.stateOfLive(ep);
         }
         if (scope.kind === 'session' && scope.session.currentEpisodeId !== null) {
-          return service.stateById(scope.session.currentEpisodeId);
+          return await service.stateById(scope.session.currentEpisodeId);
         }
         throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
       }
@@ -267,7 +278,7 @@ export class McpDispatcher {
         if (task !== undefined && task !== null && typeof task !== 'string') {
           throw invalidRequest([{ loc: ['arguments', 'task_id'], msg: 'task_id must be a string or null', type: 'string_type' }]);
         }
-        return service.grade(id, (task as string | null | undefined) ?? null);
+        return await service.grade(id, (task as string | null | undefined) ?? null);
       }
     }
     throw new EnvError('EXECUTION_ERROR', 'internal', `tool ${name} has no implementation`);
@@ -285,7 +296,7 @@ export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: {
       throw e;
     }
     if (message === NO_BODY) return reply.code(200).send(PARSE_ERROR('empty body'));
-    const response = dispatcher.handle(message, { connection: null });
+    const response = await dispatcher.handle(message, { connection: null });
     if (response === null) return reply.code(202).send();
     return reply.code(200).send(response);
   });
@@ -311,27 +322,31 @@ export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: {
         return;
       }
       const connection = connectionContext(service, session);
+      // Messages are answered one at a time, in order, although a tool call may wait on the store.
+      const inOrder = serialQueue();
       socket.on('message', (raw, isBinary) => {
         sessions.touchSession(session);
-        let response: JsonRpcResponse | null;
-        const text = decodeFrame(raw, isBinary);
-        let message: unknown;
-        let parsed = false;
-        if (text !== null) {
-          try {
-            message = parseJsonText(text, ['body'], parseJsonKeepingIds);
-            parsed = true;
-          } catch {
-            // answered below as a parse error
+        inOrder(async () => {
+          let response: JsonRpcResponse | null;
+          const text = decodeFrame(raw, isBinary);
+          let message: unknown;
+          let parsed = false;
+          if (text !== null) {
+            try {
+              message = parseJsonText(text, ['body'], parseJsonKeepingIds);
+              parsed = true;
+            } catch {
+              // answered below as a parse error
+            }
           }
-        }
-        if (!parsed) response = PARSE_ERROR(text === null ? 'the message is not valid UTF-8' : 'the message is not valid JSON');
-        else response = dispatcher.handle(message, { connection });
-        if (response !== null && socket.readyState === socket.OPEN) socket.send(JSON.stringify(response));
+          if (!parsed) response = PARSE_ERROR(text === null ? 'the message is not valid UTF-8' : 'the message is not valid JSON');
+          else response = await dispatcher.handle(message, { connection });
+          if (response !== null && socket.readyState === socket.OPEN) socket.send(JSON.stringify(response));
+        });
       });
       socket.on('close', () => {
         sessions.close(session.id);
-        service.discard(connection.current());
+        service.release(connection.current());
       });
     },
   });

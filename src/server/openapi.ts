@@ -103,11 +103,16 @@ function buildDocument(): Record<string, unknown> {
       type: 'object',
       required: ['status', 'env', 'version', 'active_sessions', 'max_sessions'],
       properties: {
-        status: { type: 'string', const: 'healthy' },
+        status: { type: 'string', enum: ['healthy', 'degraded'] },
         env: { type: 'string' },
         version: { type: 'string' },
         active_sessions: { type: 'integer' },
         max_sessions: { type: 'integer' },
+        store: {
+          type: 'object',
+          required: ['status'],
+          properties: { status: { type: 'string', enum: ['ok', 'unavailable', 'corrupt'] }, reason: { type: 'string' } },
+        },
       },
     },
     Metadata: {
@@ -212,7 +217,13 @@ function buildDocument(): Record<string, unknown> {
     description: 'The episode to read; without it, the most recent HTTP episode.',
   };
   const paths = {
-    '/health': { get: { summary: 'Liveness and session counts', responses: { 200: ok('Healthy', ref('Health')) } } },
+    '/health': { get: { summary: 'Liveness, session counts and the store state (degraded while it cannot write)', responses: { 200: ok('Alive', ref('Health')) } } },
+    '/ready': {
+      get: {
+        summary: 'Readiness: 200 while the episode store can record steps, 503 STORE_UNAVAILABLE otherwise',
+        responses: { 200: ok('Ready', { type: 'object', properties: { status: { type: 'string', const: 'ready' } } }), 503: error('The store cannot write') },
+      },
+    },
     '/metadata': { get: { summary: 'Name, description, version', responses: { 200: ok('Metadata', ref('Metadata')) } } },
     '/schema': {
       get: {

@@ -4,19 +4,19 @@
  * malformed message is answered with an error frame and the connection stays open (D12).
  */
 import type { FastifyInstance, FastifyBaseLogger } from 'fastify';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { EnvError } from '../env/errors.ts';
 import { parseAction } from '../env/schemas.ts';
 import { decodeFrame, toJson } from './body.ts';
 import { EMPTY_STATE, type EnvService } from './core.ts';
 import { internalError, sendError, wsErrorData } from './errors.ts';
 import { parseJsonKeepingIds } from './json-ids.ts';
-import { connectionContext, type McpDispatcher } from './mcp.ts';
+import { connectionContext, serialQueue, type McpDispatcher } from './mcp.ts';
 import { wsResetObservation, wsStepObservation } from '../protocol/replies.ts';
-import { isPlainObject, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
+import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
 
 const NO_EPISODE_WS = 'No active episode. Send a reset message first.';
-const MESSAGE_TYPES = ['reset', 'step', 'state', 'close', 'mcp'] as const;
+const MESSAGE_TYPES = ['reset', 'step', 'state', 'close', 'mcp', 'resume'] as const;
 
 const notJson = (why: string) => new EnvError('INVALID_JSON', 'invalid_json', `Invalid JSON: ${why}`);
 
@@ -77,7 +77,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
 
   const connection = connectionContext(service, session);
 
-  const handle = (message: Record<string, unknown>): void => {
+  const handle = async (message: Record<string, unknown>): Promise<void> => {
     const type = message.type;
     switch (type) {
       case 'reset': {
@@ -90,7 +90,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
           }
           return parseResetRequest(data);
         });
-        const { episode: started, body } = service.reset(req, { kind: 'connection', sessionId: session.id }, false);
+        const { episode: started, body } = await service.reset(req, { kind: 'connection', sessionId: session.id }, false);
         connection.setCurrent(started);
         send({ type: 'observation', data: wsResetObservation(body) });
         return;
@@ -104,8 +104,38 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
           }
           return parseAction(message.data);
         });
-        const target = service.resolveForStep(connection.current(), { callerSessionId: session.id, noEpisodeMessage: NO_EPISODE_WS });
-        send({ type: 'observation', data: wsStepObservation(target.id, target.taskId, service.step(target, action)) });
+        const target = await service.resolveForStep(connection.current(), { callerSessionId: session.id, noEpisodeMessage: NO_EPISODE_WS });
+        send({ type: 'observation', data: wsStepObservation(target.id, target.taskId, await service.step(target, action)) });
+        return;
+      }
+      case 'resume': {
+        // {"type": "resume", "data": {"episode_id"}}: continue an unfinished WebSocket episode whose
+        // connection is gone; the reply is the episode's latest observation.
+        const id = inData(() => {
+          const data = message.data;
+          const issue = { loc: ['episode_id'], msg: 'episode_id is required (the id of the episode to resume)', type: 'missing' };
+          if (!isPlainObject(data)) throw new EnvError('VALIDATION_ERROR', 'invalid_request', 'resume data must be {"episode_id": "..."}', [issue]);
+          const parsed = parseEpisodeIdField(data.episode_id);
+          if (parsed === null) throw new EnvError('VALIDATION_ERROR', 'invalid_request', 'resume needs an episode_id', [issue]);
+          return parsed;
+        });
+        const resumed = await service.resume(id, session.id);
+        connection.setCurrent(resumed);
+        const last = resumed.lastRecord;
+        send({
+          type: 'observation',
+          data: {
+            episode_id: resumed.id,
+            task_id: resumed.taskId,
+            observation: last?.observation ?? resumed.initialObservation,
+            reward: last?.reward ?? 0.0,
+            done: false,
+            step: resumed.stepCount,
+            info: {},
+            terminated: false,
+            truncated: false,
+          },
+        });
         return;
       }
       case 'state': {
@@ -114,11 +144,12 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
         return;
       }
       case 'close':
+        service.abandon(connection.current());
         send({ type: 'close', data: {} });
         socket.close(1000);
         return;
       case 'mcp': {
-        const response = dispatcher.handle(message.data, { connection });
+        const response = await dispatcher.handle(message.data, { connection });
         if (response !== null) send({ type: 'mcp', data: response });
         return;
       }
@@ -133,8 +164,14 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
     }
   };
 
+  // One message at a time, in order: a reply may wait on the store, the next message waits for it.
+  const inOrder = serialQueue();
   socket.on('message', (raw, isBinary) => {
     sessions.touchSession(session);
+    inOrder(() => onMessage(raw, isBinary));
+  });
+
+  const onMessage = async (raw: RawData, isBinary: boolean): Promise<void> => {
     try {
       const text = decodeFrame(raw, isBinary);
       if (text === null) throw notJson('the message is not valid UTF-8');
@@ -148,7 +185,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
       if (!isPlainObject(message)) {
         throw new EnvError('INVALID_JSON', 'invalid_json', 'Invalid message: expected a JSON object {"type": ..., "data": ...}');
       }
-      handle(message);
+      await handle(message);
     } catch (e) {
       if (e instanceof EnvError) sendErrorFrame(e);
       else {
@@ -156,10 +193,11 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
         sendErrorFrame(internalError());
       }
     }
-  });
+  };
 
   socket.on('close', () => {
+    // A dropped connection's episode stays resumable (§7 resume); `close` abandoned it already.
     sessions.close(session.id);
-    service.discard(connection.current());
+    service.release(connection.current());
   });
 }

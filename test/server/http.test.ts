@@ -58,7 +58,7 @@ describe('before any episode', () => {
 describe('service routes', () => {
   test('/health, /metadata, /schema, /, /openapi.json, /docs, /redoc', async () => {
     const health = await get(url, '/health');
-    assert.deepEqual(health.body, { status: 'healthy', env: 'DataSelectEnv', version: '1.0.0', active_sessions: 0, max_sessions: 256 });
+    assert.deepEqual(health.body, { status: 'healthy', env: 'DataSelectEnv', version: '1.0.0', active_sessions: 0, max_sessions: 256, store: { status: 'ok' } });
     const meta = await get(url, '/metadata');
     assert.deepEqual(Object.keys(meta.body).sort(), ['author', 'description', 'documentation_url', 'name', 'readme_content', 'version']);
     assert.equal(meta.body.name, 'DataSelectEnv');

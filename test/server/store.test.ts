@@ -8,8 +8,6 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { SqliteEpisodeStore } from '../../src/server/store/sqlite.ts';
-import type { CompletedEpisode } from '../../src/server/store/types.ts';
 import { BALANCED, WsClient, get, post, startServer } from './helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-store-'));
@@ -54,16 +52,18 @@ describe('restart on the same SQLite file', () => {
       assert.deepEqual(await post(second.url, '/grader', { episode_id: wsReset.data.episode_id, task_id: 'hard' }).then((r) => r.body), gradeWs.body);
       assert.deepEqual((await get(second.url, `/episodes/${a.id}`)).body, detailA.body);
       assert.deepEqual((await get(second.url, '/episodes')).body, list.body);
-      // State of a stored episode, and of the unfinished one (gone with the process).
+      // State of a stored episode, and of the unfinished one (its log survived the restart).
       const state = await get(second.url, `/state?episode_id=${a.id}`);
       assert.equal(state.body.done, true);
       assert.equal(state.body.step_count, a.replies.length);
-      assert.equal((await get(second.url, `/state?episode_id=${unfinished}`)).status, 404);
+      const open = await get(second.url, `/state?episode_id=${unfinished}`);
+      assert.equal(open.status, 200);
+      assert.deepEqual([open.body.done, open.body.step_count, open.body.task_id], [false, 0, 'easy']);
       assert.equal((await post(second.url, '/grader', { episode_id: unfinished, task_id: 'easy' })).status, 404);
       // A stored id stays taken, and a stored episode cannot be stepped.
       assert.equal((await post(second.url, '/reset', { episode_id: a.id })).status, 409);
       assert.equal((await post(second.url, '/step', { episode_id: a.id, action: BALANCED })).body.reason, 'episode_over');
-      assert.equal(second.store.integrityCheck(), 'ok');
+      assert.equal(await second.store.integrityCheck(), 'ok');
     } finally {
       await second.close();
     }
@@ -163,48 +163,6 @@ describe('episode history', () => {
 });
 
 describe('retention', () => {
-  const episode = (id: string, finished_ms: number): CompletedEpisode => {
-    const obs = { remaining_budget: 100, diversity_score: 1, noise_estimate: 0.3, current_performance: 0.68, samples_available: 1100 };
-    return {
-      episode_id: id, task_id: 'hard', seed: 1, label: null, step_count: 0, finished_ms,
-      initial_observation: obs, final_observation: obs, noise_ratios: [], steps: [],
-    };
-  };
-
-  test('by count: the oldest go first (COMPLETED_RETENTION); 0 = unlimited', () => {
-    const store = new SqliteEpisodeStore(':memory:', { maxCount: 3, maxAgeS: 0 });
-    for (let i = 0; i < 5; i++) assert.equal(store.save(episode(`e${i}`, 1000 + i)), true);
-    assert.equal(store.count(), 3);
-    assert.equal(store.get('e0'), null);
-    assert.equal(store.get('e1'), null);
-    assert.ok(store.get('e4'));
-    assert.equal(store.save(episode('e4', 5000)), false, 'an id is stored once');
-    store.close();
-    const unlimited = new SqliteEpisodeStore(':memory:', { maxCount: 0, maxAgeS: 0 });
-    for (let i = 0; i < 20; i++) unlimited.save(episode(`u${i}`, i));
-    assert.equal(unlimited.count(), 20);
-    unlimited.close();
-  });
-
-  test('by age (COMPLETED_MAX_AGE_S): older ones behave as unknown, prune removes them', () => {
-    const store = new SqliteEpisodeStore(':memory:', { maxCount: 0, maxAgeS: 60 });
-    const now = Date.now();
-    store.save(episode('old', now - 120_000));
-    store.save(episode('new', now));
-    assert.equal(store.get('old'), null);
-    assert.equal(store.getSummary('old'), null);
-    assert.deepEqual(store.list({ limit: 10 }).episodes.map((e) => e.episode_id), ['new']);
-    assert.equal(store.has('old'), false, 'evicted by age: the id is free again');
-    assert.equal(store.has('new'), true);
-    assert.equal(store.save(episode('old', now)), true, 'reusing an aged-out id stores the new episode');
-    assert.ok(store.get('old'));
-    store.save(episode('older', now - 120_000));
-    assert.equal(store.prune(), 1);
-    assert.equal(store.count(), 2);
-    assert.equal(store.integrityCheck(), 'ok');
-    store.close();
-  });
-
   test('over HTTP: COMPLETED_RETENTION=2 evicts the oldest finished episode (then unknown: 404)', async () => {
     const s = await startServer({ COMPLETED_RETENTION: 2 });
     try {

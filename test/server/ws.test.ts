@@ -4,6 +4,7 @@
  * (SESSION_ERROR then 1001), and the §7.5 order of checks.
  */
 import assert from 'node:assert/strict';
+import { DataSelectEnv } from '../../src/env/env.ts';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { BALANCED, WsClient, get, post, startServer, type TestServer } from './helpers.ts';
@@ -73,7 +74,7 @@ describe('malformed messages get error frames, the connection stays open (D12)',
     assert.equal(step.type, 'observation');
     assert.equal(step.data.episode_id, reset2.data.episode_id);
     assert.equal(step.data.step, 1);
-    // The first reset's episode was abandoned by the second.
+    // The first reset's episode was abandoned by the second (and deleted from the store).
     assert.equal((await get(server.url, `/state?episode_id=${reset.data.episode_id}`)).status, 404);
     ws.close();
   });
@@ -140,16 +141,22 @@ describe('capacity and idle reaping', () => {
       assert.equal(frame.data.active_sessions, 2);
       assert.equal(frame.data.max_sessions, 2);
       assert.equal((await c.closed).code, 1013);
-      // HTTP episodes are not sessions: resets always succeed; the pool keeps 2 (LRU evicted).
+      // HTTP episodes are not sessions: resets always succeed; memory keeps 2 (LRU), the evicted
+      // one continues from the store's action log with the numbers of an uninterrupted run.
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) {
         const r = await post(small.url, '/reset', { seed: i });
         assert.equal(r.status, 200);
         ids.push(r.body.episode_id);
       }
+      assert.equal(small.service.sessions.getLive(ids[0]), undefined, 'evicted from memory');
       const evicted = await post(small.url, '/step', { episode_id: ids[0], action: BALANCED });
-      assert.equal(evicted.status, 404);
-      assert.equal(evicted.body.reason, 'episode_not_found');
+      assert.equal(evicted.status, 200);
+      const reference = new DataSelectEnv();
+      reference.reset({ task: 'easy', seed: 0 });
+      const expected = reference.step(BALANCED);
+      assert.equal(evicted.body.reward.value, expected.reward);
+      assert.deepEqual(evicted.body.observation, expected.observation);
       assert.equal((await post(small.url, '/step', { episode_id: ids[2], action: BALANCED })).status, 200);
       // A closed connection frees its slot at once.
       a.close();

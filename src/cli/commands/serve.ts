@@ -98,7 +98,19 @@ export function registerServe(program: Command): void {
         }
         throw e;
       }
-      const { app, shutdown } = await buildApp(config);
+      const { StoreOpenError } = await import('../../server/store/types.ts');
+      let app;
+      let shutdown: () => Promise<void>;
+      try {
+        ({ app, shutdown } = await buildApp(config));
+      } catch (e) {
+        // A store that cannot be used is the operator's to fix: one line, exit 2, no stack.
+        if (e instanceof StoreOpenError) {
+          process.stderr.write(`dataselectenv serve: ${e.message}\n`);
+          process.exit(2);
+        }
+        throw e;
+      }
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

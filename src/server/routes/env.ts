@@ -46,7 +46,7 @@ export async function envRoutes(app: FastifyInstance, { service }: RouteOptions)
   app.post('/reset', async (request) => {
     const body = readJsonBody(request);
     const req = within(['body'], () => parseResetRequest(body === NO_BODY ? null : body));
-    return service.reset(req, { kind: 'http' }, true).body;
+    return (await service.reset(req, { kind: 'http' }, true)).body;
   });
 
   app.post('/step', async (request) => {
@@ -58,9 +58,9 @@ export async function envRoutes(app: FastifyInstance, { service }: RouteOptions)
     const action = within(['body', 'action'], () => parseAction(body.action));
     const episode =
       episodeId === null
-        ? service.resolveForStep(service.sessions.mostRecentHttp, { implicit: true })
-        : service.resolveForStep(episodeId);
-    return httpStepReply(episode.id, service.step(episode, action));
+        ? await service.resolveForStep(service.sessions.mostRecentHttp, { implicit: true })
+        : await service.resolveForStep(episodeId);
+    return httpStepReply(episode.id, await service.step(episode, action));
   });
 
   app.get('/state', async (request) => {

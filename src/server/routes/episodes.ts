@@ -1,6 +1,6 @@
 /** Episode history (PROTOCOL.md §4.13, §4.14): finished episodes from the store, newest first. */
 import type { FastifyInstance } from 'fastify';
-import { EnvError, invalidRequest, unknownTask } from '../../env/errors.ts';
+import { invalidRequest, unknownTask } from '../../env/errors.ts';
 import { TASK_IDS, getTask } from '../../env/tasks.ts';
 import { gradeBody } from '../core.ts';
 import type { EpisodeSummary } from '../store/types.ts';
@@ -55,7 +55,7 @@ export async function episodeRoutes(app: FastifyInstance, { service }: RouteOpti
     }
     const before = beforeText === undefined ? undefined : decodeCursor(beforeText);
     if (taskId !== undefined && !getTask(taskId)) throw unknownTask(taskId, TASK_IDS);
-    const page = service.store.list({ task_id: taskId, limit, before });
+    const page = await service.listEpisodes({ task_id: taskId, limit, before });
     return {
       episodes: page.episodes.map((e) => {
         const g = gradeBody(e);
@@ -67,8 +67,7 @@ export async function episodeRoutes(app: FastifyInstance, { service }: RouteOpti
 
   app.get('/episodes/:id', async (request) => {
     const { id } = request.params as { id: string };
-    const e = service.store.get(id);
-    if (!e) throw new EnvError('NOT_FOUND', 'episode_not_finished', 'episode_id not found or episode is not finished yet.');
+    const e = await service.completedEpisode(id);
     return {
       ...episodeHeader(e),
       initial_observation: e.initial_observation,

@@ -21,14 +21,30 @@ export const SCHEMAS = Object.freeze({
 export async function metaRoutes(app: FastifyInstance, { service }: RouteOptions): Promise<void> {
   app.get('/', async () => ({ name: ENV_NAME, version: API_VERSION, docs: '/docs', health: '/health' }));
 
-  // Nothing but counters: launchers poll this with short timeouts, it must never wait on work.
-  app.get('/health', async () => ({
-    status: 'healthy',
-    env: ENV_NAME,
-    version: API_VERSION,
-    active_sessions: service.sessions.activeSessions,
-    max_sessions: service.sessions.maxSessions,
-  }));
+  // Counters and the store's last known state: launchers poll this with short timeouts, so it
+  // never waits on work (only while the store is failing, a probe write at most once a second).
+  app.get('/health', async () => {
+    const store = await service.health.check();
+    return {
+      status: store === 'ok' ? 'healthy' : 'degraded',
+      env: ENV_NAME,
+      version: API_VERSION,
+      active_sessions: service.sessions.activeSessions,
+      max_sessions: service.sessions.maxSessions,
+      store: store === 'ok' ? { status: 'ok' } : { status: store, reason: service.health.reason },
+    };
+  });
+
+  // Readiness (load balancers, Kubernetes): 503 while the store cannot record steps.
+  app.get('/ready', async (_request, reply) => {
+    const store = await service.health.check();
+    if (store === 'ok') return { status: 'ready' };
+    return reply.code(503).send({
+      detail: `not ready: the episode store is ${store === 'corrupt' ? 'damaged' : 'unavailable'} (${service.health.reason})`,
+      code: 'STORE_UNAVAILABLE',
+      reason: store === 'corrupt' ? 'store_corrupt' : 'store_unavailable',
+    });
+  });
 
   app.get('/metadata', async () => ({
     name: ENV_NAME,

@@ -1,216 +1,594 @@
 /**
- * The embedded SQLite store (node:sqlite, synchronous). Synchronous is deliberate: a save happens
- * inside the step that finished the episode, so the episode is durable before its reply leaves,
- * and no other request can observe it half-written. WAL keeps readers and the writer apart and
- * makes each commit one sequential append.
+ * The embedded SQLite store (node:sqlite). node:sqlite is synchronous: each call below is one
+ * short statement (a step is one INSERT in WAL mode, a sequential append with no fsync), run
+ * inside a Promise-returning method so callers are written for any backend. That append is the
+ * whole cost durability needs; nothing else blocks a step.
  *
  * Numbers are stored as JSON text: JSON writes the shortest decimal that round-trips to the same
- * double, so a restart grades bit-for-bit what the live episode would have.
+ * double, so a restart replays and grades bit-for-bit what the live episode did.
+ *
+ * Start-up checks (`openSqliteStore`): the file must be a readable, writable, undamaged SQLite
+ * database (`PRAGMA quick_check`), and a marker file beside it (`<file>.store-id`, holding the
+ * store's id) tells a store that existed and vanished (missing or 0-byte file) from a first
+ * start; any failure is a `StoreOpenError` with one line naming the file, the cause and the fix.
  */
-import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { CompletedEpisode, EpisodeStore, EpisodeSummary, ListPage, ListQuery, RetentionPolicy } from './types.ts';
+import {
+  StoreConflictError,
+  StoreCorruptError,
+  StoreMissingError,
+  StoreOpenError,
+  StoreUnavailableError,
+  type CompletedEpisode,
+  type Cursor,
+  type EpisodeFinish,
+  type EpisodeLog,
+  type EpisodeStart,
+  type EpisodeStore,
+  type EpisodeSummary,
+  type EpisodeTransport,
+  type ListPage,
+  type ListQuery,
+  type RetentionPolicy,
+  type StepRecord,
+} from './types.ts';
 
-const SCHEMA_VERSION = 1;
+/** 1: finished episodes only, steps as one JSON array. 2: episode rows at reset, one row per step. */
+const SCHEMA_VERSION = 2;
 
-interface Row {
+interface EpisodeRow {
   seq: number;
   episode_id: string;
   task_id: string;
   seed: number;
   label: string | null;
-  step_count: number;
-  finished_ms: number;
-  final_observation: string;
-  noise_ratios: string;
-  initial_observation?: string;
-  steps?: string;
+  transport: string;
+  created_ms: number;
+  initial_observation: string;
+  finished_ms: number | null;
+  step_count: number | null;
+  final_observation: string | null;
+  noise_ratios: string | null;
+  last_ms?: number | null;
 }
 
-const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, step_count, finished_ms, final_observation, noise_ratios';
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS episodes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    episode_id TEXT NOT NULL UNIQUE,
+    task_id TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    label TEXT,
+    transport TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    initial_observation TEXT NOT NULL,
+    finished_ms INTEGER,
+    step_count INTEGER,
+    final_observation TEXT,
+    noise_ratios TEXT
+  );
+  CREATE INDEX IF NOT EXISTS episodes_finished ON episodes (finished_ms DESC, seq DESC) WHERE finished_ms IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS episodes_task_finished ON episodes (task_id, finished_ms DESC, seq DESC) WHERE finished_ms IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS episodes_unfinished ON episodes (created_ms) WHERE finished_ms IS NULL;
+  CREATE TABLE IF NOT EXISTS steps (
+    episode_id TEXT NOT NULL REFERENCES episodes (episode_id) ON DELETE CASCADE,
+    t INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (episode_id, t)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, filler BLOB NOT NULL);
+`;
 
-function toSummary(row: Row): EpisodeSummary {
+const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, step_count, finished_ms, final_observation, noise_ratios';
+/** Last write of an episode: its latest step, or its reset. */
+const LAST_MS = '(SELECT COALESCE(MAX(s.created_ms), e.created_ms) FROM steps s WHERE s.episode_id = e.episode_id)';
+
+function toSummary(row: EpisodeRow): EpisodeSummary {
   return {
     episode_id: row.episode_id,
     task_id: row.task_id,
     seed: row.seed,
     label: row.label,
-    step_count: row.step_count,
-    finished_ms: row.finished_ms,
-    final_observation: JSON.parse(row.final_observation),
-    noise_ratios: JSON.parse(row.noise_ratios),
+    step_count: row.step_count!,
+    finished_ms: row.finished_ms!,
+    final_observation: JSON.parse(row.final_observation!),
+    noise_ratios: JSON.parse(row.noise_ratios!),
   };
 }
 
+/** SQLite's primary result code of a node:sqlite error, or null for other errors. */
+function sqliteCode(e: unknown): number | null {
+  const errcode = (e as { errcode?: unknown } | null)?.errcode;
+  return typeof errcode === 'number' ? errcode & 0xff : null;
+}
+
+const SQLITE_CORRUPT = 11;
+const SQLITE_NOTADB = 26;
+const SQLITE_CONSTRAINT = 19;
+/** BUSY, LOCKED, NOMEM, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL: the store cannot work now. */
+const UNAVAILABLE = new Set([5, 6, 7, 8, 10, 13, 14, 15]);
+
+/** Turns a failure of node:sqlite into the store's typed errors (contract 5); other errors pass. */
+function classify(e: unknown, file: string, what: string): unknown {
+  const code = sqliteCode(e);
+  const detail = e instanceof Error ? e.message : String(e);
+  if (code === SQLITE_CORRUPT || code === SQLITE_NOTADB) {
+    return new StoreCorruptError(`the episode store ${file} is damaged (${detail}) while ${what}`, { cause: e });
+  }
+  if (code !== null && UNAVAILABLE.has(code)) {
+    return new StoreUnavailableError(`the episode store ${file} cannot be used now (${detail}) while ${what}`, { cause: e });
+  }
+  if ((e as { code?: unknown } | null)?.code === 'ERR_INVALID_STATE') {
+    return new StoreUnavailableError(`the episode store ${file} is closed (${what})`, { cause: e });
+  }
+  return e;
+}
+
+export interface SqliteStoreOptions {
+  /** A file, or `:memory:` for a throw-away store. */
+  file: string;
+  retention: RetentionPolicy;
+}
+
+/** The marker beside a store file: it says a store was created there, and which one. */
+export function markerPath(file: string): string {
+  return `${file}.store-id`;
+}
+
+function openError(file: string, cause: string, fix: string): StoreOpenError {
+  return new StoreOpenError(`episode store ${file}: ${cause}; ${fix}`);
+}
+
+/** The one line for a failure of node:sqlite while opening. */
+function describeOpenFailure(file: string, e: unknown): StoreOpenError {
+  const code = sqliteCode(e);
+  const detail = e instanceof Error ? e.message : String(e);
+  if (code === SQLITE_NOTADB) {
+    return openError(file, `not a SQLite database (${detail}: header damaged or another file)`, 'restore it from a backup, or move it aside to start a new empty store');
+  }
+  if (code === SQLITE_CORRUPT) {
+    return openError(file, `damaged (${detail})`, "restore it from a backup, or move it aside to start a new empty store (sqlite3's .recover may salvage its rows)");
+  }
+  if (code === 8) {
+    return openError(file, `read-only (${detail})`, 'make the file and its directory writable by this user, or choose another with STORE_PATH / DATA_DIR');
+  }
+  if (code === 14 || code === 10) {
+    return openError(file, `cannot be opened or written (${detail})`, 'check that the file and its directory exist and are readable and writable by this user, or choose another with STORE_PATH / DATA_DIR');
+  }
+  if (code === 13) {
+    return openError(file, `the disk is full (${detail})`, 'free some space');
+  }
+  if (code === 5 || code === 6) {
+    return openError(file, `locked by another process (${detail})`, 'stop the other process using it, or choose another store');
+  }
+  return openError(file, `cannot be opened (${detail})`, 'check the file, or choose another with STORE_PATH / DATA_DIR');
+}
+
+/**
+ * Opens the store at `file` after the start-up checks; throws `StoreOpenError` (one line) when it
+ * cannot be used. A missing file without a marker is a first start: the store is created.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteEpisodeStore {
+  const { file } = options;
+  if (file === ':memory:') return new SqliteEpisodeStore(new DatabaseSync(':memory:'), options);
+  const marker = markerPath(file);
+  const dir = path.dirname(path.resolve(file));
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw openError(file, `its directory cannot be created (${(e as Error).message})`, 'create it, make it writable, or choose another with STORE_PATH / DATA_DIR');
+  }
+  let markerId: string | null = null;
+  if (existsSync(marker)) {
+    try {
+      markerId = (JSON.parse(readFileSync(marker, 'utf8')) as { store_id?: unknown }).store_id as string;
+    } catch (e) {
+      throw openError(file, `its marker ${marker} cannot be read (${(e as Error).message})`, 'make it readable, or delete it if this store is the right one');
+    }
+  }
+  let size: number | null = null;
+  try {
+    size = statSync(file).size;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw openError(file, `cannot be read (${(e as Error).message})`, 'make it readable by this user, or choose another with STORE_PATH / DATA_DIR');
+    }
+  }
+  if (markerId !== null && (size === null || size === 0)) {
+    throw openError(
+      file,
+      `${size === null ? 'missing' : 'empty (0 bytes)'}, but a store existed here (marker ${marker}, store id ${markerId})`,
+      `restore the file from a backup, or delete ${marker} to start a new empty store`,
+    );
+  }
+  if (size === 0) {
+    // SQLite itself never leaves a 0-byte database behind once it has written one table.
+    throw openError(file, 'empty (0 bytes), so it is not a store this server wrote (truncated?)', 'restore it from a backup, or delete it to start a new empty store');
+  }
+
+  let db: DatabaseSync | null = null;
+  try {
+    db = new DatabaseSync(file);
+    const check = (db.prepare('PRAGMA quick_check').all() as { quick_check: string }[]).map((r) => r.quick_check).join('; ');
+    if (check !== 'ok') {
+      throw openError(file, `damaged (quick_check: ${check.slice(0, 200)})`, "restore it from a backup, or move it aside to start a new empty store (sqlite3's .recover may salvage its rows)");
+    }
+    const store = new SqliteEpisodeStore(db, options);
+    const storeId = store.storeId;
+    if (markerId !== null && markerId !== storeId) {
+      throw openError(file, `not the store that was here (its id is ${storeId}, the marker ${marker} says ${markerId})`, `put the right file back, or delete ${marker} to accept this one`);
+    }
+    if (markerId === null) {
+      try {
+        writeFileSync(marker, `${JSON.stringify({ store_id: storeId, created: new Date().toISOString() })}\n`);
+      } catch (e) {
+        throw openError(file, `its marker ${marker} cannot be written (${(e as Error).message})`, 'make the directory writable by this user');
+      }
+    }
+    return store;
+  } catch (e) {
+    try {
+      db?.close();
+    } catch {
+      // already closed or never opened: nothing to release
+    }
+    if (e instanceof StoreOpenError) throw e;
+    throw describeOpenFailure(file, e);
+  }
+}
+
 export class SqliteEpisodeStore implements EpisodeStore {
+  readonly kind = 'sqlite';
+  readonly location: string;
+  readonly storeId: string;
   private readonly db: DatabaseSync;
   private readonly retention: RetentionPolicy;
-  private readonly insert: StatementSync;
-  private readonly byId: StatementSync;
+  private readonly insertEpisode: StatementSync;
+  private readonly insertStep: StatementSync;
+  private readonly finishEpisode: StatementSync;
+  private readonly episodeById: StatementSync;
+  private readonly stepsById: StatementSync;
   private readonly summaryById: StatementSync;
-  private readonly exists: StatementSync;
-  private readonly countAll: StatementSync;
-  private readonly deleteOlderThan: StatementSync;
-  private readonly deleteStaleId: StatementSync;
+  private readonly nextIndex: StatementSync;
+  private readonly countFinishedRows: StatementSync;
+  private readonly deleteById: StatementSync;
+  private readonly deleteUnfinishedById: StatementSync;
+  private readonly deleteOldFinished: StatementSync;
+  private readonly deleteIdleUnfinished: StatementSync;
   private readonly deleteBeyondCount: StatementSync;
+  private readonly probeInsert: StatementSync;
+  private readonly probeDelete: StatementSync;
   private closed = false;
-  /** Rows in the table, kept in step with inserts and deletes so the count rule costs nothing until it applies. */
-  private rows = 0;
+  /** Finished rows, kept in step with inserts and deletes so the count rule costs nothing until it applies. */
+  private finishedRows = 0;
 
-  /** Opens (and creates) the store at `file`; `:memory:` for a throw-away store. */
-  constructor(file: string, retention: RetentionPolicy) {
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new DatabaseSync(file);
-    this.retention = retention;
-    this.db.exec('PRAGMA journal_mode = WAL');
+  /** Use `openSqliteStore` (it runs the start-up checks first). */
+  constructor(db: DatabaseSync, options: SqliteStoreOptions) {
+    this.db = db;
+    this.location = options.file;
+    this.retention = options.retention;
+    db.exec('PRAGMA journal_mode = WAL');
     // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commits).
-    this.db.exec('PRAGMA synchronous = NORMAL');
-    this.db.exec('PRAGMA busy_timeout = 5000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS episodes (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        episode_id TEXT NOT NULL UNIQUE,
-        task_id TEXT NOT NULL,
-        seed INTEGER NOT NULL,
-        label TEXT,
-        step_count INTEGER NOT NULL,
-        finished_ms INTEGER NOT NULL,
-        initial_observation TEXT NOT NULL,
-        final_observation TEXT NOT NULL,
-        noise_ratios TEXT NOT NULL,
-        steps TEXT NOT NULL
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec('PRAGMA foreign_keys = ON');
+    this.migrate();
+    this.storeId = (db.prepare("SELECT value FROM meta WHERE key = 'store_id'").get() as { value: string }).value;
+
+    this.insertEpisode = db.prepare(`INSERT INTO episodes
+      (episode_id, task_id, seed, label, transport, created_ms, initial_observation) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    // The step row goes in only while the episode is unfinished and `t` is its next index (contract 4).
+    this.insertStep = db.prepare(`INSERT INTO steps (episode_id, t, created_ms, record)
+      SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM episodes WHERE episode_id = ?1 AND finished_ms IS NULL)
+        AND (SELECT COALESCE(MAX(t), 0) FROM steps WHERE episode_id = ?1) = ?2 - 1`);
+    this.finishEpisode = db.prepare(`UPDATE episodes SET finished_ms = ?, step_count = ?, final_observation = ?, noise_ratios = ?
+      WHERE episode_id = ? AND finished_ms IS NULL`);
+    this.episodeById = db.prepare(`SELECT e.*, ${LAST_MS} AS last_ms FROM episodes e WHERE e.episode_id = ?`);
+    this.stepsById = db.prepare('SELECT record FROM steps WHERE episode_id = ? ORDER BY t');
+    this.summaryById = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM episodes WHERE episode_id = ? AND finished_ms IS NOT NULL`);
+    this.nextIndex = db.prepare('SELECT COALESCE(MAX(t), 0) + 1 AS next FROM steps WHERE episode_id = ?');
+    this.countFinishedRows = db.prepare('SELECT COUNT(*) AS n FROM episodes WHERE finished_ms IS NOT NULL');
+    this.deleteById = db.prepare('DELETE FROM episodes WHERE episode_id = ?');
+    this.deleteUnfinishedById = db.prepare('DELETE FROM episodes WHERE episode_id = ? AND finished_ms IS NULL');
+    this.deleteOldFinished = db.prepare('DELETE FROM episodes WHERE finished_ms IS NOT NULL AND finished_ms < ?');
+    this.deleteIdleUnfinished = db.prepare(`DELETE FROM episodes WHERE seq IN (
+      SELECT e.seq FROM episodes e WHERE e.finished_ms IS NULL AND e.created_ms < ?1 AND ${LAST_MS} < ?1)`);
+    this.deleteBeyondCount = db.prepare(`DELETE FROM episodes WHERE seq IN (
+      SELECT seq FROM episodes WHERE finished_ms IS NOT NULL ORDER BY finished_ms DESC, seq DESC LIMIT -1 OFFSET ?)`);
+    this.probeInsert = db.prepare('INSERT INTO probe (id, filler) VALUES (1, zeroblob(8192))');
+    this.probeDelete = db.prepare('DELETE FROM probe WHERE id = 1');
+    this.finishedRows = (this.countFinishedRows.get() as { n: number }).n;
+    this.pruneNow(Date.now());
+  }
+
+  /** Creates the schema, or upgrades a version-1 store (finished episodes, steps as one JSON array). */
+  private migrate(): void {
+    const db = this.db;
+    const hasMeta = db.prepare("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+    const version = hasMeta
+      ? Number((db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value ?? 0)
+      : 0;
+    if (version > SCHEMA_VERSION) {
+      throw new StoreOpenError(
+        `episode store ${this.location}: written by a newer version (schema ${version}, this server knows ${SCHEMA_VERSION}); run the newer server, or choose another store`,
       );
-      CREATE INDEX IF NOT EXISTS episodes_order ON episodes (finished_ms DESC, seq DESC);
-      CREATE INDEX IF NOT EXISTS episodes_task_order ON episodes (task_id, finished_ms DESC, seq DESC);
-    `);
-    this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
-    this.insert = this.db.prepare(`INSERT OR IGNORE INTO episodes
-      (episode_id, task_id, seed, label, step_count, finished_ms, initial_observation, final_observation, noise_ratios, steps)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.byId = this.db.prepare(`SELECT ${SUMMARY_COLUMNS}, initial_observation, steps FROM episodes WHERE episode_id = ?`);
-    this.summaryById = this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM episodes WHERE episode_id = ?`);
-    this.exists = this.db.prepare('SELECT 1 AS one FROM episodes WHERE episode_id = ?');
-    this.countAll = this.db.prepare('SELECT COUNT(*) AS n FROM episodes');
-    this.deleteOlderThan = this.db.prepare('DELETE FROM episodes WHERE finished_ms < ?');
-    this.deleteStaleId = this.db.prepare('DELETE FROM episodes WHERE episode_id = ? AND finished_ms < ?');
-    this.deleteBeyondCount = this.db.prepare(
-      'DELETE FROM episodes WHERE seq IN (SELECT seq FROM episodes ORDER BY finished_ms DESC, seq DESC LIMIT -1 OFFSET ?)',
-    );
-    this.rows = this.count();
-    this.prune();
-  }
-
-  save(ep: CompletedEpisode): boolean {
-    // A row past its age is evicted even before prune() removes it; its id may be used again.
-    const cutoff = this.cutoff();
-    if (cutoff !== null) this.rows -= Number(this.deleteStaleId.run(ep.episode_id, cutoff).changes);
-    const result = this.insert.run(
-      ep.episode_id,
-      ep.task_id,
-      ep.seed,
-      ep.label,
-      ep.step_count,
-      ep.finished_ms,
-      JSON.stringify(ep.initial_observation),
-      JSON.stringify(ep.final_observation),
-      JSON.stringify(ep.noise_ratios),
-      JSON.stringify(ep.steps),
-    );
-    if (result.changes === 0) return false;
-    this.rows += 1;
-    if (this.retention.maxCount > 0 && this.rows > this.retention.maxCount) {
-      this.rows -= Number(this.deleteBeyondCount.run(this.retention.maxCount).changes);
     }
-    return true;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      if (version === 1) {
+        db.exec('ALTER TABLE episodes RENAME TO episodes_v1; DROP INDEX IF EXISTS episodes_order; DROP INDEX IF EXISTS episodes_task_order;');
+      }
+      db.exec(SCHEMA);
+      if (version === 1) this.copyVersion1();
+      db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(SCHEMA_VERSION));
+      db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
+      db.exec('COMMIT');
+    } catch (e) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw e;
+    }
   }
 
-  /** Age cutoff in epoch ms, or null without an age limit; rows older than it count as evicted. */
-  private cutoff(nowMs = Date.now()): number | null {
+  private copyVersion1(): void {
+    const db = this.db;
+    const insertEpisode = db.prepare(`INSERT INTO episodes (seq, episode_id, task_id, seed, label, transport, created_ms,
+      initial_observation, finished_ms, step_count, final_observation, noise_ratios) VALUES (?, ?, ?, ?, ?, 'http', ?, ?, ?, ?, ?, ?)`);
+    const insertStep = db.prepare('INSERT INTO steps (episode_id, t, created_ms, record) VALUES (?, ?, ?, ?)');
+    for (const row of db.prepare('SELECT * FROM episodes_v1 ORDER BY seq').iterate() as Iterable<Record<string, never>>) {
+      const r = row as unknown as EpisodeRow & { steps: string };
+      insertEpisode.run(r.seq, r.episode_id, r.task_id, r.seed, r.label, r.finished_ms, r.initial_observation, r.finished_ms, r.step_count, r.final_observation, r.noise_ratios);
+      for (const step of JSON.parse(r.steps) as StepRecord[]) insertStep.run(r.episode_id, step.t, r.finished_ms, JSON.stringify(step));
+    }
+    db.exec('DROP TABLE episodes_v1');
+  }
+
+  /** Ends a failed transaction (SQLite may already have rolled it back, e.g. on a full disk). */
+  private rollback(): void {
+    if (this.db.isTransaction) this.db.exec('ROLLBACK');
+  }
+
+  /** Runs `fn`, turning node:sqlite failures into the typed errors of the contract. */
+  private run<T>(what: string, fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(classify(e, this.location, what));
+    }
+  }
+
+  /** Age cutoff of finished rows in epoch ms, or null without an age limit. */
+  private finishedCutoff(nowMs: number): number | null {
     return this.retention.maxAgeS > 0 ? nowMs - this.retention.maxAgeS * 1000 : null;
   }
 
-  private fresh(row: Row | undefined): Row | null {
-    if (!row) return null;
-    const cutoff = this.cutoff();
-    return cutoff !== null && row.finished_ms < cutoff ? null : row;
+  private unfinishedCutoff(nowMs: number): number | null {
+    return this.retention.unfinishedIdleS > 0 ? nowMs - this.retention.unfinishedIdleS * 1000 : null;
   }
 
-  get(episodeId: string): CompletedEpisode | null {
-    const row = this.fresh(this.byId.get(episodeId) as Row | undefined);
-    if (!row) return null;
-    return {
-      ...toSummary(row),
-      initial_observation: JSON.parse(row.initial_observation!),
-      steps: JSON.parse(row.steps!),
-    };
-  }
-
-  getSummary(episodeId: string): EpisodeSummary | null {
-    const row = this.fresh(this.summaryById.get(episodeId) as Row | undefined);
-    return row ? toSummary(row) : null;
-  }
-
-  /** True while the id names a stored, not yet evicted episode (a reset reusing it gets 409). */
-  has(episodeId: string): boolean {
-    if (this.cutoff() === null) return this.exists.get(episodeId) !== undefined;
-    return this.getSummary(episodeId) !== null;
-  }
-
-  list(query: ListQuery): ListPage {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (query.task_id !== undefined) {
-      where.push('task_id = ?');
-      params.push(query.task_id);
+  /** True when retention has evicted the row in effect, whether or not prune deleted it yet. */
+  private expired(row: EpisodeRow, nowMs: number): boolean {
+    if (row.finished_ms !== null) {
+      const cutoff = this.finishedCutoff(nowMs);
+      return cutoff !== null && row.finished_ms < cutoff;
     }
-    const cutoff = this.cutoff();
-    if (cutoff !== null) {
-      where.push('finished_ms >= ?');
-      params.push(cutoff);
-    }
-    if (query.before) {
-      where.push('(finished_ms < ? OR (finished_ms = ? AND seq < ?))');
-      params.push(query.before.finished_ms, query.before.finished_ms, query.before.seq);
-    }
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM episodes ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY finished_ms DESC, seq DESC LIMIT ?`;
-    // One row more than asked tells whether another page exists.
-    const rows = this.db.prepare(sql).all(...params, query.limit + 1) as unknown as Row[];
-    const more = rows.length > query.limit;
-    const page = more ? rows.slice(0, query.limit) : rows;
-    const last = page[page.length - 1];
-    return {
-      episodes: page.map(toSummary),
-      next: more && last ? { finished_ms: last.finished_ms, seq: last.seq } : null,
-    };
+    const cutoff = this.unfinishedCutoff(nowMs);
+    return cutoff !== null && (row.last_ms ?? row.created_ms) < cutoff;
   }
 
-  count(): number {
-    return (this.countAll.get() as { n: number }).n;
+  private liveRow(episodeId: string): EpisodeRow | null {
+    const row = this.episodeById.get(episodeId) as EpisodeRow | undefined;
+    if (!row || this.expired(row, Date.now())) return null;
+    return row;
   }
 
-  prune(nowMs = Date.now()): number {
-    if (this.closed) return 0;
+  createEpisode(ep: EpisodeStart): Promise<void> {
+    return this.run('starting an episode', () => {
+      const existing = this.episodeById.get(ep.episode_id) as EpisodeRow | undefined;
+      if (existing) {
+        if (!this.expired(existing, ep.created_ms)) {
+          throw new StoreConflictError(`episode_id '${ep.episode_id}' is already in use`);
+        }
+        // Evicted in effect: the id may be used again (both statements in one transaction).
+        this.db.exec('BEGIN IMMEDIATE');
+        let deleted = 0;
+        try {
+          deleted = Number(this.deleteById.run(ep.episode_id).changes);
+          this.insertNew(ep);
+          this.db.exec('COMMIT');
+        } catch (e) {
+          this.rollback();
+          throw e;
+        }
+        if (deleted > 0 && existing.finished_ms !== null) this.finishedRows--;
+        return;
+      }
+      this.insertNew(ep);
+    });
+  }
+
+  private insertNew(ep: EpisodeStart): void {
+    try {
+      this.insertEpisode.run(ep.episode_id, ep.task_id, ep.seed, ep.label, ep.transport, ep.created_ms, JSON.stringify(ep.initial_observation));
+    } catch (e) {
+      if (sqliteCode(e) === SQLITE_CONSTRAINT) throw new StoreConflictError(`episode_id '${ep.episode_id}' is already in use`, { cause: e });
+      throw e;
+    }
+  }
+
+  appendStep(episodeId: string, step: StepRecord, finish: EpisodeFinish | null): Promise<void> {
+    return this.run('recording a step', () => {
+      const now = finish?.finished_ms ?? Date.now();
+      if (finish === null) {
+        const changes = Number(this.insertStep.run(episodeId, step.t, now, JSON.stringify(step)).changes);
+        if (changes !== 1) this.explainRefusedStep(episodeId, step.t);
+        return;
+      }
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const changes = Number(this.insertStep.run(episodeId, step.t, now, JSON.stringify(step)).changes);
+        if (changes !== 1) this.explainRefusedStep(episodeId, step.t);
+        const finished = this.finishEpisode.run(
+          finish.finished_ms,
+          step.t,
+          JSON.stringify(finish.final_observation),
+          JSON.stringify(finish.noise_ratios),
+          episodeId,
+        );
+        if (Number(finished.changes) !== 1) throw new StoreConflictError(`episode '${episodeId}' was finished by another writer`);
+        this.db.exec('COMMIT');
+      } catch (e) {
+        this.rollback();
+        throw e;
+      }
+      this.finishedRows++;
+      if (this.retention.maxCount > 0 && this.finishedRows > this.retention.maxCount) {
+        this.finishedRows -= Number(this.deleteBeyondCount.run(this.retention.maxCount).changes);
+      }
+    });
+  }
+
+  /** Why a step row did not go in: always throws (contract 4). */
+  private explainRefusedStep(episodeId: string, t: number): never {
+    const row = this.episodeById.get(episodeId) as EpisodeRow | undefined;
+    if (!row) throw new StoreMissingError(`episode '${episodeId}' is not in the store`);
+    if (row.finished_ms !== null) throw new StoreConflictError(`episode '${episodeId}' is already finished`);
+    const next = (this.nextIndex.get(episodeId) as { next: number }).next;
+    throw new StoreConflictError(`episode '${episodeId}' step ${t} conflicts: the store's next step is ${next}`);
+  }
+
+  discardUnfinished(episodeId: string): Promise<boolean> {
+    return this.run('discarding an episode', () => Number(this.deleteUnfinishedById.run(episodeId).changes) > 0);
+  }
+
+  private readSteps(episodeId: string): StepRecord[] {
+    return (this.stepsById.all(episodeId) as { record: string }[]).map((r) => JSON.parse(r.record) as StepRecord);
+  }
+
+  getLog(episodeId: string): Promise<EpisodeLog | null> {
+    return this.run('reading an episode', () => {
+      const row = this.liveRow(episodeId);
+      if (!row) return null;
+      return {
+        episode_id: row.episode_id,
+        task_id: row.task_id,
+        seed: row.seed,
+        label: row.label,
+        transport: row.transport as EpisodeTransport,
+        created_ms: row.created_ms,
+        initial_observation: JSON.parse(row.initial_observation),
+        last_active_ms: row.last_ms ?? row.created_ms,
+        finish:
+          row.finished_ms === null
+            ? null
+            : { finished_ms: row.finished_ms, final_observation: JSON.parse(row.final_observation!), noise_ratios: JSON.parse(row.noise_ratios!) },
+        steps: this.readSteps(episodeId),
+      };
+    });
+  }
+
+  getCompleted(episodeId: string): Promise<CompletedEpisode | null> {
+    return this.run('reading an episode', () => {
+      const row = this.liveRow(episodeId);
+      if (!row || row.finished_ms === null) return null;
+      return { ...toSummary(row), initial_observation: JSON.parse(row.initial_observation), steps: this.readSteps(episodeId) };
+    });
+  }
+
+  getSummary(episodeId: string): Promise<EpisodeSummary | null> {
+    return this.run('reading an episode', () => {
+      const row = this.summaryById.get(episodeId) as EpisodeRow | undefined;
+      if (!row) return null;
+      const cutoff = this.finishedCutoff(Date.now());
+      return cutoff !== null && row.finished_ms! < cutoff ? null : toSummary(row);
+    });
+  }
+
+  list(query: ListQuery): Promise<ListPage> {
+    return this.run('listing episodes', () => {
+      const where = ['finished_ms IS NOT NULL'];
+      const params: (string | number)[] = [];
+      if (query.task_id !== undefined) {
+        where.push('task_id = ?');
+        params.push(query.task_id);
+      }
+      const cutoff = this.finishedCutoff(Date.now());
+      if (cutoff !== null) {
+        where.push('finished_ms >= ?');
+        params.push(cutoff);
+      }
+      if (query.before) {
+        where.push('(finished_ms < ? OR (finished_ms = ? AND seq < ?))');
+        params.push(query.before.finished_ms, query.before.finished_ms, query.before.seq);
+      }
+      const sql = `SELECT ${SUMMARY_COLUMNS} FROM episodes WHERE ${where.join(' AND ')} ORDER BY finished_ms DESC, seq DESC LIMIT ?`;
+      // One row more than asked tells whether another page exists.
+      const rows = this.db.prepare(sql).all(...params, query.limit + 1) as unknown as EpisodeRow[];
+      const more = rows.length > query.limit;
+      const page = more ? rows.slice(0, query.limit) : rows;
+      const last = page[page.length - 1];
+      const next: Cursor | null = more && last ? { finished_ms: last.finished_ms!, seq: last.seq } : null;
+      return { episodes: page.map(toSummary), next };
+    });
+  }
+
+  countFinished(): Promise<number> {
+    return this.run('counting episodes', () => (this.countFinishedRows.get() as { n: number }).n);
+  }
+
+  prune(nowMs = Date.now()): Promise<number> {
+    if (this.closed) return Promise.resolve(0);
+    return this.run('applying retention', () => this.pruneNow(nowMs));
+  }
+
+  private pruneNow(nowMs: number): number {
     let evicted = 0;
-    const cutoff = this.cutoff(nowMs);
-    if (cutoff !== null) evicted += Number(this.deleteOlderThan.run(cutoff).changes);
-    if (this.retention.maxCount > 0 && this.rows - evicted > this.retention.maxCount) {
-      evicted += Number(this.deleteBeyondCount.run(this.retention.maxCount).changes);
+    const finishedCutoff = this.finishedCutoff(nowMs);
+    if (finishedCutoff !== null) {
+      const n = Number(this.deleteOldFinished.run(finishedCutoff).changes);
+      this.finishedRows -= n;
+      evicted += n;
     }
-    this.rows -= evicted;
+    if (this.retention.maxCount > 0 && this.finishedRows > this.retention.maxCount) {
+      const n = Number(this.deleteBeyondCount.run(this.retention.maxCount).changes);
+      this.finishedRows -= n;
+      evicted += n;
+    }
+    const idleCutoff = this.unfinishedCutoff(nowMs);
+    if (idleCutoff !== null) evicted += Number(this.deleteIdleUnfinished.run(idleCutoff).changes);
     return evicted;
   }
 
-  integrityCheck(): string {
-    const rows = this.db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
-    return rows.map((r) => r.integrity_check).join('; ');
+  probeWrite(): Promise<void> {
+    return this.run('probing a write', () => {
+      // A real write that needs new pages (8 KB), then its removal: fails while the disk is full.
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.probeInsert.run();
+        this.db.exec('COMMIT');
+      } catch (e) {
+        this.rollback();
+        throw e;
+      }
+      this.probeDelete.run();
+    });
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.db.close();
+  integrityCheck(): Promise<string> {
+    return this.run('checking integrity', () =>
+      (this.db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[]).map((r) => r.integrity_check).join('; '),
+    );
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.db.close();
+    }
+    return Promise.resolve();
   }
 }
