@@ -8,6 +8,7 @@ import { registerBodyParser, toJson } from './body.ts';
 import type { ServerConfig } from './config.ts';
 import { EnvService } from './core.ts';
 import { registerErrorHandling, registerNotFound } from './errors.ts';
+import { logServedUrls, textLogStream } from './log.ts';
 import { McpDispatcher, mcpRoutes } from './mcp.ts';
 import { openapiRoutes } from './openapi.ts';
 import { envRoutes } from './routes/env.ts';
@@ -47,7 +48,12 @@ export function retentionOf(config: ServerConfig): RetentionPolicy {
 
 export async function buildApp(config: ServerConfig, options: { store?: EpisodeStore } = {}): Promise<AppHandle> {
   const app = Fastify({
-    logger: config.logLevel === false ? false : { level: config.logLevel },
+    logger:
+      config.logLevel === false
+        ? false
+        : config.logFormat === 'json'
+          ? { level: config.logLevel }
+          : { level: config.logLevel, stream: textLogStream() },
     // One line per request would drown the errors worth reading; start, stop and errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxBodyBytes,
@@ -103,7 +109,8 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
     },
   });
 
-  await app.register(metaRoutes, { service });
+  logServedUrls(app, config.web, config.logFormat);
+  await app.register(metaRoutes, { service, web: config.web });
   await app.register(envRoutes, { service });
   await app.register(episodeRoutes, { service });
   await app.register(mcpRoutes, { service, dispatcher });

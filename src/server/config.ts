@@ -4,6 +4,7 @@
  * variable, so the server refuses to start instead of running with a surprising limit.
  */
 import path from 'node:path';
+import { LOG_FORMATS, type LogFormat } from './log.ts';
 
 export interface ServerConfig {
   port: number;
@@ -35,6 +36,8 @@ export interface ServerConfig {
   wsPingIntervalS: number;
   /** Graceful shutdown waits at most this long before closing the remaining connections. */
   shutdownTimeoutS: number;
+  /** `text`: one readable line per record (default); `json`: pino's JSON lines. */
+  logFormat: LogFormat;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +84,7 @@ export interface ConfigInput {
   KEEP_ALIVE_TIMEOUT_S?: string | number;
   WS_PING_INTERVAL_S?: string | number;
   SHUTDOWN_TIMEOUT_S?: string | number;
+  LOG_FORMAT?: string;
 }
 
 function readNumber(
@@ -115,6 +119,15 @@ function readLogLevel(raw: string | false | undefined): string | false {
   if (raw === undefined || raw === '') return 'info';
   if (!LOG_LEVELS.includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(raw)})`);
   return raw;
+}
+
+function readLogFormat(raw: string | undefined): LogFormat {
+  if (raw === undefined || raw === '') return 'text';
+  const v = raw.trim().toLowerCase();
+  if (!(LOG_FORMATS as readonly string[]).includes(v)) {
+    throw new ConfigError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')} (got ${JSON.stringify(raw)})`);
+  }
+  return v as LogFormat;
 }
 
 /**
@@ -166,6 +179,7 @@ export function loadConfig(input: ConfigInput = {}): ServerConfig {
     keepAliveTimeoutS: seconds('KEEP_ALIVE_TIMEOUT_S', input.KEEP_ALIVE_TIMEOUT_S, DEFAULTS.keepAliveTimeoutS, 0.001),
     wsPingIntervalS: seconds('WS_PING_INTERVAL_S', input.WS_PING_INTERVAL_S, DEFAULTS.wsPingIntervalS),
     shutdownTimeoutS: seconds('SHUTDOWN_TIMEOUT_S', input.SHUTDOWN_TIMEOUT_S, DEFAULTS.shutdownTimeoutS),
+    logFormat: readLogFormat(input.LOG_FORMAT),
   };
 }
 

@@ -47,12 +47,21 @@ describe('configuration', () => {
       ['COMPLETED_MAX_AGE_S', 'x'],
       ['WEB', 'maybe'],
       ['LOG_LEVEL', 'loud'],
+      ['LOG_FORMAT', 'xml'],
     ];
     for (const [name, value] of bad) {
       assert.throws(() => loadConfig({ [name]: value }), (e: unknown) => e instanceof ConfigError && e.message.includes(name), `${name}=${value}`);
     }
   });
 });
+
+async function waitFor(ok: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out waiting for the server output');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 function runServe(args: string[], env: Record<string, string>) {
   const child = spawn(NODE, [MAIN, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -73,6 +82,21 @@ function runServe(args: string[], env: Record<string, string>) {
 }
 
 describe('dataselectenv serve', () => {
+  test('LOG_FORMAT=json keeps pino JSON lines, the ready line with the URLs as a field', async () => {
+    const run = runServe(['--port', '0', '--host', '127.0.0.1'], { STORE_PATH: ':memory:', LOG_LEVEL: 'info', LOG_FORMAT: 'json' });
+    try {
+      const url = await run.listening;
+      await waitFor(() => /DataSelectEnv ready/.test(run.output().stdout));
+      const lines = run.output().stdout.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string; urls?: unknown });
+      const ready = lines.find((l) => l.msg.startsWith('DataSelectEnv ready'));
+      assert.deepEqual(ready?.urls, { api: `${url}/`, docs: `${url}/docs`, console: `${url}/web` });
+      assert.equal(ready?.level, 30);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+  });
+
   test('refuses to start on an invalid value (exit 2, clear message)', async () => {
     const run = runServe([], { MAX_CONCURRENT_ENVS: '0', STORE_PATH: ':memory:' });
     assert.equal(await run.exited, 2);
@@ -86,6 +110,9 @@ describe('dataselectenv serve', () => {
       const dataDir = path.join(dir, 'data');
       const run = runServe(['--port', '0', '--host', '127.0.0.1', '--no-web'], { DATA_DIR: dataDir, LOG_LEVEL: 'info' });
       const url = await run.listening;
+      // The default text format: readable lines, and one that says where to go.
+      await waitFor(() => /INFO  DataSelectEnv ready: API http:\/\/127\.0\.0\.1:\d+\/ \| docs http:\/\/127\.0\.0\.1:\d+\/docs\n/.test(run.output().stdout));
+      assert.doesNotMatch(run.output().stdout, /"level":/);
       const health = (await fetch(`${url}/health`).then((r) => r.json())) as { status: string };
       assert.equal(health.status, 'healthy');
       assert.ok(existsSync(path.join(dataDir, 'episodes.sqlite')), 'DATA_DIR/episodes.sqlite');

@@ -68,7 +68,15 @@ describe('service routes', () => {
     assert.equal(schema.body.action.properties.strategy_weights.additionalProperties, false);
     assert.equal(schema.body.action.properties.strategy_weights.minProperties, 1);
     assert.deepEqual(Object.keys(schema.body.observation.properties).sort(), ['current_performance', 'diversity_score', 'noise_estimate', 'remaining_budget', 'samples_available']);
-    assert.deepEqual((await get(url, '/')).body, { name: 'DataSelectEnv', version: '1.0.0', docs: '/docs', health: '/health' });
+    // The index lists where to go next; the console only when it is served (this server: --no-web).
+    assert.deepEqual((await get(url, '/')).body, {
+      name: 'DataSelectEnv',
+      version: '1.0.0',
+      docs: '/docs',
+      redoc: '/redoc',
+      openapi: '/openapi.json',
+      health: '/health',
+    });
     const doc = (await get(url, '/openapi.json')).body;
     assert.equal(doc.info.title, 'DataSelectEnv');
     assert.equal(doc.info.version, '1.0.0');

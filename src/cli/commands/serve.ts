@@ -19,6 +19,7 @@ interface ServeFlags {
   keepAliveTimeout?: string;
   wsPingInterval?: string;
   shutdownTimeout?: string;
+  logFormat?: string;
 }
 
 /** Environment variables first, flags over them (PROTOCOL.md §1.1). */
@@ -44,6 +45,7 @@ function configInput(flags: ServeFlags): ConfigInput {
     KEEP_ALIVE_TIMEOUT_S: pick(flags.keepAliveTimeout, 'KEEP_ALIVE_TIMEOUT_S'),
     WS_PING_INTERVAL_S: pick(flags.wsPingInterval, 'WS_PING_INTERVAL_S'),
     SHUTDOWN_TIMEOUT_S: pick(flags.shutdownTimeout, 'SHUTDOWN_TIMEOUT_S'),
+    LOG_FORMAT: pick(flags.logFormat, 'LOG_FORMAT'),
   };
 }
 
@@ -83,6 +85,7 @@ export function registerServe(program: Command): void {
     .option('--keep-alive-timeout <s>', 'close idle keep-alive connections after this (env KEEP_ALIVE_TIMEOUT_S, default 72)')
     .option('--ws-ping-interval <s>', 'WebSocket ping interval, dead peers terminated, 0 = off (env WS_PING_INTERVAL_S, default 30)')
     .option('--shutdown-timeout <s>', 'graceful shutdown deadline (env SHUTDOWN_TIMEOUT_S, default 10)')
+    .option('--log-format <format>', 'text (one readable line per record) or json (env LOG_FORMAT, default text)')
     .action(async (flags: ServeFlags) => {
       // Loaded here, not at the top: other commands should not pay for the server.
       silenceSqliteExperimentalWarning();

@@ -18,8 +18,18 @@ export const SCHEMAS = Object.freeze({
   state: plain(StateSchema),
 });
 
-export async function metaRoutes(app: FastifyInstance, { service }: RouteOptions): Promise<void> {
-  app.get('/', async () => ({ name: ENV_NAME, version: API_VERSION, docs: '/docs', health: '/health' }));
+export async function metaRoutes(app: FastifyInstance, { service, web }: RouteOptions & { web?: boolean }): Promise<void> {
+  // The map of the service: where a person (console, docs) and a program (schema, OpenAPI) go next.
+  const index = {
+    name: ENV_NAME,
+    version: API_VERSION,
+    ...(web ? { console: '/web' } : {}),
+    docs: '/docs',
+    redoc: '/redoc',
+    openapi: '/openapi.json',
+    health: '/health',
+  };
+  app.get('/', async () => structuredClone(index));
 
   // Counters and the store's last known state: launchers poll this with short timeouts, so it
   // never waits on work (only while the store is failing, a probe write at most once a second).
