@@ -12,6 +12,10 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
+import { openEnvironment } from '../../src/client/connect.ts';
+import { evaluate, type EvalReport } from '../../src/eval/run.ts';
+import { getTask } from '../../src/env/tasks.ts';
+import { BUILTIN_POLICIES } from '../../src/policies/index.ts';
 import { buildApp, type AppHandle } from '../../src/server/app.ts';
 import { testConfig } from '../../src/server/config.ts';
 import { findChromium, launch, SKIP_REASON } from './chromium.ts';
@@ -141,6 +145,24 @@ describe('web console in chromium', () => {
     assert.equal(await page.getAttribute('#status', 'aria-live'), 'polite');
   });
 
+  test('before the first step: empty states instead of empty charts', needsChromium, async () => {
+    assert.equal(await page.isVisible('#empty-state'), true);
+    assert.equal(await page.isVisible('#charts'), false);
+    assert.equal(await page.isVisible('#steps-table'), false);
+    assert.equal(await page.textContent('#steps-empty'), 'No steps yet.');
+    assert.equal(await page.isVisible('#obs-empty'), true);
+    await page.selectOption('#task', 'medium');
+    await page.click('#btn-reset');
+    await page.waitForFunction(() => /^New episode/.test((globalThis as any).document.querySelector('#status').textContent));
+    // An episode without a step still has nothing to plot; the observation is shown.
+    assert.equal(await page.isVisible('#charts'), false);
+    assert.match((await page.textContent('#empty-text')) ?? '', /^Episode [0-9a-f]{8} is ready on medium: press Step or Run to end\./);
+    assert.equal(await page.isVisible('#obs-table'), true);
+    const medium = getTask('medium')!;
+    assert.ok((await page.textContent('#status'))!.endsWith(`budget ${medium.budget}, at most ${medium.maxSteps} steps.`));
+    await page.screenshot({ path: path.join(OUT, 'empty.png'), fullPage: true });
+  });
+
   test('plays an episode to the end by clicking, and plots exactly the stored numbers', needsChromium, async () => {
     await page.selectOption('#task', 'hard');
     await page.fill('#seed', '7');
@@ -201,10 +223,39 @@ describe('web console in chromium', () => {
     assert.equal(Number(await page.getAttribute('#grade', 'data-score')), ep.grade.score);
     assert.equal(await page.getAttribute('#grade', 'data-passed'), String(ep.grade.passed));
     assert.equal(await page.textContent('#grade .badge'), ep.grade.passed ? 'Passed' : 'Failed');
-    const breakdown = await page.$$eval('#grade tbody th', (ths) => ths.map((t) => t.textContent));
-    assert.deepEqual(breakdown, Object.keys(ep.grade.breakdown).map((k) => k.replace(/_/g, ' ')));
-    assert.match((await page.textContent('#status')) ?? '', /over after 8 steps/);
+    const breakdown = await page.$$eval('#grade tbody td', (tds) => tds.map((t) => [(t as any).dataset.key, t.textContent]));
+    // One format per kind: real values with 4 decimals, counts whole (hard's budget_used).
+    assert.deepEqual(
+      breakdown,
+      Object.entries(ep.grade.breakdown).map(([k, v]) => [k, k === 'budget_used' ? String(v) : v.toFixed(4)]),
+    );
+
+    // Why it ended and what it returned: hard allows 8 steps, balanced spends 80 of 100 → truncated.
+    const maxSteps = getTask('hard')!.maxSteps;
+    assert.equal(maxSteps, 8);
+    assert.equal(await page.getAttribute('#grade .end-reason', 'data-reason'), 'steps');
+    assert.equal(await page.getAttribute('#grade .end-reason', 'data-truncated'), 'true');
+    assert.equal(await page.textContent('#grade .end-reason'), 'Step limit reached: 8 of 8 steps (truncated).');
+    const ret = ep.steps.reduce((a, s) => a + s.reward, 0);
+    assert.equal(Number(await page.getAttribute('#grade', 'data-return')), ret);
+    assert.equal(await page.textContent('#total-return'), (ret > 0 ? '+' : '') + ret.toFixed(4));
+    // One status line, saying it once.
+    assert.match((await page.textContent('#status')) ?? '', /^Episode [0-9a-f]{8} over: step limit after 8 steps; return [+-]\d+\.\d{4}, score \d\.\d{4}, (passed|failed)\.$/);
+    assert.equal(await page.locator('#panel-play [role=status]').count(), 1);
+
+    // The step axis spans the task's max_steps from the first step on, on every Play chart.
+    const axes = await page.evaluate(() => {
+      const r = (globalThis as any).dsConsole;
+      return Object.fromEntries(['performance', 'budget', 'noise'].map((n) => [n, [r.charts[n].scales.x.min, r.charts[n].scales.x.max]]));
+    });
+    assert.deepEqual(axes, { performance: [0, maxSteps], budget: [0, maxSteps], noise: [0, maxSteps] });
+
+    // The whole steps table: every step a row, the last one saying why the episode ended.
     assert.equal(await page.locator('#steps-table tbody tr').count(), 8);
+    const lastRow = await page.$$eval('#steps-table tbody tr:last-child td', (tds) => tds.map((t) => t.textContent));
+    assert.equal(lastRow.at(-1), 'step limit');
+    const numbers = await page.$$eval('#steps-table tbody td.num', (tds) => tds.map((t) => t.textContent ?? ''));
+    assert.ok(numbers.every((v) => /^([+-]?\d+(\.\d{4})?|–)$/.test(v)), `steps table numbers: ${numbers.join(' ')}`);
 
     await page.screenshot({ path: path.join(OUT, 'play.png'), fullPage: true });
   });
@@ -256,6 +307,8 @@ describe('web console in chromium', () => {
     assert.match(snap.labels.compare![1]!, /^ui-balanced · hard\/7 · /);
     assert.match(snap.labels.compare![2]!, /^ui-stop · hard\/7 · /);
     assert.equal(await page.locator('#cmp-summary tbody tr').count(), 2);
+    // The overlay is announced once, not by two lines saying the same thing.
+    assert.equal(await page.locator('#panel-compare :text("Overlaying")').count(), 1);
     const boxNames = await page.$$eval('#episodes-table input[type=checkbox]', (bs) => bs.map((b) => (b as any).getAttribute('aria-label')));
     assert.ok(boxNames.every((n) => typeof n === 'string' && n.startsWith('Compare ')), 'row checkboxes are named');
     await page.screenshot({ path: path.join(OUT, 'compare.png'), fullPage: true });
@@ -274,4 +327,107 @@ describe('web console in chromium', () => {
     assert.ok(live.compare, 'compare chart still registered');
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
+
+  test('an eval run against the server reads in Compare as groups: mean grade ± 95 % CI, pass rate, episodes', needsChromium, async () => {
+    // The project's own evaluator over HTTP, labelled as `eval` labels its episodes.
+    const reports: EvalReport[] = [];
+    for (const name of ['balanced', 'random']) {
+      reports.push(
+        await evaluate(() => openEnvironment({ url: base, transport: 'http' }), {
+          policyName: name,
+          policy: BUILTIN_POLICIES[name]!.policy,
+          tasks: ['easy', 'hard'],
+          seeds: [0, 1, 2, 3, 4, 5],
+          label: `eval:${name}`,
+        }),
+      );
+    }
+    await page.click('#tab-compare');
+    await page.click('#cmp-refresh');
+    for (const r of reports) {
+      for (const t of r.tasks) {
+        const row = page.locator(`#groups-table tr[data-label="eval:${r.policy}"][data-task="${t.task_id}"]`);
+        await row.waitFor();
+        const ci = row.locator('td[data-col^="Mean grade"]');
+        // Exactly the evaluator's statistics, shown with 4 decimals.
+        assert.equal(Number(await ci.getAttribute('data-mean')), t.mean_grade);
+        assert.equal(Number(await ci.getAttribute('data-half')), t.ci95_half_width);
+        assert.equal(await ci.textContent(), `${t.mean_grade.toFixed(4)} ± ${t.ci95_half_width!.toFixed(4)}`);
+        assert.equal(await row.locator('td[data-col="Episodes"]').textContent(), String(t.episodes));
+        assert.equal(await row.locator('td[data-col="Pass rate"]').textContent(), `${(t.pass_rate * 100).toFixed(1)} %`);
+      }
+    }
+    // "List" narrows the episode list to the group's label.
+    await page.locator('#groups-table tr[data-label="eval:random"][data-task="hard"] button').click();
+    assert.equal(await page.inputValue('#cmp-label'), 'eval:random');
+    const labels = await page.$$eval('#episodes-table tbody td[data-col="Label"]', (tds) => tds.map((t) => t.textContent));
+    assert.equal(labels.length, 12);
+    assert.ok(labels.every((l) => l === 'eval:random'));
+    await page.selectOption('#cmp-label', '');
+    assert.deepEqual(pageErrors, [], 'no errors in the page');
+  });
+
+  for (const width of [1366, 420]) {
+    test(`layout at ${width} px: no horizontal overflow, Watch buttons visible, the whole steps table reachable`, needsChromium, async () => {
+      await page.setViewportSize({ width, height: 800 });
+      try {
+        const overflow = () =>
+          page.evaluate(() => {
+            const d = (globalThis as any).document.documentElement;
+            return d.scrollWidth - d.clientWidth;
+          });
+        // Compare: the list of the eval run above (the longest labels and every column).
+        await page.click('#tab-compare');
+        await page.selectOption('#cmp-label', '');
+        await page.click('#cmp-refresh');
+        await page.locator('#episodes-table tbody tr').first().waitFor();
+        assert.equal(await overflow(), 0, 'Compare overflows horizontally');
+        // Every table of the tab is shown whole: no box that has to be scrolled, either way.
+        const boxed = () =>
+          page.$$eval('.table-wrap', (ws) =>
+            ws.filter((w: any) => w.offsetParent !== null && (w.scrollWidth > w.clientWidth + 1 || w.scrollHeight > w.clientHeight + 1)).map((w: any) => w.querySelector('table')?.id),
+          );
+        assert.deepEqual(await boxed(), [], 'tables inside scroll boxes');
+        const watches = page.locator('#episodes-table tbody button', { hasText: 'Watch' });
+        const n = await watches.count();
+        assert.ok(n >= 10, `${n} Watch buttons`);
+        for (let i = 0; i < n; i++) {
+          const b = watches.nth(i);
+          await b.scrollIntoViewIfNeeded();
+          const box = (await b.boundingBox())!;
+          assert.ok(box.x >= 0 && box.x + box.width <= width, `Watch ${i} at x ${box.x}..${box.x + box.width} of ${width}`);
+          // Not hidden under or clipped by anything: the button itself is what is at its centre.
+          const hit = await b.evaluate((el, [x, y]) => (globalThis as any).document.elementFromPoint(x, y) === el, [box.x + box.width / 2, box.y + box.height / 2]);
+          assert.ok(hit, `Watch ${i} is covered or clipped`);
+        }
+        // The Finished column is whole: its text fits its cell.
+        const clipped = await page.$$eval('#episodes-table tbody td[data-col="Finished"]', (tds) => tds.filter((t) => (t as any).scrollWidth > (t as any).clientWidth).length);
+        assert.equal(clipped, 0, 'Finished times are cut');
+        await page.screenshot({ path: path.join(OUT, `compare-${width}.png`), fullPage: true });
+
+        // Play: Watch a 15-step episode of the eval run (taller than any fixed box) and reach every step of its table.
+        await page.selectOption('#cmp-label', 'eval:balanced');
+        const long = page.locator('#episodes-table tbody tr', { has: page.locator('td[data-col="Steps"]', { hasText: /^15$/ }) }).first();
+        const longId = (await long.getAttribute('data-episode-id'))!;
+        await long.locator('button', { hasText: 'Watch' }).click();
+        await page.waitForFunction((id) => (globalThis as any).dsConsole.liveEpisodeId === id, longId);
+        assert.equal(await overflow(), 0, 'Play overflows horizontally');
+        assert.deepEqual(await boxed(), [], 'tables inside scroll boxes');
+        const rows = page.locator('#steps-table tbody tr');
+        assert.equal(await rows.count(), 15);
+        for (let i = 0; i < (await rows.count()); i++) {
+          const r = rows.nth(i);
+          await r.scrollIntoViewIfNeeded();
+          const box = (await r.boundingBox())!;
+          assert.ok(box.x >= 0 && box.x + box.width <= width, `step row ${i + 1} fits the width`);
+          const hit = await r.evaluate((el, [x, y]) => el.contains((globalThis as any).document.elementFromPoint(x, y)), [box.x + box.width / 2, box.y + box.height / 2]);
+          assert.ok(hit, `step row ${i + 1} is hidden (clipped by a scroll box?)`);
+        }
+        await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
+        await page.screenshot({ path: path.join(OUT, `play-${width}.png`), fullPage: true });
+      } finally {
+        await page.setViewportSize({ width: 1440, height: 900 });
+      }
+    });
+  }
 });

@@ -30,9 +30,11 @@ export interface Chart {
 }
 
 const HEIGHT = 190;
+/** Narrow enough for a 400 px screen (the chart card's inner width there is ~330 px). */
+const MIN_WIDTH = 240;
 
 function fmt(digits: number) {
-  return (_u: uPlot, v: number | null) => (v == null ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(digits));
+  return (_u: uPlot, v: number | null) => (v == null ? '–' : v.toFixed(digits));
 }
 
 function lineSeries(s: LineSpec): uPlot.Series {
@@ -47,12 +49,16 @@ function lineSeries(s: LineSpec): uPlot.Series {
   };
 }
 
-function baseOpts(width: number, xLabel: string, yLabel: string): uPlot.Options {
+/**
+ * The step axis runs from 0 to the task's step limit (`xMax`, when known), so an episode's curve
+ * grows across a fixed axis instead of the axis stretching with every step.
+ */
+function baseOpts(width: number, xLabel: string, yLabel: string, xMax?: () => number | null): uPlot.Options {
   return {
     width,
     height: HEIGHT,
     series: [{ label: xLabel, value: (_u, v) => (v == null ? '–' : String(v)) }],
-    scales: { x: { time: false } },
+    scales: { x: { time: false, range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(xMax?.() ?? 1, max ?? 1, 1)] } },
     axes: [
       { label: xLabel, labelSize: 18, size: 32, incrs: [1, 2, 5, 10, 20, 50], values: (_u, ticks) => ticks.map(String) },
       { label: yLabel, labelSize: 18, size: 56 },
@@ -74,7 +80,9 @@ function showLatest(u: uPlot): void {
 /** Keeps a chart as wide as its container (laptop or wide screen alike). */
 function autoWidth(el: HTMLElement, u: () => uPlot): () => void {
   const ro = new ResizeObserver(() => {
-    const w = Math.max(260, Math.floor(el.clientWidth));
+    // Hidden (display: none) charts measure 0; they are sized when shown.
+    if (el.clientWidth === 0) return;
+    const w = Math.max(MIN_WIDTH, Math.floor(el.clientWidth));
     if (Math.abs(w - u().width) > 1) u().setSize({ width: w, height: HEIGHT });
   });
   ro.observe(el);
@@ -107,9 +115,17 @@ function wrap(el: HTMLElement, make: (specs: LineSpec[] | null, data: Series[]) 
   };
 }
 
-export function lineChart(el: HTMLElement, o: { xLabel: string; yLabel: string; series: LineSpec[]; yRange?: [number, number] }): Chart {
+export interface LineOptions {
+  xLabel: string;
+  yLabel: string;
+  series: LineSpec[];
+  yRange?: [number, number];
+  xMax?: () => number | null;
+}
+
+export function lineChart(el: HTMLElement, o: LineOptions): Chart {
   const make = (specs: LineSpec[] | null, data: Series[]) => {
-    const opts = baseOpts(Math.max(260, el.clientWidth), o.xLabel, o.yLabel);
+    const opts = baseOpts(Math.max(MIN_WIDTH, el.clientWidth), o.xLabel, o.yLabel, o.xMax);
     opts.series.push(...(specs ?? o.series).map(lineSeries));
     if (o.yRange) {
       const [lo, hi] = o.yRange;
@@ -133,16 +149,22 @@ export interface StackTerm {
  * has no diverging stacks, so the bars are painted in the drawAxes hook (under the line); the
  * term series stay real series (paths disabled) for the legend, cursor readout and data access.
  */
-export function stackedChart(el: HTMLElement, o: { xLabel: string; yLabel: string; total: LineSpec; terms: StackTerm[] }): Chart {
+export function stackedChart(
+  el: HTMLElement,
+  o: { xLabel: string; yLabel: string; total: LineSpec; terms: StackTerm[]; xMax?: () => number | null },
+): Chart {
   const make = (_specs: LineSpec[] | null, data: Series[]) => {
-    const opts = baseOpts(Math.max(260, el.clientWidth), o.xLabel, o.yLabel);
+    const opts = baseOpts(Math.max(MIN_WIDTH, el.clientWidth), o.xLabel, o.yLabel, o.xMax);
     opts.series.push(lineSeries(o.total));
     for (const t of o.terms) {
       opts.series.push({ label: t.label, stroke: t.color, fill: t.color, paths: () => null, points: { show: false }, value: fmt(4) });
     }
     const firstTerm = 2;
     // Half a step of room on both sides, so the first and last bars are not cut in half.
-    opts.scales!.x = { time: false, range: (_u, min, max) => [Math.min(min ?? 1, 1) - 0.5, Math.max(max ?? 1, 1) + 0.5] };
+    opts.scales!.x = {
+      time: false,
+      range: (_u, min, max) => [Math.min(min ?? 1, 1) - 0.5, Math.max(o.xMax?.() ?? 1, max ?? 1, 1) + 0.5],
+    };
     opts.scales!.y = {
       range: (u) => {
         let lo = 0;
@@ -172,7 +194,8 @@ export function stackedChart(el: HTMLElement, o: { xLabel: string; yLabel: strin
           if (!xs.length) return;
           const ctx = u.ctx;
           const { left, top, width, height } = u.bbox;
-          const step = xs.length > 1 ? Math.abs(u.valToPos(xs[1]!, 'x', true) - u.valToPos(xs[0]!, 'x', true)) : width / 4;
+          // One step of the axis (which spans the whole step limit), not the gap between the points so far.
+          const step = Math.abs(u.valToPos(1, 'x', true) - u.valToPos(0, 'x', true));
           const bw = Math.max(3, Math.min(48, step * 0.6));
           ctx.save();
           ctx.beginPath();

@@ -1,32 +1,48 @@
 /**
- * Compare: the store's finished episodes (GET /episodes, newest first, paged) with checkboxes;
- * the selected ones are fetched whole (GET /episodes/{id}, cached: finished episodes never
- * change) and overlaid — performance per step and cumulative reward per step.
+ * Compare: the store's finished episodes (GET /episodes, newest first), grouped by label and task
+ * (mean grade ± 95 % CI, pass rate — how an `eval` run reads in the browser) and listed with
+ * checkboxes; the ticked ones are fetched whole (GET /episodes/{id}, cached: finished episodes
+ * never change) and overlaid — performance per step and cumulative reward per step.
  */
 import { getEpisode, listEpisodes } from './api.ts';
 import { lineChart, PALETTE, type Chart, type LineSpec, type Series } from './charts.ts';
-import { byId, el, num, passBadge, shortId, signed } from './format.ts';
+import { byId, cell, count, el, num, passBadge, percent, plural, shortId, signed } from './format.ts';
 import { registerChart, registry } from './registry.ts';
+import { END_WORDS, episodeEnd, groupEpisodes, taskLimits, totalReturn } from './summary.ts';
 import type { EpisodeRecord, EpisodeSummary, Task } from './types.ts';
 
 export function seriesName(e: { label: string | null; task_id: string; seed: number; episode_id: string }): string {
   return `${e.label ?? 'unlabelled'} · ${e.task_id}/${e.seed} · ${shortId(e.episode_id)}`;
 }
 
+/** Summaries fetched per page, and the most kept for the grouped view (the store's default retention). */
+const PAGE = 1000;
+const MAX_LISTED = 10_000;
+/** Rows of the episode list shown at once ("Show more" adds as many). */
+const SHOWN = 50;
+
 export class ComparePanel {
   private readonly records = new Map<string, EpisodeRecord>();
   private readonly selected: string[] = [];
-  private nextBefore: string | null = null;
+  private summaries: EpisodeSummary[] = [];
+  private truncated = false;
+  private shown = SHOWN;
   private loading = false;
+  private tasks: Task[] = [];
   private readonly perf: Chart;
   private readonly reward: Chart;
   private readonly f = {
     task: byId<HTMLSelectElement>('cmp-task'),
+    label: byId<HTMLSelectElement>('cmp-label'),
     refresh: byId<HTMLButtonElement>('cmp-refresh'),
     more: byId<HTMLButtonElement>('cmp-more'),
     status: byId('cmp-status'),
     hint: byId('cmp-hint'),
+    groups: byId<HTMLTableElement>('groups-table'),
+    groupsEmpty: byId('grp-empty'),
     table: byId<HTMLTableElement>('episodes-table'),
+    tableEmpty: byId('eps-empty'),
+    charts: byId('cmp-charts'),
     summary: byId<HTMLTableElement>('cmp-summary'),
   };
 
@@ -34,16 +50,25 @@ export class ComparePanel {
   onWatch: ((rec: EpisodeRecord) => void) | null = null;
 
   constructor() {
-    this.perf = lineChart(byId('chart-compare'), { xLabel: 'step', yLabel: 'performance', series: [] });
-    this.reward = lineChart(byId('chart-compare-reward'), { xLabel: 'step', yLabel: 'cumulative reward', series: [] });
+    const xMax = () => this.maxSteps();
+    this.perf = lineChart(byId('chart-compare'), { xLabel: 'step', yLabel: 'performance', series: [], xMax });
+    this.reward = lineChart(byId('chart-compare-reward'), { xLabel: 'step', yLabel: 'cumulative reward', series: [], xMax });
     registerChart('compare', this.perf);
     registerChart('compareReward', this.reward);
     this.f.refresh.addEventListener('click', () => void this.refresh());
     this.f.task.addEventListener('change', () => void this.refresh());
-    this.f.more.addEventListener('click', () => void this.load(true));
+    this.f.label.addEventListener('change', () => {
+      this.shown = SHOWN;
+      this.renderList();
+    });
+    this.f.more.addEventListener('click', () => {
+      this.shown += SHOWN;
+      this.renderList();
+    });
   }
 
   setTasks(tasks: Task[]): void {
+    this.tasks = tasks;
     for (const t of tasks) {
       const o = el('option', t.task_id);
       o.value = t.task_id;
@@ -51,28 +76,102 @@ export class ComparePanel {
     }
   }
 
+  /** Reloads every summary of the chosen task (pages of 1000, at most 10,000). */
   async refresh(): Promise<void> {
-    await this.load(false);
-  }
-
-  private async load(more: boolean): Promise<void> {
     if (this.loading) return;
     this.loading = true;
     this.f.status.textContent = 'Loading episodes…';
     try {
-      const page = await listEpisodes({ task_id: this.f.task.value || undefined, limit: 50, before: more ? this.nextBefore : null });
-      this.nextBefore = page.next_before;
-      const body = this.f.table.tBodies[0]!;
-      if (!more) body.replaceChildren();
-      for (const e of page.episodes) body.append(this.row(e));
-      this.f.more.hidden = !page.next_before;
-      const n = body.rows.length;
-      this.f.status.textContent = n ? `${n} finished episode${n === 1 ? '' : 's'} listed.` : 'No finished episodes yet: play one in the Play tab.';
+      const all: EpisodeSummary[] = [];
+      let before: string | null = null;
+      do {
+        const page = await listEpisodes({ task_id: this.f.task.value || undefined, limit: PAGE, before });
+        all.push(...page.episodes);
+        before = page.next_before;
+      } while (before && all.length < MAX_LISTED);
+      this.summaries = all;
+      this.truncated = before !== null;
+      this.shown = SHOWN;
+      this.renderGroups();
+      this.renderList();
+      const n = all.length;
+      this.f.status.textContent = n
+        ? `${plural(n, 'finished episode')}${this.truncated ? ' (the newest; older ones are not counted)' : ''}.`
+        : 'No finished episodes yet.';
     } catch (err) {
       this.f.status.textContent = `Cannot list episodes: ${(err as Error).message}`;
     } finally {
       this.loading = false;
     }
+  }
+
+  private renderGroups(): void {
+    const groups = groupEpisodes(this.summaries);
+    const body = this.f.groups.tBodies[0]!;
+    body.replaceChildren(
+      ...groups.map((g) => {
+        const tr = el('tr');
+        tr.dataset.label = g.label;
+        tr.dataset.task = g.task_id;
+        const name = el('th', g.label);
+        name.setAttribute('scope', 'row');
+        name.dataset.col = 'Label';
+        const ci = el('td', `${num(g.meanScore)}${g.halfWidth === null ? '' : ` ± ${num(g.halfWidth)}`}`, 'num');
+        ci.dataset.col = 'Mean grade ± 95 % CI';
+        ci.dataset.mean = String(g.meanScore);
+        ci.dataset.half = String(g.halfWidth);
+        if (g.halfWidth === null) ci.title = 'one episode: no interval';
+        const show = el('button', 'List', 'secondary small');
+        show.type = 'button';
+        show.setAttribute('aria-label', `List the episodes of ${g.label} on ${g.task_id}`);
+        show.addEventListener('click', () => {
+          this.f.label.value = g.label;
+          this.shown = SHOWN;
+          this.renderList();
+          this.f.table.scrollIntoView({ block: 'start' });
+        });
+        const act = el('td');
+        act.append(show);
+        tr.append(
+          name,
+          cell(g.task_id, 'Task'),
+          cell(count(g.episodes), 'Episodes', 'num'),
+          ci,
+          cell(percent(g.passRate), 'Pass rate', 'num'),
+          cell(num(g.meanSteps, 1), 'Mean steps', 'num'),
+          act,
+        );
+        return tr;
+      }),
+    );
+    this.f.groups.hidden = groups.length === 0;
+    this.f.groupsEmpty.hidden = groups.length > 0;
+
+    // The label filter offers the labels present now; a vanished one falls back to all.
+    const keep = this.f.label.value;
+    const labels = [...new Set(groups.map((g) => g.label))];
+    const all = el('option', 'all labels');
+    all.value = '';
+    this.f.label.replaceChildren(
+      all,
+      ...labels.map((l) => {
+        const o = el('option', l);
+        o.value = l;
+        return o;
+      }),
+    );
+    this.f.label.value = labels.includes(keep) ? keep : '';
+  }
+
+  private renderList(): void {
+    const label = this.f.label.value;
+    const list = label ? this.summaries.filter((e) => (e.label ?? '(unlabelled)') === label) : this.summaries;
+    const body = this.f.table.tBodies[0]!;
+    body.replaceChildren(...list.slice(0, this.shown).map((e) => this.row(e)));
+    this.f.more.hidden = list.length <= this.shown;
+    this.f.more.textContent = `Show more (${count(Math.min(SHOWN, list.length - this.shown))} of ${count(list.length - this.shown)} left)`;
+    this.f.table.hidden = list.length === 0;
+    this.f.tableEmpty.hidden = list.length > 0;
   }
 
   private row(e: EpisodeSummary): HTMLTableRowElement {
@@ -83,28 +182,33 @@ export class ComparePanel {
     box.checked = this.selected.includes(e.episode_id);
     box.setAttribute('aria-label', `Compare ${seriesName(e)}`);
     box.addEventListener('change', () => void this.toggle(e.episode_id, box.checked));
-    const cb = el('td');
+    const cb = el('td', undefined, 'select');
     cb.append(box);
     const result = el('td');
+    result.dataset.col = 'Result';
     result.append(passBadge(e.passed));
     // Today's runs by time alone (the list is mostly those); older ones with their date.
     const at = new Date(e.finished_at);
     const today = at.toDateString() === new Date().toDateString();
-    const finished = el('td', today ? at.toLocaleTimeString() : at.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }));
+    const finished = cell(
+      today ? at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : at.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }),
+      'Finished',
+      'time',
+    );
     finished.title = e.finished_at;
     const watch = el('button', 'Watch', 'secondary small');
     watch.type = 'button';
     watch.setAttribute('aria-label', `Watch ${seriesName(e)} step by step`);
     watch.addEventListener('click', () => void this.watch(e.episode_id));
-    const actions = el('td');
+    const actions = el('td', undefined, 'actions');
     actions.append(watch);
     tr.append(
       cb,
-      el('td', e.label ?? '—'),
-      el('td', e.task_id),
-      el('td', String(e.seed), 'num'),
-      el('td', String(e.step_count), 'num'),
-      el('td', num(e.score), 'num'),
+      cell(e.label ?? '—', 'Label', 'label'),
+      cell(e.task_id, 'Task'),
+      cell(String(e.seed), 'Seed', 'num'),
+      cell(count(e.step_count), 'Steps', 'num'),
+      cell(num(e.score), 'Score', 'num'),
       result,
       finished,
       actions,
@@ -141,8 +245,19 @@ export class ComparePanel {
     this.draw();
   }
 
+  private overlaid(): EpisodeRecord[] {
+    return this.selected.map((id) => this.records.get(id)).filter((r): r is EpisodeRecord => r !== undefined);
+  }
+
+  /** The longest step limit among the overlaid episodes' tasks. */
+  private maxSteps(): number | null {
+    const limits = this.overlaid().map((r) => taskLimits(this.tasks.find((t) => t.task_id === r.task_id)).maxSteps);
+    const known = limits.filter((m): m is number => m !== null);
+    return known.length ? Math.max(...known) : null;
+  }
+
   private draw(): void {
-    const recs = this.selected.map((id) => this.records.get(id)).filter((r): r is EpisodeRecord => r !== undefined);
+    const recs = this.overlaid();
     registry.compared = recs.map((r) => r.episode_id);
     const len = Math.max(0, ...recs.map((r) => r.steps.length));
     const x = Array.from({ length: len + 1 }, (_, i) => i);
@@ -154,34 +269,44 @@ export class ComparePanel {
       let acc = 0;
       return pad([0, ...r.steps.map((s) => (acc += s.reward))]);
     });
+    // The hint is the overlay's one message: how many are overlaid, or what to do to see one.
+    this.f.hint.textContent =
+      recs.length >= 2
+        ? `Overlaying ${plural(recs.length, 'episode')}.`
+        : recs.length === 1
+          ? 'One episode ticked: tick another to compare.'
+          : 'Tick two or more episodes above to overlay their learning curves and cumulative rewards.';
+    this.f.charts.hidden = recs.length === 0;
     this.perf.setSeries(specs, [x, ...perf]);
     this.reward.setSeries(specs, [x, ...cum]);
 
-    this.f.hint.textContent =
-      recs.length >= 2 ? `Comparing ${recs.length} episodes.` : 'Select two or more episodes to overlay their learning curves.';
+    this.f.summary.hidden = recs.length === 0;
     this.f.summary.tBodies[0]!.replaceChildren(
       ...recs.map((r, i) => {
         const tr = el('tr');
         const name = el('th', seriesName(r));
         name.setAttribute('scope', 'row');
+        name.dataset.col = 'Episode';
         const swatch = el('span', undefined, 'swatch');
         swatch.style.background = specs[i]!.color;
         name.prepend(swatch);
-        const last = r.steps.at(-1)?.observation ?? r.initial_observation;
-        const total = r.steps.reduce((a, s) => a + s.reward, 0);
+        const lastStep = r.steps.at(-1);
+        const last = lastStep?.observation ?? r.initial_observation;
+        const end = lastStep ? episodeEnd({ action_type: lastStep.action.action_type, ...last }) : null;
         const result = el('td');
+        result.dataset.col = 'Result';
         result.append(passBadge(r.grade.passed));
         tr.append(
           name,
-          el('td', num(last.current_performance), 'num'),
-          el('td', signed(total), 'num'),
-          el('td', String(r.initial_observation.remaining_budget - last.remaining_budget), 'num'),
-          el('td', num(r.grade.score), 'num'),
+          cell(num(last.current_performance), 'Final performance', 'num'),
+          cell(signed(totalReturn(r.steps.map((s) => s.reward))), 'Return', 'num'),
+          cell(count(r.initial_observation.remaining_budget - last.remaining_budget), 'Budget used', 'num'),
+          cell(end ? END_WORDS[end.reason] : '–', 'Ended'),
+          cell(num(r.grade.score), 'Score', 'num'),
           result,
         );
         return tr;
       }),
     );
-    this.f.status.textContent = recs.length ? `Overlaying ${recs.length} episode${recs.length === 1 ? '' : 's'}.` : '';
   }
 }

@@ -1,19 +1,5 @@
-/** Number and text formatting shared by the panels. */
-
-export function num(v: number | null | undefined, digits = 4): string {
-  if (v == null || Number.isNaN(v)) return '–';
-  return Number.isInteger(v) ? String(v) : v.toFixed(digits);
-}
-
-export function signed(v: number | null | undefined, digits = 4): string {
-  if (v == null) return '–';
-  const s = num(v, digits);
-  return v > 0 ? `+${s}` : s;
-}
-
-export function shortId(id: string): string {
-  return id.slice(0, 8);
-}
+/** DOM helpers shared by the panels; the number formats live in numbers.ts. */
+export { count, num, percent, plural, shortId, signed, signedCount } from './numbers.ts';
 
 /** Creates an element with text; never innerHTML with server data. */
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
@@ -21,6 +7,13 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string,
   if (text !== undefined) e.textContent = text;
   if (cls) e.className = cls;
   return e;
+}
+
+/** A table cell with its column name, which the narrow (stacked) layout shows beside the value. */
+export function cell(text: string, column: string, cls?: string): HTMLTableCellElement {
+  const td = el('td', text, cls);
+  td.dataset.col = column;
+  return td;
 }
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {

@@ -1,13 +1,16 @@
 /**
  * Play & watch: drives one WebSocket episode from the form (manual weights or a built-in policy)
- * and renders every reply as it arrives — four charts, the observation table, the steps table —
- * then the grade once the episode is stored.
+ * and renders every reply as it arrives — the charts, the observation table, the steps table —
+ * then why the episode ended, its return and the grade once it is stored. Curation tasks
+ * (observations with `last_batch`) get their own signals: validation accuracy, the calibration
+ * gap of each strategy's batch, the disagreement-based noise estimate, and the regime in the grade.
  */
 import { ApiError, EnvSocket, getEpisode, grade as postGrade } from './api.ts';
-import { lineChart, stackedChart, PALETTE, type Chart, type Series } from './charts.ts';
-import { byId, el, num, passBadge, shortId, signed } from './format.ts';
-import { POLICIES, policyById } from './policies.ts';
+import { lineChart, stackedChart, PALETTE, type Chart, type LineSpec, type Series } from './charts.ts';
+import { byId, cell, count, el, num, passBadge, plural, shortId, signed, signedCount } from './format.ts';
+import { POLICIES, policyById, type Policy } from './policies.ts';
 import { registerChart, registry } from './registry.ts';
+import { breakdownLabel, breakdownValue, END_WORDS, endText, episodeEnd, taskLimits, totalReturn, type EpisodeEnd } from './summary.ts';
 import type { Action, EpisodeRecord, Grade, Observation, ObservationReply, Strategy, Task, Terms, Weights } from './types.ts';
 
 const STRATEGIES: Strategy[] = ['uncertainty', 'diversity', 'random'];
@@ -27,6 +30,7 @@ interface LiveStep {
   action: Action;
   reward: number;
   terms: Terms;
+  /** Classic tasks: the share of noisy rows in the batch (from hidden truth; the curation family has none). */
   noiseRatio: number | null;
   observation: Observation;
   done: boolean;
@@ -43,12 +47,88 @@ interface Episode {
   grade: Grade | null;
 }
 
-const OBS_FIELDS: { key: keyof Observation; label: string; digits: number }[] = [
-  { key: 'current_performance', label: 'Validation performance', digits: 4 },
-  { key: 'remaining_budget', label: 'Remaining budget', digits: 0 },
-  { key: 'samples_available', label: 'Pool size', digits: 0 },
-  { key: 'noise_estimate', label: 'Pool noise estimate', digits: 4 },
-  { key: 'diversity_score', label: 'Diversity score', digits: 4 },
+type Family = 'classic' | 'curation';
+
+/** The curation family is told apart by its observation, which has keys the classic one lacks. */
+function familyOf(o: Observation | null | undefined): Family {
+  return o && 'last_batch' in o ? 'curation' : 'classic';
+}
+
+/** `label_mean − pred_mean` of a strategy's picks: positive = the annotator says 1 more often than the model predicts. */
+export function calibrationGap(o: Observation, s: Strategy): number | null {
+  const b = o.last_batch?.[s];
+  return b && typeof b.label_mean === 'number' && typeof b.pred_mean === 'number' ? b.label_mean - b.pred_mean : null;
+}
+
+interface ObsField {
+  label: string;
+  value: (o: Observation) => number | null | undefined;
+  kind: 'real' | 'count';
+}
+
+const CLASSIC_FIELDS: ObsField[] = [
+  { label: 'Validation performance', value: (o) => o.current_performance, kind: 'real' },
+  { label: 'Remaining budget', value: (o) => o.remaining_budget, kind: 'count' },
+  { label: 'Pool size', value: (o) => o.samples_available, kind: 'count' },
+  { label: 'Pool noise estimate', value: (o) => o.noise_estimate, kind: 'real' },
+  { label: 'Diversity score', value: (o) => o.diversity_score, kind: 'real' },
+];
+
+const CURATION_FIELDS: ObsField[] = [
+  { label: 'Validation performance', value: (o) => o.current_performance, kind: 'real' },
+  { label: 'Validation accuracy', value: (o) => o.validation_accuracy, kind: 'real' },
+  { label: 'Remaining budget', value: (o) => o.remaining_budget, kind: 'count' },
+  { label: 'Steps left', value: (o) => o.steps_left, kind: 'count' },
+  { label: 'Labelled rows', value: (o) => o.labelled, kind: 'count' },
+  { label: 'Pool size', value: (o) => o.samples_available, kind: 'count' },
+  { label: 'Noise estimate (surplus disagreement)', value: (o) => o.noise_estimate, kind: 'real' },
+  { label: 'Pool uncertainty', value: (o) => o.pool_uncertainty, kind: 'real' },
+  { label: 'Diversity score', value: (o) => o.diversity_score, kind: 'real' },
+  ...STRATEGIES.map((s): ObsField => ({ label: `Last batch gap, ${s}`, value: (o) => calibrationGap(o, s), kind: 'real' })),
+];
+
+interface Column {
+  name: string;
+  num?: boolean;
+  value: (s: LiveStep, end: EpisodeEnd | null) => string;
+}
+
+function actionText(a: Action): string {
+  if (a.action_type === 'stop') return 'stop';
+  const w = STRATEGIES.filter((k) => a.strategy_weights[k]).map((k) => `${k[0]} ${a.strategy_weights[k]}`);
+  return `select ${a.batch_size} · ${w.join(' ')}`;
+}
+
+const COMMON_HEAD: Column[] = [
+  { name: 'Step', num: true, value: (s) => String(s.step) },
+  { name: 'Action', value: (s) => actionText(s.action) },
+  { name: 'Reward', num: true, value: (s) => signed(s.reward) },
+  { name: 'Performance', num: true, value: (s) => num(s.observation.current_performance) },
+];
+const END_COLUMN: Column = { name: 'End', value: (_s, end) => (end ? END_WORDS[end.reason] : '') };
+
+const CLASSIC_COLUMNS: Column[] = [
+  ...COMMON_HEAD,
+  { name: 'Budget left', num: true, value: (s) => count(s.observation.remaining_budget) },
+  { name: 'Batch noise', num: true, value: (s) => num(s.noiseRatio) },
+  { name: 'Pool noise', num: true, value: (s) => num(s.observation.noise_estimate) },
+  END_COLUMN,
+];
+
+const CURATION_COLUMNS: Column[] = [
+  ...COMMON_HEAD,
+  { name: 'Val. accuracy', num: true, value: (s) => num(s.observation.validation_accuracy) },
+  { name: 'Budget left', num: true, value: (s) => count(s.observation.remaining_budget) },
+  { name: 'Noise est.', num: true, value: (s) => num(s.observation.noise_estimate) },
+  ...STRATEGIES.map((k): Column => ({ name: `Gap ${k}`, num: true, value: (s) => (s.action.action_type === 'stop' ? '' : signed(calibrationGap(s.observation, k))) })),
+  END_COLUMN,
+];
+
+const GAP_SERIES: LineSpec[] = [
+  { label: 'uncertainty', color: PALETTE[0]! },
+  { label: 'diversity', color: PALETTE[2]! },
+  { label: 'random', color: PALETTE[1]! },
+  { label: 'zero', color: '#6e7781', dash: [4, 4], points: false },
 ];
 
 /**
@@ -80,7 +160,8 @@ export class PlayPanel {
   private episode: Episode | null = null;
   private busy = false;
   private running = false;
-  private readonly charts: Record<'performance' | 'reward' | 'budget' | 'noise', Chart>;
+  private family: Family = 'classic';
+  private readonly charts: Record<'performance' | 'reward' | 'budget' | 'noise' | 'calibration', Chart>;
 
   private readonly f = {
     task: byId<HTMLSelectElement>('task'),
@@ -100,8 +181,16 @@ export class PlayPanel {
     pace: byId<HTMLSelectElement>('pace'),
     status: byId('status'),
     error: byId('error'),
+    empty: byId('empty-state'),
+    emptyText: byId('empty-text'),
+    chartsBox: byId('charts'),
+    capPerformance: byId('cap-performance'),
+    capNoise: byId('cap-noise'),
+    calibrationCard: byId('card-calibration'),
     obs: byId<HTMLTableElement>('obs-table'),
+    obsEmpty: byId('obs-empty'),
     steps: byId<HTMLTableElement>('steps-table'),
+    stepsEmpty: byId('steps-empty'),
     grade: byId('grade'),
   };
   private readonly sliders = Object.fromEntries(
@@ -109,51 +198,51 @@ export class PlayPanel {
   ) as Record<Strategy, { input: HTMLInputElement; out: HTMLOutputElement }>;
 
   constructor() {
+    const xMax = () => this.maxSteps();
     this.charts = {
       performance: lineChart(byId('chart-performance'), {
         xLabel: 'step',
         yLabel: 'performance',
-        series: [
-          { label: 'performance', color: PALETTE[0]! },
-          { label: 'pass line', color: '#6e7781', dash: [4, 4], points: false },
-        ],
+        series: this.performanceSeries('classic'),
+        xMax,
       }),
       reward: stackedChart(byId('chart-reward'), {
         xLabel: 'step',
         yLabel: 'reward',
         total: { label: 'reward', color: '#111111' },
         terms: [...REWARD_TERMS],
+        xMax,
       }),
       budget: lineChart(byId('chart-budget'), {
         xLabel: 'step',
         yLabel: 'budget',
         series: [{ label: 'remaining budget', color: PALETTE[1]!, digits: 0 }],
+        xMax,
       }),
       noise: lineChart(byId('chart-noise'), {
         xLabel: 'step',
         yLabel: 'noise fraction',
-        series: [
-          { label: 'batch noise ratio', color: PALETTE[4]! },
-          { label: 'pool noise estimate', color: PALETTE[5]!, dash: [6, 4] },
-        ],
+        series: this.noiseSeries('classic'),
         yRange: [0, 1],
+        xMax,
+      }),
+      calibration: lineChart(byId('chart-calibration'), {
+        xLabel: 'step',
+        yLabel: 'label − predicted',
+        series: GAP_SERIES,
+        yRange: [-0.5, 0.5],
+        xMax,
       }),
     };
     for (const [name, chart] of Object.entries(this.charts)) registerChart(name, chart);
 
-    this.f.policy.append(el('option', 'manual (use the sliders)'));
-    this.f.policy.options[0]!.value = 'manual';
-    for (const p of POLICIES) {
-      const o = el('option', p.name);
-      o.value = p.id;
-      this.f.policy.append(o);
-    }
+    this.fillPolicies();
     this.f.policy.value = 'balanced';
     this.applyPolicy();
 
     // The form is never submitted: actions go over the WebSocket, and a stray Enter must not reload.
     byId<HTMLFormElement>('play-form').addEventListener('submit', (ev) => ev.preventDefault());
-        this.f.policy.addEventListener('change', () => this.applyPolicy());
+    this.f.policy.addEventListener('change', () => this.applyPolicy());
     for (const s of STRATEGIES) {
       this.sliders[s].input.addEventListener('input', () => {
         // Moving a slider means choosing the weights by hand.
@@ -162,15 +251,18 @@ export class PlayPanel {
         this.updateWeights();
       });
     }
-    this.f.task.addEventListener('change', () => this.describeTask());
+    this.f.task.addEventListener('change', () => {
+      this.describeTask();
+      this.fillPolicies();
+    });
     this.f.seed.addEventListener('input', () => this.validate());
     this.f.batch.addEventListener('input', () => {
       this.validate();
       this.updateWeights();
     });
     this.f.reset.addEventListener('click', () => void this.guard(() => this.reset()));
-    this.f.step.addEventListener('click', () => void this.guard(() => this.stepOnce(this.policyAction())));
-    this.f.stop.addEventListener('click', () => void this.guard(() => this.stepOnce(this.stopAction())));
+    this.f.step.addEventListener('click', () => void this.guard(() => this.stepOnce(() => this.policyAction())));
+    this.f.stop.addEventListener('click', () => void this.guard(() => this.stepOnce(() => this.stopAction())));
     this.f.run.addEventListener('click', () => {
       if (this.running) this.running = false;
       else void this.guard(() => this.runToEnd());
@@ -180,9 +272,10 @@ export class PlayPanel {
       if (this.episode && !this.episode.done) {
         this.showError(`The server ended the session (${why}); the unfinished episode is gone. Start a new one.`);
         this.episode = null;
+        this.render();
       }
     };
-    this.renderObservation(null, null);
+    this.render();
     this.updateButtons();
   }
 
@@ -198,11 +291,38 @@ export class PlayPanel {
       }),
     );
     this.describeTask();
+    this.fillPolicies();
     this.updateButtons();
   }
 
+  /** The policies offered for the chosen task (some built-ins exist for one family only). */
+  private fillPolicies(): void {
+    const keep = this.f.policy.value;
+    const manual = el('option', 'manual (use the sliders)');
+    manual.value = 'manual';
+    const offered = POLICIES.filter((p) => this.offers(p));
+    this.f.policy.replaceChildren(
+      manual,
+      ...offered.map((p) => {
+        const o = el('option', p.name);
+        o.value = p.id;
+        return o;
+      }),
+    );
+    if (keep && [...this.f.policy.options].some((o) => o.value === keep)) this.f.policy.value = keep;
+    else if (keep) {
+      this.f.policy.value = offered[0]?.id ?? 'manual';
+      this.applyPolicy();
+    }
+  }
+
+  private offers(p: Policy): boolean {
+    if (!p.tasks) return true;
+    return p.tasks.includes(this.f.task.value);
+  }
+
   private describeTask(): void {
-    const t = this.tasks.find((x) => x.task_id === this.f.task.value);
+    const t = this.task(this.f.task.value);
     // The task text states every rule; its first sentence is the gist, the pass rule is what
     // people look for. The full text stays one hover away.
     const gist = t ? (t.description.match(/^[^.]*\./)?.[0] ?? t.description) : '';
@@ -210,13 +330,23 @@ export class PlayPanel {
     this.f.taskDesc.title = t?.description ?? '';
   }
 
+  private task(id: string | undefined): Task | undefined {
+    return this.tasks.find((x) => x.task_id === id);
+  }
+
+  /** The step limit of the episode on screen (or of the chosen task before one starts). */
+  private maxSteps(): number | null {
+    const ep = this.episode;
+    const fromObs = ep && typeof ep.initial.steps_left === 'number' ? (ep.initial.step ?? 0) + ep.initial.steps_left : null;
+    return fromObs ?? taskLimits(this.task(ep?.taskId ?? this.f.task.value)).maxSteps;
+  }
+
   /**
    * The performance a task must beat to pass, read from its success criteria text (the server
    * generates that text from the grader's own rule, D6). Unknown wording → no line, not a guess.
    */
   private passLine(taskId: string): number | null {
-    const t = this.tasks.find((x) => x.task_id === taskId);
-    const m = t?.success_criteria.match(/current_performance\s*>\s*([0-9]*\.?[0-9]+)/);
+    const m = this.task(taskId)?.success_criteria.match(/current_performance\s*>\s*([0-9]*\.?[0-9]+)/);
     return m ? Number(m[1]) : null;
   }
 
@@ -225,6 +355,7 @@ export class PlayPanel {
     if (!p) return;
     this.f.policyDesc.textContent = p.description;
     if (p.weights) for (const s of STRATEGIES) this.sliders[s].input.value = String(p.weights[s] ?? 0);
+    if (p.batchSize) this.f.batch.value = String(p.batchSize);
     this.updateWeights();
   }
 
@@ -277,7 +408,12 @@ export class PlayPanel {
 
   private policyAction(): Action {
     const p = policyById(this.f.policy.value);
-    if (p && !p.weights) return this.stopAction();
+    const ep = this.episode;
+    if (p?.act && ep && !ep.done) {
+      const history = ep.steps.map((s) => ({ action: s.action, observation: s.observation }));
+      return p.act(ep.initial, history);
+    }
+    if (p && !p.weights && !p.act) return this.stopAction();
     return { action_type: 'select_batch', batch_size: this.batchValue() ?? 10, strategy_weights: this.weights() };
   }
 
@@ -290,7 +426,7 @@ export class PlayPanel {
   private updateButtons(): void {
     const inputsOk = this.seedValue() !== null && this.batchValue() !== null && this.tasks.length > 0;
     const p = policyById(this.f.policy.value);
-    const canSelect = Object.keys(this.weights()).length > 0 || (p !== undefined && !p.weights);
+    const canSelect = Object.keys(this.weights()).length > 0 || (p !== undefined && (!p.weights || p.act !== undefined));
     // `disabled` only for settings that make an action impossible. While a request is in flight
     // the buttons are merely aria-disabled (clicks are ignored by guard()): disabling the focused
     // button would drop keyboard focus to the page after every step.
@@ -332,6 +468,7 @@ export class PlayPanel {
     this.f.error.textContent = '';
   }
 
+  /** The panel's one status line (announced politely); nothing else repeats it. */
   private say(msg: string): void {
     this.f.status.textContent = msg;
   }
@@ -349,15 +486,25 @@ export class PlayPanel {
     const r = await this.socket.reset({ task_id: task, seed, label });
     this.episode = { id: r.episode_id, taskId: r.task_id, seed, label, initial: r.observation, steps: [], done: false, grade: null };
     registry.liveEpisodeId = r.episode_id;
-    this.f.grade.replaceChildren(el('p', 'Shown when the episode ends.', 'hint'));
-    this.f.steps.tBodies[0]!.replaceChildren();
     this.render();
-    this.say(`New episode ${shortId(r.episode_id)} on ${r.task_id}, seed ${seed}, label “${label}”. Budget ${r.observation.remaining_budget}.`);
+    const max = this.maxSteps();
+    this.say(
+      `New episode ${shortId(r.episode_id)} on ${r.task_id}, seed ${seed}, label “${label}”: budget ${count(r.observation.remaining_budget)}` +
+        (max ? `, at most ${plural(max, 'step')}.` : '.'),
+    );
   }
 
-  private async stepOnce(action: Action): Promise<void> {
-    if (!this.episode || this.episode.done) await this.reset();
+  /** Whether the next Step/Stop/Run plays on: an unfinished episode of the task and seed in the form. */
+  private continues(): boolean {
+    const ep = this.episode;
+    return ep !== null && !ep.done && ep.taskId === this.f.task.value && ep.seed === this.seedValue();
+  }
+
+  /** One step; the action is made after any reset, so an adaptive policy sees the episode it acts in. */
+  private async stepOnce(makeAction: () => Action): Promise<void> {
+    if (!this.continues()) await this.reset();
     const ep = this.episode!;
+    const action = makeAction();
     const r = await this.socket.step(action);
     this.record(ep, action, r);
     if (r.done) await this.finish(ep, r);
@@ -366,9 +513,9 @@ export class PlayPanel {
   private async runToEnd(): Promise<void> {
     this.running = true;
     this.updateButtons();
-    if (!this.episode || this.episode.done) await this.reset();
+    if (!this.continues()) await this.reset();
     while (this.running && this.episode && !this.episode.done) {
-      await this.stepOnce(this.policyAction());
+      await this.stepOnce(() => this.policyAction());
       // A pause per step (the Pace setting) lets people watch the curves grow; steps take ms.
       if (!this.episode?.done) await sleep(Number(this.f.pace.value) || 0);
     }
@@ -380,7 +527,7 @@ export class PlayPanel {
       step: r.step,
       action,
       reward: r.reward,
-      terms: r.info.terms ?? (action.action_type === 'stop' ? { stop_reward: r.reward } : {}),
+      terms: r.info.terms ?? (action.action_type === 'stop' && familyOf(r.observation) === 'classic' ? { stop_reward: r.reward } : {}),
       noiseRatio: r.info.noise_ratio ?? null,
       observation: r.observation,
       done: r.done,
@@ -388,11 +535,9 @@ export class PlayPanel {
     ep.steps.push(s);
     ep.done = r.done;
     this.render();
-    this.appendStepRow(s);
-    const how = r.terminated ? 'terminated' : r.truncated ? 'truncated (step limit)' : '';
     this.say(
-      `Step ${r.step}: reward ${signed(r.reward)}, performance ${num(r.observation.current_performance)}, budget ${r.observation.remaining_budget}` +
-        (r.done ? `. Episode over (${how}); grading…` : '.'),
+      `Step ${r.step}: reward ${signed(r.reward)}, performance ${num(r.observation.current_performance)}, budget ${count(r.observation.remaining_budget)}` +
+        (r.done ? '. The episode is over; grading…' : '.'),
     );
   }
 
@@ -406,18 +551,30 @@ export class PlayPanel {
       g = await postGrade(ep.id, r.task_id);
     }
     ep.grade = g;
-    this.renderGrade(g);
-    this.say(`Episode ${shortId(ep.id)} over after ${ep.steps.length} steps: score ${num(g.score)}, ${g.passed ? 'passed' : 'failed'}.`);
+    this.renderResult(ep);
+    const end = this.endOf(ep)!;
+    this.say(
+      `Episode ${shortId(ep.id)} over: ${END_WORDS[end.reason]} after ${plural(ep.steps.length, 'step')}; ` +
+        `return ${signed(totalReturn(ep.steps.map((s) => s.reward)))}, score ${num(g.score)}, ${g.passed ? 'passed' : 'failed'}.`,
+    );
+  }
+
+  private endOf(ep: Episode): EpisodeEnd | null {
+    const last = ep.steps.at(-1);
+    if (!ep.done || !last) return null;
+    return episodeEnd({ action_type: last.action.action_type, ...last.observation });
   }
 
   /**
    * Shows a finished episode from the store (Compare's "Watch" button) in the same charts and
-   * tables. The store keeps no `info`, so each batch's noise ratio is recovered from consecutive
-   * observations: the noisy rows that left the pool over the rows that left — exactly the
-   * fraction the live reply reported.
+   * tables. The store keeps no `info`, so each classic batch's noise ratio is recovered from
+   * consecutive observations: the noisy rows that left the pool over the rows that left — exactly
+   * the fraction the live reply reported. (The curation family has no such ratio: its noise
+   * estimate is not computed from hidden truth.)
    */
   showStored(rec: EpisodeRecord): void {
     if (this.busy) return;
+    const curation = familyOf(rec.initial_observation) === 'curation';
     const steps: LiveStep[] = rec.steps.map((s, i) => {
       const prev = i === 0 ? rec.initial_observation : rec.steps[i - 1]!.observation;
       const taken = prev.samples_available - s.observation.samples_available;
@@ -426,8 +583,8 @@ export class PlayPanel {
         step: s.t,
         action: s.action,
         reward: s.reward,
-        terms: s.terms,
-        noiseRatio: s.info?.noise_ratio ?? (taken > 0 ? noisy / taken : null),
+        terms: s.terms ?? {},
+        noiseRatio: s.info?.noise_ratio ?? (!curation && taken > 0 ? noisy / taken : null),
         observation: s.observation,
         done: s.done,
       };
@@ -447,97 +604,192 @@ export class PlayPanel {
     this.f.task.value = rec.task_id;
     this.f.seed.value = String(rec.seed);
     this.describeTask();
+    this.fillPolicies();
     this.validate();
     this.hideError();
-    this.f.steps.tBodies[0]!.replaceChildren();
-    for (const s of steps) this.appendStepRow(s);
     this.render();
-    this.renderGrade(rec.grade);
+    this.renderResult(this.episode);
     this.say(
-      `Viewing stored episode ${shortId(rec.episode_id)} (${rec.label ?? 'unlabelled'}, ${rec.task_id}, seed ${rec.seed}): ` +
-        `${steps.length} steps, score ${num(rec.grade.score)}. Step or Run starts a new episode.`,
+      `Viewing stored episode ${shortId(rec.episode_id)} (${rec.label ?? 'unlabelled'}, ${rec.task_id}, seed ${rec.seed}). ` +
+        'Step or Run starts a new episode.',
     );
   }
 
-  /** Rebuilds chart data from the episode (cheap: at most a few dozen points). */
+  private performanceSeries(family: Family): LineSpec[] {
+    return family === 'curation'
+      ? [
+          { label: 'performance', color: PALETTE[0]! },
+          { label: 'validation accuracy', color: PALETTE[2]! },
+        ]
+      : [
+          { label: 'performance', color: PALETTE[0]! },
+          { label: 'pass line', color: '#6e7781', dash: [4, 4], points: false },
+        ];
+  }
+
+  private noiseSeries(family: Family): LineSpec[] {
+    return family === 'curation'
+      ? [
+          { label: 'noise estimate', color: PALETTE[4]! },
+          { label: 'pool uncertainty', color: PALETTE[5]!, dash: [6, 4] },
+        ]
+      : [
+          { label: 'batch noise ratio', color: PALETTE[4]! },
+          { label: 'pool noise estimate', color: PALETTE[5]!, dash: [6, 4] },
+        ];
+  }
+
+  /** Switches charts, captions and table columns between the families' signals. */
+  private setFamily(family: Family): void {
+    if (family === this.family) return;
+    this.family = family;
+    const empty = (specs: LineSpec[]) => [[], ...specs.map(() => [])] as Series[];
+    const perf = this.performanceSeries(family);
+    const noise = this.noiseSeries(family);
+    this.charts.performance.setSeries(perf, empty(perf));
+    this.charts.noise.setSeries(noise, empty(noise));
+    this.f.capPerformance.textContent = family === 'curation' ? 'Validation performance and accuracy' : 'Validation performance';
+    this.f.capNoise.textContent = family === 'curation' ? 'Noise estimate and pool uncertainty' : 'Noise: selected batch vs. pool';
+    this.f.calibrationCard.hidden = family !== 'curation';
+  }
+
+  /** Rebuilds every view of the episode from its data (cheap: at most a few dozen steps). */
   private render(): void {
     const ep = this.episode;
-    const n = ep ? ep.steps.length : 0;
-    const obs: Observation[] = ep ? [ep.initial, ...ep.steps.map((s) => s.observation)] : [];
-    const x0 = obs.map((_, i) => i);
-    const line = ep ? this.passLine(ep.taskId) : null;
-    this.charts.performance.setData([x0, obs.map((o) => o.current_performance), x0.map(() => line)]);
-    this.charts.budget.setData([x0, obs.map((o) => o.remaining_budget)]);
-    this.charts.noise.setData([
-      x0,
-      [null, ...(ep?.steps ?? []).map((s) => s.noiseRatio)],
-      obs.map((o) => o.noise_estimate),
-    ] as Series[]);
+    this.setFamily(familyOf(ep?.initial));
     const steps = ep?.steps ?? [];
+    const n = steps.length;
+    // Empty states: nothing to plot before the first step, so no empty charts either.
+    this.f.chartsBox.hidden = n === 0;
+    this.f.empty.hidden = n > 0;
+    this.f.emptyText.textContent = ep
+      ? `Episode ${shortId(ep.id)} is ready on ${ep.taskId}: press Step or Run to end. The charts appear with the first step.`
+      : 'No episode yet: choose a task and a policy, then press Step for one step or Run to end.';
+
+    const obs: Observation[] = ep ? [ep.initial, ...steps.map((s) => s.observation)] : [];
+    const x0 = obs.map((_, i) => i);
+    if (this.family === 'curation') {
+      this.charts.performance.setData([x0, obs.map((o) => o.current_performance), obs.map((o) => o.validation_accuracy ?? null)]);
+      this.charts.noise.setData([x0, obs.map((o) => o.noise_estimate), obs.map((o) => o.pool_uncertainty ?? null)]);
+      // A gap belongs to the batch bought at that step; a stop buys nothing (and repeats last_batch).
+      const gap = (k: Strategy) => [null, ...steps.map((s) => (s.action.action_type === 'stop' ? null : calibrationGap(s.observation, k)))];
+      this.charts.calibration.setData([x0, gap('uncertainty'), gap('diversity'), gap('random'), x0.map(() => 0)] as Series[]);
+    } else {
+      const line = ep ? this.passLine(ep.taskId) : null;
+      this.charts.performance.setData([x0, obs.map((o) => o.current_performance), x0.map(() => line)]);
+      this.charts.noise.setData([x0, [null, ...steps.map((s) => s.noiseRatio)], obs.map((o) => o.noise_estimate)] as Series[]);
+    }
+    this.charts.budget.setData([x0, obs.map((o) => o.remaining_budget)]);
     const x1 = steps.map((s) => s.step);
     this.charts.reward.setData([
       x1,
       steps.map((s) => s.reward),
       ...REWARD_TERMS.map((t) => steps.map((s) => (s.terms as Record<string, number | undefined>)[t.key] ?? null)),
     ]);
-    const last = obs[n] ?? null;
-    const prev = n > 0 ? obs[n - 1]! : null;
-    this.renderObservation(last, prev);
+    this.renderObservation(obs[n] ?? null, n > 0 ? obs[n - 1]! : null);
+    this.renderSteps();
+    if (!ep?.done) this.f.grade.replaceChildren(el('p', 'Shown when the episode ends: why it ended, its return and its grade.', 'hint'));
   }
 
   private renderObservation(o: Observation | null, prev: Observation | null): void {
-    const body = this.f.obs.tBodies[0]!;
-    body.replaceChildren(
-      ...OBS_FIELDS.map((f) => {
+    this.f.obs.hidden = o === null;
+    this.f.obsEmpty.hidden = o !== null;
+    const fields = this.family === 'curation' ? CURATION_FIELDS : CLASSIC_FIELDS;
+    this.f.obs.tBodies[0]!.replaceChildren(
+      ...(o === null
+        ? []
+        : fields.map((f) => {
+            const tr = el('tr');
+            const th = el('th', f.label);
+            th.setAttribute('scope', 'row');
+            const v = f.value(o);
+            const p = prev ? f.value(prev) : null;
+            const d = typeof v === 'number' && typeof p === 'number' ? v - p : null;
+            tr.append(
+              th,
+              el('td', f.kind === 'count' ? count(v) : num(v), 'num'),
+              el('td', d === null ? '' : f.kind === 'count' ? signedCount(d) : signed(d), 'num delta'),
+            );
+            return tr;
+          })),
+    );
+  }
+
+  private renderSteps(): void {
+    const ep = this.episode;
+    const steps = ep?.steps ?? [];
+    const columns = this.family === 'curation' ? CURATION_COLUMNS : CLASSIC_COLUMNS;
+    const head = this.f.steps.tHead!.rows[0]!;
+    if (head.cells.length !== columns.length || head.dataset.family !== this.family) {
+      head.dataset.family = this.family;
+      head.replaceChildren(
+        ...columns.map((c) => {
+          const th = el('th', c.name, c.num ? 'num' : undefined);
+          th.setAttribute('scope', 'col');
+          return th;
+        }),
+      );
+    }
+    const end = ep ? this.endOf(ep) : null;
+    this.f.steps.tBodies[0]!.replaceChildren(
+      ...steps.map((s, i) => {
         const tr = el('tr');
-        tr.append(el('th', f.label), el('td', o ? num(o[f.key], f.digits) : '–', 'num'));
-        const d = o && prev ? o[f.key] - prev[f.key] : null;
-        tr.append(el('td', d === null ? '' : signed(d, f.digits), 'num delta'));
-        (tr.firstChild as HTMLElement).setAttribute('scope', 'row');
+        const rowEnd = i === steps.length - 1 ? end : null;
+        tr.append(...columns.map((c) => cell(c.value(s, rowEnd), c.name, c.num ? 'num' : undefined)));
         return tr;
       }),
     );
+    this.f.steps.hidden = steps.length === 0;
+    this.f.stepsEmpty.hidden = steps.length > 0;
   }
 
-  private appendStepRow(s: LiveStep): void {
-    const a = s.action;
-    const act =
-      a.action_type === 'stop'
-        ? 'stop'
-        : `select ${a.batch_size} · ${STRATEGIES.filter((k) => a.strategy_weights[k]).map((k) => `${k[0]} ${a.strategy_weights[k]}`).join(' ')}`;
-    const tr = el('tr');
-    tr.append(
-      el('td', String(s.step), 'num'),
-      el('td', act),
-      el('td', signed(s.reward), 'num'),
-      el('td', num(s.observation.current_performance), 'num'),
-      el('td', String(s.observation.remaining_budget), 'num'),
-      el('td', s.noiseRatio === null ? '–' : num(s.noiseRatio, 2), 'num'),
-      el('td', num(s.observation.noise_estimate), 'num'),
-      el('td', s.done ? 'yes' : ''),
-    );
-    this.f.steps.tBodies[0]!.append(tr);
-  }
+  /** Why the episode ended, its return, then the grade and its breakdown (the regime for curation tasks). */
+  private renderResult(ep: Episode): void {
+    const g = ep.grade;
+    const end = this.endOf(ep);
+    if (!g || !end) return;
+    const ret = totalReturn(ep.steps.map((s) => s.reward));
+    const budget0 = ep.initial.remaining_budget;
+    const last = ep.steps.at(-1)!.observation;
+    const endLine = el('p', endText(end, ep.steps.length, this.maxSteps()), 'end-reason');
+    endLine.dataset.reason = end.reason;
+    endLine.dataset.terminated = String(end.terminated);
+    endLine.dataset.truncated = String(end.truncated);
 
-  private renderGrade(g: Grade): void {
+    const facts = el('dl', undefined, 'facts');
+    const fact = (k: string, v: string, id?: string) => {
+      const dd = el('dd', v);
+      if (id) dd.id = id;
+      facts.append(el('dt', k), dd);
+    };
+    fact('Return (sum of rewards)', signed(ret), 'total-return');
+    fact('Budget used', `${count(budget0 - last.remaining_budget)} of ${count(budget0)}`);
+    fact('Final performance', num(last.current_performance));
+
     const head = el('p', undefined, 'grade-head');
-    head.append(el('span', num(g.score), 'score'), passBadge(g.passed));
+    const score = el('span', num(g.score), 'score');
+    score.title = String(g.score);
+    head.append(el('span', 'Grade', 'score-label'), score, passBadge(g.passed));
+
     const t = el('table', undefined, 'kv');
-    const cap = el('caption', 'Grade breakdown');
-    t.append(cap);
+    t.append(el('caption', 'Grade breakdown'));
     const tb = el('tbody');
     for (const [k, v] of Object.entries(g.breakdown)) {
       const tr = el('tr');
-      const th = el('th', k.replace(/_/g, ' '));
+      const th = el('th', k === 'regime' ? 'Regime (hidden during the episode)' : breakdownLabel(k));
       th.setAttribute('scope', 'row');
-      tr.append(th, el('td', num(v), 'num'));
+      const td = el('td', breakdownValue(k, v), typeof v === 'number' ? 'num' : 'text');
+      td.dataset.key = k;
+      if (typeof v === 'number') td.title = String(v);
+      tr.append(th, td);
       tb.append(tr);
     }
     t.append(tb);
-    const task = this.tasks.find((x) => x.task_id === g.task_id);
+    const task = this.task(g.task_id);
     const crit = el('p', task ? `Pass rule: ${task.success_criteria}` : '', 'hint');
-    this.f.grade.replaceChildren(head, t, crit);
+    this.f.grade.replaceChildren(endLine, facts, head, t, crit);
     this.f.grade.dataset.score = String(g.score);
     this.f.grade.dataset.passed = String(g.passed);
+    this.f.grade.dataset.return = String(ret);
   }
 }
