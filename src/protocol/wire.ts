@@ -280,8 +280,17 @@ export const MetadataReplySchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** GET / 200: where to go next; `console` only when the server serves it (/web). */
 export const IndexReplySchema = Type.Object(
-  { name: Type.String(), version: Type.String(), docs: Type.String(), health: Type.String() },
+  {
+    name: Type.String(),
+    version: Type.String(),
+    console: Type.Optional(Type.String()),
+    docs: Type.String(),
+    redoc: Type.String(),
+    openapi: Type.String(),
+    health: Type.String(),
+  },
   { additionalProperties: false },
 );
 

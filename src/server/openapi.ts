@@ -317,7 +317,12 @@ function buildDocument(): Record<string, unknown> {
     '/': {
       get: {
         summary: 'Index',
-        responses: { 200: ok('Index', { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' }, docs: { type: 'string' }, health: { type: 'string' } } }) },
+        responses: {
+          200: ok('Where to go next: the console (when served), the docs, the OpenAPI document, health', {
+            type: 'object',
+            properties: Object.fromEntries(['name', 'version', 'console', 'docs', 'redoc', 'openapi', 'health'].map((k) => [k, { type: 'string' }])),
+          }),
+        },
       },
     },
   };

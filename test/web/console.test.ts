@@ -111,6 +111,11 @@ describe('web console in chromium', () => {
     const tasks = await page.$$eval('#task option', (os) => os.map((o) => (o as any).value));
     const api = (await (await fetch(`${base}/tasks`)).json()) as { tasks: { task_id: string }[] };
     assert.deepEqual(tasks, api.tasks.map((t) => t.task_id));
+    // The service index points people at the console (served here) and the docs.
+    const index = (await (await fetch(`${base}/`)).json()) as Record<string, string>;
+    assert.equal(index.console, '/web');
+    assert.equal(index.docs, '/docs');
+    assert.equal((await fetch(`${base}${index.console}`)).status, 200);
     const policies = await page.$$eval('#policy option', (os) => os.map((o) => (o as any).value));
     assert.deepEqual(policies, ['manual', 'balanced', 'random', 'uncertainty', 'diversity', 'stop']);
 

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ActionSchema, ObservationSchema, StateSchema } from '../../protocol/wire.ts';
 import { API_VERSION, ENV_NAME } from '../core.ts';
+import type { IndexReply } from '../../protocol/wire.ts';
 import type { RouteOptions } from './env.ts';
 
 export const DESCRIPTION =
@@ -20,7 +21,7 @@ export const SCHEMAS = Object.freeze({
 
 export async function metaRoutes(app: FastifyInstance, { service, web }: RouteOptions & { web?: boolean }): Promise<void> {
   // The map of the service: where a person (console, docs) and a program (schema, OpenAPI) go next.
-  const index = {
+  const index: IndexReply = {
     name: ENV_NAME,
     version: API_VERSION,
     ...(web ? { console: '/web' } : {}),
