@@ -40,6 +40,10 @@ export type ErrorReason =
   | 'store_unavailable'
   | 'store_corrupt'
   | 'replay_mismatch'
+  | 'invalid_split'
+  | 'index_out_of_range'
+  | 'range_too_large'
+  | 'unknown_environment'
   | 'internal';
 
 /** One validation problem, in FastAPI's `detail` entry shape; `loc` is relative to the checked value. */

@@ -3,7 +3,7 @@
  * functions, one per message, so a new reply field is added in one place for every transport.
  */
 import type { EnvState, Observation, StepResult } from '../env/types.ts';
-import type { HttpStepReply, ResetReply, StateReply, ToolStepPayload, WsObservation } from './wire.ts';
+import type { EpisodeMetadata, HttpStepReply, ResetReply, StateReply, ToolStepPayload, WsObservation } from './wire.ts';
 
 /** The State before any episode (§2.3). */
 export const EMPTY_STATE: StateReply = Object.freeze({
@@ -16,12 +16,12 @@ export const EMPTY_STATE: StateReply = Object.freeze({
   pool_size: null,
 }) as StateReply;
 
-export function resetReply(episodeId: string, taskId: string, observation: Observation): ResetReply {
-  return { episode_id: episodeId, task_id: taskId, observation, reward: null, done: false };
+export function resetReply(episodeId: string, taskId: string, observation: Observation, metadata: EpisodeMetadata): ResetReply {
+  return { episode_id: episodeId, task_id: taskId, observation, reward: null, done: false, metadata };
 }
 
 /** POST /step: the reward in the original's `{value}` wrapper. */
-export function httpStepReply(episodeId: string, r: StepResult): HttpStepReply {
+export function httpStepReply(episodeId: string, r: StepResult, metadata: EpisodeMetadata): HttpStepReply {
   return {
     episode_id: episodeId,
     step: r.step,
@@ -31,16 +31,17 @@ export function httpStepReply(episodeId: string, r: StepResult): HttpStepReply {
     info: r.info,
     terminated: r.terminated,
     truncated: r.truncated,
+    metadata,
   };
 }
 
 /** The WebSocket reply to a reset: reward 0.0 (as the original sent), step 0, info {}. */
 export function wsResetObservation(reset: ResetReply): WsObservation {
-  return { ...reset, reward: 0.0, done: false, step: 0, info: {}, terminated: false, truncated: false };
+  return { ...reset, reward: 0.0, done: false, step: 0, info: {}, terminated: false, truncated: false, metadata: reset.metadata };
 }
 
 /** The WebSocket reply to a step: a bare-number reward. */
-export function wsStepObservation(episodeId: string, taskId: string, r: StepResult): WsObservation {
+export function wsStepObservation(episodeId: string, taskId: string, r: StepResult, metadata: EpisodeMetadata): WsObservation {
   return {
     episode_id: episodeId,
     task_id: taskId,
@@ -51,11 +52,12 @@ export function wsStepObservation(episodeId: string, taskId: string, r: StepResu
     info: r.info,
     terminated: r.terminated,
     truncated: r.truncated,
+    metadata,
   };
 }
 
 /** The `take_action` tool payload. */
-export function toolStepPayload(episodeId: string, r: StepResult): ToolStepPayload {
+export function toolStepPayload(episodeId: string, r: StepResult, metadata: EpisodeMetadata): ToolStepPayload {
   return {
     episode_id: episodeId,
     step: r.step,
@@ -65,6 +67,7 @@ export function toolStepPayload(episodeId: string, r: StepResult): ToolStepPaylo
     terminated: r.terminated,
     truncated: r.truncated,
     info: r.info,
+    metadata,
   };
 }
 

@@ -5,7 +5,8 @@
  */
 import { EnvError, invalidRequest, type ValidationIssue } from '../env/errors.ts';
 import { parseSeed, parseTaskField } from '../env/schemas.ts';
-import { DEFAULT_SEED } from '../env/tasks.ts';
+import { selectFromSplit } from '../env/splits.ts';
+import { DEFAULT_SEED, DEFAULT_TASK } from '../env/tasks.ts';
 import { MAX_EPISODE_ID_CHARS, MAX_LABEL_CHARS } from './wire.ts';
 
 export { MAX_EPISODE_ID_CHARS, MAX_LABEL_CHARS };
@@ -13,10 +14,14 @@ export { MAX_EPISODE_ID_CHARS, MAX_LABEL_CHARS };
 export interface ResetRequest {
   /** null = default task. */
   task_id: string | null;
-  seed: number;
+  /** null = the default seed (or, with a split, the split's choice). */
+  seed: number | null;
   /** null = generate one. */
   episode_id: string | null;
   label: string | null;
+  /** Task API selection (OpenEnv's reset(split=…, index=…)); null = none. */
+  split: string | null;
+  index: number | null;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -81,13 +86,37 @@ export function parseResetRequest(value: unknown): ResetRequest {
     }
   };
   const task_id = take(() => (value.task_id === undefined || value.task_id === null ? null : parseTaskField(value.task_id, '')), null);
-  const seed = take(() => parseSeed(value.seed, DEFAULT_SEED), DEFAULT_SEED);
+  const seed = take(() => (value.seed === undefined || value.seed === null ? null : parseSeed(value.seed, DEFAULT_SEED)), null);
   const episode_id = take(() => parseEpisodeIdField(value.episode_id), null);
   const label = take(() => parseLabelField(value.label), null);
+  const split = take(() => parseSplitField(value.split), null);
+  const index = take(() => parseIndexField(value.index, value.split), null);
   // One problem keeps its own message (e.g. the seed's range); several are listed together.
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw invalidRequest(errors.flatMap((e): ValidationIssue[] => e.issues));
-  return { task_id, seed, episode_id, label };
+  if (split === null) return { task_id, seed, episode_id, label, split, index };
+  // A split (with or without index) decides the task and the seed; it is a pure function of the request.
+  const entry = selectFromSplit(split, { index, taskId: task_id, seed }, { task: DEFAULT_TASK, seed: DEFAULT_SEED });
+  return { task_id: entry.task_id, seed: entry.seed, episode_id, label, split, index };
+}
+
+/** An optional split name (whether it exists is `invalid_split`, checked when resolving it). */
+export function parseSplitField(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw invalidRequest([{ loc: ['split'], msg: 'split must be a string or null', type: 'string_type' }]);
+  return value;
+}
+
+/** An optional split index: a non-negative integer, only together with a split. */
+export function parseIndexField(value: unknown, split: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalidRequest([{ loc: ['index'], msg: 'index must be a non-negative integer', type: 'int_type' }]);
+  }
+  if (split === undefined || split === null) {
+    throw invalidRequest([{ loc: ['index'], msg: 'index needs a split (e.g. "split": "test")', type: 'missing' }]);
+  }
+  return value;
 }
 
 /** Copies an error with every issue's `loc` prefixed (e.g. `['body', 'action']`). */

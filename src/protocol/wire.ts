@@ -12,6 +12,7 @@
  */
 import Type, { type Static, type TSchema } from 'typebox';
 import { ActionSchema, MAX_SEED, StateSchema } from '../env/spaces.ts';
+import { SPLIT_NAMES } from '../env/splits.ts';
 import { TASK_IDS, observationSchema } from '../env/tasks.ts';
 import type { Observation, RewardTerms, StepInfo } from '../env/types.ts';
 
@@ -77,6 +78,10 @@ export const ERROR_REASONS = [
   'store_unavailable',
   'store_corrupt',
   'replay_mismatch',
+  'invalid_split',
+  'index_out_of_range',
+  'range_too_large',
+  'unknown_environment',
   'internal',
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
@@ -120,6 +125,32 @@ export const StepInfoSchema = Type.Unsafe<StepInfo>(Type.Union([
   Type.Object({}, { additionalProperties: false }),
 ]));
 
+/**
+ * Top-level `metadata` of reset and step replies on every transport: OpenEnv serialises
+ * Observation.metadata beside observation/reward/done (typed clients read payload["metadata"];
+ * trainers log reward components from it). The observation itself keeps its five keys.
+ */
+export const EpisodeMetadataSchema = Type.Object(
+  {
+    episode_id: Type.String(),
+    task_id: Type.String(),
+    seed: Type.Integer({ minimum: 0, maximum: MAX_SEED }),
+    split: Nullable(Type.String({ description: 'The Task API split this (task, seed) belongs to, however the episode was started.' })),
+    index: Nullable(Type.Integer({ minimum: 0, description: 'Its index in that split.' })),
+    step: Type.Integer({ minimum: 0 }),
+    reward_terms: Type.Optional(RewardTermsSchema),
+    terminated: Type.Optional(Type.Boolean()),
+    truncated: Type.Optional(Type.Boolean()),
+    grade: Type.Optional(
+      Type.Object(
+        { score: Type.Number(), passed: Type.Boolean(), breakdown: Type.Record(Type.String(), Type.Number()) },
+        { additionalProperties: false, description: 'Once done: the grade of the episode\'s own task.' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 // ─── HTTP: requests ──────────────────────────────────────────────────────────────────────────
 
 export const SeedSchema = Type.Union(
@@ -131,6 +162,12 @@ export const EpisodeIdFieldSchema = Nullable(
 );
 export const LabelFieldSchema = Nullable(Type.String({ maxLength: MAX_LABEL_CHARS, description: 'A free name stored with the episode.' }));
 
+/** OpenEnv's reset(split=…, index=…) (Task API): the index-th (task, seed) of the split. */
+export const SplitFieldSchema = Nullable(Type.String({ description: 'A Task API split (GET /dataselectenv/splits); the episode is one of its entries.' }));
+export const IndexFieldSchema = Nullable(
+  Type.Integer({ minimum: 0, description: 'The entry of the split (needs split); it fixes task_id and seed. Without it the seed is mapped into the split.' }),
+);
+
 /** POST /reset (§4.6): an optional object; no body, `{}` and `null` mean the defaults. */
 export const ResetRequestSchema = Type.Union([
   Type.Object(
@@ -139,6 +176,8 @@ export const ResetRequestSchema = Type.Union([
       seed: Type.Optional(SeedSchema),
       episode_id: Type.Optional(EpisodeIdFieldSchema),
       label: Type.Optional(LabelFieldSchema),
+      split: Type.Optional(SplitFieldSchema),
+      index: Type.Optional(IndexFieldSchema),
     },
     { additionalProperties: true },
   ),
@@ -172,7 +211,7 @@ export const EpisodeParamsSchema = Type.Object({ id: Type.String() }, { addition
 
 // ─── HTTP: replies ───────────────────────────────────────────────────────────────────────────
 
-/** POST /reset 200: exactly these five keys (§4.6). */
+/** POST /reset 200: the five keys of §4.6 and OpenEnv's top-level `metadata`. */
 export const ResetReplySchema = Type.Object(
   {
     episode_id: Type.String(),
@@ -180,6 +219,7 @@ export const ResetReplySchema = Type.Object(
     observation: ObservationSchema,
     reward: Type.Null(),
     done: Type.Literal(false),
+    metadata: EpisodeMetadataSchema,
   },
   { additionalProperties: false },
 );
@@ -195,6 +235,7 @@ export const HttpStepReplySchema = Type.Object(
     info: StepInfoSchema,
     terminated: Type.Boolean(),
     truncated: Type.Boolean(),
+    metadata: EpisodeMetadataSchema,
   },
   { additionalProperties: false },
 );
@@ -352,6 +393,54 @@ export const EpisodeRecordSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// ─── Task API (OpenEnv docs/source/guides/task-api.md) ────────────────────────────────────────
+
+/** One entry of a split: what reset(split, index) starts. */
+export const TaskEntrySchema = Type.Object(
+  {
+    id: Type.String({ description: '"<split>-<index>"' }),
+    split: Type.String(),
+    index: Type.Integer({ minimum: 0 }),
+    family: Type.String(),
+    task_id: Type.String(),
+    seed: Type.Integer({ minimum: 0, maximum: MAX_SEED }),
+  },
+  { additionalProperties: false },
+);
+/** GET /{env_name}/splits: OpenEnv's `{name, type}` plus what a trainer needs to shard. */
+export const SplitInfoSchema = Type.Object(
+  {
+    name: Type.String(),
+    type: Type.Enum(['train', 'validation', 'test']),
+    family: Type.String(),
+    tasks: Type.Array(Type.String()),
+    seeds: Type.Object({ start: Type.Integer(), stop: Type.Integer() }, { additionalProperties: false, description: 'Seeds start … stop−1 of each task.' }),
+    num_tasks: Type.Integer({ minimum: 0 }),
+    description: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export const SplitsReplySchema = Type.Array(SplitInfoSchema);
+export const ListEnvironmentsReplySchema = Type.Array(Type.String());
+export const SplitRequestSchema = Type.Object({ split: Type.String() }, { additionalProperties: true });
+export const TaskRequestSchema = Type.Object({ split: Type.String(), index: Type.Integer({ minimum: 0 }) }, { additionalProperties: true });
+export const TaskRangeRequestSchema = Type.Object(
+  { split: Type.String(), start: Type.Optional(Nullable(Type.Integer())), stop: Type.Optional(Nullable(Type.Integer())) },
+  { additionalProperties: true, description: 'Python slice semantics: start inclusive, stop exclusive, negatives count from the end.' },
+);
+export const TaskListReplySchema = Type.Object(
+  {
+    tasks: Type.Array(TaskEntrySchema),
+    env_name: Type.String(),
+    num_tasks: Type.Integer({ minimum: 0 }),
+    truncated: Type.Boolean({ description: 'A bounded preview: num_tasks is the honest total.' }),
+  },
+  { additionalProperties: false },
+);
+export const NumTasksReplySchema = Type.Object({ num_tasks: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+export const TaskReplySchema = Type.Object({ task: TaskEntrySchema }, { additionalProperties: false });
+export const TaskRangeReplySchema = Type.Object({ tasks: Type.Array(TaskEntrySchema) }, { additionalProperties: false });
+
 // ─── WebSocket /ws (§7) ──────────────────────────────────────────────────────────────────────
 
 /** Client → server. `data` is optional where §7.3 says so; extra top-level keys are ignored. */
@@ -377,6 +466,7 @@ export const WsObservationSchema = Type.Object(
     info: StepInfoSchema,
     terminated: Type.Boolean(),
     truncated: Type.Boolean(),
+    metadata: EpisodeMetadataSchema,
   },
   { additionalProperties: false },
 );
@@ -446,6 +536,7 @@ export const ToolStepPayloadSchema = Type.Object(
     terminated: Type.Boolean(),
     truncated: Type.Boolean(),
     info: StepInfoSchema,
+    metadata: EpisodeMetadataSchema,
   },
   { additionalProperties: false },
 );
@@ -466,6 +557,8 @@ export const TOOL_SCHEMAS = {
       task_id: Type.Optional(ToolTaskIdSchema),
       seed: Type.Optional(SeedSchema),
       label: Type.Optional(Nullable(Type.String({ maxLength: MAX_LABEL_CHARS }))),
+      split: Type.Optional(Nullable(Type.Enum([...SPLIT_NAMES]))),
+      index: Type.Optional(IndexFieldSchema),
     }),
     output: ResetReplySchema,
   },
@@ -528,6 +621,10 @@ export type JsonRpcId = Static<typeof JsonRpcIdSchema>;
 export type JsonRpcResponse = Static<typeof JsonRpcResponseSchema>;
 export type ToolStepPayload = Static<typeof ToolStepPayloadSchema>;
 export type ToolErrorPayload = Static<typeof ToolErrorPayloadSchema>;
+export type EpisodeMetadata = Static<typeof EpisodeMetadataSchema>;
+export type TaskEntry = Static<typeof TaskEntrySchema>;
+export type SplitInfo = Static<typeof SplitInfoSchema>;
+export type TaskListReply = Static<typeof TaskListReplySchema>;
 
 /** Server → client frames of /ws (§7.4). */
 export const WsServerFrameSchema = Type.Union([

@@ -14,6 +14,7 @@ import { openapiRoutes } from './openapi.ts';
 import { envRoutes } from './routes/env.ts';
 import { episodeRoutes } from './routes/episodes.ts';
 import { metaRoutes } from './routes/meta.ts';
+import { taskApiRoutes } from './routes/task-api.ts';
 import { clientErrorHandler, frameworkErrorHandler } from './security/framework-errors.ts';
 import { closeWithDeadline, serverTimeoutOptions, startWsHeartbeat } from './security/timeouts.ts';
 import { SessionManager } from './sessions.ts';
@@ -113,6 +114,7 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
   await app.register(metaRoutes, { service, web: config.web });
   await app.register(envRoutes, { service });
   await app.register(episodeRoutes, { service });
+  await app.register(taskApiRoutes);
   await app.register(mcpRoutes, { service, dispatcher });
   await app.register(wsRoutes, { service, dispatcher });
   await app.register(openapiRoutes);

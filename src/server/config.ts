@@ -47,6 +47,13 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The port of the container image (Dockerfile) and of openenv.yaml: OpenEnv's launchers map
+ * `-p <host>:8000` (LocalDockerProvider) and `openenv push` writes app_port 8000. Outside the
+ * image the default stays 7860, the original's and Hugging Face Spaces' port, for its clients.
+ */
+export const CONTAINER_PORT = 8000;
+
 export const DEFAULTS = Object.freeze({
   port: 7860,
   host: '0.0.0.0',

@@ -8,10 +8,11 @@ import { DataSelectEnv } from '../env/env.ts';
 import { EnvError, MESSAGES, unknownTask } from '../env/errors.ts';
 import { grade } from '../env/grader.ts';
 import { ActionSchema } from '../env/spaces.ts';
-import { TASK_IDS, TASKS, describeTask, getTask, successCriteria, DEFAULT_TASK } from '../env/tasks.ts';
+import { locate } from '../env/splits.ts';
+import { TASK_IDS, TASKS, describeTask, getTask, successCriteria, DEFAULT_SEED, DEFAULT_TASK } from '../env/tasks.ts';
 import type { Action, Grade, StepResult } from '../env/types.ts';
 import { EMPTY_STATE, resetReply, stateReply } from '../protocol/replies.ts';
-import type { GradeReply, ResetReply, StateReply } from '../protocol/wire.ts';
+import type { EpisodeMetadata, GradeReply, ResetReply, StateReply } from '../protocol/wire.ts';
 import { LiveEpisode, ReplayMismatch, type Owner } from './episodes.ts';
 import type { ResetRequest } from '../protocol/requests.ts';
 import type { SessionManager } from './sessions.ts';
@@ -120,10 +121,11 @@ export class EnvService {
    */
   async reset(req: ResetRequest, owner: Owner, movePointer: boolean): Promise<{ episode: LiveEpisode; body: ResetBody }> {
     const taskId = req.task_id ?? DEFAULT_TASK;
+    const seed = req.seed ?? DEFAULT_SEED;
     if (!getTask(taskId)) throw unknownTask(taskId, TASK_IDS);
     if (req.episode_id !== null && this.sessions.getLive(req.episode_id) !== undefined) throw episodeExists(req.episode_id);
     const env = new DataSelectEnv();
-    const { observation } = env.reset({ task: taskId, seed: req.seed });
+    const { observation } = env.reset({ task: taskId, seed });
     const episode = new LiveEpisode({
       id: req.episode_id ?? randomUUID(),
       label: req.label,
@@ -144,7 +146,7 @@ export class EnvService {
     } else {
       this.sessions.addConnectionEpisode(episode);
     }
-    return { episode, body: resetReply(episode.id, taskId, observation) };
+    return { episode, body: resetReply(episode.id, taskId, observation, episodeMetadata(episode, null)) };
   }
 
   /** True when an unfinished episode last written at `lastMs` has passed the idle limit. */
@@ -374,6 +376,29 @@ export class EnvService {
     if (!e) throw notFinished();
     return e;
   }
+}
+
+/** `metadata` of a reset (result null) or of a step's reply. */
+export function episodeMetadata(episode: LiveEpisode, result: StepResult | null): EpisodeMetadata {
+  const where = locate(episode.taskId, episode.seed);
+  const m: EpisodeMetadata = {
+    episode_id: episode.id,
+    task_id: episode.taskId,
+    seed: episode.seed,
+    split: where?.split ?? null,
+    index: where?.index ?? null,
+    step: result?.step ?? 0,
+  };
+  if (result) {
+    m.reward_terms = result.terms;
+    m.terminated = result.terminated;
+    m.truncated = result.truncated;
+    if (result.done) {
+      const g = grade(getTask(episode.taskId)!, episode.env.gradeInput());
+      m.grade = { score: g.score, passed: g.passed, breakdown: g.breakdown };
+    }
+  }
+  return m;
 }
 
 export function gradeBody(stored: EpisodeSummary): GradeBody {

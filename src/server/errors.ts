@@ -29,6 +29,11 @@ const STATUS: Record<ErrorReason, number> = {
   store_unavailable: 503,
   store_corrupt: 503,
   replay_mismatch: 500,
+  // Task API (OpenEnv's guide: IndexError → 400, unknown env_name → 404).
+  invalid_split: 400,
+  index_out_of_range: 400,
+  range_too_large: 400,
+  unknown_environment: 404,
   internal: 500,
 };
 

@@ -4,7 +4,7 @@
  * with this rendering. Regenerate with: node src/server/manifest.ts > openenv.yaml
  */
 import { TASKS, successCriteria, describeTask } from '../env/tasks.ts';
-import { DEFAULTS } from './config.ts';
+import { CONTAINER_PORT, DEFAULTS } from './config.ts';
 import { API_VERSION, ENV_NAME } from './core.ts';
 import { DESCRIPTION, SCHEMAS } from './routes/meta.ts';
 
@@ -44,7 +44,7 @@ export function renderManifest(): string {
     type: 'space',
     runtime: 'node',
     app: 'src/cli/main.ts',
-    port: DEFAULTS.port,
+    port: CONTAINER_PORT,
     tags: ['openenv', 'active-learning', 'data-curation', 'reinforcement-learning', 'label-noise'],
     authors: ['InfraNova'],
     observation_space: SCHEMAS.observation as Json,
@@ -68,6 +68,12 @@ export function renderManifest(): string {
       baseline: 'GET /baseline',
       episodes: 'GET /episodes',
       episode: 'GET /episodes/{id}',
+      list_environments: 'GET /list_environments',
+      splits: 'GET /dataselectenv/splits',
+      split_tasks: 'POST /dataselectenv/tasks',
+      num_tasks: 'POST /dataselectenv/num_tasks',
+      task: 'POST /dataselectenv/task',
+      task_range: 'POST /dataselectenv/task_range',
       web: 'GET /web',
       websocket: '/ws',
       mcp: '/mcp',

@@ -11,7 +11,7 @@ import { parseAction } from '../env/schemas.ts';
 import { toolStepPayload } from '../protocol/replies.ts';
 import { TOOL_NAMES, TOOL_SCHEMAS } from '../protocol/wire.ts';
 import { NO_BODY, decodeFrame, parseJsonText, readJsonBody, toJson } from './body.ts';
-import { API_VERSION, ENV_NAME, type EnvService } from './core.ts';
+import { API_VERSION, ENV_NAME, episodeMetadata, type EnvService } from './core.ts';
 import type { LiveEpisode } from './episodes.ts';
 import { internalError, sendError } from './errors.ts';
 import { isExactIntegerId, parseJsonKeepingIds } from './json-ids.ts';
@@ -252,7 +252,8 @@ export class McpDispatcher {
         } else if (scope.kind === 'session') {
           episode = await service.resolveForStep(scope.session.currentEpisodeId, { implicit: true, noEpisodeMessage: NO_EPISODE_MCP });
         } else throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
-        return toolStepPayload(episode.id, await service.step(episode, action));
+        const r = await service.step(episode, action);
+        return toolStepPayload(episode.id, r, episodeMetadata(episode, r));
       }
       case 'get_state': {
         const episodeId = withArgs(() => parseEpisodeIdField(args.episode_id));

@@ -8,7 +8,7 @@ import type { RawData, WebSocket } from 'ws';
 import { EnvError } from '../env/errors.ts';
 import { parseAction } from '../env/schemas.ts';
 import { decodeFrame, toJson } from './body.ts';
-import { EMPTY_STATE, type EnvService } from './core.ts';
+import { EMPTY_STATE, episodeMetadata, type EnvService } from './core.ts';
 import { internalError, sendError, wsErrorData } from './errors.ts';
 import { parseJsonKeepingIds } from './json-ids.ts';
 import { connectionContext, serialQueue, type McpDispatcher } from './mcp.ts';
@@ -105,7 +105,8 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
           return parseAction(message.data);
         });
         const target = await service.resolveForStep(connection.current(), { callerSessionId: session.id, noEpisodeMessage: NO_EPISODE_WS });
-        send({ type: 'observation', data: wsStepObservation(target.id, target.taskId, await service.step(target, action)) });
+        const r = await service.step(target, action);
+        send({ type: 'observation', data: wsStepObservation(target.id, target.taskId, r, episodeMetadata(target, r)) });
         return;
       }
       case 'resume': {
@@ -134,6 +135,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
             info: {},
             terminated: false,
             truncated: false,
+            metadata: { ...episodeMetadata(resumed, null), step: resumed.stepCount },
           },
         });
         return;

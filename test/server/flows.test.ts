@@ -36,7 +36,7 @@ describe('original-style HTTP client', () => {
     const ref = reference('easy', 42);
     const reset = await post(url, '/reset');
     assert.equal(reset.status, 200);
-    assert.deepEqual(Object.keys(reset.body).sort(), ['done', 'episode_id', 'observation', 'reward', 'task_id']);
+    assert.deepEqual(Object.keys(reset.body).sort(), ['done', 'episode_id', 'metadata', 'observation', 'reward', 'task_id']);
     assert.equal(reset.body.reward, null);
     assert.equal(reset.body.done, false);
     assert.equal(reset.body.task_id, 'easy');

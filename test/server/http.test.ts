@@ -152,7 +152,7 @@ describe('POST /reset', () => {
     for (const [body, headers] of bodies) {
       const r = await request(url, 'POST', '/reset', body, headers);
       assert.equal(r.status, 200, JSON.stringify(r.body));
-      assert.deepEqual(Object.keys(r.body), ['episode_id', 'task_id', 'observation', 'reward', 'done']);
+      assert.deepEqual(Object.keys(r.body), ['episode_id', 'task_id', 'observation', 'reward', 'done', 'metadata']);
       assert.equal(r.body.task_id, 'easy');
       assert.equal(r.body.reward, null);
       first ??= r.body.observation;

@@ -90,7 +90,7 @@ describe('MCPToolClient production mode: session, tools, close', () => {
     assert.equal(listed.data.tasks.length, 3);
     const start = await call('start_episode', { task_id: 'medium', seed: '123', label: 'mcp-run' }, { session_id: session });
     assert.equal(start.isError, false);
-    assert.deepEqual(Object.keys(start.data), ['episode_id', 'task_id', 'observation', 'reward', 'done']);
+    assert.deepEqual(Object.keys(start.data), ['episode_id', 'task_id', 'observation', 'reward', 'done', 'metadata']);
     const id = start.data.episode_id;
     let done = false;
     while (!done) {
@@ -99,7 +99,7 @@ describe('MCPToolClient production mode: session, tools, close', () => {
       assert.equal(r.isError, false, JSON.stringify(r.data));
       assert.equal(r.data.episode_id, id);
       assert.equal(r.data.reward, ref.reward, 'bare full-precision reward');
-      assert.deepEqual(Object.keys(r.data).sort(), ['done', 'episode_id', 'info', 'observation', 'reward', 'step', 'terminated', 'truncated']);
+      assert.deepEqual(Object.keys(r.data).sort(), ['done', 'episode_id', 'info', 'metadata', 'observation', 'reward', 'step', 'terminated', 'truncated']);
       done = r.data.done;
     }
     const state = await call('get_state', {}, { session_id: session });

@@ -7,7 +7,7 @@ import { EnvError, invalidRequest } from '../../env/errors.ts';
 import { runBaseline } from '../../env/baseline.ts';
 import { parseAction } from '../../env/schemas.ts';
 import { NO_BODY, readJsonBody } from '../body.ts';
-import type { EnvService } from '../core.ts';
+import { episodeMetadata, type EnvService } from '../core.ts';
 import { httpStepReply } from '../../protocol/replies.ts';
 import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc } from '../../protocol/requests.ts';
 
@@ -60,7 +60,8 @@ export async function envRoutes(app: FastifyInstance, { service }: RouteOptions)
       episodeId === null
         ? await service.resolveForStep(service.sessions.mostRecentHttp, { implicit: true })
         : await service.resolveForStep(episodeId);
-    return httpStepReply(episode.id, await service.step(episode, action));
+    const r = await service.step(episode, action);
+    return httpStepReply(episode.id, r, episodeMetadata(episode, r));
   });
 
   app.get('/state', async (request) => {
