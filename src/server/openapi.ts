@@ -9,6 +9,23 @@ import { TASK_IDS } from '../env/tasks.ts';
 import { API_VERSION, ENV_NAME } from './core.ts';
 import { MAX_EPISODE_ID_CHARS, MAX_LABEL_CHARS } from '../protocol/requests.ts';
 import { DESCRIPTION, SCHEMAS } from './routes/meta.ts';
+import { TASK_ENV_NAME } from './routes/task-api.ts';
+import type { TSchema } from 'typebox';
+import {
+  HttpStepReplySchema,
+  IndexFieldSchema,
+  ListEnvironmentsReplySchema,
+  SplitFieldSchema,
+  NumTasksReplySchema,
+  ResetReplySchema,
+  SplitRequestSchema,
+  SplitsReplySchema,
+  TaskListReplySchema,
+  TaskRangeReplySchema,
+  TaskRangeRequestSchema,
+  TaskReplySchema,
+  TaskRequestSchema,
+} from '../protocol/wire.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
@@ -16,6 +33,17 @@ const json = (schema: object) => ({ 'application/json': { schema } });
 const ok = (description: string, schema: object) => ({ description, content: json(schema) });
 const error = (description: string) => ({ description, content: json(ref('Error')) });
 const anyObject = { type: 'object', additionalProperties: true };
+const jsonSchema = (schema: TSchema): object => JSON.parse(JSON.stringify(schema));
+const envName = { name: 'env_name', in: 'path', required: true, schema: { type: 'string', const: TASK_ENV_NAME } };
+const taskApiPost = (summary: string, body: TSchema, reply: TSchema) => ({
+  post: {
+    tags: ['Task API'],
+    summary,
+    parameters: [envName],
+    requestBody: { required: true, content: json(jsonSchema(body)) },
+    responses: { 200: ok(summary, jsonSchema(reply)), 400: error('invalid_split, index_out_of_range, range_too_large'), 404: error('unknown_environment'), 422: error('invalid_request') },
+  },
+});
 
 function buildDocument(): Record<string, unknown> {
   const schemas = {
@@ -46,43 +74,18 @@ function buildDocument(): Record<string, unknown> {
         },
         episode_id: nullable({ type: 'string', minLength: 1, maxLength: MAX_EPISODE_ID_CHARS }),
         label: nullable({ type: 'string', maxLength: MAX_LABEL_CHARS }),
+        split: jsonSchema(SplitFieldSchema),
+        index: jsonSchema(IndexFieldSchema),
       },
     },
-    ResetResponse: {
-      type: 'object',
-      required: ['episode_id', 'task_id', 'observation', 'reward', 'done'],
-      additionalProperties: false,
-      properties: {
-        episode_id: { type: 'string' },
-        task_id: { type: 'string' },
-        observation: ref('Observation'),
-        reward: { type: 'null' },
-        done: { type: 'boolean', const: false },
-      },
-    },
+    // The replies the wire module defines (src/protocol/wire.ts), as JSON Schema.
+    ResetResponse: jsonSchema(ResetReplySchema),
     StepRequest: {
       type: 'object',
       required: ['action'],
       properties: { action: ref('Action'), episode_id: nullable({ type: 'string' }) },
     },
-    StepResponse: {
-      type: 'object',
-      required: ['episode_id', 'step', 'observation', 'reward', 'done', 'info', 'terminated', 'truncated'],
-      properties: {
-        episode_id: { type: 'string' },
-        step: { type: 'integer', minimum: 1 },
-        observation: ref('Observation'),
-        reward: { type: 'object', required: ['value'], properties: { value: { type: 'number' } } },
-        done: { type: 'boolean' },
-        info: {
-          type: 'object',
-          description: 'A selection: gain, redundancy, noise_ratio and terms (the reward terms). A stop: {}.',
-          properties: { gain: { type: 'number' }, redundancy: { type: 'number' }, noise_ratio: { type: 'number' }, terms: anyObject },
-        },
-        terminated: { type: 'boolean' },
-        truncated: { type: 'boolean' },
-      },
-    },
+    StepResponse: jsonSchema(HttpStepReplySchema),
     GraderRequest: {
       type: 'object',
       required: ['episode_id', 'task_id'],
@@ -314,6 +317,22 @@ function buildDocument(): Record<string, unknown> {
         },
       },
     },
+    // Task API (OpenEnv task-api.md): discovery only; reset(split, index) starts an entry.
+    '/list_environments': {
+      get: { tags: ['Task API'], summary: 'The Task API namespaces', responses: { 200: ok('Environment names', jsonSchema(ListEnvironmentsReplySchema)) } },
+    },
+    '/{env_name}/splits': {
+      get: {
+        tags: ['Task API'],
+        summary: 'Splits: train, validation, test seed ranges',
+        parameters: [envName],
+        responses: { 200: ok('Splits', jsonSchema(SplitsReplySchema)), 404: error('unknown_environment') },
+      },
+    },
+    '/{env_name}/tasks': taskApiPost('A bounded preview of a split', SplitRequestSchema, TaskListReplySchema),
+    '/{env_name}/num_tasks': taskApiPost('Number of entries of a split', SplitRequestSchema, NumTasksReplySchema),
+    '/{env_name}/task': taskApiPost('One entry of a split (400 index_out_of_range)', TaskRequestSchema, TaskReplySchema),
+    '/{env_name}/task_range': taskApiPost('split[start:stop] (Python slice semantics, at most 10000)', TaskRangeRequestSchema, TaskRangeReplySchema),
     '/': {
       get: {
         summary: 'Index',

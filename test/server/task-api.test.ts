@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import {
   HttpStepReplySchema,
@@ -22,7 +23,7 @@ import { SPLITS, getSplit, locate, numTasks, sliceBounds, taskAt, taskRange } fr
 import { BALANCED, WsClient, get, post, startServer, type TestServer } from './helpers.ts';
 
 /** Holds a reply to its protocol schema (src/protocol/wire.ts). */
-function conforms(schema: Parameters<typeof Compile>[0], value: unknown, what: string): void {
+function conforms(schema: TSchema, value: unknown, what: string): void {
   const check = Compile(schema);
   assert.ok(check.Check(value), `${what}: ${JSON.stringify([...check.Errors(value)].slice(0, 3))}`);
 }
