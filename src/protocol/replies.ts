@@ -3,7 +3,22 @@
  * functions, one per message, so a new reply field is added in one place for every transport.
  */
 import type { EnvState, Observation, StepResult } from '../env/types.ts';
-import type { EpisodeMetadata, HttpStepReply, ResetReply, StateReply, ToolStepPayload, WsObservation } from './wire.ts';
+import { TOOL_NAMES, TOOL_SCHEMAS } from './wire.ts';
+import type {
+  EpisodeMetadata,
+  ErrorCode,
+  ErrorReason,
+  HttpStepReply,
+  ResetReply,
+  StateReply,
+  ToolError,
+  ToolResult,
+  ToolStepPayload,
+  ValidationIssue,
+  WsCallToolObservation,
+  WsListToolsObservation,
+  WsObservation,
+} from './wire.ts';
 
 /** The State before any episode (§2.3). */
 export const EMPTY_STATE: StateReply = Object.freeze({
@@ -73,4 +88,45 @@ export function toolStepPayload(episodeId: string, r: StepResult, metadata: Epis
 
 export function stateReply(episodeId: string | null, state: EnvState): StateReply {
   return { episode_id: episodeId, ...state };
+}
+
+/** The reply to a `{"type": "list_tools"}` step: OpenEnv's ListToolsObservation. */
+export function listToolsObservation(): WsListToolsObservation {
+  const tools = TOOL_NAMES.map((name) => ({
+    name,
+    description: TOOL_SCHEMAS[name].description,
+    input_schema: JSON.parse(JSON.stringify(TOOL_SCHEMAS[name].input)) as Record<string, unknown>,
+  }));
+  return { observation: { tools }, reward: null, done: false, metadata: {} };
+}
+
+/** What a `call_tool` step produced (the server's dispatcher fills it in). */
+export type CallToolOutcome =
+  | { kind: 'result'; result: ToolResult; payload: unknown; failure: { code: ErrorCode; reason: ErrorReason; issues: ValidationIssue[] } | null }
+  | { kind: 'framework'; errorType: ToolError['error_type']; message: string; failure: { code: ErrorCode; reason: ErrorReason; issues: ValidationIssue[] } | null };
+
+/** The reply to a `{"type": "call_tool"}` step: OpenEnv's CallToolObservation. */
+export function callToolObservation(toolName: string, outcome: CallToolOutcome): WsCallToolObservation {
+  const f = outcome.failure;
+  const errorMetadata = f ? { error: f.issues.length > 0 ? { code: f.code, reason: f.reason, errors: f.issues } : { code: f.code, reason: f.reason } } : {};
+  if (outcome.kind === 'framework') {
+    return {
+      observation: { tool_name: toolName, result: null, error: { error_type: outcome.errorType, message: outcome.message } },
+      reward: null,
+      done: false,
+      metadata: errorMetadata,
+    };
+  }
+  let reward: number | null = null;
+  let done = false;
+  let metadata: WsCallToolObservation['metadata'] = errorMetadata;
+  if (f === null) {
+    const payload = outcome.payload as { reward?: unknown; done?: unknown; metadata?: EpisodeMetadata };
+    if (payload && typeof payload === 'object' && payload.metadata) metadata = payload.metadata;
+    if (toolName === 'take_action') {
+      reward = payload.reward as number;
+      done = payload.done as boolean;
+    }
+  } else if (f.reason === 'episode_over') done = true;
+  return { observation: { tool_name: toolName, result: outcome.result, error: null }, reward, done, metadata };
 }

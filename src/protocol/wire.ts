@@ -592,6 +592,75 @@ export const ToolResultSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// ─── MCP actions as /ws steps (OpenEnv MCPToolClient, simulation path) ──────────────────────────
+
+/** OpenEnv's ToolError (mcp_types.py; its model forbids other keys): a framework failure. */
+export const ToolErrorSchema = Type.Object(
+  {
+    error_type: Type.Enum(['execution_error', 'invalid_args', 'transport_error', 'tool_not_found', 'timeout']),
+    message: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+/** `step` data MCPToolClient sends: `{"type": "list_tools"}` or `{"type": "call_tool", tool_name, arguments}`. */
+export const WsMcpActionSchema = Type.Union([
+  Type.Object({ type: Type.Literal('list_tools') }, { additionalProperties: true }),
+  Type.Object(
+    { type: Type.Literal('call_tool'), tool_name: Type.String(), arguments: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
+    { additionalProperties: true },
+  ),
+]);
+
+/** Reply to `list_tools`: OpenEnv's ListToolsObservation (tools with `input_schema`). */
+export const WsListToolsObservationSchema = Type.Object(
+  {
+    observation: Type.Object(
+      {
+        tools: Type.Array(
+          Type.Object({ name: Type.String(), description: Type.String(), input_schema: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    reward: Type.Null(),
+    done: Type.Literal(false),
+    metadata: Type.Object({}, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Reply to `call_tool`: OpenEnv's CallToolObservation. `result` is the MCP tool result (its `data`
+ * is what MCPToolClient.call_tool returns), `error` a ToolError or null. `reward`/`done` are the
+ * episode's when the tool acted on it (take_action); `metadata` the episode metadata of
+ * start_episode / take_action, or `{error: {code, reason, errors?}}` when the call failed.
+ */
+export const WsCallToolObservationSchema = Type.Object(
+  {
+    observation: Type.Object(
+      { tool_name: Type.String(), result: Type.Union([ToolResultSchema, Type.Null()]), error: Type.Union([ToolErrorSchema, Type.Null()]) },
+      { additionalProperties: false },
+    ),
+    reward: Type.Union([Type.Number(), Type.Null()]),
+    done: Type.Boolean(),
+    metadata: Type.Union([
+      EpisodeMetadataSchema,
+      Type.Object({}, { additionalProperties: false }),
+      Type.Object(
+        {
+          error: Type.Object(
+            { code: Type.Enum([...ERROR_CODES]), reason: Type.Enum([...ERROR_REASONS]), errors: Type.Optional(Type.Array(ValidationIssueSchema)) },
+            { additionalProperties: false },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ]),
+  },
+  { additionalProperties: false },
+);
+
 // ─── Static types ────────────────────────────────────────────────────────────────────────────
 
 export type ValidationIssue = Static<typeof ValidationIssueSchema>;
@@ -622,13 +691,20 @@ export type JsonRpcResponse = Static<typeof JsonRpcResponseSchema>;
 export type ToolStepPayload = Static<typeof ToolStepPayloadSchema>;
 export type ToolErrorPayload = Static<typeof ToolErrorPayloadSchema>;
 export type EpisodeMetadata = Static<typeof EpisodeMetadataSchema>;
+export type ToolError = Static<typeof ToolErrorSchema>;
+export type ToolResult = Static<typeof ToolResultSchema>;
+export type WsListToolsObservation = Static<typeof WsListToolsObservationSchema>;
+export type WsCallToolObservation = Static<typeof WsCallToolObservationSchema>;
 export type TaskEntry = Static<typeof TaskEntrySchema>;
 export type SplitInfo = Static<typeof SplitInfoSchema>;
 export type TaskListReply = Static<typeof TaskListReplySchema>;
 
 /** Server → client frames of /ws (§7.4). */
 export const WsServerFrameSchema = Type.Union([
-  Type.Object({ type: Type.Literal('observation'), data: WsObservationSchema }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('observation'), data: Type.Union([WsObservationSchema, WsListToolsObservationSchema, WsCallToolObservationSchema]) },
+    { additionalProperties: false },
+  ),
   Type.Object({ type: Type.Literal('state'), data: StateReplySchema }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('close'), data: Type.Object({}, { additionalProperties: false }) }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('mcp'), data: JsonRpcResponseSchema }, { additionalProperties: false }),

@@ -8,8 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { EnvError, invalidRequest } from '../env/errors.ts';
 import { parseAction } from '../env/schemas.ts';
-import { toolStepPayload } from '../protocol/replies.ts';
-import { TOOL_NAMES, TOOL_SCHEMAS } from '../protocol/wire.ts';
+import { toolStepPayload, type CallToolOutcome } from '../protocol/replies.ts';
+import { TOOL_NAMES, TOOL_SCHEMAS, type ToolError, type ToolResult } from '../protocol/wire.ts';
 import { NO_BODY, decodeFrame, parseJsonText, readJsonBody, toJson } from './body.ts';
 import { API_VERSION, ENV_NAME, episodeMetadata, type EnvService } from './core.ts';
 import type { LiveEpisode } from './episodes.ts';
@@ -92,9 +92,9 @@ export const TOOLS = TOOL_NAMES.map((name) => ({
 
 const TOOL_NAME_SET = new Set<string>(TOOL_NAMES);
 
-function toolResult(payload: unknown, isError: boolean) {
+function toolResult(payload: unknown, isError: boolean): ToolResult {
   toJson(payload); // throws `internal` for a non-finite number (it must never reach the wire)
-  return { content: [{ type: 'text', text: JSON.stringify(payload) }], structuredContent: payload, isError, data: payload };
+  return { content: [{ type: 'text' as const, text: JSON.stringify(payload) }], structuredContent: payload, isError, data: payload };
 }
 
 function toolError(error: EnvError) {
@@ -116,6 +116,18 @@ function withArgs<T>(parse: () => T): T {
     throw e instanceof EnvError ? prefixLoc(e, ['arguments']) : e;
   }
 }
+
+/**
+ * OpenEnv's ToolError categories (openenv/core/env_server/mcp_types.py, ToolErrorType): framework
+ * failures of a call, as opposed to the tool's own failures, which travel in its result.
+ */
+export type ToolErrorType = ToolError['error_type'];
+
+/** What a `call_tool` step produced: the tool's result envelope, or a framework error. */
+export type ToolStepOutcome = CallToolOutcome;
+
+/** Faults of the server, not of the tool's use: they stay framework errors (execution_error). */
+const SERVER_FAULTS = new Set<string>(['internal', 'store_unavailable', 'store_corrupt', 'replay_mismatch']);
 
 export class McpDispatcher {
   private readonly service: EnvService;
@@ -207,6 +219,35 @@ export class McpDispatcher {
       }
       default:
         throw new RpcError(-32601, `Method not found: ${method}`);
+    }
+  }
+
+  /**
+   * A tool call arriving as a /ws `step` (MCPToolClient's `{"type": "call_tool"}` action), in the
+   * connection's context. Unknown tools and invalid arguments are framework errors (OpenEnv's
+   * ToolError); the environment's refusals (no_episode, episode_over, …) are the tool's own
+   * failures and come back in its result, as over JSON-RPC.
+   */
+  async callToolAsStep(name: unknown, args: unknown, connection: ConnectionContext): Promise<ToolStepOutcome> {
+    if (typeof name !== 'string' || !TOOL_NAME_SET.has(name)) {
+      return { kind: 'framework', errorType: 'tool_not_found', message: `Unknown tool ${JSON.stringify(name ?? null)} (tools: ${TOOL_NAMES.join(', ')})`, failure: null };
+    }
+    if (args !== undefined && args !== null && !isPlainObject(args)) {
+      return { kind: 'framework', errorType: 'invalid_args', message: 'arguments must be an object', failure: null };
+    }
+    this.service.sessions.touchSession(connection.session);
+    try {
+      const payload = await this.callTool(name, (args ?? {}) as Record<string, unknown>, { kind: 'connection', connection });
+      return { kind: 'result', result: toolResult(payload, false), payload, failure: null };
+    } catch (e) {
+      if (!(e instanceof EnvError)) {
+        this.log(e);
+        return { kind: 'framework', errorType: 'execution_error', message: internalError().message, failure: internalError() };
+      }
+      if (SERVER_FAULTS.has(e.reason)) return { kind: 'framework', errorType: 'execution_error', message: `${e.reason}: ${e.message}`, failure: e };
+      if (e.code === 'VALIDATION_ERROR') return { kind: 'framework', errorType: 'invalid_args', message: `${e.reason}: ${e.message}`, failure: e };
+      const result = toolError(e);
+      return { kind: 'result', result, payload: result.data, failure: e };
     }
   }
 

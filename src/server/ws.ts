@@ -12,7 +12,7 @@ import { EMPTY_STATE, episodeMetadata, type EnvService } from './core.ts';
 import { internalError, sendError, wsErrorData } from './errors.ts';
 import { parseJsonKeepingIds } from './json-ids.ts';
 import { connectionContext, serialQueue, type McpDispatcher } from './mcp.ts';
-import { wsResetObservation, wsStepObservation } from '../protocol/replies.ts';
+import { callToolObservation, listToolsObservation, wsResetObservation, wsStepObservation } from '../protocol/replies.ts';
 import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
 
 const NO_EPISODE_WS = 'No active episode. Send a reset message first.';
@@ -96,6 +96,11 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
         return;
       }
       case 'step': {
+        const data = message.data;
+        if (isPlainObject(data) && (data.type === 'list_tools' || data.type === 'call_tool')) {
+          await mcpStep(data);
+          return;
+        }
         const action = inData(() => {
           if (message.data === undefined || message.data === null) {
             throw new EnvError('VALIDATION_ERROR', 'invalid_action', 'Invalid action: data is required (the action object)', [
@@ -164,6 +169,19 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
         );
       }
     }
+  };
+
+  /**
+   * OpenEnv's MCP actions as `step` data (MCPToolClient._step_payload): `list_tools` and
+   * `call_tool`, answered as observation frames its _parse_result reads — never as error frames.
+   */
+  const mcpStep = async (data: Record<string, unknown>): Promise<void> => {
+    if (data.type === 'list_tools') {
+      send({ type: 'observation', data: listToolsObservation() });
+      return;
+    }
+    const outcome = await dispatcher.callToolAsStep(data.tool_name, data.arguments, connection);
+    send({ type: 'observation', data: callToolObservation(String(data.tool_name ?? ''), outcome) });
   };
 
   // One message at a time, in order: a reply may wait on the store, the next message waits for it.
