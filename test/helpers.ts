@@ -1,25 +1,33 @@
-/** Shared test helpers: where the read-only reference material lives, and float comparison. */
+/** Test helpers: the bundled reference fixtures, and float comparison. */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openFamily } from '../src/fixtures/bundle.ts';
+import { type LoadedTrace, tracesOf } from '../src/replay/trace.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** `../shared` beside the repository (CI lays it there); DATASELECTENV_SHARED overrides. */
-export const SHARED_DIR = process.env.DATASELECTENV_SHARED ?? path.resolve(REPO_ROOT, '..', 'shared');
-export const GOLDEN_DIR = path.join(SHARED_DIR, 'reference', 'golden');
-export const TRACES_DIR = path.join(GOLDEN_DIR, 'traces');
 
-if (!existsSync(GOLDEN_DIR)) {
-  throw new Error(`reference material not found at ${GOLDEN_DIR}; set DATASELECTENV_SHARED`);
+/** The bundled reference fixtures of the classic family (fixtures/, read through src/fixtures). */
+export const CLASSIC = openFamily('classic');
+
+/**
+ * `../shared/reference` beside the repository when present (CI lays it there; DATASELECTENV_SHARED
+ * overrides), else null. Tests never need it: they may additionally compare the bundle with it.
+ */
+export const SHARED_REFERENCE_DIR: string | null = (() => {
+  const dir = path.join(process.env.DATASELECTENV_SHARED ?? path.resolve(REPO_ROOT, '..', 'shared'), 'reference');
+  return existsSync(path.join(dir, 'golden')) ? dir : null;
+})();
+
+/** The bundled classic golden traces whose file name matches `filter` (all by default). */
+export function classicTraces(filter: (name: string) => boolean = () => true): LoadedTrace[] {
+  return tracesOf(CLASSIC).filter((t) => filter(t.name));
 }
 
-const cache = new Map<string, unknown>();
-/** Parsed JSON of a file under reference/golden/debug (cached: some are megabytes). */
+/** Parsed JSON of a debug fixture (`debug/NAME.json` of the classic family; cached). */
 export function debugFixture<T = any>(name: string): T {
-  const file = path.join(GOLDEN_DIR, 'debug', `${name}.json`);
-  if (!cache.has(file)) cache.set(file, JSON.parse(readFileSync(file, 'utf8')));
-  return cache.get(file) as T;
+  return CLASSIC.json<T>(`debug/${name}.json`);
 }
 
 /** Largest |a[i] − b[i]| over two equally long numeric sequences (asserts the lengths). */

@@ -8,7 +8,7 @@
 import { STRATEGIES, type Action, type Observation, type Strategy } from '../env/types.ts';
 import type { TaskSpec } from '../env/tasks.ts';
 
-/** The original runner's fallback (BEHAVIOUR.md §7.4). */
+/** The original runner's fallback (docs/behaviour.md, "The original's LLM runner"). */
 export const FALLBACK_ACTION: Action = Object.freeze({
   action_type: 'select_batch',
   batch_size: 10,

@@ -16,3 +16,10 @@ export function reportError(e: unknown, json?: boolean): void {
   process.stderr.write(`error [${d.code}/${d.reason}]: ${d.message}\n`);
   process.exitCode = d.code === 'USAGE_ERROR' ? 2 : 1;
 }
+
+/** An integer option from 1 to `max`, else a RangeError (a usage error: exit 2). */
+export function parsePositiveInt(value: string, flag: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new RangeError(`${flag} must be an integer from 1 to ${max}, got '${value}'`);
+  return n;
+}

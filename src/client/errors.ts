@@ -1,6 +1,6 @@
 /**
  * Errors every `Environment` implementation throws: one class, carrying the server's `code` /
- * `reason` vocabulary (PROTOCOL.md §5) when the server (or the in-process environment) refused
+ * `reason` vocabulary (docs/protocol.md §5) when the server (or the in-process environment) refused
  * the request, or a client-side code when the request never got an answer.
  */
 import { EnvError, type ValidationIssue } from '../env/errors.ts';

@@ -1,5 +1,5 @@
 /**
- * Typed HTTP client for a DataSelectEnv server (PROTOCOL.md §4). `HttpClient` maps each route to
+ * Typed HTTP client for a DataSelectEnv server (docs/protocol.md §4). `HttpClient` maps each route to
  * a method; `HttpEnvironment` is the `Environment` view of it, remembering its own episode id so
  * that many clients can share one server (§3.2: without an id the server acts on the most recent
  * episode of anyone).

@@ -1,5 +1,5 @@
 /**
- * WebSocket client for `/ws` (PROTOCOL.md §7). One connection = one session owning at most one
+ * WebSocket client for `/ws` (docs/protocol.md §7). One connection = one session owning at most one
  * episode. Requests are strictly sequential (the protocol answers them in order, one reply each),
  * so a single pending slot suffices.
  *

@@ -1,5 +1,5 @@
 /**
- * The original's baseline agent (BEHAVIOUR.md §6.3): on each task, seed 42, the balanced action
+ * The original's baseline agent (docs/behaviour.md, "Graders and the baseline"): on each task, seed 42, the balanced action
  * `{uncertainty .4, diversity .4, random .2}` with batch 10 until done, graded. Runs in its own
  * episodes, so it never disturbs another (D9).
  */

@@ -4,8 +4,9 @@
  * read-only world (data set, warmed-up model) and transient scratch buffers that never outlive a
  * call. Interleaved instances therefore give exactly the numbers of isolated ones (D9).
  *
- * Arithmetic follows NUMERICS.md §7 operation by operation; the control flow around it follows
- * BEHAVIOUR.md S0–S20 with deviations D1–D5 applied.
+ * Arithmetic follows docs/numerics.md §7 operation by operation; the control flow around it is the
+ * original's step (its stages are labelled S0–S20 in the comments below) with deviations D1–D5
+ * applied (docs/behaviour.md).
  */
 import { RandomState, type RngFingerprint } from '../numerics/random-state.ts';
 import { logLoss, performanceFromLogLoss } from '../numerics/metrics.ts';
@@ -157,7 +158,7 @@ export class DataSelectEnv {
     this.recordSelections = options.recordSelections ?? false;
   }
 
-  /** Starts a new episode (BEHAVIOUR.md §3.1). Throws `EnvError` for an unknown task or bad seed. */
+  /** Starts a new episode (docs/numerics.md §7). Throws `EnvError` for an unknown task or bad seed. */
   reset(options: ResetOptions = {}): ResetResult {
     const taskId = parseTaskField(options.task, DEFAULT_TASK);
     const seed = parseSeed(options.seed, DEFAULT_SEED);
@@ -250,7 +251,7 @@ export class DataSelectEnv {
   }
 
   /**
-   * Applies an action. Order of checks (BEHAVIOUR.md S0–S1): the action itself (422-class
+   * Applies an action. Order of checks (docs/protocol.md §4.7): the action itself (422-class
    * `invalid_action`), then the episode (`no_episode`, `episode_over`). A refused action changes
    * nothing, not even the random stream.
    */

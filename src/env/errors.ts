@@ -1,6 +1,6 @@
 /**
  * Errors are values with a stable machine-readable `code` (OpenEnv's upper-case category) and
- * `reason` (the specific lower-case cause), as PROTOCOL.md §5 lists them. Transports map them to
+ * `reason` (the specific lower-case cause), as docs/protocol.md §5 lists them. Transports map them to
  * statuses and frames; the environment never changes state when it throws one.
  */
 

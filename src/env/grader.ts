@@ -1,5 +1,5 @@
 /**
- * Graders (BEHAVIOUR.md §6): a finished episode's final observation and the noise ratios of its
+ * Graders (docs/behaviour.md, "Graders and the baseline"): a finished episode's final observation and the noise ratios of its
  * selections become a score in [0, 1], a breakdown and a pass flag. Rounding is Python's
  * `round(x, 4)`; the easy score is deliberately left unrounded, as in the original.
  */

@@ -1,5 +1,5 @@
 /**
- * The reward (BEHAVIOUR.md S16, D1), term by term, in the original's order of operations:
+ * The reward (docs/numerics.md §7, D1), term by term, in the original's order of operations:
  *
  *   gain    = (new − old)·5 + mean‖Xb_i − c‖·0.05        (× 0.5 if redundancy > 0.8, × 0.7 if new > 0.85)
  *   reward  = (((gain − 0.01·b) − 0.3·redundancy) − (1 + 2·flip_y)·noise_ratio) + 0.15

@@ -1,5 +1,5 @@
 /**
- * The three samplers (BEHAVIOUR.md S10) over the current pool, and the selection order (S11).
+ * The three samplers (docs/numerics.md §7) over the current pool, and the selection order (§8).
  *
  * Uncertainty and diversity need only the first n of an ordering "by score descending, ties by
  * ascending pool index" (the reference's argsort, §11 Q10), so they keep a small sorted prefix

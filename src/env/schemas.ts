@@ -87,7 +87,7 @@ function describeActionErrors(value: unknown): ValidationIssue[] {
 }
 
 /**
- * Validates an action (PROTOCOL §2.2, BEHAVIOUR.md D5) and returns it with its weights in their
+ * Validates an action (docs/protocol.md §2.2, docs/behaviour.md D5) and returns it with its weights in their
  * original key order. Throws `EnvError` (`VALIDATION_ERROR` / `invalid_action`) with one issue per
  * problem; `loc` is relative to the action.
  */

@@ -1,5 +1,5 @@
 /**
- * The seed- and task-independent part of every episode (BEHAVIOUR.md §3.1 steps 3–5, 10–13):
+ * The seed- and task-independent part of every episode (docs/numerics.md §7, reset):
  * the data set, its standardisation, the split, the warmed-up model, the initial performance and
  * diversity. Computed once per process per data spec, on first use, and shared read-only.
  */

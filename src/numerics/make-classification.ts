@@ -1,12 +1,12 @@
 /**
  * scikit-learn 1.2's `make_classification`, on the documented path only
- * (../shared/reference/NUMERICS.md §2): two classes, `weights=None`, `hypercube=True`,
+ * (docs/numerics.md §2): two classes, `weights=None`, `hypercube=True`,
  * `shift=0`, `scale=1`, `shuffle=True`, no repeated features, equal cluster sizes, and vertices
  * drawn by a full permutation (0.01 < clusters / 2^informative < 0.99). Parameters outside that
  * domain are rejected rather than computed differently from scikit-learn.
  *
  * Matrix products use the plain running sum (numpy's BLAS fuses multiply-adds; the difference is
- * ≤ 1.8e-15 on the data set, NUMERICS.md §2.6).
+ * ≤ 1.8e-15 on the data set, docs/numerics.md §2).
  */
 import { RandomState } from './random-state.ts';
 

@@ -1,7 +1,7 @@
 /**
  * scikit-learn 1.2.1's binary `log_loss` (eps = 2^−52, both columns clipped, rows renormalised,
  * pairwise mean), the environment's performance score and the entropy used by uncertainty
- * sampling (../shared/reference/NUMERICS.md §6.3–6.4, §7.2 item 4).
+ * sampling (docs/numerics.md §6, §7).
  */
 import { pairwiseSum } from './reductions.ts';
 

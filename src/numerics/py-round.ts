@@ -1,6 +1,6 @@
 /**
  * Python's `round(x, ndigits)`: the exact binary value of x rounded to `ndigits` decimals,
- * halfway cases to the even digit (../shared/reference/NUMERICS.md §9).
+ * halfway cases to the even digit (docs/numerics.md §9).
  *
  * V8's `toFixed` is exact on the binary value but resolves ties away from zero; an exact tie
  * needs `x · 2^(n+1)` to be an odd integer, and only that case is handled apart.

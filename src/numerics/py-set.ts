@@ -1,6 +1,6 @@
 /**
  * Iteration order of a CPython 3.11 `set` of small non-negative ints built by successive
- * `set.update(list)` calls (../shared/reference/NUMERICS.md §8).
+ * `set.update(list)` calls (docs/numerics.md §8).
  *
  * The hash of such an int is the int itself; the table is open-addressed with 10-slot linear
  * runs (when they fit before the end) and perturbed probing, grows when fill·5 ≥ mask·3 to the

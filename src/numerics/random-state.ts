@@ -4,7 +4,7 @@
  * Reference: numpy 1.24 `mtrand.RandomState` — `init_genrand` seeding, the 53-bit double
  * `(a >> 5, b >> 6)`, the polar gaussian with its one-value cache, bounded integers by
  * masked rejection, Fisher–Yates `shuffle`, and `choice(replace=False)` as a full permutation.
- * See ../shared/reference/NUMERICS.md §1.
+ * See docs/numerics.md §1.
  *
  * The whole state (624 key words, position, gaussian cache) is a value: `clone()` copies it,
  * so an episode can own its generator and a replay can snapshot it.

@@ -1,5 +1,5 @@
 /**
- * numpy's summation orders, reproduced exactly (../shared/reference/NUMERICS.md §4).
+ * numpy's summation orders, reproduced exactly (docs/numerics.md §4).
  *
  * - `pairwiseSum`: numpy's float adder for a contiguous run (8-way unrolled blocks ≤ 128,
  *   recursive halving above), with the 8192-element chunking of its reduction loop.

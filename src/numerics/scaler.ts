@@ -1,6 +1,6 @@
 /**
  * scikit-learn 1.2's `StandardScaler().fit_transform` for a dense row-major matrix
- * (../shared/reference/NUMERICS.md §3): running column sums, the corrected two-pass variance,
+ * (docs/numerics.md §3): running column sums, the corrected two-pass variance,
  * the constant-column guard, and a true division in the transform.
  */
 

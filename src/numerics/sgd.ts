@@ -1,7 +1,7 @@
 /**
  * scikit-learn 1.2's `SGDClassifier(loss="log_loss", learning_rate="adaptive", eta0=0.01,
  * max_iter=1, tol=None, random_state=42)` for two classes: `partial_fit` and `predict_proba`
- * (../shared/reference/NUMERICS.md §5, §6.1–6.2).
+ * (docs/numerics.md §5, §6).
  *
  * Each `partial_fit` call builds a fresh RandomState(42), so every call shuffles with the same
  * seed (1 273 642 419): the visiting order depends only on the row count and is cached. The

@@ -1,6 +1,6 @@
 /**
  * Policies: functions from an observation to an action. The built-ins are the fixed policies
- * whose scores BEHAVIOUR.md §9 measured on the reference, so an evaluation can be checked against
+ * whose scores docs/behaviour.md ("Known properties") lists as measured on the reference, so an evaluation can be checked against
  * those numbers; a user policy is any module whose default export is such a function.
  */
 import path from 'node:path';
@@ -41,7 +41,7 @@ export const BUILTIN_POLICIES: Readonly<Record<string, { description: string; po
     policy: fixed({ action_type: 'select_batch', batch_size: 10, strategy_weights: { diversity: 1 } }),
   },
   'stop-immediately': {
-    description: 'stop at the first step (the reward-hacking policy of BEHAVIOUR.md §9)',
+    description: 'stop at the first step (the reward-hacking policy of docs/behaviour.md)',
     policy: fixed({ action_type: 'stop', batch_size: 0, strategy_weights: { random: 1 } }),
   },
 });

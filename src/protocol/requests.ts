@@ -1,5 +1,5 @@
 /**
- * Request fields every transport shares (PROTOCOL.md §4.6, §4.7, §7.3, §8.3), parsed into values
+ * Request fields every transport shares (docs/protocol.md §4.6, §4.7, §7.3, §8.3), parsed into values
  * or `invalid_request` errors whose `loc` is relative to the object that held them; each
  * transport prefixes it (`body`, `data`, `arguments`).
  */

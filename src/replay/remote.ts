@@ -1,9 +1,11 @@
 /**
- * Replays golden traces against a running server over HTTP, as golden/README.md "Over HTTP"
- * prescribes: POST /reset {task_id, seed}; POST /step {"episode_id", "action"} per action
+ * Replays golden traces against a running server over HTTP, as docs/fixtures.md
+ * describes: POST /reset {task_id, seed}; POST /step {"episode_id", "action"} per action
  * (accepted: 200 and the trace's numbers; refused: exactly the trace's status); GET /state by id;
  * POST /grader. Each trace names its episode, so several run at once without interfering.
  */
+import { ClientError } from '../client/errors.ts';
+import { normaliseBaseUrl, transportError } from '../client/http.ts';
 import {
   FINAL_STATE_KEYS,
   firstDifference,
@@ -18,12 +20,21 @@ interface Reply {
   body: any;
 }
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** One request; a transport failure (server down, timeout) throws a ClientError, never a mismatch. */
 async function call(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Reply> {
-  const res = await fetch(base + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let res: Response;
+  try {
+    res = await fetch(base + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (e) {
+    throw transportError(e, `${method} ${path}`, base, REQUEST_TIMEOUT_MS);
+  }
   const text = await res.text();
   let parsed: unknown = null;
   try {
@@ -78,20 +89,46 @@ export async function replayOverHttp(loaded: LoadedTrace, baseUrl: string): Prom
       firstDifference('grade.episode_id', grade.body.episode_id, id);
     return result(d);
   } catch (e) {
+    if (e instanceof ClientError) throw e;
     return result(`error: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
-/** Replays every trace with at most `concurrency` in flight; results keep the traces' order. */
+/**
+ * Fails fast with one ClientError (`CONNECTION_ERROR` / `server_unreachable`) when nothing answers
+ * at `baseUrl`, so a server that is down is reported once rather than as a mismatch per trace.
+ */
+export async function checkReachable(baseUrl: string): Promise<void> {
+  const base = normaliseBaseUrl(baseUrl);
+  try {
+    await call(base, 'GET', '/health');
+  } catch (e) {
+    const err = e as ClientError;
+    throw new ClientError(err.code === 'TIMEOUT' ? 'TIMEOUT' : 'CONNECTION_ERROR', 'server_unreachable', `server unreachable: ${err.message}`, { cause: e });
+  }
+}
+
+/**
+ * Replays every trace with at most `concurrency` in flight; results keep the traces' order.
+ * Checks first that the server answers; a transport failure during the run (the server went
+ * away) stops it with that ClientError instead of reporting the remaining traces as mismatches.
+ */
 export async function replayAllOverHttp(traces: LoadedTrace[], baseUrl: string, concurrency = 8): Promise<TraceResult[]> {
+  await checkReachable(baseUrl);
   const results: TraceResult[] = new Array(traces.length);
   let next = 0;
+  let failure: unknown = null;
   const worker = async () => {
-    while (next < traces.length) {
+    while (next < traces.length && failure === null) {
       const i = next++;
-      results[i] = await replayOverHttp(traces[i], baseUrl);
+      try {
+        results[i] = await replayOverHttp(traces[i], baseUrl);
+      } catch (e) {
+        failure ??= e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, traces.length)) }, worker));
+  if (failure !== null) throw failure;
   return results;
 }

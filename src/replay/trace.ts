@@ -1,11 +1,21 @@
 /**
- * Golden traces (`dataselectenv-golden-trace/1`, ../shared/reference/golden/README.md): loading,
+ * Golden traces (`dataselectenv-golden-trace/1`, docs/fixtures.md): loading,
  * and the comparison rule — floats match when |a − b| ≤ 1e-9 or ≤ 1e-9·max(|a|, |b|); integers,
  * booleans and strings exactly. A replay driver feeds the actions to some target (in process, or a
  * server) and reports the first difference per trace.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import {
+  FAMILIES,
+  type Family,
+  findFamily,
+  FixtureError,
+  isBundleFile,
+  openBundle,
+  openFamily,
+  type ReferenceFiles,
+} from '../fixtures/bundle.ts';
 
 export const TOLERANCE = 1e-9;
 
@@ -43,25 +53,92 @@ export interface Trace {
 }
 
 export interface LoadedTrace {
+  /** Where it came from: a file path, or `bundle-file#traces/NAME.json`. */
   file: string;
   name: string;
+  family: Family;
   trace: Trace;
 }
 
-/** Every `*.json` trace under the given files or directories, sorted by name. */
-export function loadTraces(paths: string[]): LoadedTrace[] {
-  const files: string[] = [];
-  for (const p of paths) {
-    if (statSync(p).isDirectory()) {
-      for (const f of readdirSync(p)) if (f.endsWith('.json')) files.push(path.join(p, f));
-    } else files.push(p);
+const TRACE_FORMAT = 'dataselectenv-golden-trace/1';
+const isTrace = (t: unknown): t is Trace =>
+  typeof t === 'object' && t !== null && (t as Trace).format === TRACE_FORMAT && Array.isArray((t as Trace).steps);
+
+/** The traces of a family's file set (its `traces/` folder), sorted by name. */
+export function tracesOf(files: ReferenceFiles): LoadedTrace[] {
+  return files.list('traces/').filter((p) => p.endsWith('.json')).map((p) => {
+    const trace = files.json<Trace>(p);
+    return { file: `${files.origin}#${p}`, name: path.posix.basename(p, '.json'), family: (trace as { family?: Family }).family ?? files.family, trace };
+  });
+}
+
+/** The bundled traces of every family (or of those named), in family order. */
+export function bundledTraces(families: readonly Family[] = FAMILIES): LoadedTrace[] {
+  return families.flatMap((f) => tracesOf(openFamily(f)));
+}
+
+function traceFile(file: string): LoadedTrace {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new FixtureError((e as { code?: string }).code === 'ENOENT' ? 'not_found' : 'unreadable', `${file}: ${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : 'cannot be read'}`);
   }
-  files.sort();
+  let trace: unknown;
+  try {
+    trace = JSON.parse(text);
+  } catch {
+    throw new FixtureError('not_a_trace', `${file}: not a golden trace (not JSON)`);
+  }
+  if (!isTrace(trace)) throw new FixtureError('not_a_trace', `${file}: not a golden trace (no "format": "${TRACE_FORMAT}" with steps)`);
+  return { file, name: path.basename(file, '.json'), family: (trace as { family?: Family }).family ?? 'classic', trace };
+}
+
+/**
+ * The traces named by `paths`: trace files (`*.json`), bundles (`*.jsonl.gz`), folders of trace
+ * files, folders of bundles (every family in it), or reference folders in the original layout
+ * (`golden/`, `curation/`, or a family folder holding `traces/`). Sorted by name within each
+ * argument. Throws a FixtureError (one line for the CLI) for a missing path, a file that is not
+ * a trace, or an argument that holds no traces.
+ */
+export function loadTraces(paths: string[]): LoadedTrace[] {
   const out: LoadedTrace[] = [];
-  for (const file of files) {
-    const trace = JSON.parse(readFileSync(file, 'utf8')) as Trace;
-    if (trace.format !== 'dataselectenv-golden-trace/1') continue;
-    out.push({ file, name: path.basename(file, '.json'), trace });
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new FixtureError('not_found', `${p}: no such file or directory`);
+    }
+    const found: LoadedTrace[] = [];
+    if (!st.isDirectory()) {
+      if (isBundleFile(p)) found.push(...tracesOf(openBundle(p)));
+      else found.push(traceFile(p));
+    } else {
+      const families = FAMILIES.map((f) => findFamily(f, p)).filter((f) => f !== null);
+      if (families.length > 0) {
+        for (const f of families) found.push(...tracesOf(f));
+      } else if (existsSync(path.join(p, 'traces'))) {
+        found.push(...loadTraces([path.join(p, 'traces')]));
+      } else {
+        let names: string[];
+        try {
+          names = readdirSync(p);
+        } catch {
+          throw new FixtureError('unreadable', `${p}: cannot be read`);
+        }
+        for (const f of names.filter((n) => n.endsWith('.json')).sort()) {
+          try {
+            found.push(traceFile(path.join(p, f)));
+          } catch (e) {
+            // A folder may hold other JSON beside the traces (a manifest): skip those.
+            if (!(e instanceof FixtureError && e.reason === 'not_a_trace')) throw e;
+          }
+        }
+      }
+    }
+    if (found.length === 0) throw new FixtureError('no_traces', `${p}: holds no golden traces`);
+    out.push(...found);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 /**
- * Request bodies (PROTOCOL.md §1, §6). Fastify hands every body over as raw bytes (its JSON
+ * Request bodies (docs/protocol.md §1, §6). Fastify hands every body over as raw bytes (its JSON
  * parser would accept what we must refuse and refuse what we must accept); here the media type
  * is checked, the bytes decoded as strict UTF-8 and parsed as standard JSON (RFC 8259: JSON.parse
  * refuses NaN and Infinity literals, which is exactly the rule).
@@ -94,7 +94,7 @@ export function decodeFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary: bool
 
 /**
  * JSON text of a reply. NaN and ±Infinity are not JSON and JSON.stringify would silently write
- * them as null (PROTOCOL.md §1: never sent): a reply holding one is a bug, reported as `internal`.
+ * them as null (docs/protocol.md §1: never sent): a reply holding one is a bug, reported as `internal`.
  */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {

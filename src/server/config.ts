@@ -1,5 +1,5 @@
 /**
- * Server configuration (PROTOCOL.md §1.1): environment variables, optionally overridden by CLI
+ * Server configuration (docs/protocol.md §1.1): environment variables, optionally overridden by CLI
  * flags, validated once at start. An invalid value is a `ConfigError` with a message naming the
  * variable, so the server refuses to start instead of running with a surprising limit.
  */

@@ -1,7 +1,7 @@
 /**
  * The environment service: every operation of the protocol, independent of transport. HTTP
  * routes, the WebSocket and the MCP tools call these and only translate requests and errors.
- * Checks follow PROTOCOL.md §4.7 everywhere: the request and its action first, then the episode.
+ * Checks follow docs/protocol.md §4.7 everywhere: the request and its action first, then the episode.
  */
 import { randomUUID } from 'node:crypto';
 import { DataSelectEnv } from '../env/env.ts';

@@ -1,5 +1,5 @@
 /**
- * Errors on the wire (PROTOCOL.md §5): EnvError → HTTP status and `{detail, code, reason}` body,
+ * Errors on the wire (docs/protocol.md §5): EnvError → HTTP status and `{detail, code, reason}` body,
  * or → WebSocket error frame. Also the fastify error handler and the 404/405 handler, so that no
  * input ever produces a 5xx: only a bug does, and it is logged and answered as `internal`.
  */

@@ -1,5 +1,5 @@
 /**
- * MCP (PROTOCOL.md §8): JSON-RPC 2.0 with five tools over the same environment service. One
+ * MCP (docs/protocol.md §8): JSON-RPC 2.0 with five tools over the same environment service. One
  * dispatcher serves POST /mcp, the WebSocket /mcp and `{"type": "mcp"}` messages on /ws; the
  * transports differ only in their context (which session and which "current episode" a tool uses
  * by default, and who owns the episodes it starts).

@@ -1,5 +1,5 @@
 /**
- * OpenAPI 3.1 description of the HTTP API (PROTOCOL.md §4.4) and the two human pages generated
+ * OpenAPI 3.1 description of the HTTP API (docs/protocol.md §4.4) and the two human pages generated
  * from it, /docs and /redoc (§4.5): self-contained HTML, no scripts or fonts from the network.
  * Schemas come from the environment's TypeBox definitions where they exist.
  */

@@ -1,5 +1,5 @@
 /**
- * Sessions and live episodes, shared by HTTP, WebSocket and MCP (PROTOCOL.md §3).
+ * Sessions and live episodes, shared by HTTP, WebSocket and MCP (docs/protocol.md §3).
  *
  * - A session is an open /ws or WebSocket /mcp connection or an MCP session; at most
  *   `maxSessions` exist (CAPACITY_REACHED beyond).

@@ -1,5 +1,5 @@
 /**
- * WebSocket /ws (PROTOCOL.md §7): one session per connection, one episode per connection, one
+ * WebSocket /ws (docs/protocol.md §7): one session per connection, one episode per connection, one
  * reply per message in order. Both the original's message shapes and OpenEnv's are accepted; a
  * malformed message is answered with an error frame and the connection stays open (D12).
  */

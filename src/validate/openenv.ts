@@ -1,5 +1,5 @@
 /**
- * OpenEnv's runtime validation (`openenv validate --url`, PROTOCOL.md §9), reimplemented so any
+ * OpenEnv's runtime validation (`openenv validate --url`, docs/protocol.md §9), reimplemented so any
  * server can be checked without Python: five requests with a 5 s timeout each, six required
  * criteria, all must pass. Also derives the profile and mode the validator would report.
  */

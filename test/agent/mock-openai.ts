@@ -4,7 +4,7 @@
  * an HTTP error status, a delay (to trigger client timeouts) or a dropped connection. When the
  * script runs out it answers a well-formed balanced action.
  *
- * Run standalone (`node test/agent/mock-openai.ts [port]`) it plays DEMO_SCRIPT and prints its URL.
+ * Run standalone (`npm run mock-openai -- [port]`) it plays DEMO_SCRIPT and prints its URL.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -84,7 +84,7 @@ describe('policies', () => {
 const numbers = (r: EvalReport) => ({ ...r, episodes: r.episodes.map(({ episode_id: _, ...rest }) => rest) });
 
 describe('evaluate', () => {
-  it('reproduces the measured policy scores of BEHAVIOUR.md §9', async () => {
+  it('reproduces the measured policy scores of docs/behaviour.md', async () => {
     const seeds = [0, 1, 7, 42, 123];
     const expected: Record<string, [number, number, number]> = {
       balanced: [0.6616, 0.6443, 0.4854],

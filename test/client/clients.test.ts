@@ -3,8 +3,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { after, before, describe, it } from 'node:test';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   ClientError,
   HttpClient,
@@ -17,7 +15,7 @@ import {
 } from '../../src/client/index.ts';
 import type { Action } from '../../src/env/types.ts';
 import { BUILTIN_POLICIES, evaluate } from '../../src/client/index.ts';
-import { GOLDEN_DIR } from '../helpers.ts';
+import { CLASSIC } from '../helpers.ts';
 import { startServer, type TestServer } from './server.ts';
 
 const RANDOM: Action = { action_type: 'select_batch', batch_size: 10, strategy_weights: { random: 1 } };
@@ -125,7 +123,7 @@ describe('HttpClient routes', () => {
     const c = new HttpClient(`${server.url}/`);
     assert.equal((await c.health()).status, 'healthy');
     assert.deepEqual((await c.tasks()).tasks.map((t) => t.task_id), ['easy', 'medium', 'hard']);
-    const golden = JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'baseline.json'), 'utf8'));
+    const golden = CLASSIC.json('baseline.json');
     assert.deepEqual(await c.baseline(), golden);
 
     const env = new HttpEnvironment(c);

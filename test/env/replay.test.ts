@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { replayInProcess } from '../../src/replay/inprocess.ts';
-import { firstDifference, floatsMatch, loadTraces, summarise } from '../../src/replay/trace.ts';
+import { firstDifference, floatsMatch, summarise } from '../../src/replay/trace.ts';
 import { runBaseline } from '../../src/env/baseline.ts';
-import { GOLDEN_DIR, TRACES_DIR } from '../helpers.ts';
+import { CLASSIC, classicTraces } from '../helpers.ts';
 
 describe('golden traces replayed in process', () => {
-  const traces = loadTraces([TRACES_DIR]);
+  const traces = classicTraces();
   it('finds all 270 public traces', () => {
     assert.equal(traces.length, 270);
   });
@@ -51,7 +49,7 @@ describe('tolerance rule', () => {
 
 describe('baseline agent', () => {
   it("equals the original's /baseline output (golden/baseline.json) within 1e-9", () => {
-    const expected = JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'baseline.json'), 'utf8'));
+    const expected = CLASSIC.json('baseline.json');
     const actual = runBaseline();
     assert.equal(firstDifference('baseline', actual, expected, true), null);
     assert.equal(actual.results.easy.score, 0.7018980399039016);

@@ -16,7 +16,7 @@ describe('reward terms', () => {
         fc.constantFrom(0.05, 0.25, 0.3),
         (oldP, newP, meanDistance, redundancy, b, noiseRatio, flipY) => {
           const t = selectionTerms({ oldPerformance: oldP, newPerformance: newP, geometry: { meanDistance, redundancy }, effectiveBatch: b, noiseRatio, flipY });
-          // BEHAVIOUR.md S16, written exactly as the original evaluates it.
+          // docs/numerics.md §7, written exactly as the original evaluates it.
           let gain = (newP - oldP) * 5.0;
           gain = gain + meanDistance * 0.05;
           if (redundancy > 0.8) gain = gain * 0.5;
@@ -31,7 +31,7 @@ describe('reward terms', () => {
       { numRuns: 500 },
     );
   });
-  it('derived constants of BEHAVIOUR.md §2.2 and the stop reward', () => {
+  it('derived constants of docs/numerics.md §7 and the stop reward', () => {
     assert.deepEqual([0.05, 0.25, 0.3].map(noiseTrapBoost), [0.2, 0.55, 0.55]);
     assert.deepEqual([0.05, 0.25, 0.3].map(noisePenaltyScale), [1.1, 1.5, 1.6]);
     assert.equal(stopReward(0.6877621531010043, 0.62, 100), 5);

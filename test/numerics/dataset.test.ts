@@ -27,7 +27,7 @@ describe('make_classification', () => {
     const d = assertClose(ds.X, flat(ref.X), 1e-12, 'X');
     t.diagnostic(`max abs diff X: ${d}`);
   });
-  it('NUMERICS.md §10.3 spot values', () => {
+  it('spot values of the reference data set', () => {
     assertClose(ds.X.subarray(0, 3), [-2.1530094386441214, 2.417988920448001, 0.28710063740125935], 1e-12);
     assertClose(ds.X.subarray(1499 * 20, 1499 * 20 + 4), [-0.532836268779924, 2.128644751543729, -0.8192664641893721, 0.955388571179851], 1e-12);
   });

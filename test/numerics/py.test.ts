@@ -6,7 +6,7 @@ import { PySet, pySetOrder } from '../../src/numerics/py-set.ts';
 import { debugFixture } from '../helpers.ts';
 
 describe('CPython 3.11 set order', () => {
-  it('NUMERICS.md §8 examples', () => {
+  it('docs/numerics.md §8 examples', () => {
     assert.deepEqual(pySetOrder([1050, 3, 17, 8, 1000]), [3, 8, 1000, 17, 1050]);
     assert.deepEqual(pySetOrder([0, 8, 16, 24, 32, 40]), [0, 32, 8, 40, 16, 24]);
     assert.deepEqual(pySetOrder([5, 4, 3, 2, 1, 13, 21, 29, 37, 1029]), [1, 2, 3, 4, 5, 37, 1029, 13, 21, 29]);
@@ -66,7 +66,7 @@ describe('CPython 3.11 set order', () => {
 });
 
 describe('Python round(x, n)', () => {
-  it('NUMERICS.md §9 examples', () => {
+  it('docs/numerics.md §9 examples', () => {
     assert.equal(pyRound(0.03125, 4), 0.0312);
     assert.equal(pyRound(0.09375, 4), 0.0938);
     assert.equal(pyRound(0.15625, 4), 0.1562);

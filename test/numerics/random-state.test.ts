@@ -49,7 +49,7 @@ for (const seed of [42, 0]) {
   });
 }
 
-describe('RandomState against NUMERICS.md §10.1', () => {
+describe('RandomState against the RNG vectors of the numeric fixtures (docs/fixtures.md)', () => {
   it('seeding words', () => {
     const k42 = RandomState.fromSeed(42).key;
     assert.deepEqual(Array.from(k42.subarray(0, 4)), [42, 3107752595, 1895908407, 3900362577]);

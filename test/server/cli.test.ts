@@ -1,5 +1,5 @@
 /**
- * Configuration (PROTOCOL.md §1.1) and the `serve` command as a real process: defaults, refusal
+ * Configuration (docs/protocol.md §1.1) and the `serve` command as a real process: defaults, refusal
  * to start on invalid values, /health on the chosen port, graceful shutdown on SIGTERM.
  */
 import assert from 'node:assert/strict';

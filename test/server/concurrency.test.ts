@@ -1,5 +1,5 @@
 /**
- * Isolation under concurrency (D9, PROTOCOL.md §3.5): 64 HTTP episodes (each naming its
+ * Isolation under concurrency (D9, docs/protocol.md §3.5): 64 HTTP episodes (each naming its
  * episode_id) and 64 WebSocket episodes with different seeds and tasks, all in flight at once
  * and interleaved with /baseline calls, must each give exactly the numbers of the same episode
  * run alone in process.
@@ -7,12 +7,10 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import { replayAllOverHttp } from '../../src/replay/remote.ts';
-import { firstDifference, infoDifference, loadTraces, type LoadedTrace } from '../../src/replay/trace.ts';
-import { TRACES_DIR } from '../helpers.ts';
+import { firstDifference, infoDifference, type LoadedTrace } from '../../src/replay/trace.ts';
+import { classicTraces } from '../helpers.ts';
 import type { Action } from '../../src/env/types.ts';
 import { WsClient, get, post, startServer, type TestServer } from './helpers.ts';
 
@@ -223,7 +221,7 @@ async function replayOverWs(loaded: LoadedTrace): Promise<string | null> {
 
 test('golden traces interleaved across transports: seed 123 over /ws and seed 0 over HTTP at once, with /baseline', async (t) => {
   const pick = (seed: number) =>
-    loadTraces(readdirSync(TRACES_DIR).filter((f) => f.includes(`-s${seed}-`)).map((f) => path.join(TRACES_DIR, f)));
+    classicTraces((name) => name.includes(`-s${seed}-`));
   const wsTraces = pick(123);
   const httpTraces = pick(0);
   assert.equal(wsTraces.length + httpTraces.length, 108);

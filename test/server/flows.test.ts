@@ -1,5 +1,5 @@
 /**
- * Whole episodes as the known clients play them (PROTOCOL.md §10): the original's HTTP scripts,
+ * Whole episodes as the known clients play them (docs/protocol.md §10): the original's HTTP scripts,
  * the original LLM runner over WebSocket then HTTP /grader (D11), OpenEnv's EnvClient shapes.
  * Numbers are compared with an in-process DataSelectEnv run of the same actions.
  */

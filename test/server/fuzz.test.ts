@@ -1,5 +1,5 @@
 /**
- * "Never a 5xx from input, never a dropped WebSocket" (PROTOCOL.md §5, D12), checked with
+ * "Never a 5xx from input, never a dropped WebSocket" (docs/protocol.md §5, D12), checked with
  * generated inputs: arbitrary JSON values and near-miss requests on every body-taking route and
  * as WebSocket messages. Each reply must be a documented 2xx/4xx with a code and reason.
  */

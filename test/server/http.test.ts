@@ -1,14 +1,12 @@
 /**
- * HTTP conventions and every HTTP error path (PROTOCOL.md §1, §4, §5, §6): statuses, codes,
+ * HTTP conventions and every HTTP error path (docs/protocol.md §1, §4, §5, §6): statuses, codes,
  * reasons, 422 locations, content types, CORS, 404/405, size limits and chunked bodies.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { firstDifference } from '../../src/replay/trace.ts';
-import { GOLDEN_DIR } from '../helpers.ts';
+import { CLASSIC } from '../helpers.ts';
 import { BALANCED, get, post, request, startServer, type TestServer } from './helpers.ts';
 
 let server: TestServer;
@@ -104,7 +102,7 @@ describe('service routes', () => {
   });
 
   test('/baseline matches golden/baseline.json', async () => {
-    const golden = JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'baseline.json'), 'utf8'));
+    const golden = CLASSIC.json('baseline.json');
     const r = await get(url, '/baseline');
     assert.equal(r.status, 200);
     assert.equal(firstDifference('baseline', r.body, golden), null);

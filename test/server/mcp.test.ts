@@ -1,5 +1,5 @@
 /**
- * MCP (PROTOCOL.md §8): JSON-RPC envelope rules over HTTP (200 for every response, 202 for
+ * MCP (docs/protocol.md §8): JSON-RPC envelope rules over HTTP (200 for every response, 202 for
  * notifications), sessions as OpenEnv's MCPToolClient uses them, the five tools and their tool
  * errors, the WebSocket /mcp endpoint and `{"type": "mcp"}` on /ws.
  */
@@ -202,7 +202,7 @@ describe('MCP over WebSockets', () => {
     const r = await ws.request({ type: 'mcp', data: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'take_action', arguments: BALANCED } } });
     assert.equal(r.type, 'mcp');
     assert.equal(r.data.result.data.episode_id, reset.data.episode_id);
-    // BEHAVIOUR.md D10's example value, under the golden tolerance (not rounded to 6 decimals).
+    // docs/behaviour.md D10's example value, under the golden tolerance (not rounded to 6 decimals).
     assert.ok(Math.abs(r.data.result.data.reward - -0.7881472234290589) < 1e-12, String(r.data.result.data.reward));
     const s = await ws.request({ type: 'state' });
     assert.equal(s.data.step_count, 1);

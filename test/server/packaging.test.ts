@@ -2,7 +2,7 @@
  * Deployment files: the Dockerfile (no Docker engine on these machines, so its content is
  * checked: multi-stage on Node 24, the dependency layer before the sources, a runtime stage with
  * only the bundle and the console, non-root, HEALTHCHECK on /health, port 8000, the server as
- * PID 1) and openenv.yaml (PROTOCOL.md §12, identical to its generator's output).
+ * PID 1) and openenv.yaml (docs/protocol.md §12, identical to its generator's output).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -87,7 +87,7 @@ test('the bundled server imports only Node built-ins (the runtime image has no n
 
 test('openenv.yaml is the generated manifest and carries the §12 fields', () => {
   const text = read('openenv.yaml');
-  assert.equal(text, renderManifest(), 'regenerate with: node src/server/manifest.ts > openenv.yaml');
+  assert.equal(text, renderManifest(), 'regenerate with: npm run manifest');
   for (const field of ['spec_version: 1', 'name: "DataSelectEnv"', 'version: "1.0.0"', 'type: "space"', 'runtime: "node"', 'port: 8000', 'authors: ["InfraNova"]', 'observation_space:', 'action_space:', 'tasks:', 'reward:', '  type: "continuous"', 'endpoints:', '  websocket: "/ws"', '  mcp: "/mcp"']) {
     assert.ok(text.split('\n').includes(field), `line ${field}`);
   }

@@ -1,18 +1,13 @@
-/** Golden traces replayed over HTTP against a real server (golden/README.md "Over HTTP"). */
+/** Golden traces replayed over HTTP against a real server (docs/fixtures.md, the comparison rule). */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { replayAllOverHttp } from '../../src/replay/remote.ts';
-import { loadTraces, summarise } from '../../src/replay/trace.ts';
-import { TRACES_DIR } from '../helpers.ts';
+import { summarise } from '../../src/replay/trace.ts';
+import { classicTraces } from '../helpers.ts';
 import { startServer } from './helpers.ts';
 
 test('every seed-42 golden trace replays over HTTP with every number matching', async () => {
-  const files = readdirSync(TRACES_DIR)
-    .filter((f) => f.includes('-s42-'))
-    .map((f) => path.join(TRACES_DIR, f));
-  const traces = loadTraces(files);
+  const traces = classicTraces((name) => name.includes('-s42-'));
   assert.equal(traces.length, 54, '3 tasks × 18 policies');
   const server = await startServer();
   try {

@@ -1,5 +1,5 @@
 /**
- * The completed-episode store (D8, PROTOCOL.md §3.1, §4.13, §4.14): a restart on the same SQLite
+ * The completed-episode store (D8, docs/protocol.md §3.1, §4.13, §4.14): a restart on the same SQLite
  * file keeps finished episodes gradable with identical JSON; history listing and paging; one
  * record per step; retention by count and by age; the store's own checks.
  */

@@ -1,5 +1,5 @@
 /**
- * WebSocket /ws (PROTOCOL.md §7, D12): error frames for every malformed message with the
+ * WebSocket /ws (docs/protocol.md §7, D12): error frames for every malformed message with the
  * connection kept open, binary frames, the size limit (1009), capacity (1013) and idle reaping
  * (SESSION_ERROR then 1001), and the §7.5 order of checks.
  */

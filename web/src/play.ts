@@ -418,7 +418,7 @@ export class PlayPanel {
   }
 
   private stopAction(): Action {
-    // A stop still carries valid weights (PROTOCOL §2.2); they do not affect it.
+    // A stop still carries valid weights (docs/protocol.md §2.2); they do not affect it.
     const w = this.weights();
     return { action_type: 'stop', batch_size: 0, strategy_weights: Object.keys(w).length ? w : { random: 1 } };
   }

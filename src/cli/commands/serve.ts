@@ -22,7 +22,7 @@ interface ServeFlags {
   logFormat?: string;
 }
 
-/** Environment variables first, flags over them (PROTOCOL.md §1.1). */
+/** Environment variables first, flags over them (docs/protocol.md §1.1). */
 function configInput(flags: ServeFlags): ConfigInput {
   const env = process.env;
   const pick = (flag: string | undefined, name: string) => flag ?? env[name];

@@ -1,5 +1,5 @@
 /**
- * The original's HTTP API, as a superset (PROTOCOL.md §4.6–§4.11): /reset, /step, /state,
+ * The original's HTTP API, as a superset (docs/protocol.md §4.6–§4.11): /reset, /step, /state,
  * /tasks, /grader, /baseline. Handlers only translate: bodies in, EnvService calls, replies out.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';

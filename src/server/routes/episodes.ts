@@ -1,4 +1,4 @@
-/** Episode history (PROTOCOL.md §4.13, §4.14): finished episodes from the store, newest first. */
+/** Episode history (docs/protocol.md §4.13, §4.14): finished episodes from the store, newest first. */
 import type { FastifyInstance } from 'fastify';
 import { invalidRequest, unknownTask } from '../../env/errors.ts';
 import { TASK_IDS, getTask } from '../../env/tasks.ts';

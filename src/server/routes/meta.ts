@@ -1,4 +1,4 @@
-/** Service description routes: /, /health, /metadata, /schema (PROTOCOL.md §4.1–§4.3, §4.5). */
+/** Service description routes: /, /health, /metadata, /schema (docs/protocol.md §4.1–§4.3, §4.5). */
 import type { FastifyInstance } from 'fastify';
 import { ActionSchema, ObservationSchema, StateSchema } from '../../protocol/wire.ts';
 import { API_VERSION, ENV_NAME } from '../core.ts';
