@@ -1,6 +1,7 @@
 /**
  * `dataselectenv` — the command line. Each command lives in its own module under ./commands and
- * registers itself here; every command has --help, human output by default and --json.
+ * registers itself here; every command has --help, human output by default and --json. Whatever
+ * escapes a command is still reported as one line (src/cli/errors.ts), never as a stack trace.
  */
 import { Command } from 'commander';
 import { registerReplay } from './commands/replay.ts';
@@ -10,6 +11,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerValidate } from './commands/validate.ts';
+import { exitQuietlyOnClosedPipes, reportError } from './errors.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -17,6 +19,10 @@ export function buildProgram(): Command {
     .name('dataselectenv')
     .description('DataSelectEnv: an active-learning RL environment (server, evaluation, replay, agents)')
     .showHelpAfterError()
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 success, 1 the command failed (mismatches, server unreachable, …), 2 bad arguments.\nDocumentation: docs/ in the repository or package (protocol, behaviour, numerics, fixtures).',
+    )
     .exitOverride((err) => {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exit(0);
       process.exit(err.exitCode === 0 ? 0 : 2);
@@ -31,4 +37,13 @@ export function buildProgram(): Command {
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+exitQuietlyOnClosedPipes();
+process.on('unhandledRejection', (e) => {
+  reportError(e);
+  process.exit(process.exitCode ?? 1);
+});
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (e) {
+  reportError(e);
+}

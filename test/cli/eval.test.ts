@@ -143,7 +143,7 @@ describe('eval command (subprocess)', () => {
     assert.match(ok.stdout, /^hard\s+3\s+0\.9048\s+\[0\.9048, 0\.9048\]\s+100\.0%\s+5\.0000\s+1\.0$/m);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /USAGE_ERROR\/invalid_argument.*empty/);
-    assert.equal(unknown.code, 1);
+    assert.equal(unknown.code, 2, 'an unknown policy is a bad argument');
     assert.equal(JSON.parse(unknown.stdout).error.reason, 'unknown_policy');
   });
 });

@@ -13,10 +13,13 @@ export function registerBaseline(program: Command): void {
         return;
       }
       process.stdout.write(`baseline agent: ${report.baseline_agent}, seed ${report.seed}\n`);
+      // Every real to 4 decimals, as the grader rounds (the easy score is unrounded in the JSON,
+      // the original's quirk; --json keeps the exact values).
+      const fixed = (v: number) => v.toFixed(4);
       for (const [task, r] of Object.entries(report.results)) {
-        const breakdown = Object.entries(r.breakdown).map(([k, v]) => `${k}=${v}`).join(' ');
+        const breakdown = Object.entries(r.breakdown).map(([k, v]) => `${k}=${k === 'budget_used' ? v : fixed(v)}`).join(' ');
         process.stdout.write(
-          `${task.padEnd(7)} score ${String(r.score).padEnd(20)} ${r.passed ? 'PASS' : 'FAIL'}  total_reward ${r.total_reward}  final_performance ${r.final_performance}  (${breakdown})\n`,
+          `${task.padEnd(7)} score ${fixed(r.score)}  ${r.passed ? 'PASS' : 'FAIL'}  total_reward ${fixed(r.total_reward)}  final_performance ${fixed(r.final_performance)}  (${breakdown})\n`,
         );
       }
     });

@@ -52,7 +52,7 @@ export function registerEval(program: Command): void {
     .option('--url <url>', 'evaluate against a running server (http://host:port) instead of in process')
     .option('--ws', 'with --url: use the WebSocket transport instead of HTTP')
     .option('--timeout <ms>', 'per-request timeout against a server', '30000')
-    .option('--concurrency <n>', 'with --url: episodes played at once, one connection each', '1')
+    .option('--concurrency <n>', 'with --url: episodes played at once, one connection each (in process: 1 only)', '1')
     .option('--csv <file>', 'write one CSV row per episode')
     .option('--out <file>', 'write the full report as JSON')
     .option('--json', 'print the report as JSON on stdout (no progress bar)')
@@ -77,8 +77,12 @@ export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
     throw new RangeError(`--concurrency must be an integer from 1 to 256, got '${opts.concurrency}'`);
   }
   if (opts.ws && !opts.url) throw new RangeError('--ws needs --url (in process there is no transport)');
-  // In process a step is CPU-bound and synchronous, so parallel episodes would only interleave.
-  const workers = opts.url ? concurrency : 1;
+  // In process a step is CPU-bound and synchronous: parallel episodes would only interleave on one
+  // thread and change nothing but the order of the progress bar, so asking for them is refused.
+  if (!opts.url && concurrency > 1) {
+    throw new RangeError(`--concurrency ${concurrency} needs --url: in process episodes run one after another (a step is synchronous, so parallel episodes would not be faster)`);
+  }
+  const workers = concurrency;
   const makeEnv = () => openEnvironment({ url: opts.url, transport: opts.ws ? 'ws' : 'http', timeoutMs });
   const showBar = !opts.json && process.stderr.isTTY === true;
   const bar = showBar
