@@ -59,7 +59,8 @@ test('Dockerfile: multi-stage on Node 24, deps layer before the sources, runtime
   // The image runs what `npm start` runs: the bundled server.
   assert.deepEqual(JSON.parse(runtime[cmdIndex].args), ['node', 'build/server/server.mjs']);
   const pkg = JSON.parse(read('package.json'));
-  assert.equal(pkg.scripts.start, 'node build/server/server.mjs');
+  // `exec`: the shell npm runs the script in becomes the server, so signals sent to npm reach it.
+  assert.equal(pkg.scripts.start, 'exec node build/server/server.mjs');
   const health = runtime.find((i) => i.op === 'HEALTHCHECK');
   assert.ok(health, 'HEALTHCHECK present');
   assert.match(health.args, /\/health/);
