@@ -11,7 +11,7 @@ export type ClientSideCode =
   | 'TIMEOUT'
   /** The server could not be reached (refused, DNS, reset before an answer). */
   | 'CONNECTION_ERROR'
-  /** The WebSocket closed: its episode is gone (PROTOCOL §3.1); reset() reconnects. */
+  /** The WebSocket closed: its episode is gone (docs/protocol.md §3.1); reset() reconnects. */
   | 'CONNECTION_LOST'
   /** The server answered something that does not follow the protocol. */
   | 'PROTOCOL_ERROR';

@@ -162,7 +162,7 @@ export class WsEnvironment implements Environment {
       throw new ClientError(
         'CONNECTION_LOST',
         'episode_lost',
-        `${what}: ${this.lost}; the server discarded episode ${this.episodeId ?? '?'} (PROTOCOL §3.1). Call reset() to start a new episode on a new connection.`,
+        `${what}: ${this.lost}; the server discarded episode ${this.episodeId ?? '?'} (docs/protocol.md §3.1). Call reset() to start a new episode on a new connection.`,
       );
     }
     if (!this.connected || this.episodeId === null) {
@@ -222,7 +222,7 @@ export class WsEnvironment implements Environment {
     if (s !== this.socket) return;
     const cause = `the WebSocket connection closed (code ${code}${why ? `, ${why}` : ''}${this.serverNotice ? `; server said ${this.serverNotice}` : ''})`;
     if (this.episodeId !== null) this.lost = cause;
-    this.failPending(new ClientError('CONNECTION_LOST', 'episode_lost', `${cause} before the reply; episode ${this.episodeId ?? '(none)'} is gone (PROTOCOL §3.1). Call reset() to start a new one.`));
+    this.failPending(new ClientError('CONNECTION_LOST', 'episode_lost', `${cause} before the reply; episode ${this.episodeId ?? '(none)'} is gone (docs/protocol.md §3.1). Call reset() to start a new one.`));
   }
 
   private failPending(e: ClientError): void {

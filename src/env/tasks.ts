@@ -83,7 +83,7 @@ export interface TaskFamily {
   observation: TSchema;
 }
 
-/** The classic observation: exactly these five keys (PROTOCOL §2.1). */
+/** The classic observation: exactly these five keys (docs/protocol.md §2.1). */
 export const CLASSIC_OBSERVATION = Type.Object(
   {
     remaining_budget: Type.Integer({ description: 'Budget left (never negative).' }),

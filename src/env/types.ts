@@ -22,7 +22,7 @@ export interface Action {
   strategy_weights: Partial<Record<Strategy, number>>;
 }
 
-/** Exactly these five keys (PROTOCOL §2.1). */
+/** Exactly these five keys (docs/protocol.md §2.1). */
 export interface Observation {
   remaining_budget: number;
   diversity_score: number;

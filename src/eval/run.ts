@@ -114,7 +114,7 @@ export interface EvalOptions {
   policy: Policy;
   tasks: readonly string[];
   seeds: readonly number[];
-  /** Label stored with each episode on a server (episode history, PROTOCOL §4.13). */
+  /** Label stored with each episode on a server (episode history, docs/protocol.md §4.13). */
   label?: string;
   /** Called after every episode (progress display). */
   onEpisode?: (r: EpisodeResult, done: number, total: number) => void;

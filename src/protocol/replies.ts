@@ -1,5 +1,5 @@
 /**
- * The environment's results as each transport's reply (PROTOCOL.md §4.6, §4.7, §7.4, §8.3): pure
+ * The environment's results as each transport's reply (docs/protocol.md §4.6, §4.7, §7.4, §8.3): pure
  * functions, one per message, so a new reply field is added in one place for every transport.
  */
 import type { EnvState, Observation, StepResult } from '../env/types.ts';

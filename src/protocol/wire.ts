@@ -1,5 +1,5 @@
 /**
- * Every message of the wire protocol (PROTOCOL.md §2–§8) as one TypeBox schema each: HTTP request
+ * Every message of the wire protocol (docs/protocol.md §2–§8) as one TypeBox schema each: HTTP request
  * and reply bodies, query and path parameters, WebSocket frames in both directions, MCP tool
  * inputs and outputs, and error bodies. The routes declare these (fastify validation, /openapi.json),
  * the MCP tool list publishes them, the contract tests hold every reply against them, and the

@@ -1,5 +1,5 @@
 /**
- * The web console plugin (PROTOCOL §4.15): serves the static build of `web/` (Vite output in
+ * The web console plugin (docs/protocol.md §4.15): serves the static build of `web/` (Vite output in
  * `web/dist`) at GET /web and /web/…. The console itself only talks to the public API (WebSocket
  * /ws, GET /tasks, GET /episodes…), so this plugin is nothing but a careful static file server:
  * - content types set explicitly (never sniffed), `nosniff` on every file;

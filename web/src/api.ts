@@ -1,6 +1,6 @@
 /**
  * The console's only backend is the server's public API: a WebSocket session for playing
- * (PROTOCOL §7) and plain GETs/POSTs for tasks, grades and history (§4.9, §4.10, §4.13, §4.14).
+ * (docs/protocol.md §7) and plain GETs/POSTs for tasks, grades and history (§4.9, §4.10, §4.13, §4.14).
  */
 import type { Action, EpisodeRecord, EpisodeSummary, Grade, ObservationReply, Task, WsError } from './types.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Built-in policies of the Play panel: the fixed actions of BEHAVIOUR.md §9's table (balanced
+ * Built-in policies of the Play panel: the fixed actions of the table of docs/behaviour.md "Known properties" (balanced
  * baseline, random only, uncertainty only, diversity only, stop immediately). A fixed policy is
  * the same action until the episode ends; a policy with `act` decides from the episode so far.
  */

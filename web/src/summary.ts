@@ -10,7 +10,7 @@ export type EndReason = 'stop' | 'budget' | 'pool' | 'steps';
 
 export interface EpisodeEnd {
   reason: EndReason;
-  /** The environment's two ways of ending (PROTOCOL §2.4): terminated by the episode's own state, truncated by the step limit. */
+  /** The environment's two ways of ending (docs/protocol.md §2.4): terminated by the episode's own state, truncated by the step limit. */
   terminated: boolean;
   truncated: boolean;
 }
