@@ -1,6 +1,6 @@
 /**
  * Rebuilds the fixture bundles in fixtures/ from a reference folder in the original layout
- * (`golden/`, `curation/`), e.g. `npm run fixtures:build -- ../shared/reference`. Only the files
+ * (`golden/`, `curation/`), e.g. `npm run fixtures:build -- path/to/reference`. Only the files
  * the tests and `replay` read are bundled; each keeps its exact bytes. The output is deterministic
  * (sorted paths, fixed gzip level, no timestamps), so an unchanged source gives an unchanged file.
  */

@@ -8,6 +8,8 @@
 
 /** Codes whose errors are the user's command line rather than the run (exit 2). */
 const USAGE_CODES = new Set(['USAGE_ERROR', 'INPUT_ERROR', 'POLICY_ERROR']);
+/** Reasons, under other codes, that still mean a wrong argument: an unknown task, a malformed URL. */
+const USAGE_REASONS = new Set(['invalid_task', 'invalid_url']);
 
 export function describeError(e: unknown): { code: string; reason: string; message: string } {
   const err = e as { code?: unknown; reason?: unknown; message?: unknown; syscall?: unknown; path?: unknown };
@@ -26,7 +28,7 @@ export function describeError(e: unknown): { code: string; reason: string; messa
 /** The exit code for an error: 2 for a wrong command line, else 1. */
 export function exitCodeFor(e: unknown): number {
   const d = describeError(e);
-  return USAGE_CODES.has(d.code) || d.reason === 'invalid_task' ? 2 : 1;
+  return USAGE_CODES.has(d.code) || USAGE_REASONS.has(d.reason) ? 2 : 1;
 }
 
 export function reportError(e: unknown, json?: boolean): void {

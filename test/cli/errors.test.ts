@@ -46,6 +46,7 @@ describe('CLI user errors are one line, never a stack trace', () => {
     writeFileSync(bundle, 'not gzip at all');
     assertOneLineError(await runCli(['replay', bundle]), 2, /INPUT_ERROR\/not_a_bundle/);
     assertOneLineError(await runCli(['replay', '--concurrency', '0']), 2, /--concurrency must be an integer/);
+    assertOneLineError(await runCli(['replay', '--url', 'not-a-url']), 2, /CONNECTION_ERROR\/invalid_url/);
   });
 
   it('replay: an unreadable trace file', { skip: process.getuid?.() === 0 ? 'running as root: permissions do not stop reading' : false }, async () => {
