@@ -160,11 +160,11 @@ export class EnvService {
    * before a restart): its log is loaded and replayed, checked step by step, and the rebuilt
    * episode joins the pool. Null when the store has no unfinished HTTP episode of that id.
    */
-  private loadHttpEpisode(id: string): Promise<LiveEpisode | null> {
+  private loadHttpEpisode(id: string, known?: EpisodeLog): Promise<LiveEpisode | null> {
     let pending = this.loading.get(id);
     if (!pending) {
       pending = (async () => {
-        const log = await this.stored(this.store.getLog(id), false);
+        const log = known ?? (await this.stored(this.store.getLog(id), false));
         if (!log || log.finish !== null || log.transport !== 'http' || this.idleExpired(log.last_active_ms)) return null;
         const again = this.sessions.getLive(id);
         if (again) return again;
@@ -313,23 +313,28 @@ export class EnvService {
 
   /**
    * State of any live or stored episode by id (§4.8). An unfinished one that this process does
-   * not hold is read from its log's latest observation (no replay needed).
+   * not hold is rebuilt from its log first (checked like a step's: a log that does not replay is
+   * refused, never shown); HTTP ones then join the cache, connection ones stay their owner's.
    */
   async stateById(id: string): Promise<StateBody> {
     const live = this.sessions.getLive(id);
     if (live) return this.stateOfLive(live);
     const log = await this.stored(this.store.getLog(id), false);
     if (!log || (log.finish === null && this.idleExpired(log.last_active_ms))) throw episodeNotFound(id);
-    const last = log.finish?.final_observation ?? log.steps[log.steps.length - 1]?.observation ?? log.initial_observation;
-    return {
-      episode_id: log.episode_id,
+    if (log.finish === null) {
+      const rebuilt = log.transport === 'http' ? await this.loadHttpEpisode(id, log) : this.replay(log, { kind: 'connection', sessionId: '' });
+      if (!rebuilt) throw episodeNotFound(id);
+      return this.stateOfLive(rebuilt);
+    }
+    const last = log.finish.final_observation;
+    return stateReply(log.episode_id, {
       task_id: log.task_id,
       step_count: log.steps.length,
-      done: log.finish !== null,
+      done: true,
       remaining_budget: last.remaining_budget,
       current_performance: last.current_performance,
       pool_size: last.samples_available,
-    };
+    });
   }
 
   /** GET /state without an id: the most recent HTTP episode, or the all-null state. */

@@ -2,6 +2,7 @@
 import WebSocket from 'ws';
 import { buildApp, type AppHandle } from '../../src/server/app.ts';
 import { testConfig, type ConfigInput } from '../../src/server/config.ts';
+import type { EpisodeStore } from '../../src/server/store/types.ts';
 
 export interface TestServer extends AppHandle {
   url: string;
@@ -9,8 +10,8 @@ export interface TestServer extends AppHandle {
   close(): Promise<void>;
 }
 
-export async function startServer(overrides: ConfigInput = {}): Promise<TestServer> {
-  const handle = await buildApp(testConfig(overrides));
+export async function startServer(overrides: ConfigInput = {}, options: { store?: EpisodeStore } = {}): Promise<TestServer> {
+  const handle = await buildApp(testConfig(overrides), options);
   await handle.app.listen({ port: 0, host: '127.0.0.1' });
   const address = handle.app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
