@@ -13,7 +13,7 @@
  * start; any failure is a `StoreOpenError` with one line naming the file, the cause and the fix.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import {
@@ -144,6 +144,19 @@ function openError(file: string, cause: string, fix: string): StoreOpenError {
   return new StoreOpenError(`episode store ${file}: ${cause}; ${fix}`);
 }
 
+/** Why the store file or its directory cannot be written (SQLite needs both for its WAL), or null. */
+function readOnlyCause(file: string): string | null {
+  for (const target of [file, path.dirname(path.resolve(file))]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return `${code} on ${target}`;
+    }
+  }
+  return null;
+}
+
 /** The one line for a failure of node:sqlite while opening. */
 function describeOpenFailure(file: string, e: unknown): StoreOpenError {
   const code = sqliteCode(e);
@@ -158,6 +171,8 @@ function describeOpenFailure(file: string, e: unknown): StoreOpenError {
     return openError(file, `read-only (${detail})`, 'make the file and its directory writable by this user, or choose another with STORE_PATH / DATA_DIR');
   }
   if (code === 14 || code === 10) {
+    const readOnly = readOnlyCause(file);
+    if (readOnly) return openError(file, `read-only (${readOnly})`, 'make the file and its directory writable by this user, or choose another with STORE_PATH / DATA_DIR');
     return openError(file, `cannot be opened or written (${detail})`, 'check that the file and its directory exist and are readable and writable by this user, or choose another with STORE_PATH / DATA_DIR');
   }
   if (code === 13) {
