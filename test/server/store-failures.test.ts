@@ -162,7 +162,7 @@ describe('reads', () => {
       info: (_o: object, msg: string) => logged.push({ level: 'info', msg }),
     };
     const service = new EnvService(new SessionManager({ maxSessions: 4, idleTimeoutMs: 0 }), store, { log });
-    const { episode } = await service.reset({ task_id: 'hard', seed: 1, episode_id: null, label: null }, { kind: 'http' }, true);
+    const { episode } = await service.reset({ task_id: 'hard', seed: 1, episode_id: null, label: null, split: null, index: null }, { kind: 'http' }, true);
     await service.step(episode, STOP as never);
     store.failReads = true;
     await assert.rejects(service.grade(episode.id, 'hard'), (e: any) => e.reason === 'store_unavailable');
