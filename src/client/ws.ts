@@ -1,7 +1,10 @@
 /**
  * WebSocket client for `/ws` (docs/protocol.md §7). One connection = one session owning at most one
  * episode. Requests are strictly sequential (the protocol answers them in order, one reply each),
- * so a single pending slot suffices.
+ * so a single pending slot suffices. Every request carries a `request_id` that the server echoes:
+ * after a timeout the connection stays usable, since a late reply is recognised and dropped
+ * instead of being taken for the next request's (OpenEnv issue #1143). A server that does not
+ * echo ids gets the old behaviour: a timeout ends the connection.
  *
  * A dropped connection ends its episode on the server (§3.1): the next `step`/`state` fails with
  * `CONNECTION_LOST` / `episode_lost` saying so, and the next `reset` opens a new connection.
@@ -23,12 +26,14 @@ export interface WsClientOptions {
 interface Frame {
   type: string;
   data?: unknown;
+  request_id?: string | number;
 }
 
 type ObservationData = WsObservation;
 type ErrorData = Partial<WsErrorData>;
 
 interface Pending {
+  id: number;
   resolve: (f: Frame) => void;
   reject: (e: ClientError) => void;
   timer: NodeJS.Timeout;
@@ -63,6 +68,11 @@ export class WsEnvironment implements Environment {
   private lost: string | null = null;
   /** An unsolicited error frame (idle reaping, §3.4) explaining the closure that follows it. */
   private serverNotice: string | null = null;
+  private nextRequestId = 1;
+  /** Whether this connection's server echoes request ids (then a timeout need not end it). */
+  private echoesIds = false;
+  /** Late replies recognised by their request id and dropped (for diagnostics and tests). */
+  staleRepliesDropped = 0;
 
   constructor(baseUrl: string, options: WsClientOptions = {}) {
     this.url = wsUrlFor(baseUrl);
@@ -173,6 +183,7 @@ export class WsEnvironment implements Environment {
   private connect(): Promise<void> {
     this.socket?.terminate();
     this.serverNotice = null;
+    this.echoesIds = false;
     return new Promise((resolve, reject) => {
       const s = new WebSocket(this.url, { headers: this.headers, handshakeTimeout: this.timeoutMs });
       this.socket = s;
@@ -205,6 +216,14 @@ export class WsEnvironment implements Environment {
       return;
     }
     const p = this.pending;
+    if (frame.request_id !== undefined) {
+      if (!p || frame.request_id !== p.id) {
+        // The reply to a request this client stopped waiting for: not the one it waits for now.
+        this.staleRepliesDropped++;
+        return;
+      }
+      this.echoesIds = true;
+    }
     if (!p) {
       // Unsolicited: the server says why it is about to close (idle reaping, capacity).
       if (frame.type === 'error') {
@@ -238,16 +257,28 @@ export class WsEnvironment implements Environment {
     if (!s || s.readyState !== WebSocket.OPEN) {
       throw new ClientError('CONNECTION_LOST', 'episode_lost', `${what}: the WebSocket is not open. Call reset() to reconnect.`);
     }
+    const id = this.nextRequestId++;
     const frame = await new Promise<Frame>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = null;
-        // The late reply would answer the wrong request, so the connection cannot be reused.
+        if (this.echoesIds) {
+          // The late reply will carry this id and be dropped; the connection stays in step.
+          reject(
+            new ClientError(
+              'TIMEOUT',
+              'timeout',
+              `${what}: no reply from ${this.url} within ${this.timeoutMs} ms; the server may still apply it (state() tells)`,
+            ),
+          );
+          return;
+        }
+        // Without echoed ids a late reply would answer the wrong request: the connection cannot be reused.
         if (this.episodeId !== null) this.lost = `no reply to '${what}' within ${this.timeoutMs} ms (connection dropped)`;
         s.terminate();
         reject(new ClientError('TIMEOUT', 'timeout', `${what}: no reply from ${this.url} within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
-      this.pending = { resolve, reject, timer };
-      s.send(JSON.stringify(message));
+      this.pending = { id, resolve, reject, timer };
+      s.send(JSON.stringify({ ...message, request_id: id }));
     });
     if (frame.type === 'error') throw errorFromFrame(frame.data as ErrorData | undefined, what);
     if (frame.type !== expected || typeof frame.data !== 'object' || frame.data === null) {

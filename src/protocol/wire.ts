@@ -443,15 +443,31 @@ export const TaskRangeReplySchema = Type.Object({ tasks: Type.Array(TaskEntrySch
 
 // ─── WebSocket /ws (§7) ──────────────────────────────────────────────────────────────────────
 
+/** `step` data MCPToolClient sends: `{"type": "list_tools"}` or `{"type": "call_tool", tool_name, arguments}`. */
+export const WsMcpActionSchema = Type.Union([
+  Type.Object({ type: Type.Literal('list_tools') }, { additionalProperties: true }),
+  Type.Object(
+    { type: Type.Literal('call_tool'), tool_name: Type.String(), arguments: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
+    { additionalProperties: true },
+  ),
+]);
+
+/**
+ * Optional on every client message, echoed in its reply and error frames: a client that timed out
+ * drops the late reply instead of taking it for the next one's (OpenEnv issue #1143).
+ */
+export const RequestIdSchema = Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Integer()]);
+const rid = { request_id: Type.Optional(RequestIdSchema) };
+
 /** Client → server. `data` is optional where §7.3 says so; extra top-level keys are ignored. */
 export const WsClientFrameSchema = Type.Union([
-  Type.Object({ type: Type.Literal('reset'), data: Type.Optional(ResetRequestSchema) }),
-  Type.Object({ type: Type.Literal('step'), data: ActionSchema }),
-  Type.Object({ type: Type.Literal('state'), data: Type.Optional(Type.Unknown()) }),
-  Type.Object({ type: Type.Literal('close'), data: Type.Optional(Type.Unknown()) }),
-  Type.Object({ type: Type.Literal('mcp'), data: Type.Unknown() }),
+  Type.Object({ type: Type.Literal('reset'), data: Type.Optional(ResetRequestSchema), ...rid }),
+  Type.Object({ type: Type.Literal('step'), data: Type.Union([ActionSchema, WsMcpActionSchema]), ...rid }),
+  Type.Object({ type: Type.Literal('state'), data: Type.Optional(Type.Unknown()), ...rid }),
+  Type.Object({ type: Type.Literal('close'), data: Type.Optional(Type.Unknown()), ...rid }),
+  Type.Object({ type: Type.Literal('mcp'), data: Type.Unknown(), ...rid }),
   // Takes over an unfinished WebSocket episode whose connection dropped (README: action log).
-  Type.Object({ type: Type.Literal('resume'), data: Type.Object({ episode_id: Type.String({ minLength: 1, maxLength: 255 }) }) }),
+  Type.Object({ type: Type.Literal('resume'), data: Type.Object({ episode_id: Type.String({ minLength: 1, maxLength: 255 }) }), ...rid }),
 ]);
 
 /** `data` of an `observation` frame (reset: step 0, reward 0, info {}; step: as §2.4). */
@@ -603,15 +619,6 @@ export const ToolErrorSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** `step` data MCPToolClient sends: `{"type": "list_tools"}` or `{"type": "call_tool", tool_name, arguments}`. */
-export const WsMcpActionSchema = Type.Union([
-  Type.Object({ type: Type.Literal('list_tools') }, { additionalProperties: true }),
-  Type.Object(
-    { type: Type.Literal('call_tool'), tool_name: Type.String(), arguments: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
-    { additionalProperties: true },
-  ),
-]);
-
 /** Reply to `list_tools`: OpenEnv's ListToolsObservation (tools with `input_schema`). */
 export const WsListToolsObservationSchema = Type.Object(
   {
@@ -702,12 +709,12 @@ export type TaskListReply = Static<typeof TaskListReplySchema>;
 /** Server → client frames of /ws (§7.4). */
 export const WsServerFrameSchema = Type.Union([
   Type.Object(
-    { type: Type.Literal('observation'), data: Type.Union([WsObservationSchema, WsListToolsObservationSchema, WsCallToolObservationSchema]) },
+    { type: Type.Literal('observation'), data: Type.Union([WsObservationSchema, WsListToolsObservationSchema, WsCallToolObservationSchema]), ...rid },
     { additionalProperties: false },
   ),
-  Type.Object({ type: Type.Literal('state'), data: StateReplySchema }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('close'), data: Type.Object({}, { additionalProperties: false }) }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('mcp'), data: JsonRpcResponseSchema }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('error'), data: WsErrorDataSchema }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('state'), data: StateReplySchema, ...rid }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('close'), data: Type.Object({}, { additionalProperties: false }), ...rid }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('mcp'), data: JsonRpcResponseSchema, ...rid }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('error'), data: WsErrorDataSchema, ...rid }, { additionalProperties: false }),
 ]);
 export type WsServerFrame = Static<typeof WsServerFrameSchema>;

@@ -20,7 +20,19 @@ const MESSAGE_TYPES = ['reset', 'step', 'state', 'close', 'mcp', 'resume'] as co
 
 const notJson = (why: string) => new EnvError('INVALID_JSON', 'invalid_json', `Invalid JSON: ${why}`);
 
-type Frame = { type: string; data: unknown };
+type Frame = { type: string; data: unknown; request_id?: string | number };
+
+/** A message's optional `request_id`: a string of 1–128 characters or a safe integer. */
+export const MAX_REQUEST_ID_CHARS = 128;
+function requestIdOf(value: unknown): string | number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if ((typeof value === 'string' && value.length >= 1 && value.length <= MAX_REQUEST_ID_CHARS) || (typeof value === 'number' && Number.isSafeInteger(value))) {
+    return value;
+  }
+  throw new EnvError('VALIDATION_ERROR', 'invalid_request', `request_id must be a string of 1 to ${MAX_REQUEST_ID_CHARS} characters or an integer`, [
+    { loc: ['request_id'], msg: `request_id must be a string of 1 to ${MAX_REQUEST_ID_CHARS} characters or an integer`, type: 'value_error' },
+  ]);
+}
 
 function inData<T>(parse: () => T): T {
   try {
@@ -47,8 +59,15 @@ export async function wsRoutes(app: FastifyInstance, { service, dispatcher }: Ws
 
 function serveConnection(socket: WebSocket, service: EnvService, dispatcher: McpDispatcher, log: FastifyBaseLogger): void {
   const sessions = service.sessions;
+  /**
+   * The `request_id` of the message being answered (messages are handled one at a time), echoed
+   * in its reply or error frame so a client that gave up waiting can tell a late reply from the
+   * one it waits for (OpenEnv issue #1143). Unsolicited frames (idle reaping) carry none.
+   */
+  let replyTo: string | number | undefined;
   const send = (frame: Frame) => {
     if (socket.readyState !== socket.OPEN) return;
+    if (replyTo !== undefined) frame = { ...frame, request_id: replyTo };
     let text: string;
     try {
       text = toJson(frame);
@@ -62,6 +81,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
   const sendErrorFrame = (error: EnvError, extra?: Record<string, unknown>) => send({ type: 'error', data: wsErrorData(error, extra) });
 
   const session = sessions.open('ws', () => {
+    replyTo = undefined; // unsolicited: answers no request
     sendErrorFrame(new EnvError('SESSION_ERROR', 'session_expired', `Session expired after ${sessions.idleTimeoutMs / 1000} s without messages.`));
     socket.close(1001, 'session expired');
   });
@@ -192,6 +212,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
   });
 
   const onMessage = async (raw: RawData, isBinary: boolean): Promise<void> => {
+    replyTo = undefined;
     try {
       const text = decodeFrame(raw, isBinary);
       if (text === null) throw notJson('the message is not valid UTF-8');
@@ -205,6 +226,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
       if (!isPlainObject(message)) {
         throw new EnvError('INVALID_JSON', 'invalid_json', 'Invalid message: expected a JSON object {"type": ..., "data": ...}');
       }
+      replyTo = requestIdOf(message.request_id);
       await handle(message);
     } catch (e) {
       if (e instanceof EnvError) sendErrorFrame(e);
