@@ -11,6 +11,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerExport } from './commands/export.ts';
 import { exitQuietlyOnClosedPipes, reportError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerAgent(program);
   registerValidate(program);
+  registerExport(program);
   return program;
 }
 

@@ -54,7 +54,7 @@ function configInput(flags: ServeFlags): ConfigInput {
  * prints a warning at first import, which reads like an error at the top of every server log.
  * Only that one warning is dropped; every other warning still goes through.
  */
-function silenceSqliteExperimentalWarning(): void {
+export function silenceSqliteExperimentalWarning(): void {
   const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === 'string' ? warning : warning.message;

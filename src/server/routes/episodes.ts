@@ -1,8 +1,10 @@
 /** Episode history (docs/protocol.md §4.13, §4.14): finished episodes from the store, newest first. */
-import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { EXPORT_FORMATS, exportEpisodes, exportLine, parseTime, type ExportFilter, type ExportFormat } from '../../export/episodes.ts';
 import { invalidRequest, unknownTask } from '../../env/errors.ts';
 import { TASK_IDS, getTask } from '../../env/tasks.ts';
-import { gradeBody } from '../core.ts';
+import { gradeBody, type EnvService } from '../core.ts';
 import type { EpisodeSummary } from '../store/types.ts';
 import type { RouteOptions } from './env.ts';
 import { queryValue } from './env.ts';
@@ -39,8 +41,50 @@ function episodeHeader(e: EpisodeSummary) {
   };
 }
 
+/**
+ * `GET /episodes?format=jsonl|openenv`: every matching finished episode as JSON Lines, streamed
+ * (one episode in memory at a time). Filters: task_id, label, since, until (ISO 8601 or epoch
+ * ms; since inclusive, until exclusive), limit (any positive integer). Newest first.
+ */
+async function streamExport(request: FastifyRequest, reply: FastifyReply, service: EnvService, format: string) {
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+    throw invalidRequest([{ loc: ['query', 'format'], msg: `format must be one of: json, ${EXPORT_FORMATS.join(', ')}`, type: 'enum' }]);
+  }
+  const filter: ExportFilter = {};
+  const taskId = queryValue(request, 'task_id');
+  if (taskId !== undefined) {
+    if (!getTask(taskId)) throw unknownTask(taskId, TASK_IDS);
+    filter.task_id = taskId;
+  }
+  const label = queryValue(request, 'label');
+  if (label !== undefined) filter.label = label;
+  for (const [name, key] of [['since', 'sinceMs'], ['until', 'untilMs']] as const) {
+    const text = queryValue(request, name);
+    if (text === undefined) continue;
+    const ms = parseTime(text);
+    if (ms === null) throw invalidRequest([{ loc: ['query', name], msg: `${name} must be an ISO 8601 date/time or epoch milliseconds`, type: 'datetime_parsing' }]);
+    filter[key] = ms;
+  }
+  const limitText = queryValue(request, 'limit');
+  if (limitText !== undefined) {
+    if (!/^[1-9][0-9]{0,14}$/.test(limitText)) throw invalidRequest([{ loc: ['query', 'limit'], msg: 'limit must be a positive integer', type: 'int_parsing' }]);
+    filter.limit = Number(limitText);
+  }
+  const lines = async function* () {
+    try {
+      for await (const e of exportEpisodes(service.store, filter)) yield exportLine(e, format as ExportFormat);
+    } catch (err) {
+      // The status line is gone: end the stream early (a short file) and log why.
+      request.log.error({ err }, 'episode export failed mid-stream');
+    }
+  };
+  return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(lines()));
+}
+
 export async function episodeRoutes(app: FastifyInstance, { service }: RouteOptions): Promise<void> {
-  app.get('/episodes', async (request) => {
+  app.get('/episodes', async (request, reply) => {
+    const format = queryValue(request, 'format');
+    if (format !== undefined && format !== 'json') return streamExport(request, reply, service, format);
     const taskId = queryValue(request, 'task_id');
     const limitText = queryValue(request, 'limit');
     const beforeText = queryValue(request, 'before');
