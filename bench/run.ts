@@ -5,6 +5,7 @@
  */
 import { numericsFigures } from './numerics.ts';
 import { envFigures } from './env.ts';
+import { storeFigures } from './store.ts';
 import { printTable, ratioOf, metOf, type Figure } from './report.ts';
 
 const args = new Set(process.argv.slice(2));
@@ -17,6 +18,7 @@ type Section = { name: string; run: (quick: boolean) => Promise<Figure[]> | Figu
 const sections: Section[] = [
   { name: 'numerics', run: numericsFigures },
   { name: 'env', run: envFigures },
+  { name: 'store', run: storeFigures },
 ];
 // Server-side sections (HTTP/WS load, memory) register here when present.
 try {

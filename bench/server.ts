@@ -5,6 +5,9 @@
  * more none. Every server here is a child process on a loopback port.
  */
 import { closedLoop, echoCeiling, hammer, percentile, startCeilingServer, startServer, WsClient, type LoopStats } from './load.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Figure } from './report.ts';
 import { fuzzFigures } from './fuzz.ts';
 import { soakFigures } from './soak.ts';
@@ -37,6 +40,16 @@ async function httpWs(quick: boolean): Promise<Figure[]> {
     const figures = loopFigures('http', 'HTTP 1 client', h, ORIGINAL.httpStepsPerS, 15);
     figures.find((f) => f.name.endsWith('p50'))!.original = ORIGINAL.httpStepP50Ms;
     figures.push(...loopFigures('ws', 'WS 1 client', w, ORIGINAL.wsStepsPerS, 15));
+    // The same loop on the default kind of store, a SQLite file (every step one WAL append).
+    const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-bench-http-'));
+    const onFile = await startServer({ STORE_PATH: path.join(dir, 'episodes.sqlite') });
+    try {
+      const f = await closedLoop(onFile.url, 'http', 1, seconds);
+      figures.push(...loopFigures('http', 'HTTP 1 client, SQLite file store', f).filter((x) => !x.name.endsWith('p99')));
+    } finally {
+      await onFile.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
     const ceiling = await echoCeiling(quick ? 2 : 5);
     figures.push(
       { section: 'http', name: 'HTTP round-trip ceiling (echo server)', value: ceiling.httpRtPerS, unit: 'rt/s', better: 'higher', note: 'same driver, no work: bounds the 1-client loop' },
