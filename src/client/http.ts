@@ -15,8 +15,13 @@ import type {
   MetadataReply,
   ResetReply,
   SchemaReply,
+  SplitInfo,
+  TaskEntry,
   TasksReply,
 } from '../protocol/wire.ts';
+
+/** The Task API namespace the server serves (its OpenEnv env_name). */
+const TASK_API_ENV = 'dataselectenv';
 import { ClientError } from './errors.ts';
 import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from './types.ts';
 
@@ -142,7 +147,24 @@ export class HttpClient {
     if (params.seed !== undefined) body.seed = params.seed;
     if (params.label !== undefined) body.label = params.label;
     if (params.episode_id !== undefined) body.episode_id = params.episode_id;
+    if (params.split !== undefined) body.split = params.split;
+    if (params.index !== undefined) body.index = params.index;
     return this.request('POST', '/reset', body);
+  }
+
+  /** OpenEnv's Task API (README: Task API): the splits and their (task, seed) entries. */
+  splits(): Promise<SplitInfo[]> {
+    return this.request('GET', `/${TASK_API_ENV}/splits`);
+  }
+  async numTasks(split: string): Promise<number> {
+    return (await this.request<{ num_tasks: number }>('POST', `/${TASK_API_ENV}/num_tasks`, { split })).num_tasks;
+  }
+  async taskAt(split: string, index: number): Promise<TaskEntry> {
+    return (await this.request<{ task: TaskEntry }>('POST', `/${TASK_API_ENV}/task`, { split, index })).task;
+  }
+  /** `split[start:stop]` (Python slice semantics; at most 10,000 entries per call). */
+  async taskRange(split: string, start?: number, stop?: number): Promise<TaskEntry[]> {
+    return (await this.request<{ tasks: TaskEntry[] }>('POST', `/${TASK_API_ENV}/task_range`, { split, start: start ?? null, stop: stop ?? null })).tasks;
   }
 
   step(action: Action, episodeId?: string): Promise<HttpStepReply> {

@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DataSelectEnv } from '../env/env.ts';
+import { selectFromSplit } from '../env/splits.ts';
+import { DEFAULT_SEED, DEFAULT_TASK } from '../env/tasks.ts';
 import type { Action } from '../env/types.ts';
 import { ClientError, translateEnvErrors } from './errors.ts';
 import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from './types.ts';
@@ -15,7 +17,18 @@ export class InProcessEnvironment implements Environment {
   private episodeId: string | null = null;
 
   async reset(params: ResetParams = {}): Promise<EpisodeStart> {
-    const r = translateEnvErrors(() => this.env.reset({ task: params.task, seed: params.seed }));
+    // A split entry decides task and seed, by the same rule the server applies.
+    if (params.index !== undefined && params.split === undefined) {
+      throw new ClientError('VALIDATION_ERROR', 'invalid_request', 'index needs a split (e.g. split: "test")');
+    }
+    const chosen =
+      params.split === undefined
+        ? { task: params.task, seed: params.seed }
+        : translateEnvErrors(() => {
+            const e = selectFromSplit(params.split!, { index: params.index ?? null, taskId: params.task ?? null, seed: params.seed ?? null }, { task: DEFAULT_TASK, seed: DEFAULT_SEED });
+            return { task: e.task_id, seed: e.seed };
+          });
+    const r = translateEnvErrors(() => this.env.reset(chosen));
     this.episodeId = params.episode_id ?? randomUUID();
     return { episode_id: this.episodeId, task_id: r.info.task_id, observation: r.observation };
   }

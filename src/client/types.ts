@@ -12,6 +12,9 @@ export interface ResetParams {
   seed?: number;
   /** Free name stored with the episode on a server (≤ 64 characters); ignored in process. */
   label?: string;
+  /** A Task API split (`train`, `validation`, `test`) and an entry of it: fix task and seed. */
+  split?: string;
+  index?: number;
   /** A caller-chosen episode id (servers only; 409 if already used). */
   episode_id?: string;
 }

@@ -99,6 +99,8 @@ export class WsEnvironment implements Environment {
       if (params.seed !== undefined) data.seed = params.seed;
       if (params.label !== undefined) data.label = params.label;
       if (params.episode_id !== undefined) data.episode_id = params.episode_id;
+      if (params.split !== undefined) data.split = params.split;
+      if (params.index !== undefined) data.index = params.index;
       const d = await this.request<ObservationData>({ type: 'reset', data }, 'reset', 'observation');
       this.episodeId = d.episode_id;
       this.taskId = d.task_id;

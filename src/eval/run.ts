@@ -120,6 +120,8 @@ export interface EvalOptions {
   onEpisode?: (r: EpisodeResult, done: number, total: number) => void;
   /** Episodes in flight at once; needs an environment factory (one environment per worker). */
   concurrency?: number;
+  /** Explicit (task, seed) episodes, e.g. a Task API split range, instead of tasks × seeds. */
+  jobs?: readonly { task: string; seed: number }[];
 }
 
 /**
@@ -128,7 +130,7 @@ export interface EvalOptions {
  * position, so the report is the same as a sequential run's.
  */
 export async function evaluate(envOrFactory: Environment | (() => Environment), o: EvalOptions): Promise<EvalReport> {
-  const jobs = o.tasks.flatMap((task) => o.seeds.map((seed) => ({ task, seed })));
+  const jobs = o.jobs ? [...o.jobs] : o.tasks.flatMap((task) => o.seeds.map((seed) => ({ task, seed })));
   const results: EpisodeResult[] = new Array(jobs.length);
   const workers = typeof envOrFactory === 'function' ? Math.max(1, Math.min(o.concurrency ?? 1, jobs.length)) : 1;
   const envs = typeof envOrFactory === 'function' ? Array.from({ length: workers }, () => envOrFactory()) : [envOrFactory];

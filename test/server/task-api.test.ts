@@ -219,3 +219,47 @@ describe('metadata', () => {
     }
   });
 });
+
+describe('clients and eval enumerate a split', () => {
+  test('reset({split, index}) gives the same episode in process, over HTTP and over the WebSocket', async () => {
+    const { InProcessEnvironment, HttpEnvironment, WsEnvironment, HttpClient } = await import('../../src/client/index.ts');
+    const http = new HttpClient(server.url);
+    assert.deepEqual((await http.splits()).map((s) => s.name), ['train', 'validation', 'test']);
+    assert.equal(await http.numTasks('test'), 3000);
+    const entries = await http.taskRange('test', 126, 129);
+    assert.deepEqual(entries.map((e) => `${e.task_id}/${e.seed}`), ['easy/42', 'medium/42', 'hard/42']);
+    assert.deepEqual(await http.taskAt('test', 128), entries[2]);
+    const starts = [];
+    for (const env of [new InProcessEnvironment(), new HttpEnvironment(server.url), new WsEnvironment(server.url)]) {
+      try {
+        const s = await env.reset({ split: 'test', index: 128 });
+        starts.push([s.task_id, s.observation]);
+      } finally {
+        await env.close();
+      }
+    }
+    assert.deepEqual(starts[0], starts[1]);
+    assert.deepEqual(starts[0], starts[2]);
+    assert.equal(starts[0][0], 'hard');
+    await assert.rejects(new InProcessEnvironment().reset({ index: 3 }), (e: any) => e.reason === 'invalid_request');
+    await assert.rejects(new InProcessEnvironment().reset({ split: 'test', index: 3000 }), (e: any) => e.reason === 'index_out_of_range');
+  });
+
+  test('evaluate over split entries: eval --split test --range 0:6', async () => {
+    const { splitJobs } = await import('../../src/cli/commands/eval.ts');
+    assert.deepEqual(splitJobs('test', '0:6'), [
+      { task: 'easy', seed: 0 }, { task: 'medium', seed: 0 }, { task: 'hard', seed: 0 },
+      { task: 'easy', seed: 1 }, { task: 'medium', seed: 1 }, { task: 'hard', seed: 1 },
+    ]);
+    assert.deepEqual(splitJobs('validation', '-1:'), [{ task: 'hard', seed: 9999 }]);
+    assert.throws(() => splitJobs('dev', undefined), RangeError);
+    assert.throws(() => splitJobs('train', undefined), /at most 10000/);
+    assert.throws(() => splitJobs('test', '1-2'), RangeError);
+    const { runCli } = await import('../cli/run-cli.ts');
+    const r = await runCli(['eval', '--split', 'test', '--range', '0:6', '--policy', 'stop-immediately', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(report.episodes.map((e: any) => `${e.task_id}/${e.seed}`), ['easy/0', 'medium/0', 'hard/0', 'easy/1', 'medium/1', 'hard/1']);
+    assert.deepEqual(report.seeds, [0, 1]);
+  });
+});

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import { getSplit, taskRange } from '../../env/splits.ts';
 import { openEnvironment } from '../../client/connect.ts';
 import { evaluate, parseSeeds, parseTasks, toCsv, type EvalReport } from '../../eval/run.ts';
 import { BUILTIN_POLICIES, loadPolicy } from '../../policies/index.ts';
@@ -17,6 +18,8 @@ export interface EvalCliOptions {
   json?: boolean;
   timeout: string;
   concurrency: string;
+  split?: string;
+  range?: string;
 }
 
 const fmt = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
@@ -49,6 +52,8 @@ export function registerEval(program: Command): void {
     .option('--policy <name|path>', 'built-in policy name, or a module whose default export is (observation, context) => action', 'balanced')
     .option('--tasks <list>', 'comma-separated task ids', 'easy,medium,hard')
     .option('--seeds <spec>', 'seeds: N, A..B, or a comma list of them', '0..49')
+    .option('--split <name>', 'play the entries of a Task API split (train, validation, test) instead of --tasks × --seeds')
+    .option('--range <start:stop>', 'with --split: entries start … stop−1 (Python slice bounds; at most 10000)')
     .option('--url <url>', 'evaluate against a running server (http://host:port) instead of in process')
     .option('--ws', 'with --url: use the WebSocket transport instead of HTTP')
     .option('--timeout <ms>', 'per-request timeout against a server', '30000')
@@ -66,9 +71,37 @@ export function registerEval(program: Command): void {
     });
 }
 
+/** `--split NAME --range A:B`: the split's entries [A, B) (Python slice bounds), as (task, seed) jobs. */
+export function splitJobs(name: string, range: string | undefined): { task: string; seed: number }[] {
+  let split;
+  try {
+    split = getSplit(name);
+  } catch (e) {
+    throw new RangeError(`--split: ${(e as Error).message}`);
+  }
+  let start: number | null = null;
+  let stop: number | null = null;
+  if (range !== undefined) {
+    const m = /^(-?[0-9]{1,15})?:(-?[0-9]{1,15})?$/.exec(range);
+    if (!m) throw new RangeError(`--range must be START:STOP (either may be empty), got '${range}'`);
+    start = m[1] === undefined ? null : Number(m[1]);
+    stop = m[2] === undefined ? null : Number(m[2]);
+  }
+  try {
+    return taskRange(split, start, stop).map((e) => ({ task: e.task_id, seed: e.seed }));
+  } catch (e) {
+    throw new RangeError((e as Error).message);
+  }
+}
+
 export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
-  const tasks = parseTasks(opts.tasks);
-  const seeds = parseSeeds(opts.seeds);
+  if (opts.range !== undefined && opts.split === undefined) throw new RangeError('--range needs --split');
+  let jobs: { task: string; seed: number }[] | undefined;
+  if (opts.split !== undefined) {
+    jobs = splitJobs(opts.split, opts.range);
+  }
+  const tasks = jobs ? [...new Set(jobs.map((j) => j.task))] : parseTasks(opts.tasks);
+  const seeds = jobs ? [...new Set(jobs.map((j) => j.seed))] : parseSeeds(opts.seeds);
   const loaded = await loadPolicy(opts.policy);
   const timeoutMs = Number(opts.timeout);
   if (!(timeoutMs > 0)) throw new RangeError(`--timeout must be a positive number of milliseconds, got '${opts.timeout}'`);
@@ -91,7 +124,7 @@ export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
         cliProgress.Presets.shades_classic,
       )
     : null;
-  bar?.start(tasks.length * seeds.length, 0, { task: tasks[0], seed: seeds[0] });
+  bar?.start(jobs?.length ?? tasks.length * seeds.length, 0, { task: tasks[0], seed: seeds[0] });
   let report: EvalReport;
   try {
     report = await evaluate(makeEnv, {
@@ -100,6 +133,7 @@ export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
       policy: loaded.policy,
       tasks,
       seeds,
+      jobs,
       label: `eval:${loaded.name}`.slice(0, 64),
       onEpisode: (r, done) => bar?.update(done, { task: r.task_id, seed: r.seed }),
     });
