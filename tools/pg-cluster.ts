@@ -37,6 +37,8 @@ export interface PgClusterOptions {
   /** Use this directory (created when absent) instead of a new temporary one. */
   dir?: string;
   maxConnections?: number;
+  /** Leave the server running when this process exits (command forms); otherwise it is stopped at exit. */
+  detached?: boolean;
 }
 
 const USER = 'dse';
@@ -209,8 +211,10 @@ export function startPgCluster(options: PgClusterOptions = {}): PgCluster {
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  live.add(cluster);
-  stopAllOnExit();
+  if (!options.detached) {
+    live.add(cluster);
+    stopAllOnExit();
+  }
   return cluster;
 }
 
@@ -228,8 +232,7 @@ if (import.meta.main) {
   const [command, dirArg] = process.argv.slice(2);
   try {
     if (command === 'start') {
-      const c = startPgCluster({ dir: dirArg, durable: process.env.PG_DURABLE === '1' });
-      live.delete(c); // left running on purpose
+      const c = startPgCluster({ dir: dirArg, durable: process.env.PG_DURABLE === '1', detached: true });
       console.log(JSON.stringify({ url: c.url, dir: c.dir, port: c.port }));
     } else if (command === 'stop' && dirArg) {
       stopPgClusterDir(dirArg);
