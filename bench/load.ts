@@ -38,7 +38,7 @@ export interface RunningServer {
 let bundleBuilt = false;
 
 /** Builds the bundled server `npm start` runs (once per bench run). */
-function buildBundle(): void {
+export function buildServerBundle(): void {
   if (bundleBuilt) return;
   const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/rolldown/bin/cli.mjs'), 'src/server/main.ts', '--platform', 'node', '--format', 'esm', '--minify', '--charset', 'ascii', '-d', 'build/server', '--entry-file-names', 'server.mjs'], { cwd: REPO, stdio: 'ignore' });
   if (r.status !== 0) throw new Error('building the server bundle failed (npm run build:server)');
@@ -50,7 +50,7 @@ function buildBundle(): void {
  * loopback port and waits for /health. Quiet defaults for load (no console, errors only logged).
  */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  buildBundle();
+  buildServerBundle();
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(REPO, 'build/server/server.mjs')], {
     cwd: REPO,

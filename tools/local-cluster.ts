@@ -9,7 +9,7 @@
  * it (replicas, nginx, PostgreSQL) and removes DIR.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,8 +168,12 @@ function startNginx(dir: string, listenPort: number, replicaPorts: number[]): nu
     replicaPorts.map((p) => `server ${HOST}:${p} max_fails=1 fail_timeout=5s;\n`).join(''),
   );
   writeFileSync(path.join(prefix, 'listen.conf'), `listen ${HOST}:${listenPort};\n`);
-  const r = spawnSync(nginx, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf')], { encoding: 'utf8', timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`nginx failed to start: ${(r.stderr || r.stdout).trim().slice(0, 1000)}`);
+  // The daemon keeps the stderr it was given (error_log stderr): a file, never a pipe spawnSync would wait on.
+  const logFile = path.join(dir, 'nginx.log');
+  const logFd = openSync(logFile, 'a');
+  const r = spawnSync(nginx, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf')], { stdio: ['ignore', logFd, logFd], timeout: 30_000 });
+  closeSync(logFd);
+  if (r.status !== 0) throw new Error(`nginx failed to start: ${readFileSync(logFile, 'utf8').trim().slice(0, 1000)}`);
   const pidFile = path.join(prefix, 'nginx.pid');
   const deadline = Date.now() + 5000;
   while (!existsSync(pidFile) && Date.now() < deadline) spawnSync('sleep', ['0.05']);
@@ -180,7 +184,7 @@ function stopNginx(dir: string): void {
   const prefix = path.join(dir, 'nginx');
   const nginx = findNginx();
   if (!nginx || !existsSync(path.join(prefix, 'nginx.pid'))) return;
-  spawnSync(nginx, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-s', 'stop'], { timeout: 15_000 });
+  spawnSync(nginx, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-s', 'stop'], { stdio: 'ignore', timeout: 15_000 });
   const deadline = Date.now() + 10_000;
   while (existsSync(path.join(prefix, 'nginx.pid')) && Date.now() < deadline) spawnSync('sleep', ['0.05']);
 }
@@ -224,8 +228,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   };
   try {
     for (let i = 0; i < count; i++) replicas.push(makeReplica(i, await freePort(), pg.url, options, dir));
-    // One at a time: the first applies the schema migrations, the rest find them applied.
-    for (const r of replicas) await r.start();
+    // Together, as compose starts them: the migrations run once under the store's advisory lock.
+    await Promise.all(replicas.map((r) => r.start()));
     const listenPort = freePortSync();
     const nginxPid = startNginx(dir, listenPort, replicas.map((r) => r.port));
     nginxStarted = true;

@@ -186,7 +186,17 @@ export const ResetRequestSchema = Type.Union([
 
 /** POST /step (§4.7). */
 export const StepRequestSchema = Type.Object(
-  { action: ActionSchema, episode_id: Type.Optional(EpisodeIdFieldSchema) },
+  {
+    action: ActionSchema,
+    episode_id: Type.Optional(EpisodeIdFieldSchema),
+    step: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'The number this step will have (the reply\'s `step`). A retry with the same number and action is answered from the log and never applied twice; another action, or a number that is not next, is a 409 step_conflict.',
+      }),
+    ),
+  },
   { additionalProperties: true },
 );
 
@@ -297,6 +307,7 @@ export const HealthReplySchema = Type.Object(
     version: Type.String(),
     active_sessions: Type.Integer({ minimum: 0 }),
     max_sessions: Type.Integer({ minimum: 1 }),
+    replica_id: Type.String({ description: 'This process (REPLICA_ID; default hostname:pid): which replica answered' }),
     store: Type.Object(
       {
         status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable'), Type.Literal('corrupt')]),

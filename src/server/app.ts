@@ -18,6 +18,7 @@ import { taskApiRoutes } from './routes/task-api.ts';
 import { clientErrorHandler, frameworkErrorHandler } from './security/framework-errors.ts';
 import { closeWithDeadline, serverTimeoutOptions, startWsHeartbeat } from './security/timeouts.ts';
 import { SessionManager } from './sessions.ts';
+import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { EpisodeStore, RetentionPolicy } from './store/types.ts';
 import { wsRoutes } from './ws.ts';
@@ -47,7 +48,23 @@ export function retentionOf(config: ServerConfig): RetentionPolicy {
   };
 }
 
-export async function buildApp(config: ServerConfig, options: { store?: EpisodeStore } = {}): Promise<AppHandle> {
+/**
+ * The store the configuration names: PostgreSQL for a `STORE_URL`, else the SQLite file. Throws
+ * StoreOpenError (one line naming the store, the cause and the fix) when it cannot be used.
+ */
+export async function openStore(config: ServerConfig, log?: { warn(obj: object, msg: string): void }): Promise<EpisodeStore> {
+  if (config.storeUrl !== null) {
+    return openPostgresStore({
+      url: config.storeUrl,
+      retention: retentionOf(config),
+      poolSize: config.storePoolSize,
+      onBackgroundError: (err) => log?.warn({ err: err.message }, 'episode store connection lost (the pool reconnects on the next request)'),
+    });
+  }
+  return openSqliteStore({ file: config.storePath, retention: retentionOf(config) });
+}
+
+export async function buildApp(config: ServerConfig, options: { store?: EpisodeStore; sharedStore?: boolean } = {}): Promise<AppHandle> {
   const app = Fastify({
     logger:
       config.logLevel === false
@@ -71,12 +88,17 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
   });
 
   // Throws StoreOpenError (one line: file, cause, fix) when the store cannot be used.
-  const store = options.store ?? openSqliteStore({ file: config.storePath, retention: retentionOf(config) });
+  const store = options.store ?? (await openStore(config, app.log));
   const sessions = new SessionManager({
     maxSessions: config.maxConcurrentEnvs,
     idleTimeoutMs: config.sessionIdleTimeoutS * 1000,
   });
-  const service = new EnvService(sessions, store, { log: app.log });
+  const service = new EnvService(sessions, store, {
+    log: app.log,
+    // Replicas (PostgreSQL) and workers (one SQLite file) write the same log.
+    sharedStore: options.sharedStore ?? (config.storeUrl !== null || config.workers > 1),
+    replicaId: config.replicaId,
+  });
   const dispatcher = new McpDispatcher(service, (err) => app.log.error({ err }, 'internal error in MCP'));
 
   // Conventions (§1): CORS on every response, preflight on every path, strict JSON bodies, errors.

@@ -3,6 +3,7 @@
  * flags, validated once at start. An invalid value is a `ConfigError` with a message naming the
  * variable, so the server refuses to start instead of running with a surprising limit.
  */
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { LOG_FORMATS, type LogFormat } from './log.ts';
 
@@ -38,6 +39,14 @@ export interface ServerConfig {
   shutdownTimeoutS: number;
   /** `text`: one readable line per record (default); `json`: pino's JSON lines. */
   logFormat: LogFormat;
+  /** `postgres://…` selects the PostgreSQL store (shared by replicas); null = the SQLite file at storePath. */
+  storeUrl: string | null;
+  /** Connections per process to the PostgreSQL store. */
+  storePoolSize: number;
+  /** Names this process in /health (replicas behind a balancer); default `hostname:pid`. */
+  replicaId: string;
+  /** Worker processes serving the port (`serve --workers N`); 1 = this process serves. */
+  workers: number;
 }
 
 export class ConfigError extends Error {
@@ -70,6 +79,8 @@ export const DEFAULTS = Object.freeze({
   keepAliveTimeoutS: 72,
   wsPingIntervalS: 30,
   shutdownTimeoutS: 10,
+  storePoolSize: 10,
+  workers: 1,
 });
 
 /** Raw values as they come from the environment or the command line (strings), or typed overrides. */
@@ -92,6 +103,31 @@ export interface ConfigInput {
   WS_PING_INTERVAL_S?: string | number;
   SHUTDOWN_TIMEOUT_S?: string | number;
   LOG_FORMAT?: string;
+  STORE_URL?: string;
+  STORE_POOL_SIZE?: string | number;
+  REPLICA_ID?: string;
+  WORKERS?: string | number;
+}
+
+function readStoreUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError('STORE_URL must be a postgres:// URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`STORE_URL must be a postgres:// URL (got the scheme ${JSON.stringify(url.protocol)}); leave it unset for the embedded SQLite store`);
+  }
+  return raw.trim();
+}
+
+function readReplicaId(raw: string | undefined): string {
+  if (raw === undefined || raw.trim() === '') return `${hostname()}:${process.pid}`;
+  // It goes into logs and /health: printable ASCII, short.
+  if (!/^[\x21-\x7e]{1,128}$/.test(raw.trim())) throw new ConfigError('REPLICA_ID must be 1 to 128 printable ASCII characters without spaces');
+  return raw.trim();
 }
 
 function readNumber(
@@ -153,6 +189,11 @@ export function loadConfig(input: ConfigInput = {}): ServerConfig {
   if (requestTimeoutS > 0 && headersTimeoutS > requestTimeoutS) {
     throw new ConfigError(`HEADERS_TIMEOUT_S (${headersTimeoutS}) must not exceed REQUEST_TIMEOUT_S (${requestTimeoutS})`);
   }
+  const storeUrl = readStoreUrl(input.STORE_URL);
+  const workers = readNumber('WORKERS', input.WORKERS, DEFAULTS.workers, { integer: true, min: 1, max: 64 });
+  if (workers > 1 && storeUrl === null && storePath === ':memory:') {
+    throw new ConfigError('WORKERS > 1 needs a store the workers share: a SQLite file (STORE_PATH / DATA_DIR) or STORE_URL, not :memory:');
+  }
   return {
     port: readNumber('PORT', input.PORT, DEFAULTS.port, { integer: true, min: 0, max: 65535 }),
     host,
@@ -187,6 +228,10 @@ export function loadConfig(input: ConfigInput = {}): ServerConfig {
     wsPingIntervalS: seconds('WS_PING_INTERVAL_S', input.WS_PING_INTERVAL_S, DEFAULTS.wsPingIntervalS),
     shutdownTimeoutS: seconds('SHUTDOWN_TIMEOUT_S', input.SHUTDOWN_TIMEOUT_S, DEFAULTS.shutdownTimeoutS),
     logFormat: readLogFormat(input.LOG_FORMAT),
+    storeUrl,
+    storePoolSize: readNumber('STORE_POOL_SIZE', input.STORE_POOL_SIZE, DEFAULTS.storePoolSize, { integer: true, min: 1, max: 1000 }),
+    replicaId: readReplicaId(input.REPLICA_ID),
+    workers,
   };
 }
 

@@ -13,7 +13,7 @@ import { TASK_IDS, TASKS, describeTask, getTask, successCriteria, DEFAULT_SEED, 
 import type { Action, Grade, StepResult } from '../env/types.ts';
 import { EMPTY_STATE, resetReply, stateReply } from '../protocol/replies.ts';
 import type { EpisodeMetadata, GradeReply, ResetReply, StateReply } from '../protocol/wire.ts';
-import { LiveEpisode, ReplayMismatch, type Owner } from './episodes.ts';
+import { LiveEpisode, ReplayMismatch, replayStep, sameAction, type Owner } from './episodes.ts';
 import type { ResetRequest } from '../protocol/requests.ts';
 import type { SessionManager } from './sessions.ts';
 import { StoreHealth, type StoreLog } from './store/health.ts';
@@ -62,11 +62,24 @@ export class EnvService {
   readonly health: StoreHealth;
   private readonly now: () => number;
   private readonly log: StoreLog | null;
+  /**
+   * Other processes write this store too (replicas on PostgreSQL, `--workers` on SQLite): a held
+   * HTTP episode may be behind the log, so it catches up before each step and /state reads the log.
+   */
+  readonly sharedStore: boolean;
+  /** Names this process in /health. */
+  readonly replicaId: string;
   private tasksBody: unknown = null;
   /** Loads in flight by episode id, so concurrent requests for one evicted episode replay it once. */
   private readonly loading = new Map<string, Promise<LiveEpisode | null>>();
 
-  constructor(sessions: SessionManager, store: EpisodeStore, options: { now?: () => number; log?: StoreLog | null } = {}) {
+  constructor(
+    sessions: SessionManager,
+    store: EpisodeStore,
+    options: { now?: () => number; log?: StoreLog | null; sharedStore?: boolean; replicaId?: string } = {},
+  ) {
+    this.sharedStore = options.sharedStore ?? false;
+    this.replicaId = options.replicaId ?? `${process.pid}`;
     this.sessions = sessions;
     this.store = store;
     this.now = options.now ?? Date.now;
@@ -230,8 +243,11 @@ export class EnvService {
    * writer (a replica, a second connection) recorded this step first — the in-memory copy is then
    * stale and leaves the cache, and a retry continues from the store's log.
    */
-  step(episode: LiveEpisode, action: Action): Promise<StepResult> {
+  step(episode: LiveEpisode, action: Action, options: { expectedStep?: number } = {}): Promise<StepResult> {
     return episode.exclusive(async () => {
+      if (this.sharedStore && episode.owner.kind === 'http') await this.catchUp(episode);
+      const expected = options.expectedStep;
+      if (expected !== undefined && expected !== episode.stepCount + 1) return this.retried(episode, action, expected);
       if (episode.done) throw episodeOver();
       const { result, record } = episode.step(action);
       const now = this.now();
@@ -257,6 +273,91 @@ export class EnvService {
       return result;
     });
   }
+
+  /**
+   * Brings a held copy up to the store's log (other processes may have stepped it): one read,
+   * usually empty; missed steps are applied and checked. A copy the store no longer has, or whose
+   * catch-up does not reproduce the stored results, leaves the cache.
+   */
+  private async catchUp(episode: LiveEpisode): Promise<void> {
+    const missed = await this.stored(this.store.stepsAfter(episode.id, episode.stepCount), false);
+    const drop = () => {
+      if (this.sessions.getLive(episode.id) === episode) this.sessions.removeLive(episode.id);
+    };
+    if (missed === null) {
+      drop();
+      throw episodeNotFound(episode.id);
+    }
+    if (missed.length === 0) return;
+    try {
+      episode.applyLogged(missed);
+    } catch (e) {
+      drop();
+      if (!(e instanceof ReplayMismatch)) throw e;
+      this.log?.error({ episode_id: e.episodeId, reason: e.message }, 'stored episode does not replay');
+      throw new EnvError('EXECUTION_ERROR', 'replay_mismatch', e.message);
+    }
+    if (episode.done) drop();
+  }
+
+  /**
+   * A step request that names its step number (`step`) other than the next one: a retry of an
+   * accepted step with the same action is answered with that step's result again (rebuilt from
+   * the log, nothing applied twice); anything else is a conflict that changes nothing.
+   */
+  private retried(episode: LiveEpisode, action: Action, expected: number): StepResult {
+    const at = episode.stepCount;
+    if (expected > at + 1) {
+      throw new EnvError('CONFLICT', 'step_conflict', `Episode '${episode.id}' is at step ${at}: step ${expected} cannot be the next one; nothing was applied.`);
+    }
+    const record = episode.recordAt(expected)!;
+    if (!sameAction(record.action, action)) {
+      throw new EnvError(
+        'CONFLICT',
+        'step_conflict',
+        `Step ${expected} of episode '${episode.id}' was already applied with another action; nothing was applied. The episode is at step ${at}.`,
+      );
+    }
+    return episode.resultOf(expected);
+  }
+
+  /**
+   * A retry (`step` = N) of a step of an episode that is finished: N must be one of its steps,
+   * with the same action; its result is rebuilt from the stored log.
+   */
+  async retriedFinished(episodeId: string, action: Action, expected: number): Promise<{ episode: LiveEpisode; result: StepResult }> {
+    const log = await this.stored(this.store.getLog(episodeId), false);
+    if (!log || log.finish === null) throw episodeNotFound(episodeId);
+    const record = log.steps[expected - 1];
+    if (!record) throw episodeOver();
+    if (!sameAction(record.action, action)) {
+      throw new EnvError(
+        'CONFLICT',
+        'step_conflict',
+        `Step ${expected} of episode '${episodeId}' was already applied with another action; the episode is finished.`,
+      );
+    }
+    try {
+      const records = log.steps.slice(0, expected);
+      const { env, result } = replayStep(episodeId, log.task_id, log.seed, records);
+      // A read-only copy for the reply's metadata; it joins no pool.
+      const episode = new LiveEpisode({
+        id: log.episode_id,
+        label: log.label,
+        owner: { kind: 'http' },
+        env,
+        initialObservation: log.initial_observation,
+        now: this.now(),
+        records,
+        createdMs: log.created_ms,
+      });
+      return { episode, result };
+    } catch (e) {
+      if (!(e instanceof ReplayMismatch)) throw e;
+      throw new EnvError('EXECUTION_ERROR', 'replay_mismatch', e.message);
+    }
+  }
+
 
   /**
    * A new connection takes over an unfinished WebSocket episode whose connection is gone (§7
@@ -318,7 +419,8 @@ export class EnvService {
    */
   async stateById(id: string): Promise<StateBody> {
     const live = this.sessions.getLive(id);
-    if (live) return this.stateOfLive(live);
+    // A held HTTP episode may be behind a shared store: the log is the truth then.
+    if (live && !(this.sharedStore && live.owner.kind === 'http')) return this.stateOfLive(live);
     const log = await this.stored(this.store.getLog(id), false);
     if (!log || (log.finish === null && this.idleExpired(log.last_active_ms))) throw episodeNotFound(id);
     if (log.finish === null) {

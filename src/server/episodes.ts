@@ -37,6 +37,36 @@ export function stepRecord(action: Action, result: StepResult): StepRecord {
   };
 }
 
+/** True when two actions are the same §2.2 action (what a retry must repeat exactly). */
+export function sameAction(a: StepRecord['action'], b: Action): boolean {
+  return JSON.stringify(stepActionFields(a as Action)) === JSON.stringify(stepActionFields(b));
+}
+
+function stepActionFields(a: Action): StepRecord['action'] {
+  const weights = a.strategy_weights as Record<string, number>;
+  return {
+    action_type: a.action_type,
+    batch_size: a.batch_size,
+    strategy_weights: Object.fromEntries(Object.keys(weights).sort().map((k) => [k, weights[k]!])),
+  };
+}
+
+/**
+ * Replays `records` on a fresh environment of (task, seed) and returns it with the result of the
+ * last one, checked against its stored record: the reply of an accepted step, rebuilt exactly.
+ */
+export function replayStep(episodeId: string, taskId: string, seed: number, records: StepRecord[]): { env: DataSelectEnv; result: StepResult } {
+  const env = new DataSelectEnv();
+  env.reset({ task: taskId, seed });
+  let result: StepResult | null = null;
+  for (const rec of records) result = env.step(rec.action as Action);
+  const last = records[records.length - 1];
+  if (!result || !last || JSON.stringify(stepRecord(last.action as Action, result)) !== JSON.stringify(last)) {
+    throw new ReplayMismatch(episodeId, `Episode '${episodeId}': replaying its stored steps does not reproduce step ${records.length}; start a new episode.`);
+  }
+  return { env, result };
+}
+
 export class LiveEpisode {
   readonly id: string;
   readonly label: string | null;
@@ -146,6 +176,48 @@ export class LiveEpisode {
       created_ms: this.createdMs,
       initial_observation: this.initialObservation,
     };
+  }
+
+  /** Accepted step `t` (1-based), or null. */
+  recordAt(t: number): StepRecord | null {
+    return this.records[t - 1] ?? null;
+  }
+
+  /**
+   * Applies steps another process recorded (this copy is behind the store's log): each stored
+   * action in turn, every result compared with the stored one, as `fromLog` does. Throws
+   * `ReplayMismatch` at the first difference (the copy must then be dropped).
+   */
+  applyLogged(stored: StepRecord[]): void {
+    for (const rec of stored) {
+      const fail = (what: string): never => {
+        throw new ReplayMismatch(
+          this.id,
+          `Episode '${this.id}' cannot be continued: catching up with its stored step ${rec.t} (task ${this.taskId}, seed ${this.seed}) ${what}. Its stored log was altered or this build computes different numbers; start a new episode.`,
+        );
+      };
+      if (rec.t !== this.records.length + 1) fail(`finds step ${rec.t} where step ${this.records.length + 1} belongs`);
+      if (this.env.done) fail('finds a step after the end');
+      let result: StepResult;
+      try {
+        result = this.env.step(rec.action as Action);
+      } catch (e) {
+        return fail(`refuses its action (${(e as Error).message})`);
+      }
+      const replayed = stepRecord(rec.action as Action, result);
+      if (JSON.stringify(replayed) !== JSON.stringify(rec)) fail('gives different results');
+      this.records.push(replayed);
+    }
+  }
+
+  /**
+   * The full result of accepted step `t` again (an idempotent retry of it): a fresh environment
+   * replays steps 1 … t−1 and takes step t, whose record must equal the stored one.
+   */
+  resultOf(t: number): StepResult {
+    const stored = this.records[t - 1];
+    if (!stored) throw new RangeError(`episode '${this.id}' has no step ${t}`);
+    return replayStep(this.id, this.taskId, this.seed, this.records.slice(0, t)).result;
   }
 
   /** Runs `fn` after every earlier call on this episode has settled (steps never interleave). */

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { firstDifference } from '../../src/replay/trace.ts';
 import { CLASSIC } from '../helpers.ts';
@@ -56,7 +57,10 @@ describe('before any episode', () => {
 describe('service routes', () => {
   test('/health, /metadata, /schema, /, /openapi.json, /docs, /redoc', async () => {
     const health = await get(url, '/health');
-    assert.deepEqual(health.body, { status: 'healthy', env: 'DataSelectEnv', version: '1.0.0', active_sessions: 0, max_sessions: 256, store: { status: 'ok' } });
+    assert.deepEqual(health.body, {
+      status: 'healthy', env: 'DataSelectEnv', version: '1.0.0', active_sessions: 0, max_sessions: 256,
+      replica_id: `${hostname()}:${process.pid}`, store: { status: 'ok' },
+    });
     const meta = await get(url, '/metadata');
     assert.deepEqual(Object.keys(meta.body).sort(), ['author', 'description', 'documentation_url', 'name', 'readme_content', 'version']);
     assert.equal(meta.body.name, 'DataSelectEnv');

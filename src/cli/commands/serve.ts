@@ -20,6 +20,10 @@ interface ServeFlags {
   wsPingInterval?: string;
   shutdownTimeout?: string;
   logFormat?: string;
+  storeUrl?: string;
+  storePoolSize?: string;
+  replicaId?: string;
+  workers?: string;
 }
 
 /** Environment variables first, flags over them (docs/protocol.md §1.1). */
@@ -46,6 +50,10 @@ function configInput(flags: ServeFlags): ConfigInput {
     WS_PING_INTERVAL_S: pick(flags.wsPingInterval, 'WS_PING_INTERVAL_S'),
     SHUTDOWN_TIMEOUT_S: pick(flags.shutdownTimeout, 'SHUTDOWN_TIMEOUT_S'),
     LOG_FORMAT: pick(flags.logFormat, 'LOG_FORMAT'),
+    STORE_URL: pick(flags.storeUrl, 'STORE_URL'),
+    STORE_POOL_SIZE: pick(flags.storePoolSize, 'STORE_POOL_SIZE'),
+    REPLICA_ID: pick(flags.replicaId, 'REPLICA_ID'),
+    WORKERS: pick(flags.workers, 'WORKERS'),
   };
 }
 
@@ -86,6 +94,10 @@ export function registerServe(program: Command): void {
     .option('--ws-ping-interval <s>', 'WebSocket ping interval, dead peers terminated, 0 = off (env WS_PING_INTERVAL_S, default 30)')
     .option('--shutdown-timeout <s>', 'graceful shutdown deadline (env SHUTDOWN_TIMEOUT_S, default 10)')
     .option('--log-format <format>', 'text (one readable line per record) or json (env LOG_FORMAT, default text)')
+    .option('--store-url <url>', 'postgres://USER:PASSWORD@HOST:PORT/DB: the PostgreSQL store replicas share (env STORE_URL; default: the SQLite file)')
+    .option('--store-pool-size <n>', 'connections to the PostgreSQL store per process (env STORE_POOL_SIZE, default 10)')
+    .option('--replica-id <id>', 'name of this process in /health (env REPLICA_ID, default hostname:pid)')
+    .option('--workers <n>', 'worker processes serving the port over the same store (env WORKERS, default 1)')
     .action(async (flags: ServeFlags) => {
       // Loaded here, not at the top: other commands should not pay for the server.
       silenceSqliteExperimentalWarning();
@@ -102,6 +114,24 @@ export function registerServe(program: Command): void {
         throw e;
       }
       const { StoreOpenError } = await import('../../server/store/types.ts');
+      const { isWorker, runPrimary, workerSlot } = await import('../../server/workers.ts');
+      if (config.workers > 1 && !isWorker()) {
+        // The primary opens the store once (checks, migrations: one message if it cannot), then
+        // only supervises; each worker re-runs this command and serves.
+        const { openStore } = await import('../../server/app.ts');
+        try {
+          await (await openStore(config)).close();
+        } catch (e) {
+          if (e instanceof StoreOpenError) {
+            process.stderr.write(`dataselectenv serve: ${e.message}\n`);
+            process.exit(2);
+          }
+          throw e;
+        }
+        process.exit(await runPrimary(config.workers));
+      }
+      const slot = workerSlot();
+      if (slot !== null) config = { ...config, replicaId: `${config.replicaId}/${slot}` };
       let app;
       let shutdown: () => Promise<void>;
       try {

@@ -42,6 +42,18 @@ export function queryValue(request: FastifyRequest, name: string): string | unde
   return value === undefined || value === '' ? undefined : value;
 }
 
+/**
+ * The optional `step` of a /step body: the number this step will have (the reply's `step`), which
+ * makes a retry idempotent (see EnvService.step).
+ */
+function parseStepNumber(raw: unknown): number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > 1_000_000) {
+    throw invalidRequest([{ loc: ['body', 'step'], msg: 'step must be an integer from 1 (the number this step will have)', type: 'int_type' }]);
+  }
+  return raw;
+}
+
 export async function envRoutes(app: FastifyInstance, { service }: RouteOptions): Promise<void> {
   app.post('/reset', async (request) => {
     const body = readJsonBody(request);
@@ -56,11 +68,22 @@ export async function envRoutes(app: FastifyInstance, { service }: RouteOptions)
     }
     const episodeId = within(['body'], () => parseEpisodeIdField(body.episode_id));
     const action = within(['body', 'action'], () => parseAction(body.action));
-    const episode =
-      episodeId === null
-        ? await service.resolveForStep(service.sessions.mostRecentHttp, { implicit: true })
-        : await service.resolveForStep(episodeId);
-    const r = await service.step(episode, action);
+    const expectedStep = parseStepNumber(body.step);
+    let episode;
+    try {
+      episode =
+        episodeId === null
+          ? await service.resolveForStep(service.sessions.mostRecentHttp, { implicit: true })
+          : await service.resolveForStep(episodeId);
+    } catch (e) {
+      // The retry of an episode's last step finds it finished: answer it from the log.
+      if (expectedStep !== undefined && episodeId !== null && e instanceof EnvError && e.reason === 'episode_over') {
+        const retried = await service.retriedFinished(episodeId, action, expectedStep);
+        return httpStepReply(episodeId, retried.result, episodeMetadata(retried.episode, retried.result));
+      }
+      throw e;
+    }
+    const r = await service.step(episode, action, { expectedStep });
     return httpStepReply(episode.id, r, episodeMetadata(episode, r));
   });
 

@@ -42,6 +42,7 @@ export async function metaRoutes(app: FastifyInstance, { service, web }: RouteOp
       version: API_VERSION,
       active_sessions: service.sessions.activeSessions,
       max_sessions: service.sessions.maxSessions,
+      replica_id: service.replicaId,
       store: store === 'ok' ? { status: 'ok' } : { status: store, reason: service.health.reason },
     };
   });

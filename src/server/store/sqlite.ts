@@ -273,6 +273,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
   private readonly countFinishedRows: StatementSync;
   private readonly deleteById: StatementSync;
   private readonly deleteUnfinishedById: StatementSync;
+  private readonly stepsAfterT: StatementSync;
   private readonly deleteOldFinished: StatementSync;
   private readonly deleteIdleUnfinished: StatementSync;
   private readonly deleteBeyondCount: StatementSync;
@@ -310,6 +311,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
     this.countFinishedRows = db.prepare('SELECT COUNT(*) AS n FROM episodes WHERE finished_ms IS NOT NULL');
     this.deleteById = db.prepare('DELETE FROM episodes WHERE episode_id = ?');
     this.deleteUnfinishedById = db.prepare('DELETE FROM episodes WHERE episode_id = ? AND finished_ms IS NULL');
+    this.stepsAfterT = db.prepare('SELECT record FROM steps WHERE episode_id = ? AND t > ? ORDER BY t');
     this.deleteOldFinished = db.prepare('DELETE FROM episodes WHERE finished_ms IS NOT NULL AND finished_ms < ?');
     this.deleteIdleUnfinished = db.prepare(`DELETE FROM episodes WHERE seq IN (
       SELECT e.seq FROM episodes e WHERE e.finished_ms IS NULL AND e.created_ms < ?1 AND ${LAST_MS} < ?1)`);
@@ -478,6 +480,13 @@ export class SqliteEpisodeStore implements EpisodeStore {
 
   discardUnfinished(episodeId: string): Promise<boolean> {
     return this.run('discarding an episode', () => Number(this.deleteUnfinishedById.run(episodeId).changes) > 0);
+  }
+
+  stepsAfter(episodeId: string, afterT: number): Promise<StepRecord[] | null> {
+    return this.run('reading an episode', () => {
+      if (!this.liveRow(episodeId)) return null;
+      return (this.stepsAfterT.all(episodeId, afterT) as { record: string }[]).map((r) => JSON.parse(r.record) as StepRecord);
+    });
   }
 
   private readSteps(episodeId: string): StepRecord[] {

@@ -141,6 +141,12 @@ export interface EpisodeStore {
   discardUnfinished(episodeId: string): Promise<boolean>;
   /** Any kept episode (unfinished or finished) with all its steps in order; null if unknown. */
   getLog(episodeId: string): Promise<EpisodeLog | null>;
+  /**
+   * The steps of a kept episode with index above `afterT`, in order (usually none); null if the
+   * episode is unknown. A process holding a copy of the episode reads this before stepping it
+   * when other processes share the store (replicas, workers), and applies what it missed.
+   */
+  stepsAfter(episodeId: string, afterT: number): Promise<StepRecord[] | null>;
   /** A finished episode with its steps; null if unknown or unfinished. */
   getCompleted(episodeId: string): Promise<CompletedEpisode | null>;
   /** A finished episode without its steps (cheap: grading and state need only this). */

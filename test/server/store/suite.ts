@@ -217,6 +217,28 @@ export function runStoreSuite(name: string, fixture: StoreFixture): void {
       }
     }));
 
+    test('stepsAfter: what a holder of an older copy missed, written by another handle; null once the episode is gone', withStore({ ...KEEP_ALL, unfinishedIdleS: 60 }, async (store) => {
+      const other = fixture.twin ? await fixture.twin(store, KEEP_ALL) : store;
+      try {
+        await store.createEpisode(start('behind'));
+        assert.deepEqual(await store.stepsAfter('behind', 0), []);
+        await store.appendStep('behind', step(1), null);
+        await other.appendStep('behind', step(2), null);
+        await other.appendStep('behind', step(3, true), finish(9000, 3));
+        assert.deepEqual(await store.stepsAfter('behind', 1), [step(2), step(3, true)], 'bit-identical, in order');
+        assert.deepEqual(await store.stepsAfter('behind', 3), []);
+        assert.deepEqual(await store.stepsAfter('behind', 0), [step(1), step(2), step(3, true)]);
+        assert.equal(await store.stepsAfter('never', 0), null);
+        await store.createEpisode(start('idle', { created_ms: Date.now() - 120_000 }));
+        assert.equal(await store.stepsAfter('idle', 0), null, 'expired counts as gone');
+        await store.createEpisode(start('dropped'));
+        await store.discardUnfinished('dropped');
+        assert.equal(await store.stepsAfter('dropped', 0), null);
+      } finally {
+        if (other !== store) await other.close();
+      }
+    }));
+
     test('list: finished only, newest first, ties by creation order, paged with a cursor, task filter', withStore(KEEP_ALL, async (store) => {
       const ids: string[] = [];
       for (let i = 0; i < 7; i++) {
