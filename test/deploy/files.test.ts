@@ -51,6 +51,8 @@ describe('deployment files', () => {
     const mounts = nginx.volumes.map((v: string) => v.split(':'));
     for (const [source, target] of mounts) assert.ok(existsSync(path.join(DEPLOY, source)), `${source} (mounted at ${target}) exists`);
     assert.ok(mounts.some(([s, t]: string[]) => s === './nginx/nginx.conf' && t === '/etc/nginx/nginx.conf'), 'the one nginx.conf is mounted');
+    const exposed = /^EXPOSE\s+(\d+)/m.exec(readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8'))![1];
+    assert.match(readFileSync(path.join(DEPLOY, 'nginx', 'compose', 'upstream.conf'), 'utf8'), new RegExp(`server replica:${exposed} `), 'nginx reaches the replicas on the image port');
   });
 
   it('kubernetes/: Deployment, Service, HPA, PDB and Secret select each other; the probes hit endpoints the server answers', async () => {
@@ -75,7 +77,8 @@ describe('deployment files', () => {
     const secret = byKind.get('Secret');
     assert.equal(storeUrl.valueFrom.secretKeyRef.name, secret.metadata.name);
     assert.ok(storeUrl.valueFrom.secretKeyRef.key in secret.stringData);
-    assert.equal(container.ports[0].containerPort, 7860);
+    const exposed = Number(/^EXPOSE\s+(\d+)/m.exec(readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8'))![1]);
+    assert.equal(container.ports[0].containerPort, exposed, 'the port the image serves on');
 
     const server = await startServer();
     try {
