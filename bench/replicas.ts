@@ -15,7 +15,8 @@
  * - The action log's cost per step on PostgreSQL, in process: append a step row (fsync on),
  *   and the catch-up read a shared store adds before each step.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BALANCED_ACTION } from '../src/env/baseline.ts';
 import { DataSelectEnv } from '../src/env/env.ts';
@@ -23,7 +24,7 @@ import type { Action } from '../src/env/types.ts';
 import { openPostgresStore } from '../src/server/store/postgres.ts';
 import { clusterUnavailableReason, startLocalCluster, type LocalCluster } from '../tools/local-cluster.ts';
 import { startPgCluster } from '../tools/pg-cluster.ts';
-import { buildServerBundle, closedLoop, percentile, RawHttpClient, type Reply } from './load.ts';
+import { buildServerBundle, closedLoop, percentile, RawHttpClient, startServer, type Reply } from './load.ts';
 import type { Figure } from './report.ts';
 
 const SECTION = 'replicas';
@@ -85,6 +86,17 @@ function cpuNote(before: CpuSample, after: CpuSample, seconds: number): string {
 async function scaling(quick: boolean): Promise<Figure[]> {
   const seconds = quick ? 4 : 10;
   const figures: Figure[] = [];
+  // Yardstick: one server on the embedded SQLite file, no balancer, the same driver.
+  const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-bench-sqlite-'));
+  const single = await startServer({ STORE_PATH: path.join(dir, 'episodes.sqlite'), MAX_CONCURRENT_ENVS: '512' });
+  try {
+    await closedLoop(single.url, 'http', 8, 1, 2000, 'easy');
+    const s = await closedLoop(single.url, 'http', CLIENTS, seconds, 2_000_000, 'easy');
+    figures.push({ section: SECTION, name: `1 server on SQLite (file), ${CLIENTS} HTTP clients direct: steps/s`, value: s.steps / s.elapsedS, unit: 'steps/s', better: 'higher', note: `${s.errors} errors, ${s.mismatches} mismatches` });
+  } finally {
+    await single.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
   for (const replicas of [1, 2, 3]) {
     const cluster = await startLocalCluster({ replicas, entry: 'bundle', durable: true, env: { MAX_CONCURRENT_ENVS: '512' } });
     try {
@@ -93,6 +105,11 @@ async function scaling(quick: boolean): Promise<Figure[]> {
       const before = sampleCpu(cluster);
       const s = await closedLoop(cluster.url, 'http', CLIENTS, seconds, 2_000_000, 'easy');
       const after = sampleCpu(cluster);
+      if (replicas === 1) {
+        // The same replica without nginx: what the balancer costs.
+        const d = await closedLoop(cluster.replicas[0]!.url, 'http', CLIENTS, seconds, 2_000_000, 'easy');
+        figures.push({ section: SECTION, name: `1 replica on PostgreSQL, ${CLIENTS} HTTP clients direct: steps/s`, value: d.steps / d.elapsedS, unit: 'steps/s', better: 'higher', note: `${d.errors} errors, ${d.mismatches} mismatches` });
+      }
       const label = `${replicas} replica${replicas > 1 ? 's' : ''}, ${CLIENTS} HTTP clients via nginx`;
       figures.push(
         { section: SECTION, name: `${label}: steps/s`, value: s.steps / s.elapsedS, unit: 'steps/s', better: 'higher', note: cpuNote(before, after, s.elapsedS) },

@@ -29,6 +29,10 @@ try {
   if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
 }
 
+// Replicas on PostgreSQL behind nginx: scaling, SIGKILL fault, action-log cost (needs Debian's
+// postgresql and nginx; reported as skipped without them).
+sections.push({ name: 'replicas', run: (await import('./replicas.ts')).replicaFigures });
+
 // The soak runs only when asked for by name (it takes minutes).
 const OPT_IN = new Set(['soak']);
 const figures: Figure[] = [];

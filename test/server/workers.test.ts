@@ -74,7 +74,12 @@ describe('serve --workers', { timeout: 120_000 }, () => {
   }
 
   test('both workers answer on the port; an episode stepped across them gives the isolated numbers; a killed worker is replaced; SIGTERM stops all', async () => {
-    const seen = await ids(8);
+    // The port answers as soon as the first worker listens: wait (bounded) for the second.
+    let seen = await ids(4);
+    for (const deadline = Date.now() + 60_000; seen.size < 2 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 200));
+      seen = await ids(4);
+    }
     assert.equal(seen.size, 2, [...seen].join(', '));
     for (const id of seen) assert.match(id, /^box\/w[12]$/);
 
