@@ -419,8 +419,11 @@ export class EnvService {
    */
   async stateById(id: string): Promise<StateBody> {
     const live = this.sessions.getLive(id);
-    // A held HTTP episode may be behind a shared store: the log is the truth then.
-    if (live && !(this.sharedStore && live.owner.kind === 'http')) return this.stateOfLive(live);
+    if (live) {
+      // A held HTTP episode may be behind a shared store: it catches up from the log first.
+      if (this.sharedStore && live.owner.kind === 'http') await live.exclusive(() => this.catchUp(live));
+      return this.stateOfLive(live);
+    }
     const log = await this.stored(this.store.getLog(id), false);
     if (!log || (log.finish === null && this.idleExpired(log.last_active_ms))) throw episodeNotFound(id);
     if (log.finish === null) {

@@ -65,6 +65,9 @@ export class FailingStore implements EpisodeStore {
   getLog(episodeId: string) {
     return this.read(() => this.inner.getLog(episodeId));
   }
+  stepsAfter(episodeId: string, afterT: number) {
+    return this.read(() => this.inner.stepsAfter(episodeId, afterT));
+  }
   getCompleted(episodeId: string) {
     return this.read(() => this.inner.getCompleted(episodeId));
   }
