@@ -1,11 +1,17 @@
 /** Library entry point: the environment, its contract, tasks, graders and schemas. */
 export { DataSelectEnv, REWARD, type EnvOptions, type ResetOptions } from './env/env.ts';
 export type * from './env/types.ts';
-export { STRATEGIES, ACTION_TYPES } from './env/types.ts';
+export { STRATEGIES, ACTION_TYPES, isCurationObservation } from './env/types.ts';
+export { CurationEnv, type CurationEnvOptions, type CurationResetOptions } from './env/curation/env.ts';
+export { makeEnv, makeFamilyEnv, type TaskEnv, type MakeEnvOptions } from './env/make.ts';
+export { CURATION_ANCHORS, type Anchor } from './env/curation/anchors.ts';
+export { CurationObservationSchema } from './env/curation/observation.ts';
 export { EnvError, type ErrorCode, type ErrorReason, type ValidationIssue } from './env/errors.ts';
 export {
   TASKS,
   TASK_IDS,
+  CLASSIC_TASK_IDS,
+  CURATION_TASK_IDS,
   DEFAULT_TASK,
   DEFAULT_SEED,
   getTask,
@@ -13,6 +19,9 @@ export {
   successCriteria,
   scoringRule,
   type TaskSpec,
+  type ClassicTaskSpec,
+  type CurationTaskSpec,
+  type TaskFamilyId,
   type GraderRule,
   type DataSpec,
 } from './env/tasks.ts';

@@ -20,6 +20,14 @@ export const SHARED_REFERENCE_DIR: string | null = (() => {
   return existsSync(path.join(dir, 'golden')) ? dir : null;
 })();
 
+/** The bundled reference fixtures of the curation family (traces, manifest, anchors.json). */
+export const CURATION = openFamily('curation');
+
+/** The bundled curation golden traces whose file name matches `filter` (all by default). */
+export function curationTraces(filter: (name: string) => boolean = () => true): LoadedTrace[] {
+  return tracesOf(CURATION).filter((t) => filter(t.name));
+}
+
 /** The bundled classic golden traces whose file name matches `filter` (all by default). */
 export function classicTraces(filter: (name: string) => boolean = () => true): LoadedTrace[] {
   return tracesOf(CLASSIC).filter((t) => filter(t.name));

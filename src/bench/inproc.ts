@@ -4,7 +4,9 @@
  * `dataselectenv bench inproc`.
  */
 import { BALANCED_ACTION } from '../env/baseline.ts';
-import { DataSelectEnv } from '../env/env.ts';
+import { setCurationCacheCapacity } from '../env/curation/data-cache.ts';
+import { makeEnv } from '../env/make.ts';
+import { getTask } from '../env/tasks.ts';
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -24,7 +26,7 @@ export interface InprocFigures {
 export function measureInproc(task: string, options: { episodes?: number; warmupEpisodes?: number } = {}): InprocFigures {
   const episodes = options.episodes ?? 200;
   const warmup = options.warmupEpisodes ?? 20;
-  const env = new DataSelectEnv();
+  const env = makeEnv(task);
   env.reset({ task, seed: 0 }); // builds the shared world outside the timed region
   const resetTimes: number[] = [];
   const stepTimes: number[] = [];
@@ -50,9 +52,10 @@ export function measureInproc(task: string, options: { episodes?: number; warmup
  * task of one seed in turn, as an evaluation over seeds × tasks does.
  */
 export function measureWarmReset(task: string, resets = 300): number {
-  const env = new DataSelectEnv();
+  const env = makeEnv(task);
   const seeds = 8;
-  for (let s = 0; s < seeds; s++) env.reset({ task: 'easy', seed: 5000 + s });
+  const primer = getTask(task)?.family === 'curation' ? task : 'easy';
+  for (let s = 0; s < seeds; s++) env.reset({ task: primer, seed: 5000 + s });
   const times: number[] = [];
   for (let i = 0; i < resets; i++) {
     const t0 = performance.now();
@@ -79,12 +82,12 @@ export function measureAllocationPerStep(task: string, episodes = 40): Allocatio
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) return null;
   const envs = Array.from({ length: episodes }, (_, i) => {
-    const env = new DataSelectEnv();
+    const env = makeEnv(task);
     env.reset({ task, seed: i });
     return env;
   });
   // Warm the step path (JIT) on a separate episode.
-  const warm = new DataSelectEnv();
+  const warm = makeEnv(task);
   for (let i = 0; i < 5; i++) {
     warm.reset({ task, seed: 1000 + i });
     while (!warm.step(BALANCED_ACTION).done);
@@ -112,4 +115,34 @@ function gcCount(): number {
     }).observe({ entryTypes: ['gc'] });
   }
   return gcEvents;
+}
+
+export interface ResetBreakdown {
+  task: string;
+  /** Generating a new seed's data (CURATION.md §2), the part the data cache saves. */
+  generate_ms: number;
+  /** A reset whose data is cached: the seed set and the first fit. */
+  cached_reset_ms: number;
+}
+
+/** Where a curation reset's time goes: data generation versus the rest (medians). */
+export async function measureCurationReset(task: string, resets = 100): Promise<ResetBreakdown> {
+  const { generateCurationData } = await import('../env/curation/generate.ts');
+  const gen: number[] = [];
+  for (let i = 0; i < resets; i++) {
+    const t0 = performance.now();
+    generateCurationData(20_000 + i);
+    gen.push(performance.now() - t0);
+  }
+  const old = setCurationCacheCapacity(16);
+  const env = makeEnv(task);
+  env.reset({ task, seed: 7 });
+  const cached: number[] = [];
+  for (let i = 0; i < resets; i++) {
+    const t0 = performance.now();
+    env.reset({ task, seed: 7 });
+    cached.push(performance.now() - t0);
+  }
+  setCurationCacheCapacity(old);
+  return { task, generate_ms: median(gen), cached_reset_ms: median(cached) };
 }

@@ -20,6 +20,23 @@ export {
 export { WsEnvironment, wsUrlFor, type WsClientOptions } from './ws.ts';
 export { openEnvironment, type ConnectOptions } from './connect.ts';
 // Policies and evaluation run against any `Environment`, so scripts get them from the same entry.
-export { BUILTIN_POLICIES, loadPolicy, PolicyError, type Policy, type PolicyContext, type LoadedPolicy } from '../policies/index.ts';
-export { evaluate, runEpisode, summarise, parseSeeds, parseTasks, toCsv, type EvalReport, type EvalOptions, type EpisodeResult, type TaskSummary } from '../eval/run.ts';
+export { BUILTIN_POLICIES, createAdaptivePolicy, loadPolicy, PolicyError, type BuiltinPolicy, type Policy, type PolicyContext, type LoadedPolicy } from '../policies/index.ts';
+export {
+  evaluate,
+  runEpisode,
+  summarise,
+  pairReports,
+  gradeValue,
+  parseSeeds,
+  parseTasks,
+  toCsv,
+  type EvalReport,
+  type EvalOptions,
+  type EpisodeResult,
+  type TaskSummary,
+  type CurationSummary,
+  type RegimeSummary,
+  type PairedSummary,
+  type PairedReport,
+} from '../eval/run.ts';
 export { meanConfidenceInterval, studentTQuantile, studentTCdf, type MeanInterval } from '../eval/stats.ts';

@@ -3,16 +3,17 @@
  * written for a server runs against the local engine with no server at all (and vice versa).
  */
 import { randomUUID } from 'node:crypto';
-import { DataSelectEnv } from '../env/env.ts';
+import { makeEnv, type TaskEnv } from '../env/make.ts';
 import { selectFromSplit } from '../env/splits.ts';
-import { DEFAULT_SEED, DEFAULT_TASK } from '../env/tasks.ts';
+import { DEFAULT_SEED, DEFAULT_TASK, getTask } from '../env/tasks.ts';
 import type { Action } from '../env/types.ts';
 import { ClientError, translateEnvErrors } from './errors.ts';
 import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from './types.ts';
 
 export class InProcessEnvironment implements Environment {
   readonly transport = 'inprocess' as const;
-  private readonly env = new DataSelectEnv();
+  /** The current family's environment (replaced when a reset names a task of another family). */
+  private env: TaskEnv | null = null;
   /** In process there is no server to name episodes, so ids are generated here to keep one shape. */
   private episodeId: string | null = null;
 
@@ -28,13 +29,23 @@ export class InProcessEnvironment implements Environment {
             const e = selectFromSplit(params.split!, { index: params.index ?? null, taskId: params.task ?? null, seed: params.seed ?? null }, { task: DEFAULT_TASK, seed: DEFAULT_SEED });
             return { task: e.task_id, seed: e.seed };
           });
-    const r = translateEnvErrors(() => this.env.reset(chosen));
+    const r = translateEnvErrors(() => {
+      const taskId = chosen.task ?? DEFAULT_TASK;
+      const family = getTask(taskId)?.family;
+      if (!this.env || (family !== undefined && this.env.task?.family !== family)) {
+        const env = makeEnv(taskId);
+        const started = env.reset({ task: taskId, seed: chosen.seed });
+        this.env = env;
+        return started;
+      }
+      return this.env.reset({ task: taskId, seed: chosen.seed });
+    });
     this.episodeId = params.episode_id ?? randomUUID();
     return { episode_id: this.episodeId, task_id: r.info.task_id, observation: r.observation };
   }
 
   async step(action: Action): Promise<StepOutcome> {
-    const r = translateEnvErrors(() => this.env.step(action));
+    const r = translateEnvErrors(() => this.current().step(action));
     return {
       episode_id: this.episodeId ?? '',
       step: r.step,
@@ -48,6 +59,7 @@ export class InProcessEnvironment implements Environment {
   }
 
   async state(): Promise<EpisodeState> {
+    if (!this.env) return { episode_id: null, task_id: null, step_count: 0, done: false, remaining_budget: null, current_performance: null, pool_size: null };
     return { episode_id: this.episodeId, ...this.env.state() };
   }
 
@@ -55,8 +67,13 @@ export class InProcessEnvironment implements Environment {
     if (this.episodeId === null) {
       throw new ClientError('EXECUTION_ERROR', 'no_episode', 'No episode to grade: call reset() first.');
     }
-    const g = translateEnvErrors(() => this.env.grade());
+    const g = translateEnvErrors(() => this.current().grade());
     return { episode_id: this.episodeId, ...g };
+  }
+
+  private current(): TaskEnv {
+    if (!this.env) throw new ClientError('EXECUTION_ERROR', 'no_episode', 'No active episode: call reset() first.');
+    return this.env;
   }
 
   async close(): Promise<void> {}

@@ -5,8 +5,8 @@
  */
 import { pyRound } from '../numerics/py-round.ts';
 import { DataSelectEnv } from './env.ts';
-import { TASK_IDS } from './tasks.ts';
-import type { Action } from './types.ts';
+import { CLASSIC_TASK_IDS } from './tasks.ts';
+import type { Action, GradeBreakdown } from './types.ts';
 
 export const BALANCED_ACTION: Action = Object.freeze({
   action_type: 'select_batch',
@@ -20,7 +20,7 @@ export const BASELINE_AGENT_NAME = 'balanced (uncertainty=0.4, diversity=0.4, ra
 export interface BaselineTaskResult {
   score: number;
   passed: boolean;
-  breakdown: Record<string, number>;
+  breakdown: GradeBreakdown;
   total_reward: number;
   final_performance: number;
 }
@@ -56,7 +56,7 @@ let cached: BaselineReport | null = null;
 export function runBaseline(): BaselineReport {
   if (!cached) {
     const results: Record<string, BaselineTaskResult> = {};
-    for (const task of TASK_IDS) results[task] = runBaselineTask(task);
+    for (const task of CLASSIC_TASK_IDS) results[task] = runBaselineTask(task);
     cached = { baseline_agent: BASELINE_AGENT_NAME, seed: BASELINE_SEED, results };
   }
   return structuredClone(cached);

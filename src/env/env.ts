@@ -13,7 +13,7 @@ import { logLoss, performanceFromLogLoss } from '../numerics/metrics.ts';
 import { PySet } from '../numerics/py-set.ts';
 import { stdFlat } from '../numerics/reductions.ts';
 import { SgdLogistic } from '../numerics/sgd.ts';
-import { EnvError, MESSAGES, unknownTask } from './errors.ts';
+import { EnvError, MESSAGES, unknownTask, wrongFamily } from './errors.ts';
 import { grade } from './grader.ts';
 import { pickDiversity, pickUncertainty, randomPick, scorePool, squaredDistances, type PoolView } from './samplers.ts';
 import { REWARD, batchGeometry, noiseTrapBoost, selectionReward, selectionTerms, stopReward } from './reward.ts';
@@ -23,7 +23,7 @@ import {
   DEFAULT_TASK,
   TASK_IDS,
   getTask,
-  type TaskSpec,
+  type ClassicTaskSpec,
 } from './tasks.ts';
 import type {
   Action,
@@ -122,7 +122,7 @@ const scratch = new Scratch();
 
 /** One episode's mutable state. */
 interface Episode {
-  task: TaskSpec;
+  task: ClassicTaskSpec;
   seed: number;
   world: World;
   rng: RandomState;
@@ -164,6 +164,8 @@ export class DataSelectEnv {
     const seed = parseSeed(options.seed, DEFAULT_SEED);
     const task = getTask(taskId);
     if (!task) throw unknownTask(taskId, TASK_IDS);
+    // The curation tasks have their own environment (CurationEnv; `makeEnv` picks the class).
+    if (task.family !== 'classic') throw wrongFamily(taskId, task.family, 'DataSelectEnv');
     const world = getWorld(task.data);
     const F = world.nFeatures;
     const P = world.poolSize;
@@ -467,7 +469,7 @@ export class DataSelectEnv {
     return this.episode !== null && (this.episode.terminated || this.episode.truncated);
   }
 
-  get task(): TaskSpec | null {
+  get task(): ClassicTaskSpec | null {
     return this.episode?.task ?? null;
   }
 
@@ -484,7 +486,7 @@ export class DataSelectEnv {
   gradeInput(): GradeInput {
     const ep = this.episode;
     if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
-    return { task_id: ep.task.id, final_observation: this.observation(), noise_ratios: ep.noiseRatios.slice() };
+    return { task_id: ep.task.id, final_observation: this.observation(), noise_ratios: ep.noiseRatios.slice(), grade_data: null };
   }
 
   /** Grades the finished episode with its task's grader. */

@@ -88,6 +88,15 @@ export function invalidRequest(issues: ValidationIssue[], message?: string): Env
   );
 }
 
+/** A known task id given to the other family's environment class. */
+export function wrongFamily(taskId: string, family: string, envClass: string): EnvError {
+  return new EnvError(
+    'VALIDATION_ERROR',
+    'invalid_task',
+    `Task '${taskId}' belongs to the ${family} family, which ${envClass} does not run: create its environment with makeEnv('${taskId}').`,
+  );
+}
+
 export function unknownTask(taskId: string, valid: readonly string[]): EnvError {
   const list = `[${valid.map((t) => `'${t}'`).join(', ')}]`;
   return new EnvError('VALIDATION_ERROR', 'invalid_task', `Unknown task_id '${taskId}'. Valid: ${list}`);

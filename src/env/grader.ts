@@ -5,6 +5,8 @@
  */
 import { pairwiseSum } from '../numerics/reductions.ts';
 import { pyRound } from '../numerics/py-round.ts';
+import { curationGrade } from './curation/grader.ts';
+import { EnvError } from './errors.ts';
 import type { Grade, GradeInput } from './types.ts';
 import type { TaskSpec } from './tasks.ts';
 
@@ -15,7 +17,12 @@ function performanceScore(perf: number, [lo, hi]: readonly [number, number]): nu
   return clip01((perf - lo) / (hi - lo));
 }
 
+/** Grades a finished episode by its task's rule (either family). */
 export function grade(task: TaskSpec, input: GradeInput): Grade {
+  if (task.family === 'curation') {
+    if (!input.grade_data) throw new EnvError('EXECUTION_ERROR', 'internal', `episode of ${task.id} has no grade data`);
+    return curationGrade(task, input.grade_data);
+  }
   const g = task.grader;
   const perf = input.final_observation.current_performance;
   switch (g.kind) {

@@ -1,10 +1,16 @@
 /**
- * The task registry: the single source of every task's numbers. The grader, the `/tasks`
- * texts, the manifest and the docs all read these entries (D6), so a description can never
- * disagree with the rule that grades it. Adding a task is adding one entry here; adding a task
- * family (its own data, rules and observation) is adding one entry to FAMILIES and its tasks.
+ * The task registry: the single source of every task's numbers, for both task families — the
+ * classic tasks of the original (`easy`, `medium`, `hard`, kept bit-exact) and the curation family
+ * (CURATION.md). The graders, the `/tasks` texts, the manifest, the agent's prompt and the docs
+ * all read these entries (D6), so a description can never disagree with the rule that grades it.
+ * Each family names its observation schema here too. Adding a task is adding one entry here;
+ * adding a task family (its own data, rules and observation) is adding one entry to FAMILIES,
+ * its environment class to make.ts, and its tasks.
  */
 import Type, { type TSchema } from 'typebox';
+import { CURATION_ANCHORS, type Anchor } from './curation/anchors.ts';
+import { CurationObservationSchema } from './curation/observation.ts';
+import { CURATION } from './curation/params.ts';
 
 /** The fixed, seed-independent data set and model warm-up of a task family. */
 export interface DataSpec {
@@ -71,44 +77,12 @@ export type GraderRule =
       passPerformanceAbove: number;
     };
 
-/**
- * A task family: tasks that share a data generator, rules and an observation shape. Its
- * observation schema is what /schema, OpenAPI, MCP and the environment checker describe and
- * check for the family's tasks.
- */
-export interface TaskFamily {
+export type TaskFamilyId = 'classic' | 'curation';
+
+/** A classic task (docs/behaviour.md): the original's rules, reproduced bit for bit. */
+export interface ClassicTaskSpec {
   id: string;
-  /** One sentence for /schema and the docs. */
-  summary: string;
-  observation: TSchema;
-}
-
-/** The classic observation: exactly these five keys (docs/protocol.md §2.1). */
-export const CLASSIC_OBSERVATION = Type.Object(
-  {
-    remaining_budget: Type.Integer({ description: 'Budget left (never negative).' }),
-    diversity_score: Type.Number({ description: 'Population std of every entry of the training matrix.' }),
-    noise_estimate: Type.Number({ description: 'Fraction of injected-noise rows still in the pool.' }),
-    current_performance: Type.Number({ description: '1 / (1 + validation log-loss), at least 0.05.' }),
-    samples_available: Type.Integer({ description: 'Pool size.' }),
-  },
-  { additionalProperties: false },
-);
-
-const FAMILY_LIST: readonly TaskFamily[] = [
-  {
-    id: 'classic',
-    summary: 'The original tasks easy, medium and hard (bit-exact with the Python original).',
-    observation: CLASSIC_OBSERVATION,
-  },
-];
-
-export const FAMILIES: ReadonlyMap<string, TaskFamily> = new Map(FAMILY_LIST.map((f) => [f.id, Object.freeze(f)]));
-
-export interface TaskSpec {
-  id: string;
-  /** Key of FAMILIES: the task's data generator, rules and observation shape. */
-  family: string;
+  family: 'classic';
   difficulty: string;
   /** Fraction of pool rows whose label is flipped at reset (tracked by the hidden noise mask). */
   flipY: number;
@@ -121,6 +95,43 @@ export interface TaskSpec {
   grader: GraderRule;
   /** One sentence on what the task tests, before the generated numbers. */
   summary: string;
+}
+
+/** A curation task (CURATION.md): held-out grading normalised by per-regime anchors. */
+export interface CurationTaskSpec {
+  id: string;
+  family: 'curation';
+  difficulty: string;
+  budget: number;
+  maxSteps: number;
+  minBatch: number;
+  /** Seed-set size: half positive (rounded up), half negative, from the first 100 rows. */
+  nSeed: number;
+  /** Grade anchors of each (hidden) regime. */
+  anchors: Readonly<Record<'clean' | 'defaulting', Anchor>>;
+  /** passed = score ≥ this. */
+  passScoreAtLeast: number;
+  summary: string;
+}
+
+export type TaskSpec = ClassicTaskSpec | CurationTaskSpec;
+
+const CURATION_SUMMARY =
+  'Curation: buy labels from a pool whose annotators may be unreliable in ways only the bought labels reveal; graded on a held-out test set no observation touches.';
+
+function curationTask(id: string, difficulty: string, nSeed: number, budget: number, maxSteps: number, summary: string): CurationTaskSpec {
+  return {
+    id,
+    family: 'curation',
+    difficulty,
+    budget,
+    maxSteps,
+    minBatch: CURATION.minBatch,
+    nSeed,
+    anchors: CURATION_ANCHORS[id],
+    passScoreAtLeast: 0.5,
+    summary: `${CURATION_SUMMARY} ${summary}`,
+  };
 }
 
 const TASK_LIST: readonly TaskSpec[] = [
@@ -178,10 +189,56 @@ const TASK_LIST: readonly TaskSpec[] = [
     },
     summary: 'Heavy label noise, a tight budget and few steps: performance and budget efficiency are scored jointly.',
   },
+  curationTask('curation-easy', 'easy', 16, 200, 20, 'The most seed rows and steps: room to find out what the annotators do.'),
+  curationTask('curation-medium', 'medium', 12, 120, 12, 'Fewer seed rows, budget and steps.'),
+  curationTask('curation-hard', 'hard', 8, 80, 8, 'The fewest seed rows and steps: little room to find out what the annotators do.'),
 ];
+
+/**
+ * A task family: tasks that share a data generator, rules and an observation shape. Its
+ * observation schema is what /schema, OpenAPI, MCP and the environment checker describe and
+ * check for the family's tasks.
+ */
+export interface TaskFamily {
+  id: TaskFamilyId;
+  /** One sentence for /schema and the docs. */
+  summary: string;
+  observation: TSchema;
+}
+
+/** The classic observation: exactly these five keys (docs/protocol.md §2.1). */
+export const CLASSIC_OBSERVATION = Type.Object(
+  {
+    remaining_budget: Type.Integer({ description: 'Budget left (never negative).' }),
+    diversity_score: Type.Number({ description: 'Population std of every entry of the training matrix.' }),
+    noise_estimate: Type.Number({ description: 'Fraction of injected-noise rows still in the pool.' }),
+    current_performance: Type.Number({ description: '1 / (1 + validation log-loss), at least 0.05.' }),
+    samples_available: Type.Integer({ description: 'Pool size.' }),
+  },
+  { additionalProperties: false, title: 'classic' },
+);
+
+const FAMILY_LIST: readonly TaskFamily[] = [
+  {
+    id: 'classic',
+    summary: 'The original tasks easy, medium and hard (bit-exact with the Python original).',
+    observation: CLASSIC_OBSERVATION,
+  },
+  {
+    id: 'curation',
+    summary:
+      'The curation benchmark curation-easy, -medium, -hard: no stop bonus, grading on a held-out test set normalised by anchors, no observation computed from hidden truth.',
+    observation: CurationObservationSchema,
+  },
+];
+
+export const FAMILIES: ReadonlyMap<string, TaskFamily> = new Map(FAMILY_LIST.map((f) => [f.id, Object.freeze(f)]));
 
 export const TASKS: ReadonlyMap<string, TaskSpec> = new Map(TASK_LIST.map((t) => [t.id, Object.freeze(t)]));
 export const TASK_IDS: readonly string[] = TASK_LIST.map((t) => t.id);
+/** The original's three tasks (the `/baseline` report and the classic golden traces cover these). */
+export const CLASSIC_TASK_IDS: readonly string[] = TASK_LIST.filter((t) => t.family === 'classic').map((t) => t.id);
+export const CURATION_TASK_IDS: readonly string[] = TASK_LIST.filter((t) => t.family === 'curation').map((t) => t.id);
 export const DEFAULT_TASK = 'easy';
 export const DEFAULT_SEED = 42;
 
@@ -209,6 +266,9 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 /** Success criteria in words, generated from the grader rule. */
 export function successCriteria(task: TaskSpec): string {
+  if (task.family === 'curation') {
+    return `score ≥ ${task.passScoreAtLeast}, the final model's accuracy on the held-out test set normalised by the task's anchors`;
+  }
   const g = task.grader;
   switch (g.kind) {
     case 'performance':
@@ -222,6 +282,12 @@ export function successCriteria(task: TaskSpec): string {
 
 /** How the score is computed, in words, generated from the grader rule. */
 export function scoringRule(task: TaskSpec): string {
+  if (task.family === 'curation') {
+    return (
+      'score = clip(normalised, 0, 1), normalised = (test_accuracy − anchor_random) / (anchor_reference − anchor_random), ' +
+      'where anchor_random is the mean test accuracy of random sampling and anchor_reference that of an informed clean-label oracle on this kind of data source'
+    );
+  }
   const g = task.grader;
   const [lo, hi] = g.performanceRange;
   const perf = `performance_score = clip((performance − ${lo}) / (${hi} − ${lo}), 0, 1)`;
@@ -237,6 +303,14 @@ export function scoringRule(task: TaskSpec): string {
 
 /** The `/tasks` description: the summary plus the task's real numbers. */
 export function describeTask(task: TaskSpec): string {
+  if (task.family === 'curation') {
+    return (
+      `${task.summary} budget=${task.budget}, max_steps=${task.maxSteps}, min_batch=${task.minBatch}, seed set ${task.nSeed} labelled rows, ` +
+      `pool ${CURATION.nPool} rows. The model is refitted from scratch on every labelled row after each purchase; ` +
+      `reward = ${CURATION.rewardScale}·Δcurrent_performance (validation), a stop pays 0. ` +
+      `Passes when ${successCriteria(task)}; ${scoringRule(task)}.`
+    );
+  }
   return (
     `${task.summary} Injected label noise flip_y=${task.flipY} (${pct(task.flipY)} of the pool), ` +
     `budget=${task.budget}, max_steps=${task.maxSteps}, min_batch=${task.minBatch}, ` +

@@ -22,13 +22,56 @@ export interface Action {
   strategy_weights: Partial<Record<Strategy, number>>;
 }
 
-/** Exactly these five keys (docs/protocol.md §2.1). */
+/** The classic tasks' observation: exactly these five keys (docs/protocol.md §2.1). Every family has them. */
 export interface Observation {
   remaining_budget: number;
   diversity_score: number;
   noise_estimate: number;
   current_performance: number;
   samples_available: number;
+}
+
+/** One strategy's picks in the latest selection, measured with the model before it saw their labels. */
+export interface StrategyBatchStats {
+  n: number;
+  /** Share of picks whose bought label differs from the model's predicted class. */
+  disagree: number;
+  /** Mean of min(p, 1 − p): the disagreement a calibrated model expects. */
+  expected: number;
+  /** Share of bought labels equal to 1. */
+  label_mean: number;
+  /** Mean predicted probability of class 1. */
+  pred_mean: number;
+}
+
+export interface TotalBatchStats {
+  n: number;
+  disagree: number;
+  expected: number;
+}
+
+export interface LastBatch {
+  uncertainty: StrategyBatchStats | null;
+  diversity: StrategyBatchStats | null;
+  random: StrategyBatchStats | null;
+  total: TotalBatchStats;
+}
+
+/**
+ * The curation family's observation (CURATION.md §5): the five classic keys, none computed from
+ * hidden truth, then the family's own signals.
+ */
+export interface CurationObservation extends Observation {
+  validation_accuracy: number;
+  step: number;
+  steps_left: number;
+  labelled: number;
+  pool_uncertainty: number;
+  last_batch: LastBatch | null;
+}
+
+export function isCurationObservation(o: Observation): o is CurationObservation {
+  return 'last_batch' in o;
 }
 
 /**
@@ -49,7 +92,11 @@ export interface SelectionTerms {
 export interface StopTerms {
   stop_reward: number;
 }
-export type RewardTerms = SelectionTerms | StopTerms;
+/** A curation selection's reward is one term: `10 · Δ current_performance`. */
+export interface CurationSelectionTerms {
+  validation_gain: number;
+}
+export type RewardTerms = SelectionTerms | StopTerms | CurationSelectionTerms;
 
 export interface SelectionInfo {
   gain: number;
@@ -57,7 +104,12 @@ export interface SelectionInfo {
   noise_ratio: number;
   terms: SelectionTerms;
 }
-export type StepInfo = SelectionInfo | Record<string, never>;
+/** A curation selection's info: the effective batch and the counts each strategy picked. */
+export interface CurationSelectionInfo {
+  batch_size: number;
+  split: { uncertainty: number; diversity: number; random: number };
+}
+export type StepInfo = SelectionInfo | CurationSelectionInfo | Record<string, never>;
 
 /** What the samplers picked in one step (pool positions before the step), for diagnostics and replay. */
 export interface SelectionDetail {
@@ -102,11 +154,23 @@ export interface EnvState {
   pool_size: number | null;
 }
 
+/** Numbers, and for the curation family the regime (revealed only here, after the episode). */
+export type GradeBreakdown = Record<string, number | string>;
+
 export interface Grade {
   task_id: string;
   score: number;
   passed: boolean;
-  breakdown: Record<string, number>;
+  breakdown: GradeBreakdown;
+}
+
+/**
+ * What a curation grade needs beyond the observations: computed from hidden data when the episode
+ * ends and stored with it, never shown in an observation.
+ */
+export interface CurationGradeData {
+  test_accuracy: number;
+  regime: 'clean' | 'defaulting';
 }
 
 /** Everything a grader needs from a finished episode. */
@@ -114,4 +178,6 @@ export interface GradeInput {
   task_id: string;
   final_observation: Observation;
   noise_ratios: number[];
+  /** Curation episodes only (null for the classic tasks). */
+  grade_data?: CurationGradeData | null;
 }

@@ -5,7 +5,8 @@
  */
 import { ClientError } from '../client/errors.ts';
 import type { Environment } from '../client/types.ts';
-import { TASK_IDS } from '../env/tasks.ts';
+import { TASK_IDS, getTask } from '../env/tasks.ts';
+import type { GradeBreakdown } from '../env/types.ts';
 import type { Policy } from '../policies/index.ts';
 import { mean, meanConfidenceInterval } from './stats.ts';
 
@@ -18,6 +19,26 @@ export interface EpisodeResult {
   final_performance: number;
   score: number;
   passed: boolean;
+  /** The grader's breakdown (curation: test_accuracy, normalised, anchors, regime). */
+  breakdown: GradeBreakdown;
+}
+
+/** Means over one regime's episodes of a curation task. */
+export interface RegimeSummary {
+  episodes: number;
+  mean_grade: number;
+  mean_normalised: number;
+  mean_test_accuracy: number;
+}
+
+/** The curation tasks' extra figures, read from each episode's grader breakdown. */
+export interface CurationSummary {
+  /** Mean of the unclipped normalised grade (the score is it clipped to [0, 1]). */
+  mean_normalised: number;
+  ci95_low: number | null;
+  ci95_high: number | null;
+  mean_test_accuracy: number;
+  by_regime: { clean: RegimeSummary | null; defaulting: RegimeSummary | null };
 }
 
 export interface TaskSummary {
@@ -30,6 +51,28 @@ export interface TaskSummary {
   pass_rate: number;
   mean_return: number;
   mean_steps: number;
+  /** Curation tasks only. */
+  curation?: CurationSummary;
+}
+
+/** Mean paired difference (this policy − the other) over the same seeds, per task. */
+export interface PairedSummary {
+  task_id: string;
+  /** What is compared: the unclipped normalised grade on curation tasks, the grade otherwise. */
+  metric: 'normalised' | 'score';
+  episodes: number;
+  mean_difference: number;
+  ci95_low: number | null;
+  ci95_high: number | null;
+  this_mean: number;
+  other_mean: number;
+}
+
+export interface PairedReport {
+  policy: string;
+  tasks: PairedSummary[];
+  /** The other policy's own report over the same tasks and seeds. */
+  report: EvalReport;
 }
 
 export interface EvalReport {
@@ -38,6 +81,8 @@ export interface EvalReport {
   seeds: number[];
   tasks: TaskSummary[];
   episodes: EpisodeResult[];
+  /** With `--paired-with`: the comparison with the other policy. */
+  paired?: PairedReport;
 }
 
 /** Hard cap so a policy that never ends an episode cannot loop forever (max_steps is ≤ 15). */
@@ -90,12 +135,65 @@ async function playEpisode(env: Environment, policy: Policy, task: string, seed:
     final_performance: observation.current_performance,
     score: g.score,
     passed: g.passed,
+    breakdown: g.breakdown,
   };
+}
+
+/** The value paired comparisons and the curation means use: unclipped normalised grade, else the score. */
+export function gradeValue(e: EpisodeResult): number {
+  const n = e.breakdown?.normalised;
+  return typeof n === 'number' ? n : e.score;
+}
+
+function regimeSummary(results: readonly EpisodeResult[]): RegimeSummary | null {
+  if (results.length === 0) return null;
+  return {
+    episodes: results.length,
+    mean_grade: mean(results.map((r) => r.score)),
+    mean_normalised: mean(results.map(gradeValue)),
+    mean_test_accuracy: mean(results.map((r) => r.breakdown.test_accuracy as number)),
+  };
+}
+
+function curationSummary(results: readonly EpisodeResult[]): CurationSummary {
+  const ci = meanConfidenceInterval(results.map(gradeValue));
+  return {
+    mean_normalised: ci.mean,
+    ci95_low: ci.low,
+    ci95_high: ci.high,
+    mean_test_accuracy: mean(results.map((r) => r.breakdown.test_accuracy as number)),
+    by_regime: {
+      clean: regimeSummary(results.filter((r) => r.breakdown.regime === 'clean')),
+      defaulting: regimeSummary(results.filter((r) => r.breakdown.regime === 'defaulting')),
+    },
+  };
+}
+
+/** Pairs two reports episode by episode (same task and seed) and summarises the differences. */
+export function pairReports(mine: EvalReport, other: EvalReport): PairedSummary[] {
+  return mine.tasks.map((t) => {
+    const theirs = new Map(other.episodes.filter((e) => e.task_id === t.task_id).map((e) => [e.seed, e]));
+    const pairs = mine.episodes
+      .filter((e) => e.task_id === t.task_id && theirs.has(e.seed))
+      .map((e) => [gradeValue(e), gradeValue(theirs.get(e.seed)!)] as const);
+    const ci = meanConfidenceInterval(pairs.map(([a, b]) => a - b));
+    return {
+      task_id: t.task_id,
+      metric: getTask(t.task_id)?.family === 'curation' ? 'normalised' : 'score',
+      episodes: pairs.length,
+      mean_difference: ci.mean,
+      ci95_low: ci.low,
+      ci95_high: ci.high,
+      this_mean: mean(pairs.map(([a]) => a)),
+      other_mean: mean(pairs.map(([, b]) => b)),
+    };
+  });
 }
 
 export function summarise(task: string, results: readonly EpisodeResult[]): TaskSummary {
   const scores = results.map((r) => r.score);
   const ci = meanConfidenceInterval(scores);
+  const curation = getTask(task)?.family === 'curation' && results.length > 0 ? { curation: curationSummary(results) } : {};
   return {
     task_id: task,
     episodes: results.length,
@@ -106,12 +204,15 @@ export function summarise(task: string, results: readonly EpisodeResult[]): Task
     pass_rate: results.filter((r) => r.passed).length / results.length,
     mean_return: mean(results.map((r) => r.total_reward)),
     mean_steps: mean(results.map((r) => r.steps)),
+    ...curation,
   };
 }
 
 export interface EvalOptions {
   policyName: string;
   policy: Policy;
+  /** A fresh policy per episode (stateful policies); `policy` is used when absent. */
+  createPolicy?: () => Policy;
   tasks: readonly string[];
   seeds: readonly number[];
   /** Label stored with each episode on a server (episode history, docs/protocol.md §4.13). */
@@ -144,7 +245,7 @@ export async function evaluate(envOrFactory: Environment | (() => Environment), 
         while (next < jobs.length && !failed) {
           const i = next++;
           try {
-            results[i] = await runEpisode(env, o.policy, jobs[i].task, jobs[i].seed, o.label);
+            results[i] = await runEpisode(env, o.createPolicy ? o.createPolicy() : o.policy, jobs[i].task, jobs[i].seed, o.label);
           } catch (e) {
             failed = true;
             throw e;
@@ -203,10 +304,16 @@ export function parseTasks(spec: string): string[] {
 }
 
 const CSV_COLUMNS = ['task_id', 'seed', 'episode_id', 'steps', 'total_reward', 'final_performance', 'score', 'passed'] as const;
+const CURATION_CSV_COLUMNS = ['normalised', 'test_accuracy', 'regime'] as const;
 
-/** One row per episode; numbers at full precision (shortest round-trip form). */
+/** One row per episode; numbers at full precision (shortest round-trip form). Curation columns when any task has them. */
 export function toCsv(report: EvalReport): string {
-  const rows = [CSV_COLUMNS.join(',')];
-  for (const e of report.episodes) rows.push(CSV_COLUMNS.map((c) => String(e[c])).join(','));
+  const withCuration = report.episodes.some((e) => e.breakdown && 'regime' in e.breakdown);
+  const rows = [[...CSV_COLUMNS, ...(withCuration ? CURATION_CSV_COLUMNS : [])].join(',')];
+  for (const e of report.episodes) {
+    const cells = CSV_COLUMNS.map((c) => String(e[c]));
+    if (withCuration) for (const c of CURATION_CSV_COLUMNS) cells.push(e.breakdown?.[c] === undefined ? '' : String(e.breakdown[c]));
+    rows.push(cells.join(','));
+  }
   return `${rows.join('\n')}\n`;
 }

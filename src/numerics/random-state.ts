@@ -212,6 +212,44 @@ export class RandomState {
     this.pos = pos;
   }
 
+  /**
+   * Advances the generator exactly as `count` calls of `gauss()` would (cache included) without
+   * computing the values: the polar method's rejection loop still draws its doubles, only the
+   * log and square root of accepted pairs are skipped (for draws whose values are multiplied by 0).
+   */
+  skipGaussians(count: number): void {
+    if (count <= 0) return;
+    let i = 0;
+    if (this.hasGauss) {
+      this.gauss();
+      i = 1;
+    }
+    // Whole pairs; an odd last value leaves its partner in the cache, so it is drawn for real.
+    const pairs = Math.floor((count - i) / 2);
+    const out = this.tempered;
+    let pos = this.pos;
+    for (let k = 0; k < pairs; k++) {
+      let r2 = 0;
+      do {
+        let x1: number;
+        let x2: number;
+        if (pos <= N - 4) {
+          x1 = 2.0 * (((out[pos] >>> 5) * TWO_POW_26 + (out[pos + 1] >>> 6)) * TWO_POW_MINUS_53) - 1.0;
+          x2 = 2.0 * (((out[pos + 2] >>> 5) * TWO_POW_26 + (out[pos + 3] >>> 6)) * TWO_POW_MINUS_53) - 1.0;
+          pos += 4;
+        } else {
+          this.pos = pos;
+          x1 = 2.0 * this.nextDouble() - 1.0;
+          x2 = 2.0 * this.nextDouble() - 1.0;
+          pos = this.pos;
+        }
+        r2 = x1 * x1 + x2 * x2;
+      } while (r2 >= 1.0 || r2 === 0.0);
+    }
+    this.pos = pos;
+    if ((count - i) % 2 === 1) this.gauss();
+  }
+
   /** `standard_normal(size=n)`. */
   standardNormal(n: number): Float64Array {
     const out = new Float64Array(n);

@@ -1,5 +1,5 @@
 /**
- * scikit-learn 1.2's `SGDClassifier(loss="log_loss", learning_rate="adaptive", eta0=0.01,
+ * scikit-learn 1.2's `SGDClassifier(loss="log_loss", learning_rate="adaptive", eta0=0.01 (or another eta0),
  * max_iter=1, tol=None, random_state=42)` for two classes: `partial_fit` and `predict_proba`
  * (docs/numerics.md §5, §6).
  *
@@ -11,10 +11,11 @@
 import { RandomState } from './random-state.ts';
 
 export const SGD_RANDOM_STATE = 42;
-const ETA0 = 0.01;
+/** The classic tasks' learning rate; the curation family uses 0.05 (CURATION.md §3). */
+export const DEFAULT_ETA0 = 0.01;
 const ALPHA = 0.0001;
-/** `1 − ((1 − l1_ratio) · eta · alpha)` with l1_ratio forced to 0 for the L2 penalty. */
-const DECAY = 1.0 - (1.0 - 0.0) * ETA0 * ALPHA;
+/** `1 − ((1 − l1_ratio) · eta · alpha)` with l1_ratio forced to 0 for the L2 penalty, left to right. */
+const decayFor = (eta0: number) => 1.0 - (1.0 - 0.0) * eta0 * ALPHA;
 const DLOSS_CLIP = 1e12;
 
 /** The shuffle seed: the second of the two draws of a fresh RandomState(random_state). */
@@ -57,10 +58,15 @@ export class SgdLogistic {
   intercept: number;
   /** scikit-learn's `t_`: grows by n per call; inert with this learning rate. */
   t: number;
+  /** The constant learning rate and the L2 weight decay derived from it. */
+  readonly eta0: number;
+  private readonly decay: number;
   private readonly w: Float64Array;
 
-  constructor(nFeatures: number) {
+  constructor(nFeatures: number, eta0: number = DEFAULT_ETA0) {
     this.nFeatures = nFeatures;
+    this.eta0 = eta0;
+    this.decay = decayFor(eta0);
     this.coef = new Float64Array(nFeatures);
     this.w = new Float64Array(nFeatures);
     this.intercept = 0.0;
@@ -68,11 +74,18 @@ export class SgdLogistic {
   }
 
   clone(): SgdLogistic {
-    const m = new SgdLogistic(this.nFeatures);
+    const m = new SgdLogistic(this.nFeatures, this.eta0);
     m.coef.set(this.coef);
     m.intercept = this.intercept;
     m.t = this.t;
     return m;
+  }
+
+  /** Back to the unfitted state (coef and intercept 0, t = 1), as a fresh estimator. */
+  resetParameters(): void {
+    this.coef.fill(0);
+    this.intercept = 0.0;
+    this.t = 1.0;
   }
 
   copyFrom(other: SgdLogistic): void {
@@ -88,6 +101,8 @@ export class SgdLogistic {
   partialFit(X: ArrayLike<number>, rowIndex: ArrayLike<number>, labels: ArrayLike<number>, n: number): void {
     const F = this.nFeatures;
     const w = this.w;
+    const eta0 = this.eta0;
+    const decay = this.decay;
     w.set(this.coef);
     let wscale = 1.0;
     let b = this.intercept;
@@ -106,8 +121,8 @@ export class SgdLogistic {
       else dloss = -y / (Math.exp(z) + 1.0);
       if (dloss < -DLOSS_CLIP) dloss = -DLOSS_CLIP;
       else if (dloss > DLOSS_CLIP) dloss = DLOSS_CLIP;
-      const update = -ETA0 * dloss;
-      wscale = wscale * Math.max(0, DECAY);
+      const update = -eta0 * dloss;
+      wscale = wscale * Math.max(0, decay);
       if (wscale < 1e-9) {
         for (let j = 0; j < F; j++) w[j] *= wscale;
         wscale = 1.0;

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BALANCED_ACTION } from '../env/baseline.ts';
-import type { Action, Observation } from '../env/types.ts';
+import { isCurationObservation, type Action, type Observation } from '../env/types.ts';
 
 export interface PolicyContext {
   task_id: string;
@@ -22,27 +22,77 @@ const fixed =
   () =>
     structuredClone(action);
 
-/** Built-in policies by name; each entry describes what it plays (shown by `eval --help`). */
-export const BUILTIN_POLICIES: Readonly<Record<string, { description: string; policy: Policy }>> = Object.freeze({
-  balanced: {
-    description: "the original baseline: batch 10, weights {uncertainty .4, diversity .4, random .2}",
-    policy: fixed(BALANCED_ACTION),
-  },
-  random: {
-    description: 'batch 10, random sampling only {random: 1}',
-    policy: fixed({ action_type: 'select_batch', batch_size: 10, strategy_weights: { random: 1 } }),
-  },
-  uncertainty: {
-    description: 'batch 10, uncertainty only {uncertainty: 1} (the environment still adds 1 random row)',
-    policy: fixed({ action_type: 'select_batch', batch_size: 10, strategy_weights: { uncertainty: 1 } }),
-  },
-  diversity: {
-    description: 'batch 10, diversity only {diversity: 1} (the environment still adds 1 random row)',
-    policy: fixed({ action_type: 'select_batch', batch_size: 10, strategy_weights: { diversity: 1 } }),
-  },
-  'stop-immediately': {
-    description: 'stop at the first step (the reward-hacking policy of docs/behaviour.md)',
-    policy: fixed({ action_type: 'stop', batch_size: 0, strategy_weights: { random: 1 } }),
+const UNCERTAINTY_B10: Action = { action_type: 'select_batch', batch_size: 10, strategy_weights: { uncertainty: 1 } };
+const DIVERSITY_B10: Action = { action_type: 'select_batch', batch_size: 10, strategy_weights: { diversity: 1 } };
+
+/**
+ * The reference adaptive rule of CURATION.md §7, as a fresh stateful policy for one episode at a
+ * time (its state restarts whenever it is asked for step 0). It plays `{uncertainty: 1}` batch 10
+ * and watches the calibration gap of those picks: with m uncertainty picks so far and
+ * G = Σ (label_mean − pred_mean)·n over their batches, it flags the data source — for good — when
+ * (a) m ≥ 10 and G/m < −2·0.5/√m (bought labels far more negative than the model predicts), or
+ * (b) 10 ≤ m ≤ 20, G/m < −0.1 and the validation performance just fell; once flagged it plays
+ * `{diversity: 1}` batch 10. It reads only the observation. On the classic tasks (no
+ * `last_batch`) it never flags.
+ */
+export function createAdaptivePolicy(): Policy {
+  let m = 0;
+  let G = 0;
+  let flagged = false;
+  let previousPerformance = 0;
+  return (o: Observation, context: PolicyContext): Action => {
+    if (context.step === 0) {
+      m = 0;
+      G = 0;
+      flagged = false;
+    } else if (isCurationObservation(o)) {
+      const u = o.last_batch?.uncertainty;
+      if (u) {
+        m += u.n;
+        G += (u.label_mean - u.pred_mean) * u.n;
+      }
+      if (!flagged && m >= 10 && G / m < (-2 * 0.5) / Math.sqrt(m)) flagged = true;
+      if (!flagged && m >= 10 && m <= 20 && G / m < -0.1 && o.current_performance < previousPerformance) flagged = true;
+    }
+    previousPerformance = o.current_performance;
+    return structuredClone(flagged ? DIVERSITY_B10 : UNCERTAINTY_B10);
+  };
+}
+
+/** The whole remaining budget in one balanced batch (the environment clamps it). */
+const oneBatch: Policy = (o) => ({ ...structuredClone(BALANCED_ACTION), batch_size: Math.max(o.remaining_budget, 1) });
+
+export interface BuiltinPolicy {
+  description: string;
+  /** Ready to use for one episode at a time (stateful policies restart at step 0). */
+  policy: Policy;
+  /** A fresh instance (one per concurrently played episode). */
+  create: () => Policy;
+}
+
+const stateless = (description: string, policy: Policy): BuiltinPolicy => ({ description, policy, create: () => policy });
+
+/**
+ * Built-in policies by name; each entry describes what it plays (shown by `eval --help`; the
+ * console lists the same table). All run on every task family.
+ */
+export const BUILTIN_POLICIES: Readonly<Record<string, BuiltinPolicy>> = Object.freeze({
+  balanced: stateless("the original baseline: batch 10, weights {uncertainty .4, diversity .4, random .2}", fixed(BALANCED_ACTION)),
+  random: stateless('batch 10, random sampling only {random: 1}', fixed({ action_type: 'select_batch', batch_size: 10, strategy_weights: { random: 1 } })),
+  uncertainty: stateless(
+    'batch 10, uncertainty only {uncertainty: 1} (classic tasks still add 1 random row)',
+    fixed(UNCERTAINTY_B10),
+  ),
+  diversity: stateless('batch 10, diversity only {diversity: 1} (classic tasks still add 1 random row)', fixed(DIVERSITY_B10)),
+  'stop-immediately': stateless(
+    'stop at the first step (the reward-hacking policy of docs/behaviour.md; the worst policy on the curation tasks)',
+    fixed({ action_type: 'stop', batch_size: 0, strategy_weights: { random: 1 } }),
+  ),
+  'one-batch': stateless('the whole remaining budget in one balanced batch {uncertainty .4, diversity .4, random .2}', oneBatch),
+  adaptive: {
+    description: 'the reference adaptive rule of CURATION.md §7: uncertainty batch 10 until the calibration gap flags the source, then diversity',
+    policy: createAdaptivePolicy(),
+    create: createAdaptivePolicy,
   },
 });
 
@@ -60,6 +110,8 @@ export interface LoadedPolicy {
   /** The built-in name, or the module path as given. */
   name: string;
   policy: Policy;
+  /** A fresh instance per episode, for stateful built-ins. */
+  create?: () => Policy;
 }
 
 /** A spec is a module path when it looks like one (a separator or a script extension). */
@@ -73,7 +125,7 @@ function looksLikePath(spec: string): boolean {
  */
 export async function loadPolicy(spec: string, cwd = process.cwd()): Promise<LoadedPolicy> {
   const builtin = BUILTIN_POLICIES[spec];
-  if (builtin) return { name: spec, policy: builtin.policy };
+  if (builtin) return { name: spec, policy: builtin.policy, create: builtin.create };
   if (!looksLikePath(spec)) {
     throw new PolicyError(
       'unknown_policy',

@@ -110,16 +110,32 @@ const SelectionTermsSchema = Type.Object(
   { additionalProperties: false },
 );
 const StopTermsSchema = Type.Object({ stop_reward: Type.Number() }, { additionalProperties: false });
+/** A curation selection's reward is one term, 10 · Δ current_performance. */
+const CurationSelectionTermsSchema = Type.Object({ validation_gain: Type.Number() }, { additionalProperties: false });
 export const RewardTermsSchema = Type.Unsafe<RewardTerms>(
-  Type.Union([SelectionTermsSchema, StopTermsSchema], {
-    description: 'The reward as named terms; a selection sums gain + budget_cost + redundancy_penalty + noise_penalty + step_bonus.',
+  Type.Union([SelectionTermsSchema, StopTermsSchema, CurationSelectionTermsSchema], {
+    description:
+      'The reward as named terms; a classic selection sums gain + budget_cost + redundancy_penalty + noise_penalty + step_bonus, a curation selection is validation_gain.',
   }),
 );
 
-/** `info` of a step: a selection's three original keys plus `terms`, or `{}` for a stop (§2.4). */
+/**
+ * `info` of a step: a classic selection's three original keys plus `terms`, a curation
+ * selection's effective batch and per-strategy counts, or `{}` for a stop (§2.4).
+ */
 export const StepInfoSchema = Type.Unsafe<StepInfo>(Type.Union([
   Type.Object(
     { gain: Type.Number(), redundancy: Type.Number(), noise_ratio: Type.Number(), terms: Type.Optional(SelectionTermsSchema) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      batch_size: Type.Integer(),
+      split: Type.Object(
+        { uncertainty: Type.Integer(), diversity: Type.Integer(), random: Type.Integer() },
+        { additionalProperties: false },
+      ),
+    },
     { additionalProperties: false },
   ),
   Type.Object({}, { additionalProperties: false }),
@@ -143,7 +159,7 @@ export const EpisodeMetadataSchema = Type.Object(
     truncated: Type.Optional(Type.Boolean()),
     grade: Type.Optional(
       Type.Object(
-        { score: Type.Number(), passed: Type.Boolean(), breakdown: Type.Record(Type.String(), Type.Number()) },
+        { score: Type.Number(), passed: Type.Boolean(), breakdown: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()])) },
         { additionalProperties: false, description: 'Once done: the grade of the episode\'s own task.' },
       ),
     ),
@@ -259,7 +275,9 @@ export const GradeReplySchema = Type.Object(
     task_id: Type.String(),
     score: Type.Number({ minimum: 0, maximum: 1 }),
     passed: Type.Boolean(),
-    breakdown: Type.Record(Type.String(), Type.Number()),
+    breakdown: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()]), {
+      description: "The score's terms; a curation grade also reveals the episode's hidden regime here (a string), never before.",
+    }),
   },
   { additionalProperties: false },
 );
@@ -267,10 +285,15 @@ export const GradeReplySchema = Type.Object(
 export const TaskInfoSchema = Type.Object(
   {
     task_id: Type.String(),
+    family: Type.String({ description: 'The task family: classic or curation.' }),
     difficulty: Type.String(),
     description: Type.String(),
     success_criteria: Type.String(),
+    budget: Type.Integer(),
+    max_steps: Type.Integer(),
+    min_batch: Type.Integer(),
     action_schema: Type.Record(Type.String(), Type.Unknown()),
+    observation_schema: Type.Record(Type.String(), Type.Unknown(), { description: "The JSON Schema of this task's observation." }),
   },
   { additionalProperties: false },
 );

@@ -1,9 +1,10 @@
 /** Replays golden traces against the environment in this process (with sampler-level checks). */
-import { DataSelectEnv } from '../env/env.ts';
 import { EnvError } from '../env/errors.ts';
+import { makeEnv } from '../env/make.ts';
 import {
   FINAL_STATE_KEYS,
   firstDifference,
+  flagsDifference,
   infoDifference,
   type LoadedTrace,
   traceResult,
@@ -14,7 +15,7 @@ export function replayInProcess(loaded: LoadedTrace): TraceResult {
   const { trace } = loaded;
   const result = (difference: string | null): TraceResult => traceResult(loaded, difference);
   try {
-    const env = new DataSelectEnv({ recordSelections: true });
+    const env = makeEnv(trace.task_id, { recordSelections: true });
     const reset = env.reset({ task: trace.task_id, seed: trace.seed });
     let d = firstDifference('initial_observation', reset.observation, trace.initial_observation, true);
     if (d) return result(d);
@@ -49,6 +50,7 @@ export function replayInProcess(loaded: LoadedTrace): TraceResult {
         firstDifference(`${at} observation`, r.observation, step.observation, true) ??
         firstDifference(`${at} reward`, r.reward, step.reward) ??
         firstDifference(`${at} done`, r.done, step.done) ??
+        flagsDifference(at, r, step) ??
         infoDifference(`${at} info`, r.info, step.info);
       if (d) return result(d);
       const derived = step.derived;

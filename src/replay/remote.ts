@@ -9,6 +9,7 @@ import { normaliseBaseUrl, transportError } from '../client/http.ts';
 import {
   FINAL_STATE_KEYS,
   firstDifference,
+  flagsDifference,
   infoDifference,
   type LoadedTrace,
   traceResult,
@@ -72,6 +73,7 @@ export async function replayOverHttp(loaded: LoadedTrace, baseUrl: string): Prom
         firstDifference(`${at} observation`, r.body.observation, step.observation, true) ??
         firstDifference(`${at} reward`, rewardOf(r.body.reward), step.reward) ??
         firstDifference(`${at} done`, r.body.done, step.done) ??
+        flagsDifference(at, r.body, step) ??
         infoDifference(`${at} info`, r.body.info, step.info);
       if (d) return result(d);
     }

@@ -27,7 +27,10 @@ export interface TraceStep {
   observation: Record<string, number>;
   reward: number | null;
   done: boolean;
-  info: Record<string, number> | null;
+  /** Curation traces: the Gymnasium flags of accepted steps. */
+  terminated?: boolean;
+  truncated?: boolean;
+  info: Record<string, unknown> | null;
   derived?: {
     pool_size_before?: number;
     batch?: { requested: number; effective: number; n_u?: number; n_d?: number; n_r?: number };
@@ -41,6 +44,8 @@ export interface TraceStep {
 
 export interface Trace {
   format: string;
+  /** `curation` for the curation family's traces; absent in the classic ones. */
+  family?: string;
   task_id: string;
   seed: number;
   policy: string;
@@ -49,7 +54,7 @@ export interface Trace {
   initial_rng?: { pos: number; key_sha256_16: string };
   steps: TraceStep[];
   final_state: Record<string, unknown>;
-  grade: { task_id: string; score: number; passed: boolean; breakdown: Record<string, number> };
+  grade: { task_id: string; score: number; passed: boolean; breakdown: Record<string, number | string> };
 }
 
 export interface LoadedTrace {
@@ -237,8 +242,18 @@ export const OBSERVATION_KEYS = [
 
 export const FINAL_STATE_KEYS = ['task_id', 'step_count', 'done', 'remaining_budget', 'current_performance', 'pool_size'] as const;
 
+/** `terminated` / `truncated` of an accepted step, when the trace records them (curation traces). */
+export function flagsDifference(where: string, actual: { terminated?: unknown; truncated?: unknown }, step: TraceStep): string | null {
+  if (step.terminated !== undefined) {
+    const d = firstDifference(`${where} terminated`, actual.terminated, step.terminated);
+    if (d) return d;
+  }
+  if (step.truncated !== undefined) return firstDifference(`${where} truncated`, actual.truncated, step.truncated);
+  return null;
+}
+
 /** The trace's keys of a selection step's info (the reply may carry `terms` besides). */
-export function infoDifference(where: string, actual: unknown, expected: Record<string, number> | null): string | null {
+export function infoDifference(where: string, actual: unknown, expected: Record<string, unknown> | null): string | null {
   if (expected === null) return null;
   if (Object.keys(expected).length === 0) return firstDifference(where, actual, {}, true);
   const d = firstDifference(where, actual, expected);

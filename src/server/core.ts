@@ -4,12 +4,12 @@
  * Checks follow docs/protocol.md §4.7 everywhere: the request and its action first, then the episode.
  */
 import { randomUUID } from 'node:crypto';
-import { DataSelectEnv } from '../env/env.ts';
+import { makeEnv } from '../env/make.ts';
 import { EnvError, MESSAGES, unknownTask } from '../env/errors.ts';
 import { grade } from '../env/grader.ts';
 import { ActionSchema } from '../env/spaces.ts';
 import { locate } from '../env/splits.ts';
-import { TASK_IDS, TASKS, describeTask, getTask, successCriteria, DEFAULT_SEED, DEFAULT_TASK } from '../env/tasks.ts';
+import { TASK_IDS, TASKS, describeTask, getTask, observationSchemaOf, successCriteria, DEFAULT_SEED, DEFAULT_TASK } from '../env/tasks.ts';
 import type { Action, Grade, StepResult } from '../env/types.ts';
 import { EMPTY_STATE, resetReply, stateReply } from '../protocol/replies.ts';
 import type { EpisodeMetadata, GradeReply, ResetReply, StateReply } from '../protocol/wire.ts';
@@ -116,10 +116,15 @@ export class EnvService {
       this.tasksBody = {
         tasks: [...TASKS.values()].map((t) => ({
           task_id: t.id,
+          family: t.family,
           difficulty: t.difficulty,
           description: describeTask(t),
           success_criteria: successCriteria(t),
+          budget: t.budget,
+          max_steps: t.maxSteps,
+          min_batch: t.minBatch,
           action_schema: actionSchema,
+          observation_schema: JSON.parse(JSON.stringify(observationSchemaOf(t))),
         })),
         action_schema: actionSchema,
       };
@@ -137,7 +142,7 @@ export class EnvService {
     const seed = req.seed ?? DEFAULT_SEED;
     if (!getTask(taskId)) throw unknownTask(taskId, TASK_IDS);
     if (req.episode_id !== null && this.sessions.getLive(req.episode_id) !== undefined) throw episodeExists(req.episode_id);
-    const env = new DataSelectEnv();
+    const env = makeEnv(taskId);
     const { observation } = env.reset({ task: taskId, seed });
     const episode = new LiveEpisode({
       id: req.episode_id ?? randomUUID(),
@@ -518,6 +523,7 @@ export function gradeBody(stored: EpisodeSummary): GradeBody {
     task_id: stored.task_id,
     final_observation: stored.final_observation,
     noise_ratios: stored.noise_ratios,
+    grade_data: stored.grade_data ?? null,
   });
   return { episode_id: stored.episode_id, task_id: g.task_id, score: g.score, passed: g.passed, breakdown: g.breakdown };
 }

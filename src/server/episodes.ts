@@ -1,10 +1,10 @@
 /**
- * A live episode: one DataSelectEnv with the id the server gave it, its optional label, who owns
+ * A live episode: one environment (either task family) with the id the server gave it, its optional label, who owns
  * it (the HTTP pool, or one WebSocket connection) and the record of its accepted steps — the same
  * records the store's action log holds, so the episode can be rebuilt anywhere by replaying
  * (task, seed, actions) and checking every result against them.
  */
-import { DataSelectEnv } from '../env/env.ts';
+import { makeEnv, type TaskEnv } from '../env/make.ts';
 import type { Action, Observation, StepResult } from '../env/types.ts';
 import type { CompletedEpisode, EpisodeFinish, EpisodeLog, EpisodeStart, StepRecord } from './store/types.ts';
 
@@ -55,8 +55,8 @@ function stepActionFields(a: Action): StepRecord['action'] {
  * Replays `records` on a fresh environment of (task, seed) and returns it with the result of the
  * last one, checked against its stored record: the reply of an accepted step, rebuilt exactly.
  */
-export function replayStep(episodeId: string, taskId: string, seed: number, records: StepRecord[]): { env: DataSelectEnv; result: StepResult } {
-  const env = new DataSelectEnv();
+export function replayStep(episodeId: string, taskId: string, seed: number, records: StepRecord[]): { env: TaskEnv; result: StepResult } {
+  const env = makeEnv(taskId);
   env.reset({ task: taskId, seed });
   let result: StepResult | null = null;
   for (const rec of records) result = env.step(rec.action as Action);
@@ -72,7 +72,7 @@ export class LiveEpisode {
   readonly label: string | null;
   readonly owner: Owner;
   /** Replaced when a step is rolled back (the environment cannot undo a step in place). */
-  env: DataSelectEnv;
+  env: TaskEnv;
   readonly taskId: string;
   readonly seed: number;
   readonly initialObservation: Observation;
@@ -87,7 +87,7 @@ export class LiveEpisode {
     id: string;
     label: string | null;
     owner: Owner;
-    env: DataSelectEnv;
+    env: TaskEnv;
     initialObservation: Observation;
     now: number;
     records?: StepRecord[];
@@ -111,7 +111,7 @@ export class LiveEpisode {
    * `ReplayMismatch` at the first difference; the episode is then never served.
    */
   static fromLog(log: EpisodeLog, owner: Owner, now: number): LiveEpisode {
-    const env = new DataSelectEnv();
+    let env: TaskEnv;
     const fail = (what: string) => {
       throw new ReplayMismatch(
         log.episode_id,
@@ -120,6 +120,7 @@ export class LiveEpisode {
     };
     let observation: Observation;
     try {
+      env = makeEnv(log.task_id);
       observation = env.reset({ task: log.task_id, seed: log.seed }).observation;
     } catch (e) {
       return fail(`fails at reset (${(e as Error).message})`);
@@ -238,7 +239,12 @@ export class LiveEpisode {
   /** What finishing writes (call once the episode is done). */
   finishRecord(finishedMs: number): EpisodeFinish {
     const input = this.env.gradeInput();
-    return { finished_ms: finishedMs, final_observation: input.final_observation, noise_ratios: input.noise_ratios };
+    return {
+      finished_ms: finishedMs,
+      final_observation: input.final_observation,
+      noise_ratios: input.noise_ratios,
+      ...(input.grade_data ? { grade_data: input.grade_data } : {}),
+    };
   }
 
   /**
@@ -247,7 +253,7 @@ export class LiveEpisode {
    */
   rollbackLast(): void {
     this.records.pop();
-    const env = new DataSelectEnv();
+    const env = makeEnv(this.taskId);
     env.reset({ task: this.taskId, seed: this.seed });
     for (const r of this.records) env.step(r.action);
     this.env = env;
@@ -266,6 +272,7 @@ export class LiveEpisode {
       initial_observation: this.initialObservation,
       final_observation: finish.final_observation,
       noise_ratios: finish.noise_ratios,
+      ...(finish.grade_data ? { grade_data: finish.grade_data } : {}),
       steps: this.records.slice(),
     };
   }

@@ -99,7 +99,11 @@ function buildDocument(): Record<string, unknown> {
         task_id: { type: 'string' },
         score: { type: 'number', minimum: 0, maximum: 1 },
         passed: { type: 'boolean' },
-        breakdown: { type: 'object', additionalProperties: { type: 'number' } },
+        breakdown: {
+          type: 'object',
+          description: 'Per-task terms of the score; curation tasks also reveal the episode\'s hidden regime here (a string).',
+          additionalProperties: { type: ['number', 'string'] },
+        },
       },
     },
     Health: {

@@ -67,7 +67,7 @@ describe('argument parsing', () => {
 
 describe('policies', () => {
   it('built-ins and user modules; clear errors otherwise', async () => {
-    assert.deepEqual(Object.keys(BUILTIN_POLICIES), ['balanced', 'random', 'uncertainty', 'diversity', 'stop-immediately']);
+    assert.deepEqual(Object.keys(BUILTIN_POLICIES), ['balanced', 'random', 'uncertainty', 'diversity', 'stop-immediately', 'one-batch', 'adaptive']);
     const file = path.join(tmp, 'half.mjs');
     writeFileSync(file, `export default (obs) => ({ action_type: 'select_batch', batch_size: obs.remaining_budget > 50 ? 20 : 5, strategy_weights: { diversity: 1, random: 1 } });\n`);
     const loaded = await loadPolicy(file);

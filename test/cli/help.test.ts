@@ -5,7 +5,7 @@ import { runCli } from './run-cli.ts';
 describe('--help of the commands of this package', () => {
   it('every command documents its options and an example', async () => {
     const expected: Record<string, RegExp[]> = {
-      eval: [/--policy <name\|path>/, /--seeds <spec>/, /--url <url>/, /--ws/, /--csv <file>/, /--out <file>/, /--json/, /stop-immediately/, /Example:/],
+      eval: [/--policy <name\|path>/, /--seeds <spec>/, /--url <url>/, /--ws/, /--csv <file>/, /--out <file>/, /--json/, /stop-immediately/, /adaptive/, /--paired-with <name\|path>/, /Examples:/],
       agent: [/--task <ids>/, /--seed <n>/, /--url <url>/, /--base-url <url>/, /--model <name>/, /--api-key <key>/, /--retries <n>/, /--json/, /Examples:/],
       validate: [/<url>/, /--timeout <ms>/, /--json/, /Example:/],
     };

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Compile } from 'typebox/compile';
-import { DataSelectEnv } from '../../src/env/env.ts';
+import { makeEnv } from '../../src/env/make.ts';
 import { FAMILIES, TASKS, observationSchema, observationSchemaOf } from '../../src/env/tasks.ts';
 import { ObservationSchema } from '../../src/protocol/wire.ts';
 
@@ -10,7 +10,7 @@ test('every task names a registered family, and its observations fit that family
   for (const task of TASKS.values()) {
     assert.ok(FAMILIES.has(task.family), `${task.id}: family ${task.family}`);
     const check = Compile(observationSchemaOf(task));
-    const env = new DataSelectEnv();
+    const env = makeEnv(task.id);
     const { observation } = env.reset({ task: task.id, seed: 3 });
     assert.ok(check.Check(observation), `${task.id}: reset observation`);
     assert.ok(check.Check(env.step({ action_type: 'stop', batch_size: 0, strategy_weights: { random: 1 } }).observation));

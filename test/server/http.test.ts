@@ -69,7 +69,7 @@ describe('service routes', () => {
     assert.deepEqual(Object.keys(schema.body).sort(), ['action', 'observation', 'state']);
     assert.equal(schema.body.action.properties.strategy_weights.additionalProperties, false);
     assert.equal(schema.body.action.properties.strategy_weights.minProperties, 1);
-    assert.deepEqual(Object.keys(schema.body.observation.properties).sort(), ['current_performance', 'diversity_score', 'noise_estimate', 'remaining_budget', 'samples_available']);
+    assert.deepEqual(Object.keys(schema.body.observation.anyOf[0].properties).sort(), ['current_performance', 'diversity_score', 'noise_estimate', 'remaining_budget', 'samples_available']);
     // The index lists where to go next; the console only when it is served (this server: --no-web).
     assert.deepEqual((await get(url, '/')).body, {
       name: 'DataSelectEnv',
@@ -99,7 +99,7 @@ describe('service routes', () => {
 
   test('/tasks: original shape, easy/medium/hard, generated texts (D6)', async () => {
     const tasks = (await get(url, '/tasks')).body;
-    assert.deepEqual(tasks.tasks.map((t: any) => t.task_id), ['easy', 'medium', 'hard']);
+    assert.deepEqual(tasks.tasks.map((t: any) => t.task_id), ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard']);
     assert.deepEqual(Object.keys(tasks.action_schema).sort(), ['action_type', 'batch_size', 'strategy_weights']);
     assert.match(tasks.tasks[0].success_criteria, /0\.62/);
     assert.match(tasks.tasks[1].success_criteria, /0\.5\b/);
@@ -176,7 +176,7 @@ describe('POST /reset', () => {
   test('task_id: unknown → 400 with the original text; non-string → 422', async () => {
     const r = await post(url, '/reset', { task_id: 'extreme' });
     assertError(r, 400, 'VALIDATION_ERROR', 'invalid_task');
-    assert.equal(r.body.detail, "Unknown task_id 'extreme'. Valid: ['easy', 'medium', 'hard']");
+    assert.equal(r.body.detail, "Unknown task_id 'extreme'. Valid: ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard']");
     assertError(await post(url, '/reset', { task_id: 'Easy' }), 400, 'VALIDATION_ERROR', 'invalid_task');
     assertError(await post(url, '/reset', { task_id: 3 }), 422, 'VALIDATION_ERROR', 'invalid_request', ['body', 'task_id']);
   });

@@ -4,7 +4,7 @@ import { OpenAIChatModel } from '../../agent/model.ts';
 import { runAgent, type AgentReport } from '../../agent/runner.ts';
 import { openEnvironment } from '../../client/connect.ts';
 import { HttpClient } from '../../client/http.ts';
-import { TASK_IDS } from '../../env/tasks.ts';
+import { CLASSIC_TASK_IDS } from '../../env/tasks.ts';
 import { parseTasks } from '../../eval/run.ts';
 import { reportError } from '../errors.ts';
 
@@ -37,7 +37,7 @@ export function registerAgent(program: Command): void {
   program
     .command('agent')
     .description('run an LLM agent (any OpenAI-compatible endpoint) on the tasks and grade it')
-    .option('--task <ids>', `task id(s), comma-separated (default: ${TASK_IDS.join(', ')})`)
+    .option('--task <ids>', `task id(s), comma-separated (default: ${CLASSIC_TASK_IDS.join(', ')})`)
     .option('--seed <n>', 'episode seed', '42')
     .option('--url <url>', 'environment server (default: ENV_HOST, else in process)')
     .option('--transport <t>', 'with a server: ws (as the original runner) or http', 'ws')
@@ -81,7 +81,7 @@ export function formatAgentReport(r: AgentReport): string {
 
 export async function runAgentCommand(opts: AgentCliOptions): Promise<void> {
   const settings = resolveAgentSettings({ baseUrl: opts.baseUrl, model: opts.model, apiKey: opts.apiKey, url: opts.url });
-  const tasks = opts.task ? parseTasks(opts.task) : [...TASK_IDS];
+  const tasks = opts.task ? parseTasks(opts.task) : [...CLASSIC_TASK_IDS];
   const seed = num(opts.seed, '--seed', { integer: true });
   const timeoutMs = num(opts.timeout, '--timeout', { min: 1 });
   if (opts.transport !== 'ws' && opts.transport !== 'http') throw new RangeError(`--transport must be ws or http, got '${opts.transport}'`);

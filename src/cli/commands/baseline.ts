@@ -17,7 +17,7 @@ export function registerBaseline(program: Command): void {
       // the original's quirk; --json keeps the exact values).
       const fixed = (v: number) => v.toFixed(4);
       for (const [task, r] of Object.entries(report.results)) {
-        const breakdown = Object.entries(r.breakdown).map(([k, v]) => `${k}=${k === 'budget_used' ? v : fixed(v)}`).join(' ');
+        const breakdown = Object.entries(r.breakdown).map(([k, v]) => `${k}=${k === 'budget_used' || typeof v !== 'number' ? v : fixed(v)}`).join(' ');
         process.stdout.write(
           `${task.padEnd(7)} score ${fixed(r.score)}  ${r.passed ? 'PASS' : 'FAIL'}  total_reward ${fixed(r.total_reward)}  final_performance ${fixed(r.final_performance)}  (${breakdown})\n`,
         );

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { getSplit, taskRange } from '../../env/splits.ts';
 import { openEnvironment } from '../../client/connect.ts';
-import { evaluate, parseSeeds, parseTasks, toCsv, type EvalReport } from '../../eval/run.ts';
+import { evaluate, pairReports, parseSeeds, parseTasks, toCsv, type EvalReport, type EvalOptions } from '../../eval/run.ts';
 import { BUILTIN_POLICIES, loadPolicy } from '../../policies/index.ts';
 import { reportError } from '../errors.ts';
 
@@ -20,18 +20,45 @@ export interface EvalCliOptions {
   concurrency: string;
   split?: string;
   range?: string;
+  pairedWith?: string;
 }
 
 const fmt = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
 
+const signed = (x: number | null) => (x === null ? 'n/a' : `${x >= 0 ? '+' : ''}${x.toFixed(4)}`);
+
 export function formatReport(report: EvalReport): string {
+  const w = Math.max(8, ...report.tasks.map((t) => t.task_id.length + 1));
   const lines = [`policy ${report.policy} · ${report.transport} · ${report.seeds.length} seeds (${seedSpan(report.seeds)})`];
-  lines.push(`${'task'.padEnd(8)}${'n'.padStart(4)}  ${'mean grade'.padStart(10)}  ${'95% CI'.padStart(17)}  ${'pass rate'.padStart(9)}  ${'mean return'.padStart(11)}  ${'steps'.padStart(5)}`);
+  lines.push(`${'task'.padEnd(w)}${'n'.padStart(4)}  ${'mean grade'.padStart(10)}  ${'95% CI'.padStart(17)}  ${'pass rate'.padStart(9)}  ${'mean return'.padStart(11)}  ${'steps'.padStart(5)}`);
   for (const t of report.tasks) {
     const ci = t.ci95_low === null ? 'n/a' : `[${fmt(t.ci95_low)}, ${fmt(t.ci95_high)}]`;
     lines.push(
-      `${t.task_id.padEnd(8)}${String(t.episodes).padStart(4)}  ${fmt(t.mean_grade).padStart(10)}  ${ci.padStart(17)}  ${`${(t.pass_rate * 100).toFixed(1)}%`.padStart(9)}  ${fmt(t.mean_return).padStart(11)}  ${t.mean_steps.toFixed(1).padStart(5)}`,
+      `${t.task_id.padEnd(w)}${String(t.episodes).padStart(4)}  ${fmt(t.mean_grade).padStart(10)}  ${ci.padStart(17)}  ${`${(t.pass_rate * 100).toFixed(1)}%`.padStart(9)}  ${fmt(t.mean_return).padStart(11)}  ${t.mean_steps.toFixed(1).padStart(5)}`,
     );
+  }
+  const curation = report.tasks.filter((t) => t.curation);
+  if (curation.length > 0) {
+    lines.push('', `${'curation'.padEnd(w)}${'normalised (unclipped)'.padStart(24)}  ${'95% CI'.padStart(19)}  ${'test acc'.padStart(8)}  ${'clean: n, norm, acc'.padStart(24)}  ${'defaulting: n, norm, acc'.padStart(26)}`);
+    for (const t of curation) {
+      const c = t.curation!;
+      const ci = c.ci95_low === null ? 'n/a' : `[${signed(c.ci95_low)}, ${signed(c.ci95_high)}]`;
+      const reg = (r: typeof c.by_regime.clean) => (r ? `${r.episodes}, ${signed(r.mean_normalised)}, ${fmt(r.mean_test_accuracy)}` : 'none');
+      lines.push(
+        `${t.task_id.padEnd(w)}${signed(c.mean_normalised).padStart(24)}  ${ci.padStart(19)}  ${fmt(c.mean_test_accuracy).padStart(8)}  ${reg(c.by_regime.clean).padStart(24)}  ${reg(c.by_regime.defaulting).padStart(26)}`,
+      );
+    }
+  }
+  if (report.paired) {
+    const p = report.paired;
+    lines.push('', `paired with ${p.policy} (same seeds): mean of (${report.policy} − ${p.policy})`);
+    lines.push(`${'task'.padEnd(w)}${'metric'.padStart(11)}${'n'.padStart(5)}  ${'difference'.padStart(10)}  ${'95% CI'.padStart(19)}  ${report.policy.slice(0, 12).padStart(12)}  ${p.policy.slice(0, 12).padStart(12)}`);
+    for (const t of p.tasks) {
+      const ci = t.ci95_low === null ? 'n/a' : `[${signed(t.ci95_low)}, ${signed(t.ci95_high)}]`;
+      lines.push(
+        `${t.task_id.padEnd(w)}${t.metric.padStart(11)}${String(t.episodes).padStart(5)}  ${signed(t.mean_difference).padStart(10)}  ${ci.padStart(19)}  ${signed(t.this_mean).padStart(12)}  ${signed(t.other_mean).padStart(12)}`,
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -59,9 +86,10 @@ export function registerEval(program: Command): void {
     .option('--timeout <ms>', 'per-request timeout against a server', '30000')
     .option('--concurrency <n>', 'with --url: episodes played at once, one connection each (in process: 1 only)', '1')
     .option('--csv <file>', 'write one CSV row per episode')
+    .option('--paired-with <name|path>', 'also play this policy on the same tasks and seeds and report the mean paired difference with its 95% CI (curation: of the unclipped normalised grade)')
     .option('--out <file>', 'write the full report as JSON')
     .option('--json', 'print the report as JSON on stdout (no progress bar)')
-    .addHelpText('after', `\nBuilt-in policies:\n${builtins}\n\nExample:\n  dataselectenv eval --policy random --tasks easy,hard --seeds 0..19 --csv random.csv`)
+    .addHelpText('after', `\nBuilt-in policies:\n${builtins}\n\nExamples:\n  dataselectenv eval --policy random --tasks easy,hard --seeds 0..19 --csv random.csv\n  dataselectenv eval --policy diversity --paired-with adaptive --tasks curation-easy,curation-medium,curation-hard --seeds 2000..2199`)
     .action(async (opts: EvalCliOptions) => {
       try {
         await runEvalCommand(opts);
@@ -103,6 +131,7 @@ export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
   const tasks = jobs ? [...new Set(jobs.map((j) => j.task))] : parseTasks(opts.tasks);
   const seeds = jobs ? [...new Set(jobs.map((j) => j.seed))] : parseSeeds(opts.seeds);
   const loaded = await loadPolicy(opts.policy);
+  const other = opts.pairedWith === undefined ? null : await loadPolicy(opts.pairedWith);
   const timeoutMs = Number(opts.timeout);
   if (!(timeoutMs > 0)) throw new RangeError(`--timeout must be a positive number of milliseconds, got '${opts.timeout}'`);
   const concurrency = Number(opts.concurrency);
@@ -124,19 +153,30 @@ export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
         cliProgress.Presets.shades_classic,
       )
     : null;
-  bar?.start(jobs?.length ?? tasks.length * seeds.length, 0, { task: tasks[0], seed: seeds[0] });
+  const perPolicy = jobs?.length ?? tasks.length * seeds.length;
+  const total = perPolicy * (other ? 2 : 1);
+  bar?.start(total, 0, { task: tasks[0], seed: seeds[0] });
   let report: EvalReport;
-  try {
-    report = await evaluate(makeEnv, {
+  const run = (p: typeof loaded, offset: number) => {
+    const o: EvalOptions = {
       concurrency: workers,
-      policyName: loaded.name,
-      policy: loaded.policy,
+      policyName: p.name,
+      policy: p.policy,
+      createPolicy: p.create,
       tasks,
       seeds,
       jobs,
-      label: `eval:${loaded.name}`.slice(0, 64),
-      onEpisode: (r, done) => bar?.update(done, { task: r.task_id, seed: r.seed }),
-    });
+      label: `eval:${p.name}`.slice(0, 64),
+      onEpisode: (r, done) => bar?.update(offset + done, { task: r.task_id, seed: r.seed }),
+    };
+    return evaluate(makeEnv, o);
+  };
+  try {
+    report = await run(loaded, 0);
+    if (other) {
+      const theirs = await run(other, perPolicy);
+      report.paired = { policy: other.name, tasks: pairReports(report, theirs), report: theirs };
+    }
   } finally {
     bar?.stop();
   }

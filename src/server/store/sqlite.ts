@@ -52,6 +52,8 @@ interface EpisodeRow {
   step_count: number | null;
   final_observation: string | null;
   noise_ratios: string | null;
+  /** Curation episodes: the grade's hidden inputs (JSON), written at the finish. */
+  grade_data: string | null;
   last_ms?: number | null;
 }
 
@@ -69,7 +71,8 @@ const SCHEMA = `
     finished_ms INTEGER,
     step_count INTEGER,
     final_observation TEXT,
-    noise_ratios TEXT
+    noise_ratios TEXT,
+    grade_data TEXT
   );
   CREATE INDEX IF NOT EXISTS episodes_finished ON episodes (finished_ms DESC, seq DESC) WHERE finished_ms IS NOT NULL;
   CREATE INDEX IF NOT EXISTS episodes_task_finished ON episodes (task_id, finished_ms DESC, seq DESC) WHERE finished_ms IS NOT NULL;
@@ -84,7 +87,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, filler BLOB NOT NULL);
 `;
 
-const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, step_count, finished_ms, final_observation, noise_ratios';
+const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, step_count, finished_ms, final_observation, noise_ratios, grade_data';
 /** Last write of an episode: its latest step, or its reset. */
 const LAST_MS = '(SELECT COALESCE(MAX(s.created_ms), e.created_ms) FROM steps s WHERE s.episode_id = e.episode_id)';
 
@@ -98,6 +101,8 @@ function toSummary(row: EpisodeRow): EpisodeSummary {
     finished_ms: row.finished_ms!,
     final_observation: JSON.parse(row.final_observation!),
     noise_ratios: JSON.parse(row.noise_ratios!),
+    // Only curation episodes carry grade data; classic rows read exactly as before.
+    ...(row.grade_data ? { grade_data: JSON.parse(row.grade_data) } : {}),
   };
 }
 
@@ -302,7 +307,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
     this.insertStep = db.prepare(`INSERT INTO steps (episode_id, t, created_ms, record)
       SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM episodes WHERE episode_id = ?1 AND finished_ms IS NULL)
         AND (SELECT COALESCE(MAX(t), 0) FROM steps WHERE episode_id = ?1) = ?2 - 1`);
-    this.finishEpisode = db.prepare(`UPDATE episodes SET finished_ms = ?, step_count = ?, final_observation = ?, noise_ratios = ?
+    this.finishEpisode = db.prepare(`UPDATE episodes SET finished_ms = ?, step_count = ?, final_observation = ?, noise_ratios = ?, grade_data = ?
       WHERE episode_id = ? AND finished_ms IS NULL`);
     this.episodeById = db.prepare(`SELECT e.*, ${LAST_MS} AS last_ms FROM episodes e WHERE e.episode_id = ?`);
     this.stepsById = db.prepare('SELECT record FROM steps WHERE episode_id = ? ORDER BY t');
@@ -341,6 +346,9 @@ export class SqliteEpisodeStore implements EpisodeStore {
         db.exec('ALTER TABLE episodes RENAME TO episodes_v1; DROP INDEX IF EXISTS episodes_order; DROP INDEX IF EXISTS episodes_task_order;');
       }
       db.exec(SCHEMA);
+      // Version-2 stores made before the curation family lack grade_data (nullable: classic rows need none).
+      const columns = db.prepare('PRAGMA table_info(episodes)').all() as { name: string }[];
+      if (!columns.some((c) => c.name === 'grade_data')) db.exec('ALTER TABLE episodes ADD COLUMN grade_data TEXT');
       if (version === 1) this.copyVersion1();
       db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(SCHEMA_VERSION));
       db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
@@ -454,6 +462,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
           step.t,
           JSON.stringify(finish.final_observation),
           JSON.stringify(finish.noise_ratios),
+          finish.grade_data ? JSON.stringify(finish.grade_data) : null,
           episodeId,
         );
         if (Number(finished.changes) !== 1) throw new StoreConflictError(`episode '${episodeId}' was finished by another writer`);
@@ -509,7 +518,12 @@ export class SqliteEpisodeStore implements EpisodeStore {
         finish:
           row.finished_ms === null
             ? null
-            : { finished_ms: row.finished_ms, final_observation: JSON.parse(row.final_observation!), noise_ratios: JSON.parse(row.noise_ratios!) },
+            : {
+                finished_ms: row.finished_ms,
+                final_observation: JSON.parse(row.final_observation!),
+                noise_ratios: JSON.parse(row.noise_ratios!),
+                ...(row.grade_data ? { grade_data: JSON.parse(row.grade_data) } : {}),
+              },
         steps: this.readSteps(episodeId),
       };
     });

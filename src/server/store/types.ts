@@ -33,7 +33,7 @@
  *    (reset or step) is older than the idle limit; evicted rows behave as unknown everywhere,
  *    even before `prune` deletes them.
  */
-import type { Observation, RewardTerms } from '../../env/types.ts';
+import type { CurationGradeData, Observation, RewardTerms } from '../../env/types.ts';
 
 /** The action as accepted: the §2.2 fields only. */
 export interface StoredAction {
@@ -75,6 +75,8 @@ export interface EpisodeFinish {
   final_observation: Observation;
   /** The medium grader's input, in step order, full precision. */
   noise_ratios: number[];
+  /** Curation episodes: test accuracy and regime, computed when the episode ended; null otherwise. */
+  grade_data?: CurationGradeData | null;
 }
 
 /** A finished episode as the history and the graders read it. */
@@ -88,6 +90,11 @@ export interface CompletedEpisode {
   initial_observation: Observation;
   final_observation: Observation;
   noise_ratios: number[];
+  /**
+   * Curation episodes: the grade's hidden inputs (test accuracy, regime), computed when the
+   * episode ended; null for the classic tasks. Never part of an observation.
+   */
+  grade_data?: CurationGradeData | null;
   steps: StepRecord[];
 }
 

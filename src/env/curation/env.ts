@@ -1,0 +1,587 @@
+/**
+ * CurationEnv: the curation family's environment (CURATION.md §2–§6), a plain synchronous class
+ * with a Gymnasium-style API and its own RandomState per episode, like DataSelectEnv.
+ *
+ * Hidden truth is kept apart by construction: everything an observation or reward is computed
+ * from is in `CurationData` (features of the non-test rows, seed and validation labels, the label
+ * a bought pool row returns); the regime, the pool's true labels, the low-quality and flip masks
+ * and the test set are in `data.hidden`, which only `finishGrade` (test accuracy) reads.
+ */
+import { logLoss } from '../../numerics/metrics.ts';
+import type { RandomState, RngFingerprint } from '../../numerics/random-state.ts';
+import { SgdLogistic } from '../../numerics/sgd.ts';
+import { EnvError, MESSAGES, unknownTask, wrongFamily } from '../errors.ts';
+import { topK } from '../samplers.ts';
+import { parseAction, parseSeed, parseTaskField } from '../schemas.ts';
+import { DEFAULT_SEED, TASK_IDS, getTask, type CurationTaskSpec } from '../tasks.ts';
+import type {
+  Action,
+  CurationGradeData,
+  CurationObservation,
+  EnvState,
+  Grade,
+  GradeInput,
+  LastBatch,
+  ResetResult,
+  SelectionDetail,
+  StepResult,
+  StrategyBatchStats,
+} from '../types.ts';
+import { getCurationData } from './data-cache.ts';
+import type { CurationData } from './generate.ts';
+import { curationGrade } from './grader.ts';
+import { CURATION, SPLITS } from './params.ts';
+
+const F = CURATION.nFeatures;
+const N_POOL = CURATION.nPool;
+const VAL_START = SPLITS.validation[0];
+const N_VAL = CURATION.nValidation;
+const POOL_START = SPLITS.pool[0];
+
+export interface CurationResetOptions {
+  task?: string | null;
+  seed?: number | string | null;
+}
+
+export interface CurationEnvOptions {
+  /** Keep the samplers' picks of the last step (`lastSelection`), for diagnostics and replay. */
+  recordSelections?: boolean;
+  /** Where a seed's data comes from (default: generated, through a small per-process cache). */
+  dataSource?: (seed: number) => CurationData;
+}
+
+/** Scratch shared by every curation environment of the process (steps are synchronous). */
+const scratch = {
+  score: new Float64Array(N_POOL),
+  excluded: new Uint8Array(N_POOL),
+  candidates: new Int32Array(N_POOL),
+  permutation: new Int32Array(N_POOL),
+  picksU: new Int32Array(N_POOL),
+  picksD: new Int32Array(N_POOL),
+  picksR: new Int32Array(N_POOL),
+  topScore: new Float64Array(N_POOL),
+  validationP1: new Float64Array(N_VAL),
+  validationLoss: new Float64Array(N_VAL),
+  validationRows: Int32Array.from({ length: N_VAL }, (_, i) => VAL_START + i),
+  centroid: new Float64Array(F),
+};
+
+interface Episode {
+  task: CurationTaskSpec;
+  seed: number;
+  data: CurationData;
+  rng: RandomState;
+  /** live[q] = pool index (row 1300 + live[q]) at pool position q, for q < poolSize. */
+  live: Int32Array;
+  poolSize: number;
+  /** P(class 1) of each current pool position under the current model. */
+  poolP: Float64Array;
+  /** Labelled rows (episode rows) and their labels, seed set first, then purchases in order. */
+  labelledRows: Int32Array;
+  labelledLabels: Uint8Array;
+  labelled: number;
+  /** Running plain sums of each feature over the labelled rows (the diversity centroid). */
+  featureSums: Float64Array;
+  model: SgdLogistic;
+  performance: number;
+  validationAccuracy: number;
+  diversity: number;
+  poolUncertainty: number;
+  budget: number;
+  steps: number;
+  disagreements: number;
+  expectedDisagreements: number;
+  bought: number;
+  lastBatch: LastBatch | null;
+  terminated: boolean;
+  truncated: boolean;
+  gradeData: CurationGradeData | null;
+}
+
+export class CurationEnv {
+  private episode: Episode | null = null;
+  private readonly recordSelections: boolean;
+  private readonly dataSource: (seed: number) => CurationData;
+  lastSelection: SelectionDetail | null = null;
+
+  constructor(options: CurationEnvOptions = {}) {
+    this.recordSelections = options.recordSelections ?? false;
+    this.dataSource = options.dataSource ?? getCurationData;
+  }
+
+  reset(options: CurationResetOptions = {}): ResetResult {
+    const taskId = parseTaskField(options.task, 'curation-easy');
+    const seed = parseSeed(options.seed, DEFAULT_SEED);
+    const task = getTask(taskId);
+    if (!task) throw unknownTask(taskId, TASK_IDS);
+    if (task.family !== 'curation') throw wrongFamily(taskId, task.family, 'CurationEnv');
+    const ep = startEpisode(task, seed, this.dataSource(seed), this.episode);
+    this.episode = ep;
+    this.lastSelection = null;
+    return { observation: this.observation(), info: { task_id: task.id, seed } };
+  }
+
+  /** Checks the action first, then the episode (an invalid action after the end is invalid_action). */
+  step(rawAction: unknown): StepResult {
+    const action = parseAction(rawAction);
+    const ep = this.episode;
+    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
+    if (ep.terminated || ep.truncated) throw new EnvError('EXECUTION_ERROR', 'episode_over', MESSAGES.episodeOver);
+    return action.action_type === 'stop' ? this.stop(ep) : this.select(ep, action);
+  }
+
+  private stop(ep: Episode): StepResult {
+    ep.steps += 1;
+    ep.terminated = true;
+    this.lastSelection = null;
+    finishGrade(ep);
+    return {
+      observation: this.observation(),
+      reward: 0,
+      terminated: true,
+      truncated: false,
+      done: true,
+      step: ep.steps,
+      info: {},
+      terms: { stop_reward: 0 },
+    };
+  }
+
+  private select(ep: Episode, action: Action): StepResult {
+    const s = scratch;
+    const P = ep.poolSize;
+    const X = ep.data.X;
+    const live = ep.live;
+    const poolP = ep.poolP;
+
+    // §4: effective batch and split (b·w first, then / tot; no epsilon).
+    const b = Math.min(Math.max(action.batch_size, ep.task.minBatch), ep.budget, P);
+    const w = action.strategy_weights;
+    const wu = w.uncertainty ?? 0;
+    const wd = w.diversity ?? 0;
+    const wr = w.random ?? 0;
+    const tot = wu + wd + wr;
+    const nU = Math.floor((b * wu) / tot);
+    const nD = Math.floor((b * wd) / tot);
+    const nR = b - nU - nD;
+
+    const excluded = s.excluded;
+    excluded.fill(0, 0, P);
+    let countU = 0;
+    if (nU > 0) {
+      // Smallest |p − 0.5| first = largest −|p − 0.5| (negation is exact: ties stay ties).
+      for (let q = 0; q < P; q++) s.score[q] = -Math.abs(poolP[q] - 0.5);
+      countU = topK(s.score, P, nU, excluded, s.picksU, s.topScore);
+      for (let i = 0; i < countU; i++) excluded[s.picksU[i]] = 1;
+    }
+    let countD = 0;
+    if (nD > 0) {
+      const c = s.centroid;
+      for (let j = 0; j < F; j++) c[j] = ep.featureSums[j] / ep.labelled;
+      for (let q = 0; q < P; q++) {
+        if (excluded[q] !== 0) continue;
+        const base = (POOL_START + live[q]) * F;
+        let acc = 0;
+        for (let j = 0; j < F; j++) {
+          const dv = X[base + j] - c[j];
+          acc += dv * dv;
+        }
+        s.score[q] = acc;
+      }
+      countD = topK(s.score, P, nD, excluded, s.picksD, s.topScore);
+      for (let i = 0; i < countD; i++) excluded[s.picksD[i]] = 1;
+    }
+    let countR = 0;
+    if (nR > 0) {
+      let m = 0;
+      for (let q = 0; q < P; q++) if (excluded[q] === 0) s.candidates[m++] = q;
+      countR = Math.min(nR, m);
+      if (countR > 0) ep.rng.choiceWithoutReplacementInto(s.candidates, m, countR, s.picksR, s.permutation);
+      for (let i = 0; i < countR; i++) excluded[s.picksR[i]] = 1;
+    }
+
+    if (this.recordSelections) {
+      this.lastSelection = {
+        pool_size_before: P,
+        requested: action.batch_size,
+        effective: b,
+        n_u: nU,
+        n_d: nD,
+        n_r: nR,
+        uncertainty_idx: Array.from(s.picksU.subarray(0, countU)),
+        diversity_idx: Array.from(s.picksD.subarray(0, countD)),
+        random_idx: Array.from(s.picksR.subarray(0, countR)),
+        train_order: [],
+      };
+    }
+
+    // Statistics with the model before it sees the labels; the picks join the labelled set in
+    // batch order (uncertainty, diversity, random). E_k is each strategy's own plain sum.
+    const tally = { disagreements: 0, expectedSum: 0 };
+    const statsU = this.buy(ep, s.picksU, countU, tally);
+    const eU = tally.expectedSum;
+    const statsD = this.buy(ep, s.picksD, countD, tally);
+    const eD = tally.expectedSum;
+    const statsR = this.buy(ep, s.picksR, countR, tally);
+    const eR = tally.expectedSum;
+    const taken = countU + countD + countR;
+    const eTotal = eU + eD + eR;
+    ep.disagreements += tally.disagreements;
+    ep.expectedDisagreements += eTotal;
+    ep.bought += taken;
+    ep.lastBatch = {
+      uncertainty: statsU,
+      diversity: statsD,
+      random: statsR,
+      total: { n: taken, disagree: tally.disagreements / taken, expected: eTotal / taken },
+    };
+
+    // The picks leave the pool; the others keep their order.
+    let kept = 0;
+    for (let q = 0; q < P; q++) if (excluded[q] === 0) live[kept++] = live[q];
+    ep.poolSize = kept;
+
+    const oldPerformance = ep.performance;
+    refit(ep);
+    const reward = CURATION.rewardScale * (ep.performance - oldPerformance);
+    ep.budget -= b;
+    ep.steps += 1;
+    ep.terminated = ep.budget <= 0 || ep.poolSize === 0;
+    ep.truncated = !ep.terminated && ep.steps >= ep.task.maxSteps;
+    if (ep.terminated || ep.truncated) finishGrade(ep);
+    return {
+      observation: this.observation(),
+      reward,
+      terminated: ep.terminated,
+      truncated: ep.truncated,
+      done: ep.terminated || ep.truncated,
+      step: ep.steps,
+      info: { batch_size: b, split: { uncertainty: countU, diversity: countD, random: countR } },
+      terms: { validation_gain: reward },
+    };
+  }
+
+  /**
+   * Buys the pool positions `picks[0..n)`: appends them to the labelled set and returns their
+   * statistics (null when n = 0). `tally.disagreements` accumulates across strategies;
+   * `tally.expectedSum` is set to this strategy's plain sum of min(p, 1 − p) (0 without picks).
+   */
+  private buy(ep: Episode, picks: Int32Array, n: number, tally: { disagreements: number; expectedSum: number }): StrategyBatchStats | null {
+    tally.expectedSum = 0;
+    if (n === 0) return null;
+    let disagree = 0;
+    let expected = 0;
+    let ones = 0;
+    let pSum = 0;
+    for (let i = 0; i < n; i++) {
+      const q = picks[i];
+      const poolIndex = ep.live[q];
+      const p = ep.poolP[q];
+      const label = ep.data.poolLabel[poolIndex];
+      const predicted = p >= 0.5 ? 1 : 0;
+      if (label !== predicted) disagree++;
+      expected += Math.min(p, 1 - p);
+      ones += label;
+      pSum += p;
+      const row = POOL_START + poolIndex;
+      ep.labelledRows[ep.labelled] = row;
+      ep.labelledLabels[ep.labelled] = label;
+      ep.labelled++;
+      addRow(ep.featureSums, ep.data.X, row);
+    }
+    tally.disagreements += disagree;
+    tally.expectedSum = expected;
+    return { n, disagree: disagree / n, expected: expected / n, label_mean: ones / n, pred_mean: pSum / n };
+  }
+
+  private observation(): CurationObservation {
+    const ep = this.episode!;
+    return {
+      remaining_budget: ep.budget,
+      samples_available: ep.poolSize,
+      current_performance: ep.performance,
+      noise_estimate: ep.bought === 0 ? 0 : Math.max(0, (ep.disagreements - ep.expectedDisagreements) / ep.bought),
+      diversity_score: ep.diversity,
+      validation_accuracy: ep.validationAccuracy,
+      step: ep.steps,
+      steps_left: ep.task.maxSteps - ep.steps,
+      labelled: ep.labelled,
+      pool_uncertainty: ep.poolUncertainty,
+      last_batch: ep.lastBatch === null ? null : structuredCloneBatch(ep.lastBatch),
+    };
+  }
+
+  currentObservation(): CurationObservation | null {
+    return this.episode ? this.observation() : null;
+  }
+
+  state(): EnvState {
+    const ep = this.episode;
+    if (!ep) {
+      return { task_id: null, step_count: 0, done: false, remaining_budget: null, current_performance: null, pool_size: null };
+    }
+    return {
+      task_id: ep.task.id,
+      step_count: ep.steps,
+      done: ep.terminated || ep.truncated,
+      remaining_budget: ep.budget,
+      current_performance: ep.performance,
+      pool_size: ep.poolSize,
+    };
+  }
+
+  get hasEpisode(): boolean {
+    return this.episode !== null;
+  }
+
+  get done(): boolean {
+    return this.episode !== null && (this.episode.terminated || this.episode.truncated);
+  }
+
+  get task(): CurationTaskSpec | null {
+    return this.episode?.task ?? null;
+  }
+
+  get seed(): number | null {
+    return this.episode?.seed ?? null;
+  }
+
+  gradeInput(): GradeInput {
+    const ep = this.episode;
+    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
+    return { task_id: ep.task.id, final_observation: this.observation(), noise_ratios: [], grade_data: ep.gradeData };
+  }
+
+  grade(): Grade {
+    const ep = this.episode;
+    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
+    if (!ep.gradeData) throw new EnvError('NOT_FOUND', 'episode_not_finished', 'The episode is not finished yet.');
+    return curationGrade(ep.task, ep.gradeData);
+  }
+
+  rngFingerprint(): RngFingerprint | null {
+    return this.episode?.rng.fingerprint() ?? null;
+  }
+}
+
+/** §2 step 10 and §3: the seed set, a full pool, the first fit; reuses `prev`'s buffers. */
+function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, prev: Episode | null, fit = true): Episode {
+  const maxLabelled = task.nSeed + task.budget;
+  const live = prev ? prev.live : new Int32Array(N_POOL);
+  const poolP = prev ? prev.poolP : new Float64Array(N_POOL);
+  const labelledRows = prev && prev.labelledRows.length >= maxLabelled ? prev.labelledRows : new Int32Array(maxLabelled);
+  const labelledLabels = prev && prev.labelledLabels.length >= maxLabelled ? prev.labelledLabels : new Uint8Array(maxLabelled);
+  const featureSums = prev ? prev.featureSums : new Float64Array(F);
+  const model = prev ? prev.model : new SgdLogistic(F, CURATION.eta0);
+
+  // §2 step 10: the seed set, walking the 100 candidates in order.
+  const wantPos = task.nSeed - Math.floor(task.nSeed / 2);
+  const wantNeg = Math.floor(task.nSeed / 2);
+  let pos = 0;
+  let neg = 0;
+  let labelled = 0;
+  for (let r = SPLITS.seedCandidates[0]; r < SPLITS.seedCandidates[1]; r++) {
+    const y = data.yVisible[r];
+    if (y === 1 ? pos < wantPos : neg < wantNeg) {
+      labelledRows[labelled] = r;
+      labelledLabels[labelled] = y;
+      labelled++;
+      if (y === 1) pos++;
+      else neg++;
+    }
+  }
+  featureSums.fill(0);
+  for (let i = 0; i < labelled; i++) addRow(featureSums, data.X, labelledRows[i]);
+  for (let q = 0; q < N_POOL; q++) live[q] = q;
+
+  const ep: Episode = {
+    task,
+    seed,
+    data,
+    rng: data.rngAfter.clone(),
+    live,
+    poolSize: N_POOL,
+    poolP,
+    labelledRows,
+    labelledLabels,
+    labelled,
+    featureSums,
+    model,
+    performance: 0,
+    validationAccuracy: 0,
+    diversity: 0,
+    poolUncertainty: 0,
+    budget: task.budget,
+    steps: 0,
+    disagreements: 0,
+    expectedDisagreements: 0,
+    bought: 0,
+    lastBatch: null,
+    terminated: false,
+    truncated: false,
+    gradeData: null,
+  };
+  if (fit) refit(ep);
+  return ep;
+}
+
+function structuredCloneBatch(b: LastBatch): LastBatch {
+  return {
+    uncertainty: b.uncertainty && { ...b.uncertainty },
+    diversity: b.diversity && { ...b.diversity },
+    random: b.random && { ...b.random },
+    total: { ...b.total },
+  };
+}
+
+function addRow(sums: Float64Array, X: Float64Array, row: number): void {
+  const base = row * F;
+  for (let j = 0; j < F; j++) sums[j] += X[base + j];
+}
+
+/**
+ * §3: a fresh model fitted by 10 `partial_fit` calls on every labelled row, then the validation
+ * metrics, the pool probabilities (kept for the next selection) and the labelled rows' spread.
+ */
+function refit(ep: Episode): void {
+  const { model, data } = ep;
+  const X = data.X;
+  model.resetParameters();
+  for (let e = 0; e < CURATION.fitEpochs; e++) model.partialFit(X, ep.labelledRows, ep.labelledLabels, ep.labelled);
+
+  const s = scratch;
+  model.predictProba1Into(X, s.validationRows, N_VAL, s.validationP1);
+  let correct = 0;
+  for (let i = 0; i < N_VAL; i++) {
+    const predicted = s.validationP1[i] >= 0.5 ? 1 : 0;
+    if (predicted === data.yVisible[VAL_START + i]) correct++;
+  }
+  const loss = logLoss(data.yVisible.subarray(VAL_START, VAL_START + N_VAL), s.validationP1, N_VAL, s.validationLoss);
+  ep.performance = 1 / (1 + loss);
+  ep.validationAccuracy = correct / N_VAL;
+
+  const P = ep.poolSize;
+  const coef = model.coef;
+  const intercept = model.intercept;
+  let uncertainty = 0;
+  for (let q = 0; q < P; q++) {
+    const base = (POOL_START + ep.live[q]) * F;
+    let d = 0;
+    for (let j = 0; j < F; j++) d += X[base + j] * coef[j];
+    const p = 1 / (1 + Math.exp(-(d + intercept)));
+    ep.poolP[q] = p;
+    uncertainty += 1 - Math.abs(2 * p - 1);
+  }
+  ep.poolUncertainty = P === 0 ? 0 : uncertainty / P;
+
+  // Population std of every labelled feature value, labelled order, row-major, plain sums.
+  const K = ep.labelled * F;
+  let sum = 0;
+  for (let i = 0; i < ep.labelled; i++) {
+    const base = ep.labelledRows[i] * F;
+    for (let j = 0; j < F; j++) sum += X[base + j];
+  }
+  const m = sum / K;
+  let sq = 0;
+  for (let i = 0; i < ep.labelled; i++) {
+    const base = ep.labelledRows[i] * F;
+    for (let j = 0; j < F; j++) {
+      const dv = X[base + j] - m;
+      sq += dv * dv;
+    }
+  }
+  ep.diversity = Math.sqrt(sq / K);
+}
+
+/** §6: the final model's test accuracy — the only place the hidden test set is read. */
+function finishGrade(ep: Episode): void {
+  const { testX, testY, regime } = ep.data.hidden;
+  const n = testY.length;
+  const coef = ep.model.coef;
+  const intercept = ep.model.intercept;
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    const base = i * F;
+    let d = 0;
+    for (let j = 0; j < F; j++) d += testX[base + j] * coef[j];
+    const p = 1 / (1 + Math.exp(-(d + intercept)));
+    if ((p >= 0.5 ? 1 : 0) === testY[i]) correct++;
+  }
+  ep.gradeData = { test_accuracy: correct / n, regime };
+}
+
+export type AnchorPolicy = 'random' | 'oracle_uncertainty' | 'oracle_diversity';
+
+/**
+ * The episodes the grade anchors are computed from (CURATION.md §6), returning the final model's
+ * test accuracy; used only to recompute the anchors, never reachable as an agent action.
+ *
+ * - `random`: `{random: 1}` batch 10 until done — the same draws as CurationEnv playing it.
+ * - the clean-label oracles buy `b = min(ceil(budget / max_steps), remaining budget, pool size)`
+ *   rows per step among those whose bought label is correct (they read the hidden flip mask):
+ *   the most uncertain, or the farthest from the labelled centroid; they draw nothing.
+ *
+ * The model is refitted from scratch after each step, so when the picks do not depend on the
+ * model (random, diversity) only the last fit matters: those paths fit once, at the end, and give
+ * the same final model (the anchors test also plays `random` through CurationEnv and compares).
+ */
+export function playAnchorEpisode(task: CurationTaskSpec, data: CurationData, policy: AnchorPolicy): number {
+  const needsModel = policy === 'oracle_uncertainty';
+  const ep = startEpisode(task, data.seed, data, null, needsModel);
+  const s = scratch;
+  const X = data.X;
+  const flipped = data.hidden.poolFlipped;
+  const perStep = policy === 'random' ? Math.max(10, task.minBatch) : Math.ceil(task.budget / task.maxSteps);
+  const rng = data.rngAfter.clone();
+  while (ep.budget > 0 && ep.steps < task.maxSteps && ep.poolSize > 0) {
+    const P = ep.poolSize;
+    const b = Math.min(perStep, ep.budget, P);
+    const excluded = s.excluded;
+    let n: number;
+    let picks: Int32Array;
+    if (policy === 'random') {
+      for (let q = 0; q < P; q++) s.candidates[q] = q;
+      rng.choiceWithoutReplacementInto(s.candidates, P, b, s.picksR, s.permutation);
+      picks = s.picksR;
+      n = b;
+    } else {
+      for (let q = 0; q < P; q++) excluded[q] = flipped[ep.live[q]];
+      if (policy === 'oracle_uncertainty') {
+        for (let q = 0; q < P; q++) s.score[q] = -Math.abs(ep.poolP[q] - 0.5);
+      } else {
+        const c = s.centroid;
+        for (let j = 0; j < F; j++) c[j] = ep.featureSums[j] / ep.labelled;
+        for (let q = 0; q < P; q++) {
+          const base = (POOL_START + ep.live[q]) * F;
+          let acc = 0;
+          for (let j = 0; j < F; j++) {
+            const dv = X[base + j] - c[j];
+            acc += dv * dv;
+          }
+          s.score[q] = acc;
+        }
+      }
+      n = topK(s.score, P, b, excluded, s.picksU, s.topScore);
+      picks = s.picksU;
+    }
+    excluded.fill(0, 0, P);
+    for (let i = 0; i < n; i++) {
+      const q = picks[i];
+      const row = POOL_START + ep.live[q];
+      ep.labelledRows[ep.labelled] = row;
+      ep.labelledLabels[ep.labelled] = data.poolLabel[ep.live[q]];
+      ep.labelled++;
+      addRow(ep.featureSums, X, row);
+      excluded[q] = 1;
+    }
+    let kept = 0;
+    for (let q = 0; q < P; q++) if (excluded[q] === 0) ep.live[kept++] = ep.live[q];
+    ep.poolSize = kept;
+    if (needsModel) refit(ep);
+    ep.budget -= b;
+    ep.steps += 1;
+  }
+  if (!needsModel) refit(ep);
+  finishGrade(ep);
+  return ep.gradeData!.test_accuracy;
+}

@@ -1,0 +1,59 @@
+/**
+ * The curation family's observation schema (CURATION.md §5), registered with the family in the
+ * task registry. Node-free, like spaces.ts, so the console can import it.
+ */
+import Type from 'typebox';
+
+const StrategyStatsSchema = Type.Union(
+  [
+    Type.Object(
+      {
+        n: Type.Integer({ description: 'Rows this strategy picked.' }),
+        disagree: Type.Number({ description: 'Share of picks whose bought label differs from the predicted class (model before the labels).' }),
+        expected: Type.Number({ description: 'Mean of min(p, 1 − p): the disagreement a calibrated model would expect.' }),
+        label_mean: Type.Number({ description: 'Share of bought labels equal to 1.' }),
+        pred_mean: Type.Number({ description: 'Mean predicted P(class 1); label_mean − pred_mean is the calibration gap.' }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Null(),
+  ],
+  { description: 'null when the strategy picked nothing.' },
+);
+
+/** The curation family's observation (CURATION.md §5): nothing in it is computed from hidden truth. */
+export const CurationObservationSchema = Type.Object(
+  {
+    remaining_budget: Type.Integer({ description: 'Budget left (never negative).' }),
+    samples_available: Type.Integer({ description: 'Pool size.' }),
+    current_performance: Type.Number({ description: '1 / (1 + validation log-loss) of the current model.' }),
+    noise_estimate: Type.Number({
+      description: 'max(0, (disagreements − expected disagreements) / bought rows) over the episode: label noise beyond what a calibrated model expects; 0 before any purchase.',
+    }),
+    diversity_score: Type.Number({ description: 'Population std of every feature value of the labelled rows.' }),
+    validation_accuracy: Type.Number({ description: 'Share of validation rows the current model classifies correctly.' }),
+    step: Type.Integer({ description: 'Accepted steps so far.' }),
+    steps_left: Type.Integer({ description: 'max_steps − step.' }),
+    labelled: Type.Integer({ description: 'Labelled rows (seed set + bought).' }),
+    pool_uncertainty: Type.Number({ description: 'Mean of 1 − |2p − 1| over the pool with the current model.' }),
+    last_batch: Type.Union(
+      [
+        Type.Object(
+          {
+            uncertainty: StrategyStatsSchema,
+            diversity: StrategyStatsSchema,
+            random: StrategyStatsSchema,
+            total: Type.Object(
+              { n: Type.Integer(), disagree: Type.Number(), expected: Type.Number() },
+              { additionalProperties: false },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: 'Per-strategy statistics of the latest selection (null before the first); a stop leaves it unchanged.' },
+    ),
+  },
+  { additionalProperties: false, title: 'curation' },
+);
