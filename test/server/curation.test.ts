@@ -4,6 +4,9 @@
  * schemas and the grader breakdown as served; typo'd task ids refused with the valid list.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HttpEnvironment } from '../../src/client/http.ts';
 import { WsEnvironment } from '../../src/client/ws.ts';
@@ -135,4 +138,37 @@ describe('curation tasks as served', () => {
     const listed = await get(server.url, '/episodes?task_id=curation-hard');
     assert.ok(listed.body.episodes.some((e: any) => e.episode_id === id));
   });
+});
+
+test('a finished curation episode is graded identically after a restart on the same store file (grade data is stored)', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-curation-'));
+  const file = path.join(dir, 'episodes.sqlite');
+  try {
+    const first = await startServer({ STORE_PATH: file });
+    let id: string;
+    let before: any;
+    try {
+      const start = await post(first.url, '/reset', { task_id: 'curation-medium', seed: 9 });
+      id = start.body.episode_id;
+      for (let done = false; !done; ) {
+        const r = await post(first.url, '/step', { episode_id: id, action: { action_type: 'select_batch', batch_size: 30, strategy_weights: { diversity: 1 } } });
+        assert.equal(r.status, 200);
+        done = r.body.done;
+      }
+      before = (await post(first.url, '/grader', { episode_id: id, task_id: 'curation-medium' })).body;
+      assert.equal(typeof before.breakdown.test_accuracy, 'number');
+    } finally {
+      await first.close();
+    }
+    const second = await startServer({ STORE_PATH: file });
+    try {
+      const after = await post(second.url, '/grader', { episode_id: id, task_id: 'curation-medium' });
+      assert.equal(after.status, 200);
+      assert.deepEqual(after.body, before);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
