@@ -119,7 +119,7 @@ function gcCount(): number {
 
 export interface ResetBreakdown {
   task: string;
-  /** Generating a new seed's data (CURATION.md §2), the part the data cache saves. */
+  /** Generating a new seed's data (docs/curation.md), the part the data cache saves. */
   generate_ms: number;
   /** A reset whose data is cached: the seed set and the first fit. */
   cached_reset_ms: number;

@@ -1,7 +1,7 @@
 /**
  * The task registry: the single source of every task's numbers, for both task families — the
  * classic tasks of the original (`easy`, `medium`, `hard`, kept bit-exact) and the curation family
- * (CURATION.md). The graders, the `/tasks` texts, the manifest, the agent's prompt and the docs
+ * (docs/curation.md). The graders, the `/tasks` texts, the manifest, the agent's prompt and the docs
  * all read these entries (D6), so a description can never disagree with the rule that grades it.
  * Each family names its observation schema here too. Adding a task is adding one entry here;
  * adding a task family (its own data, rules and observation) is adding one entry to FAMILIES,
@@ -97,7 +97,7 @@ export interface ClassicTaskSpec {
   summary: string;
 }
 
-/** A curation task (CURATION.md): held-out grading normalised by per-regime anchors. */
+/** A curation task (docs/curation.md): held-out grading normalised by per-regime anchors. */
 export interface CurationTaskSpec {
   id: string;
   family: 'curation';

@@ -58,7 +58,7 @@ export interface LastBatch {
 }
 
 /**
- * The curation family's observation (CURATION.md §5): the five classic keys, none computed from
+ * The curation family's observation (docs/curation.md): the five classic keys, none computed from
  * hidden truth, then the family's own signals.
  */
 export interface CurationObservation extends Observation {

@@ -11,7 +11,7 @@
 import { RandomState } from './random-state.ts';
 
 export const SGD_RANDOM_STATE = 42;
-/** The classic tasks' learning rate; the curation family uses 0.05 (CURATION.md §3). */
+/** The classic tasks' learning rate; the curation family uses 0.05 (docs/curation.md). */
 export const DEFAULT_ETA0 = 0.01;
 const ALPHA = 0.0001;
 /** `1 − ((1 − l1_ratio) · eta · alpha)` with l1_ratio forced to 0 for the L2 penalty, left to right. */

@@ -26,7 +26,7 @@ const UNCERTAINTY_B10: Action = { action_type: 'select_batch', batch_size: 10, s
 const DIVERSITY_B10: Action = { action_type: 'select_batch', batch_size: 10, strategy_weights: { diversity: 1 } };
 
 /**
- * The reference adaptive rule of CURATION.md §7, as a fresh stateful policy for one episode at a
+ * The reference adaptive rule of docs/curation.md, as a fresh stateful policy for one episode at a
  * time (its state restarts whenever it is asked for step 0). It plays `{uncertainty: 1}` batch 10
  * and watches the calibration gap of those picks: with m uncertainty picks so far and
  * G = Σ (label_mean − pred_mean)·n over their batches, it flags the data source — for good — when
@@ -90,7 +90,7 @@ export const BUILTIN_POLICIES: Readonly<Record<string, BuiltinPolicy>> = Object.
   ),
   'one-batch': stateless('the whole remaining budget in one balanced batch {uncertainty .4, diversity .4, random .2}', oneBatch),
   adaptive: {
-    description: 'the reference adaptive rule of CURATION.md §7: uncertainty batch 10 until the calibration gap flags the source, then diversity',
+    description: 'the reference adaptive rule of docs/curation.md: uncertainty batch 10 until the calibration gap flags the source, then diversity',
     policy: createAdaptivePolicy(),
     create: createAdaptivePolicy,
   },

@@ -1,5 +1,5 @@
 /**
- * Recomputes the grade anchors (CURATION.md §6) from scratch: for each seed of the range, one
+ * Recomputes the grade anchors (docs/curation.md) from scratch: for each seed of the range, one
  * random-only batch-10 episode and the two clean-label oracles per task; means per task and
  * regime are plain sums in seed order. `reference` is the better oracle mean. Each seed's data is
  * generated once and shared by every task and policy.

@@ -1,5 +1,5 @@
 /**
- * Grade anchors of the curation tasks (CURATION.md §6): per task and regime, the mean test
+ * Grade anchors of the curation tasks (docs/curation.md): per task and regime, the mean test
  * accuracy of random-only batch-10 episodes (`random`) and of the better of the two clean-label
  * oracles (`reference`) over seeds 1000–1199. They ship as constants; test/env/curation-anchors
  * recomputes them from scratch and checks these values to 1e-12.

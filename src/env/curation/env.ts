@@ -1,5 +1,5 @@
 /**
- * CurationEnv: the curation family's environment (CURATION.md §2–§6), a plain synchronous class
+ * CurationEnv: the curation family's environment (docs/curation.md), a plain synchronous class
  * with a Gymnasium-style API and its own RandomState per episode, like DataSelectEnv.
  *
  * Hidden truth is kept apart by construction: everything an observation or reward is computed
@@ -513,7 +513,7 @@ function finishGrade(ep: Episode): void {
 export type AnchorPolicy = 'random' | 'oracle_uncertainty' | 'oracle_diversity';
 
 /**
- * The episodes the grade anchors are computed from (CURATION.md §6), returning the final model's
+ * The episodes the grade anchors are computed from (docs/curation.md), returning the final model's
  * test accuracy; used only to recompute the anchors, never reachable as an agent action.
  *
  * - `random`: `{random: 1}` batch 10 until done — the same draws as CurationEnv playing it.

@@ -1,5 +1,5 @@
 /**
- * The curation family's data generation (CURATION.md §2): one episode's rows, drawn from the
+ * The curation family's data generation (docs/curation.md): one episode's rows, drawn from the
  * episode's own RandomState in exactly the specified order. The result is split into what the
  * environment may show an agent (`CurationData`: features of the non-test rows, the labels of
  * the seed and validation rows, the label an annotator returns when a pool row is bought) and

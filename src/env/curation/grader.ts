@@ -1,5 +1,5 @@
 /**
- * The curation grade (CURATION.md §6): test accuracy normalised by the anchors of the episode's
+ * The curation grade (docs/curation.md): test accuracy normalised by the anchors of the episode's
  * task and regime; score clipped to [0, 1], passed at ≥ 0.5. The regime appears only here.
  */
 import type { CurationTaskSpec } from '../tasks.ts';

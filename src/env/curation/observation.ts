@@ -1,5 +1,5 @@
 /**
- * The curation family's observation schema (CURATION.md §5), registered with the family in the
+ * The curation family's observation schema (docs/curation.md), registered with the family in the
  * task registry. Node-free, like spaces.ts, so the console can import it.
  */
 import Type from 'typebox';
@@ -21,7 +21,7 @@ const StrategyStatsSchema = Type.Union(
   { description: 'null when the strategy picked nothing.' },
 );
 
-/** The curation family's observation (CURATION.md §5): nothing in it is computed from hidden truth. */
+/** The curation family's observation (docs/curation.md): nothing in it is computed from hidden truth. */
 export const CurationObservationSchema = Type.Object(
   {
     remaining_budget: Type.Integer({ description: 'Budget left (never negative).' }),

@@ -1,5 +1,5 @@
 /**
- * The curation family's fixed parameters (CURATION.md §1). Task-specific numbers (seed-set size,
+ * The curation family's fixed parameters (docs/curation.md). Task-specific numbers (seed-set size,
  * budget, steps, anchors) live in the task registry; everything here is shared by the three tasks.
  */
 export const CURATION = Object.freeze({
