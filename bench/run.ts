@@ -7,6 +7,7 @@ import { numericsFigures } from './numerics.ts';
 import { envFigures } from './env.ts';
 import { storeFigures } from './store.ts';
 import { printTable, ratioOf, metOf, type Figure } from './report.ts';
+import { serverSections } from './server.ts';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -20,14 +21,7 @@ const sections: Section[] = [
   { name: 'env', run: envFigures },
   { name: 'store', run: storeFigures },
 ];
-// Server-side sections (HTTP/WS load, memory) register here when present.
-try {
-  // Resolved at run time so the table still runs where the server sections are absent.
-  const mod = (await import(new URL('./server.ts', import.meta.url).href)) as { serverSections?: Section[] };
-  if (mod.serverSections) sections.push(...mod.serverSections);
-} catch (e) {
-  if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-}
+sections.push(...serverSections);
 
 // Replicas on PostgreSQL behind nginx: scaling, SIGKILL fault, action-log cost (needs Debian's
 // postgresql and nginx; reported as skipped without them).

@@ -1,5 +1,5 @@
 /** Library entry point: the environment, its contract, tasks, graders and schemas. */
-export { DataSelectEnv, REWARD, type EnvOptions, type ResetOptions } from './env/env.ts';
+export { DataSelectEnv, REWARD, SAMPLING, type EnvOptions, type ResetOptions } from './env/env.ts';
 export type * from './env/types.ts';
 export { STRATEGIES, ACTION_TYPES, isCurationObservation } from './env/types.ts';
 export { CurationEnv, type CurationEnvOptions, type CurationResetOptions } from './env/curation/env.ts';

@@ -5,6 +5,29 @@
  * the command needs), 1 when a valid command failed (mismatches, a server unreachable or refusing).
  * `DATASELECTENV_DEBUG=1` adds the stack, for bug reports.
  */
+/** A bad command-line argument: exit code 2, like commander's own usage errors. */
+export class UsageError extends Error {
+  readonly code = 'USAGE_ERROR';
+  readonly reason = 'invalid_argument';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * Parses a command-line argument with a library parser that throws RangeError for a bad value
+ * (seed and task lists): that RangeError is the user's usage error. Any other RangeError, thrown
+ * later while the command runs, is a failure (exit 1), not a usage error.
+ */
+export function parseArgument<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 /** Codes whose errors are the user's command line rather than the run (exit 2). */
 const USAGE_CODES = new Set(['USAGE_ERROR', 'INPUT_ERROR', 'POLICY_ERROR']);
@@ -19,8 +42,8 @@ export function describeError(e: unknown): { code: string; reason: string; messa
     const cause = String(err.message ?? '').replace(/^E[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
     return { code: 'IO_ERROR', reason: err.code.toLowerCase(), message: `${what}${cause}` };
   }
-  const code = typeof err?.code === 'string' && /^[A-Z_]+$/.test(err.code) ? err.code : e instanceof RangeError ? 'USAGE_ERROR' : 'ERROR';
-  const reason = typeof err?.reason === 'string' ? err.reason : e instanceof RangeError ? 'invalid_argument' : 'unexpected';
+  const code = typeof err?.code === 'string' && /^[A-Z_]+$/.test(err.code) ? err.code : 'ERROR';
+  const reason = typeof err?.reason === 'string' ? err.reason : 'unexpected';
   const message = typeof err?.message === 'string' ? err.message : String(e);
   return { code, reason, message };
 }
@@ -44,10 +67,10 @@ function writeQuietly(stream: NodeJS.WriteStream, text: string): void {
   if (!stream.destroyed && stream.writable) stream.write(text);
 }
 
-/** An integer option from 1 to `max`, else a RangeError (a usage error: exit 2). */
+/** An integer option from 1 to `max`, else a usage error (exit 2). */
 export function parsePositiveInt(value: string, flag: string, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new RangeError(`${flag} must be an integer from 1 to ${max}, got '${value}'`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} must be an integer from 1 to ${max}, got '${value}'`);
   return n;
 }
 

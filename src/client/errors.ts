@@ -40,16 +40,6 @@ export class ClientError extends Error {
     this.issues = extra.issues ?? [];
   }
 
-  /** True for failures where repeating the same request later may succeed. */
-  get transient(): boolean {
-    return (
-      this.code === 'TIMEOUT' ||
-      this.code === 'CONNECTION_ERROR' ||
-      this.code === 'CAPACITY_REACHED' ||
-      (this.status !== undefined && this.status >= 500)
-    );
-  }
-
   override toString(): string {
     return `${this.name} [${this.code}/${this.reason}${this.status ? ` HTTP ${this.status}` : ''}]: ${this.message}`;
   }

@@ -15,8 +15,8 @@ import { stdFlat } from '../numerics/reductions.ts';
 import { SgdLogistic } from '../numerics/sgd.ts';
 import { EnvError, MESSAGES, unknownTask, wrongFamily } from './errors.ts';
 import { grade } from './grader.ts';
-import { pickDiversity, pickUncertainty, randomPick, scorePool, squaredDistances, type PoolView } from './samplers.ts';
-import { REWARD, batchGeometry, noiseTrapBoost, selectionReward, selectionTerms, stopReward } from './reward.ts';
+import { SAMPLING, pickDiversity, pickUncertainty, randomPick, scorePool, squaredDistances, type PoolView } from './samplers.ts';
+import { batchGeometry, noiseTrapBoost, selectionReward, selectionTerms, stopReward } from './reward.ts';
 import { parseAction, parseSeed, parseTaskField } from './schemas.ts';
 import {
   DEFAULT_SEED,
@@ -39,6 +39,7 @@ import { getWorld, type World } from './world.ts';
 import { getSeedStage, putSeedStage } from './seed-cache.ts';
 
 export { REWARD } from './reward.ts';
+export { SAMPLING } from './samplers.ts';
 
 export interface ResetOptions {
   task?: string | null;
@@ -296,7 +297,7 @@ export class DataSelectEnv {
     const weights = action.strategy_weights;
     let total = 0;
     for (const k in weights) total += weights[k as keyof typeof weights]!;
-    total += REWARD.weightEpsilon;
+    total += SAMPLING.weightEpsilon;
     const wU = (weights.uncertainty ?? 0) / total;
     const wD = (weights.diversity ?? 0) / total;
 
@@ -393,7 +394,7 @@ export class DataSelectEnv {
       const base = s.batchRows[r] * F;
       for (let j = 0; j < F; j++) mean[j] += poolX[base + j];
     }
-    for (let j = 0; j < F; j++) c[j] = REWARD.centroidDecay * c[j] + REWARD.centroidRate * (mean[j] / n);
+    for (let j = 0; j < F; j++) c[j] = SAMPLING.centroidDecay * c[j] + SAMPLING.centroidRate * (mean[j] / n);
 
     let train = ep.train;
     if (!train) {
@@ -475,11 +476,6 @@ export class DataSelectEnv {
 
   get seed(): number | null {
     return this.episode?.seed ?? null;
-  }
-
-  /** Noise ratios of the selections so far (the medium grader's input). */
-  get noiseRatios(): readonly number[] {
-    return this.episode?.noiseRatios ?? [];
   }
 
   /** What the grader needs (only meaningful once the episode is done). */

@@ -24,11 +24,8 @@ export const REWARD = Object.freeze({
   stepBonus: 0.15,
   stopBonusPerBudgetUnit: 0.05,
   stopPenalty: -1.0,
-  weightEpsilon: 1e-8,
-  entropyEpsilon: 1e-12,
+  /** Added to the centroid's and each row's norm in the redundancy (cosine) term. */
   normEpsilon: 1e-12,
-  centroidDecay: 0.9,
-  centroidRate: 0.1,
 });
 
 /** The noise-trap entropy boost added to noisy pool rows: `min(0.1 + flip_y·2, 0.55)`. */

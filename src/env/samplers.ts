@@ -11,6 +11,15 @@ import type { RandomState } from '../numerics/random-state.ts';
 import { rowDistance } from '../numerics/reductions.ts';
 import type { SgdLogistic } from '../numerics/sgd.ts';
 
+/** How an action's weights become counts, and how the training centroid follows the batches. */
+export const SAMPLING = Object.freeze({
+  /** Weights are normalised as w / (Σw + weightEpsilon) (S3; it shifts the integer split). */
+  weightEpsilon: 1e-8,
+  /** After each selection: centroid = centroidDecay·centroid + centroidRate·batch mean (S17). */
+  centroidDecay: 0.9,
+  centroidRate: 0.1,
+});
+
 /**
  * Writes into `out` the `k` positions in [0, n) with the highest `score`, excluding positions
  * whose `excluded` flag is set, best first (ties: lower position first). Returns the count taken.

@@ -6,11 +6,15 @@ import type { EnvState, Observation, StepResult } from '../env/types.ts';
 import { TOOL_NAMES, TOOL_SCHEMAS } from './wire.ts';
 import type {
   EpisodeMetadata,
+  EpisodeRecord,
+  EpisodeSummary,
   ErrorCode,
   ErrorReason,
+  GradeReply,
   HttpStepReply,
   ResetReply,
   StateReply,
+  StepRecordReply,
   ToolError,
   ToolResult,
   ToolStepPayload,
@@ -129,4 +133,39 @@ export function callToolObservation(toolName: string, outcome: CallToolOutcome):
     }
   } else if (f.reason === 'episode_over') done = true;
   return { observation: { tool_name: toolName, result: outcome.result, error: null }, reward, done, metadata };
+}
+
+/** What §4.13's list and §4.14's detail show of a stored episode. */
+export interface StoredEpisodeHeader {
+  episode_id: string;
+  task_id: string;
+  seed: number;
+  label: string | null;
+  step_count: number;
+  /** Epoch milliseconds. */
+  finished_ms: number;
+}
+
+function episodeHeader(e: StoredEpisodeHeader) {
+  return {
+    episode_id: e.episode_id,
+    task_id: e.task_id,
+    seed: e.seed,
+    label: e.label,
+    step_count: e.step_count,
+    finished_at: new Date(e.finished_ms).toISOString(),
+  };
+}
+
+/** A row of GET /episodes. */
+export function episodeSummaryReply(e: StoredEpisodeHeader, grade: GradeReply): EpisodeSummary {
+  return { ...episodeHeader(e), score: grade.score, passed: grade.passed };
+}
+
+/** GET /episodes/{id}. */
+export function episodeRecordReply(
+  e: StoredEpisodeHeader & { initial_observation: Observation; steps: StepRecordReply[] },
+  grade: GradeReply,
+): EpisodeRecord {
+  return { ...episodeHeader(e), initial_observation: e.initial_observation, steps: e.steps, grade };
 }

@@ -3,11 +3,26 @@
  * or `invalid_request` errors whose `loc` is relative to the object that held them; each
  * transport prefixes it (`body`, `data`, `arguments`).
  */
-import { EnvError, invalidRequest, type ValidationIssue } from '../env/errors.ts';
-import { parseSeed, parseTaskField } from '../env/schemas.ts';
+import type { TSchema } from 'typebox';
+import { EnvError, invalidRequest, unknownTask, type ValidationIssue } from '../env/errors.ts';
+import { parseAction, parseSeed, parseTaskField } from '../env/schemas.ts';
 import { selectFromSplit } from '../env/splits.ts';
-import { DEFAULT_SEED, DEFAULT_TASK } from '../env/tasks.ts';
-import { MAX_EPISODE_ID_CHARS, MAX_LABEL_CHARS } from './wire.ts';
+import { DEFAULT_SEED, DEFAULT_TASK, TASK_IDS, getTask } from '../env/tasks.ts';
+import type { Action } from '../env/types.ts';
+import {
+  EpisodeParamsSchema,
+  EpisodesQuerySchema,
+  GraderRequestSchema,
+  JsonRpcRequestSchema,
+  MAX_EPISODE_ID_CHARS,
+  MAX_LABEL_CHARS,
+  ResetRequestSchema,
+  StateQuerySchema,
+  StepRequestSchema,
+  SplitRequestSchema,
+  TaskRangeRequestSchema,
+  TaskRequestSchema,
+} from './wire.ts';
 
 export { MAX_EPISODE_ID_CHARS, MAX_LABEL_CHARS };
 
@@ -28,9 +43,36 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Marks a request that carried no body at all, or an empty one. */
+export const NO_BODY: unique symbol = Symbol('no body');
+
 const codePoints = (s: string) => [...s].length;
 // Printable: no C0 controls, DEL or C1 controls (they break logs, URLs and terminals).
 const NON_PRINTABLE = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * An identifier or label is text: well-formed Unicode (no lone surrogate, which a store would
+ * silently turn into U+FFFD and so make two ids equal) and no control characters.
+ */
+export function isCleanText(value: string): boolean {
+  return value.isWellFormed() && !NON_PRINTABLE.test(value);
+}
+
+/** A required episode id naming an existing episode (grader, state, history): a clean string. */
+export function parseEpisodeIdRef(value: unknown, field = 'episode_id'): string {
+  if (value === undefined || value === null) {
+    throw invalidRequest([{ loc: [field], msg: 'Field required', type: 'missing' }]);
+  }
+  if (typeof value !== 'string') {
+    throw invalidRequest([{ loc: [field], msg: 'Input should be a valid string', type: 'string_type' }]);
+  }
+  if (!isCleanText(value)) {
+    throw invalidRequest([
+      { loc: [field], msg: `${field} must be well-formed Unicode without control characters`, type: 'string_pattern_mismatch' },
+    ]);
+  }
+  return value;
+}
 
 /** An optional episode id: a string of 1–255 printable characters; null, absent or "" = none (§11 item 18). */
 export function parseEpisodeIdField(value: unknown): string | null {
@@ -38,11 +80,11 @@ export function parseEpisodeIdField(value: unknown): string | null {
   if (typeof value !== 'string') {
     throw invalidRequest([{ loc: ['episode_id'], msg: 'episode_id must be a string or null', type: 'string_type' }]);
   }
-  if (codePoints(value) > MAX_EPISODE_ID_CHARS || NON_PRINTABLE.test(value)) {
+  if (codePoints(value) > MAX_EPISODE_ID_CHARS || !isCleanText(value)) {
     throw invalidRequest([
       {
         loc: ['episode_id'],
-        msg: `episode_id must be 1 to ${MAX_EPISODE_ID_CHARS} printable characters`,
+        msg: `episode_id must be 1 to ${MAX_EPISODE_ID_CHARS} printable characters (well-formed Unicode, no control characters)`,
         type: 'string_pattern_mismatch',
       },
     ]);
@@ -59,6 +101,11 @@ export function parseLabelField(value: unknown): string | null {
   if (codePoints(value) > MAX_LABEL_CHARS) {
     throw invalidRequest([
       { loc: ['label'], msg: `label must be at most ${MAX_LABEL_CHARS} characters`, type: 'string_too_long' },
+    ]);
+  }
+  if (!isCleanText(value)) {
+    throw invalidRequest([
+      { loc: ['label'], msg: 'label must be well-formed Unicode without control characters', type: 'string_pattern_mismatch' },
     ]);
   }
   return value;
@@ -128,4 +175,180 @@ export function prefixLoc(error: EnvError, prefix: (string | number)[]): EnvErro
     error.message,
     error.issues.map((i) => ({ ...i, loc: [...prefix, ...i.loc] })),
   );
+}
+
+/** Runs a field parser and prefixes the locations of its problems with `prefix`. */
+export function within<T>(prefix: (string | number)[], parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw e instanceof EnvError ? prefixLoc(e, prefix) : e;
+  }
+}
+
+function requireObjectBody(body: unknown, what: string): Record<string, unknown> {
+  if (body === NO_BODY) {
+    throw invalidRequest([{ loc: ['body'], msg: `a JSON object body is required (${what})`, type: 'missing' }]);
+  }
+  if (!isPlainObject(body)) {
+    throw invalidRequest([{ loc: ['body'], msg: 'the body must be a JSON object', type: 'model_type' }]);
+  }
+  return body;
+}
+
+// ─── HTTP request parts (the validators the routes' schemas compile to) ─────────────────────
+
+/** POST /reset: no body, `{}` or `null` = defaults (§4.6). */
+export function parseResetBody(body: unknown): ResetRequest {
+  return within(['body'], () => parseResetRequest(body === NO_BODY ? null : body));
+}
+
+export interface StepRequest {
+  action: Action;
+  /** null = the most recent HTTP episode (§3.2). */
+  episode_id: string | null;
+  /** The number this step will have (the reply's `step`): makes a retry idempotent. */
+  step: number | undefined;
+}
+
+/** POST /step (§4.7): the request's shape first, then the action. */
+export function parseStepBody(body: unknown): StepRequest {
+  const b = requireObjectBody(body, '{"action": {...}, "episode_id"?: "..."}');
+  if (!('action' in b)) throw invalidRequest([{ loc: ['body', 'action'], msg: 'Field required', type: 'missing' }]);
+  const episode_id = within(['body'], () => parseEpisodeIdField(b.episode_id));
+  const action = within(['body', 'action'], () => parseAction(b.action));
+  const raw = b.step;
+  let step: number | undefined;
+  if (raw !== undefined && raw !== null) {
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > 1_000_000) {
+      throw invalidRequest([{ loc: ['body', 'step'], msg: 'step must be an integer from 1 (the number this step will have)', type: 'int_type' }]);
+    }
+    step = raw;
+  }
+  return { action, episode_id, step };
+}
+
+export interface GraderRequest {
+  episode_id: string;
+  /** null = the episode's own task (a different one is refused with task_mismatch). */
+  task_id: string | null;
+}
+
+/** POST /grader (§4.10): `episode_id` required; `task_id` optional, one issue per bad field. */
+export function parseGraderBody(body: unknown): GraderRequest {
+  const b = requireObjectBody(body, '{"episode_id": "...", "task_id"?: "..."}');
+  const issues: ValidationIssue[] = [];
+  let episode_id = '';
+  try {
+    episode_id = within(['body'], () => parseEpisodeIdRef(b.episode_id));
+  } catch (e) {
+    if (!(e instanceof EnvError)) throw e;
+    issues.push(...e.issues);
+  }
+  const task = b.task_id;
+  if (task !== undefined && task !== null && typeof task !== 'string') {
+    issues.push({ loc: ['body', 'task_id'], msg: 'Input should be a valid string', type: 'string_type' });
+  }
+  if (issues.length > 0) throw invalidRequest(issues);
+  return { episode_id, task_id: (task as string | null | undefined) ?? null };
+}
+
+/** A query parameter as one string; repeated parameters keep the last; empty = absent (§1). */
+function queryValue(query: unknown, name: string): string | undefined {
+  const q = (isPlainObject(query) ? query : {}) as Record<string, unknown>;
+  const raw = q[name];
+  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** GET /state: `episode_id` absent or empty = the most recent HTTP episode (§4.8). */
+export function parseStateQuery(query: unknown): { episode_id: string | undefined } {
+  const id = queryValue(query, 'episode_id');
+  return { episode_id: id === undefined ? undefined : within(['query'], () => parseEpisodeIdRef(id)) };
+}
+
+export const DEFAULT_PAGE = 100;
+export const MAX_PAGE = 1000;
+
+export interface Cursor {
+  finished_ms: number;
+  seq: number;
+}
+
+/** `next_before` is opaque to clients; inside it is "finished_ms.seq" of the page's last row. */
+export function encodeCursor(c: Cursor): string {
+  return `${c.finished_ms}.${c.seq}`;
+}
+
+export interface EpisodesQuery {
+  task_id: string | undefined;
+  limit: number;
+  before: Cursor | undefined;
+  /** An export format (jsonl, openenv): the streamed export reads its own filters. */
+  format: string | undefined;
+}
+
+/** GET /episodes (§4.13): `limit` 1 … 1000, `before` a previous `next_before`, a known task. */
+export function parseEpisodesQuery(query: unknown): EpisodesQuery {
+  const format = queryValue(query, 'format');
+  // `?format=jsonl|openenv` streams the export, whose filters (and limit) are its own.
+  if (format !== undefined && format !== 'json') return { task_id: undefined, limit: DEFAULT_PAGE, before: undefined, format };
+  const task_id = queryValue(query, 'task_id');
+  const limitText = queryValue(query, 'limit');
+  const beforeText = queryValue(query, 'before');
+  let limit = DEFAULT_PAGE;
+  if (limitText !== undefined) {
+    limit = /^[0-9]{1,4}$/.test(limitText) ? Number(limitText) : Number.NaN;
+    if (!(limit >= 1 && limit <= MAX_PAGE)) {
+      throw invalidRequest([{ loc: ['query', 'limit'], msg: `limit must be an integer from 1 to ${MAX_PAGE}`, type: 'int_parsing' }]);
+    }
+  }
+  let before: Cursor | undefined;
+  if (beforeText !== undefined) {
+    const m = /^([0-9]{1,15})\.([0-9]{1,15})$/.exec(beforeText);
+    if (!m) {
+      throw invalidRequest([
+        { loc: ['query', 'before'], msg: 'before must be the next_before value of a previous page', type: 'value_error' },
+      ]);
+    }
+    before = { finished_ms: Number(m[1]), seq: Number(m[2]) };
+  }
+  if (task_id !== undefined && !getTask(task_id)) throw unknownTask(task_id, TASK_IDS);
+  return { task_id, limit, before, format: undefined };
+}
+
+/** GET /episodes/{id}. */
+export function parseEpisodeParams(params: unknown): { id: string } {
+  const p = (isPlainObject(params) ? params : {}) as Record<string, unknown>;
+  return { id: within(['path'], () => parseEpisodeIdRef(p.id, 'id')) };
+}
+
+/**
+ * The parser behind each request schema: a route declares the schema (for OpenAPI and the
+ * validator), the server's validator compiler runs this parser, and the handler receives its
+ * typed result. The parsers apply the schema's rules plus those JSON Schema cannot state, with
+ * the located, FastAPI-style issues the protocol promises (§5). POST /mcp's body is checked by
+ * the JSON-RPC dispatcher itself (its errors are JSON-RPC errors with HTTP 200, §8.1).
+ */
+const PARSERS = new WeakMap<TSchema, (value: unknown) => unknown>([
+  [ResetRequestSchema, parseResetBody],
+  [StepRequestSchema, parseStepBody],
+  [GraderRequestSchema, parseGraderBody],
+  [StateQuerySchema, parseStateQuery],
+  [EpisodesQuerySchema, parseEpisodesQuery],
+  [EpisodeParamsSchema, parseEpisodeParams],
+  [JsonRpcRequestSchema, (value) => value],
+  // The Task API handlers read their own bodies and parameters (server/routes/task-api.ts).
+  [SplitRequestSchema, (value) => value],
+  [TaskRequestSchema, (value) => value],
+  [TaskRangeRequestSchema, (value) => value],
+]);
+
+/** Registers the parser behind a request schema declared elsewhere (e.g. routes.ts). */
+export function registerRequestParser(schema: TSchema, parse: (value: unknown) => unknown): void {
+  PARSERS.set(schema, parse);
+}
+
+export function requestParserFor(schema: unknown): ((value: unknown) => unknown) | undefined {
+  return typeof schema === 'object' && schema !== null ? PARSERS.get(schema as TSchema) : undefined;
 }

@@ -22,6 +22,8 @@ export const MAX_EPISODE_ID_CHARS = 255;
 export const MAX_LABEL_CHARS = 64;
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/** An object with any keys, every value matching `value` (written as OpenAPI tools expect it). */
+const Dict = <T extends TSchema>(value: T) => Type.Unsafe<Record<string, Static<T>>>({ type: 'object', additionalProperties: value });
 
 // ─── Shared pieces ───────────────────────────────────────────────────────────────────────────
 
@@ -229,6 +231,9 @@ export const EpisodesQuerySchema = Type.Object(
     task_id: Type.Optional(TaskIdSchema),
     limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'Page size 1 … 1000 (default 100).' })),
     before: Type.Optional(Type.String({ description: 'The next_before value of the previous page.' })),
+    format: Type.Optional(
+      Type.String({ description: 'json (default, a page); jsonl or openenv: every matching episode streamed as JSON Lines (filters task_id, label, since, until, limit).' }),
+    ),
   },
   { additionalProperties: true },
 );
@@ -298,7 +303,7 @@ export const TaskInfoSchema = Type.Object(
   { additionalProperties: false },
 );
 export const TasksReplySchema = Type.Object(
-  { tasks: Type.Array(TaskInfoSchema), action_schema: Type.Record(Type.String(), Type.Unknown()) },
+  { tasks: Type.Array(TaskInfoSchema), action_schema: Dict(Type.Unknown()) },
   { additionalProperties: false },
 );
 
@@ -306,13 +311,12 @@ export const BaselineReplySchema = Type.Object(
   {
     baseline_agent: Type.String(),
     seed: Type.Integer(),
-    results: Type.Record(
-      Type.String(),
+    results: Dict(
       Type.Object(
         {
           score: Type.Number(),
           passed: Type.Boolean(),
-          breakdown: Type.Record(Type.String(), Type.Number()),
+          breakdown: Dict(Type.Number()),
           total_reward: Type.Number(),
           final_performance: Type.Number(),
         },
@@ -372,9 +376,9 @@ export const IndexReplySchema = Type.Object(
 /** GET /schema 200: three JSON Schema objects (§4.3). */
 export const SchemaReplySchema = Type.Object(
   {
-    action: Type.Record(Type.String(), Type.Unknown()),
-    observation: Type.Record(Type.String(), Type.Unknown()),
-    state: Type.Record(Type.String(), Type.Unknown()),
+    action: Dict(Type.Unknown()),
+    observation: Dict(Type.Unknown()),
+    state: Dict(Type.Unknown()),
   },
   { additionalProperties: false },
 );
@@ -402,7 +406,7 @@ export const RecordedActionSchema = Type.Object(
   {
     action_type: Type.Enum(['select_batch', 'stop']),
     batch_size: Type.Integer({ minimum: 0 }),
-    strategy_weights: Type.Record(Type.String(), Type.Number()),
+    strategy_weights: Dict(Type.Number()),
   },
   { additionalProperties: false },
 );
@@ -542,7 +546,7 @@ export const JsonRpcRequestSchema = Type.Object(
   {
     jsonrpc: Type.Literal('2.0'),
     method: Type.String({ description: 'initialize, ping, tools/list, tools/call, openenv/session/create, openenv/session/close' }),
-    params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    params: Type.Optional(Dict(Type.Unknown())),
     id: Type.Optional(JsonRpcIdSchema),
   },
   { additionalProperties: true },

@@ -10,7 +10,10 @@ import { EnvService } from './core.ts';
 import { registerErrorHandling, registerNotFound } from './errors.ts';
 import { logServedUrls, textLogStream } from './log.ts';
 import { McpDispatcher, mcpRoutes } from './mcp.ts';
-import { openapiRoutes } from './openapi.ts';
+import { openapiRoutes, registerOpenapi } from './openapi.ts';
+import { registerSchemaValidation } from './validation.ts';
+import type { ContractChecker } from '../protocol/contract.ts';
+import { auditReplies } from './contract-audit.ts';
 import { envRoutes } from './routes/env.ts';
 import { episodeRoutes } from './routes/episodes.ts';
 import { metaRoutes } from './routes/meta.ts';
@@ -64,7 +67,14 @@ export async function openStore(config: ServerConfig, log?: { warn(obj: object, 
   return openSqliteStore({ file: config.storePath, retention: retentionOf(config) });
 }
 
-export async function buildApp(config: ServerConfig, options: { store?: EpisodeStore; sharedStore?: boolean } = {}): Promise<AppHandle> {
+export interface BuildOptions {
+  store?: EpisodeStore;
+  sharedStore?: boolean;
+  /** Checks every reply, frame and JSON-RPC response against its declared schema (tests). */
+  contract?: ContractChecker;
+}
+
+export async function buildApp(config: ServerConfig, options: BuildOptions = {}): Promise<AppHandle> {
   const app = Fastify({
     logger:
       config.logLevel === false
@@ -78,9 +88,6 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
     ...serverTimeoutOptions(config),
     clientErrorHandler: clientErrorHandler(config.requestTimeoutS),
     frameworkErrors: frameworkErrorHandler(),
-    // Bodies are parsed by hand (body.ts) and validated by the environment's own rules, so
-    // fastify's AJV never sees them; these options keep it from coercing or pruning anyway.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
     return503OnClosing: false,
     // Episode ids may be 255 characters (percent-encoded, up to three times that) in /episodes/{id}.
     routerOptions: { maxParamLength: 1024 },
@@ -118,7 +125,9 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
         .send(),
   });
   registerBodyParser(app, config.maxBodyBytes);
+  registerSchemaValidation(app);
   app.setReplySerializer((payload) => toJson(payload));
+  await registerOpenapi(app);
   registerErrorHandling(app);
   registerNotFound(app);
 
@@ -133,6 +142,7 @@ export async function buildApp(config: ServerConfig, options: { store?: EpisodeS
   });
 
   logServedUrls(app, config.web, config.logFormat);
+  if (options.contract) auditReplies(app, dispatcher, options.contract);
   await app.register(metaRoutes, { service, web: config.web });
   await app.register(envRoutes, { service });
   await app.register(episodeRoutes, { service });

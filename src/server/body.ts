@@ -6,10 +6,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EnvError } from '../env/errors.ts';
+import { NO_BODY } from '../protocol/requests.ts';
 import { invalidJson } from './errors.ts';
 
-/** Marks a request that carried no body at all, or an empty one. */
-export const NO_BODY: unique symbol = Symbol('no body');
+export { NO_BODY };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -460,6 +460,14 @@ export class EnvService {
   }
 
   /**
+   * Why a finished episode cannot be read: it is still running (`episode_not_finished`), or no
+   * episode has that id (`episode_not_found`: unknown, evicted or reaped). Both are 404.
+   */
+  notFinishedError(episodeId: string): EnvError {
+    return this.sessions.getLive(episodeId) ? notFinished() : episodeNotFound(episodeId);
+  }
+
+  /**
    * Grades a finished episode (§4.10). `taskId` null = the episode's own task (MCP). The reply
    * names the requested episode (D7).
    */
@@ -468,7 +476,7 @@ export class EnvService {
       throw new EnvError('VALIDATION_ERROR', 'invalid_task', `Unknown task_id '${taskId}'.`);
     }
     const stored = await this.stored(this.store.getSummary(episodeId), false);
-    if (!stored) throw notFinished();
+    if (!stored) throw this.notFinishedError(episodeId);
     const wanted = taskId ?? stored.task_id;
     if (wanted !== stored.task_id) {
       throw new EnvError(
@@ -488,7 +496,7 @@ export class EnvService {
   /** One finished episode with its steps (§4.14). */
   async completedEpisode(episodeId: string): Promise<CompletedEpisode> {
     const e = await this.stored(this.store.getCompleted(episodeId), false);
-    if (!e) throw notFinished();
+    if (!e) throw this.notFinishedError(episodeId);
     return e;
   }
 }

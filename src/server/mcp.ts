@@ -9,13 +9,14 @@ import type { WebSocket } from 'ws';
 import { EnvError, invalidRequest } from '../env/errors.ts';
 import { parseAction } from '../env/schemas.ts';
 import { toolStepPayload, type CallToolOutcome } from '../protocol/replies.ts';
+import { ROUTE_SCHEMAS } from '../protocol/routes.ts';
 import { TOOL_NAMES, TOOL_SCHEMAS, type ToolError, type ToolResult } from '../protocol/wire.ts';
 import { NO_BODY, decodeFrame, parseJsonText, readJsonBody, toJson } from './body.ts';
 import { API_VERSION, ENV_NAME, episodeMetadata, type EnvService } from './core.ts';
 import type { LiveEpisode } from './episodes.ts';
 import { internalError, sendError } from './errors.ts';
 import { isExactIntegerId, parseJsonKeepingIds } from './json-ids.ts';
-import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
+import { isCleanText, isPlainObject, parseEpisodeIdField, parseEpisodeIdRef, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
 import type { Session } from './sessions.ts';
 
 export const MCP_PROTOCOL_VERSION = '2025-06-18';
@@ -172,6 +173,7 @@ export class McpDispatcher {
     if (method === 'openenv/session/close') {
       const sid = params.session_id;
       if (typeof sid !== 'string' || sid === '') throw new RpcError(-32602, 'Invalid params: session_id is required');
+      if (!isCleanText(sid)) throw new RpcError(-32602, 'Invalid params: session_id must be well-formed Unicode without control characters');
       if (own && sid === own.id) throw new RpcError(-32600, 'Invalid Request: a WebSocket closes its own session by closing the connection');
       const s = sessions.get(sid);
       if (!s || s.kind !== 'mcp') throw new RpcError(-32602, `Unknown session_id: ${sid}`);
@@ -254,6 +256,7 @@ export class McpDispatcher {
   private scope(sessionId: unknown, ctx: McpContext): ToolScope {
     if (sessionId !== undefined && sessionId !== null) {
       if (typeof sessionId !== 'string') throw new RpcError(-32602, 'Invalid params: session_id must be a string');
+      if (!isCleanText(sessionId)) throw new RpcError(-32602, 'Invalid params: session_id must be well-formed Unicode without control characters');
       if (ctx.connection && sessionId === ctx.connection.session.id) {
         this.service.sessions.touchSession(ctx.connection.session);
         return { kind: 'connection', connection: ctx.connection };
@@ -311,16 +314,15 @@ export class McpDispatcher {
       }
       case 'grade_episode': {
         const id = args.episode_id;
-        if (typeof id !== 'string' || id === '') {
-          throw invalidRequest([
-            { loc: ['arguments', 'episode_id'], msg: 'episode_id is required (a string)', type: id === undefined || id === null ? 'missing' : 'string_type' },
-          ]);
+        if (id === '') {
+          throw invalidRequest([{ loc: ['arguments', 'episode_id'], msg: 'episode_id is required (a string)', type: 'missing' }]);
         }
+        const episodeId = withArgs(() => parseEpisodeIdRef(id));
         const task = args.task_id;
         if (task !== undefined && task !== null && typeof task !== 'string') {
           throw invalidRequest([{ loc: ['arguments', 'task_id'], msg: 'task_id must be a string or null', type: 'string_type' }]);
         }
-        return await service.grade(id, (task as string | null | undefined) ?? null);
+        return await service.grade(episodeId, (task as string | null | undefined) ?? null);
       }
     }
     throw new EnvError('EXECUTION_ERROR', 'internal', `tool ${name} has no implementation`);
@@ -329,7 +331,9 @@ export class McpDispatcher {
 
 /** POST /mcp (JSON-RPC over HTTP: 200 for every response, 202 for notifications) and WebSocket /mcp. */
 export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: { service: EnvService; dispatcher: McpDispatcher }): Promise<void> {
-  app.post('/mcp', async (request, reply) => {
+  // The body stays raw bytes: the dispatcher reads it keeping JSON-RPC ids exact and answers
+  // malformed JSON with a JSON-RPC parse error (HTTP 200), not the 422 of the other routes.
+  app.post('/mcp', { schema: ROUTE_SCHEMAS['POST /mcp'], config: { rawBody: true } }, async (request, reply) => {
     let message: unknown;
     try {
       message = readJsonBody(request, parseJsonKeepingIds);

@@ -136,7 +136,7 @@ describe('HttpClient routes', () => {
     const record = await c.episode(run.episode_id);
     assert.equal(record.steps.length, run.steps.length);
     assert.deepEqual(record.steps.map((s) => s.reward), run.steps.map((s) => s.reward));
-    assert.equal((await failure(c.episode('no-such-episode'))).reason, 'episode_not_finished');
+    assert.equal((await failure(c.episode('no-such-episode'))).reason, 'episode_not_found');
   });
 
   it('an unreachable server is CONNECTION_ERROR, a silent one TIMEOUT', async () => {

@@ -3,20 +3,31 @@ import WebSocket from 'ws';
 import { buildApp, type AppHandle } from '../../src/server/app.ts';
 import { testConfig, type ConfigInput } from '../../src/server/config.ts';
 import type { EpisodeStore } from '../../src/server/store/types.ts';
+import { ContractChecker } from '../../src/protocol/contract.ts';
 
 export interface TestServer extends AppHandle {
+  contract: ContractChecker;
   url: string;
   wsUrl: string;
   close(): Promise<void>;
 }
 
+/**
+ * A test server. Every reply it sends is checked against the protocol's schemas; `close()` fails
+ * the test with the list of replies that broke the contract.
+ */
 export async function startServer(overrides: ConfigInput = {}, options: { store?: EpisodeStore } = {}): Promise<TestServer> {
-  const handle = await buildApp(testConfig(overrides), options);
+  const contract = new ContractChecker();
+  const handle = await buildApp(testConfig(overrides), { ...options, contract });
   await handle.app.listen({ port: 0, host: '127.0.0.1' });
   const address = handle.app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   const url = `http://127.0.0.1:${address.port}`;
-  return { ...handle, url, wsUrl: url.replace('http', 'ws'), close: () => handle.shutdown() };
+  const close = async () => {
+    await handle.shutdown();
+    contract.assertClean();
+  };
+  return { ...handle, contract, url, wsUrl: url.replace('http', 'ws'), close };
 }
 
 export interface JsonReply {

@@ -303,15 +303,23 @@ describe('GET /state and POST /grader', () => {
   test('grader errors: 422 fields, 400 unknown task, 404 unfinished/unknown, 400 task mismatch', async () => {
     const id = (await post(url, '/reset', { task_id: 'medium' })).body.episode_id;
     assertError(await post(url, '/grader', {}), 422, 'VALIDATION_ERROR', 'invalid_request', ['body', 'episode_id']);
-    assertError(await post(url, '/grader', { episode_id: id }), 422, 'VALIDATION_ERROR', 'invalid_request', ['body', 'task_id']);
-    assertError(await post(url, '/grader', { episode_id: id, task_id: null }), 422, 'VALIDATION_ERROR', 'invalid_request', ['body', 'task_id']);
+    // task_id may be omitted or null: the episode's own task (issue 12); it still must be a string when given.
+    assertError(await post(url, '/grader', { episode_id: id }), 404, 'NOT_FOUND', 'episode_not_finished');
+    assertError(await post(url, '/grader', { episode_id: id, task_id: null }), 404, 'NOT_FOUND', 'episode_not_finished');
+    assertError(await post(url, '/grader', { episode_id: id, task_id: 3 }), 422, 'VALIDATION_ERROR', 'invalid_request', ['body', 'task_id']);
+    // One issue per bad field.
+    const both = await post(url, '/grader', { episode_id: 5, task_id: 3 });
+    assert.deepEqual(both.body.detail.map((i: { loc: string[] }) => i.loc), [['body', 'episode_id'], ['body', 'task_id']]);
+    assertError(await post(url, '/grader', { episode_id: 'bad\u0007id' }), 422, 'VALIDATION_ERROR', 'invalid_request', ['body', 'episode_id']);
     assertError(await post(url, '/grader', { episode_id: 5, task_id: 'easy' }), 422, 'VALIDATION_ERROR', 'invalid_request', ['body', 'episode_id']);
     assertError(await post(url, '/grader'), 422, 'VALIDATION_ERROR', 'invalid_request');
     assertError(await post(url, '/grader', { episode_id: id, task_id: 'zzz' }), 400, 'VALIDATION_ERROR', 'invalid_task');
     const unfinished = await post(url, '/grader', { episode_id: id, task_id: 'medium' });
     assertError(unfinished, 404, 'NOT_FOUND', 'episode_not_finished');
     assert.equal(unfinished.body.detail, 'episode_id not found or episode is not finished yet.');
-    assertError(await post(url, '/grader', { episode_id: 'nope', task_id: 'medium' }), 404, 'NOT_FOUND', 'episode_not_finished');
+    // An id that names no episode at all is episode_not_found (a running one is episode_not_finished).
+    assertError(await post(url, '/grader', { episode_id: 'nope', task_id: 'medium' }), 404, 'NOT_FOUND', 'episode_not_found');
+    assertError(await post(url, '/grader', { episode_id: 'nope' }), 404, 'NOT_FOUND', 'episode_not_found');
     await post(url, '/step', { episode_id: id, action: { ...BALANCED, action_type: 'stop' } });
     const mismatch = await post(url, '/grader', { episode_id: id, task_id: 'hard' });
     assertError(mismatch, 400, 'VALIDATION_ERROR', 'task_mismatch');
@@ -320,6 +328,7 @@ describe('GET /state and POST /grader', () => {
     assert.equal(g.status, 200);
     assert.equal(g.body.score, 0.6, 'stop at once on medium (golden README)');
     assert.equal(g.body.passed, false);
+    assert.deepEqual((await post(url, '/grader', { episode_id: id })).body, g.body, 'task_id inferred from the episode');
   });
 });
 

@@ -137,7 +137,7 @@ describe('MCPToolClient production mode: session, tools, close', () => {
     assert.deepEqual(seed.data.error.errors[0].loc, ['arguments', 'seed']);
     assert.equal((await call('start_episode', { task_id: 4 })).data.error.reason, 'invalid_request');
     assert.equal((await call('grade_episode', {})).data.error.reason, 'invalid_request');
-    assert.equal((await call('grade_episode', { episode_id: 'nope' })).data.error.reason, 'episode_not_finished');
+    assert.equal((await call('grade_episode', { episode_id: 'nope' })).data.error.reason, 'episode_not_found');
     assert.equal((await rpc('tools/call', { name: 'reset' })).error.code, -32602);
     assert.equal((await rpc('tools/call', {})).error.code, -32602);
     assert.equal((await rpc('tools/call', { name: 'list_tasks', arguments: 3 })).error.code, -32602);

@@ -102,12 +102,12 @@ describe('episode history', () => {
       await post(s.url, '/step', { episode_id: longId, action: { ...BALANCED, action_type: 'stop' } });
       assert.equal((await get(s.url, `/episodes/${encodeURIComponent(longId)}`)).body.episode_id, longId);
       assert.equal((await get(s.url, `/state?episode_id=${encodeURIComponent(longId)}`)).body.episode_id, longId);
-      // Live or unknown → 404 episode_not_finished.
+      // Live → 404 episode_not_finished; unknown → 404 episode_not_found.
       const live = (await post(s.url, '/reset')).body.episode_id;
-      for (const missing of [live, 'nope']) {
+      for (const [missing, reason] of [[live, 'episode_not_finished'], ['nope', 'episode_not_found']]) {
         const r = await get(s.url, `/episodes/${missing}`);
         assert.equal(r.status, 404);
-        assert.equal(r.body.reason, 'episode_not_finished');
+        assert.equal(r.body.reason, reason);
       }
     } finally {
       await s.close();

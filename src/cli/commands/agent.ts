@@ -6,7 +6,7 @@ import { openEnvironment } from '../../client/connect.ts';
 import { HttpClient } from '../../client/http.ts';
 import { CLASSIC_TASK_IDS } from '../../env/tasks.ts';
 import { parseTasks } from '../../eval/run.ts';
-import { reportError } from '../errors.ts';
+import { UsageError, parseArgument, reportError } from '../errors.ts';
 
 export interface AgentCliOptions {
   task?: string;
@@ -28,7 +28,7 @@ export interface AgentCliOptions {
 function num(v: string, flag: string, { min = 0, integer = false } = {}): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    throw new RangeError(`${flag} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got '${v}'`);
+    throw new UsageError(`${flag} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got '${v}'`);
   }
   return n;
 }
@@ -81,10 +81,10 @@ export function formatAgentReport(r: AgentReport): string {
 
 export async function runAgentCommand(opts: AgentCliOptions): Promise<void> {
   const settings = resolveAgentSettings({ baseUrl: opts.baseUrl, model: opts.model, apiKey: opts.apiKey, url: opts.url });
-  const tasks = opts.task ? parseTasks(opts.task) : [...CLASSIC_TASK_IDS];
+  const tasks = opts.task ? parseArgument(() => parseTasks(opts.task!)) : [...CLASSIC_TASK_IDS];
   const seed = num(opts.seed, '--seed', { integer: true });
   const timeoutMs = num(opts.timeout, '--timeout', { min: 1 });
-  if (opts.transport !== 'ws' && opts.transport !== 'http') throw new RangeError(`--transport must be ws or http, got '${opts.transport}'`);
+  if (opts.transport !== 'ws' && opts.transport !== 'http') throw new UsageError(`--transport must be ws or http, got '${opts.transport}'`);
   const log = opts.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
   const model = new OpenAIChatModel({
     baseURL: settings.baseURL,

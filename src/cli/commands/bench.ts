@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { measureInproc } from '../../bench/inproc.ts';
 import { parseTasks } from '../../eval/run.ts';
-import { parsePositiveInt, reportError } from '../errors.ts';
+import { UsageError, parseArgument, parsePositiveInt, reportError } from '../errors.ts';
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('measure the environment (see also npm run bench)');
@@ -14,8 +14,8 @@ export function registerBench(program: Command): void {
     .addHelpText('after', '\nExample:\n  dataselectenv bench inproc --task hard --json')
     .action((opts: { task: string; episodes: string; json?: boolean }) => {
       try {
-        const tasks = parseTasks(opts.task);
-        if (tasks.length !== 1) throw new RangeError(`--task takes one task id, got '${opts.task}'`);
+        const tasks = parseArgument(() => parseTasks(opts.task));
+        if (tasks.length !== 1) throw new UsageError(`--task takes one task id, got '${opts.task}'`);
         const task = tasks[0];
         const f = measureInproc(task, { episodes: parsePositiveInt(opts.episodes, '--episodes', 1_000_000) });
         if (opts.json) {

@@ -5,7 +5,7 @@ import { getSplit, taskRange } from '../../env/splits.ts';
 import { openEnvironment } from '../../client/connect.ts';
 import { evaluate, pairReports, parseSeeds, parseTasks, toCsv, type EvalReport, type EvalOptions } from '../../eval/run.ts';
 import { BUILTIN_POLICIES, loadPolicy } from '../../policies/index.ts';
-import { reportError } from '../errors.ts';
+import { UsageError, parseArgument, reportError } from '../errors.ts';
 
 export interface EvalCliOptions {
   policy: string;
@@ -123,26 +123,26 @@ export function splitJobs(name: string, range: string | undefined): { task: stri
 }
 
 export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
-  if (opts.range !== undefined && opts.split === undefined) throw new RangeError('--range needs --split');
+  if (opts.range !== undefined && opts.split === undefined) throw new UsageError('--range needs --split');
   let jobs: { task: string; seed: number }[] | undefined;
   if (opts.split !== undefined) {
     jobs = splitJobs(opts.split, opts.range);
   }
-  const tasks = jobs ? [...new Set(jobs.map((j) => j.task))] : parseTasks(opts.tasks);
-  const seeds = jobs ? [...new Set(jobs.map((j) => j.seed))] : parseSeeds(opts.seeds);
+  const tasks = jobs ? [...new Set(jobs.map((j) => j.task))] : parseArgument(() => parseTasks(opts.tasks));
+  const seeds = jobs ? [...new Set(jobs.map((j) => j.seed))] : parseArgument(() => parseSeeds(opts.seeds));
   const loaded = await loadPolicy(opts.policy);
   const other = opts.pairedWith === undefined ? null : await loadPolicy(opts.pairedWith);
   const timeoutMs = Number(opts.timeout);
-  if (!(timeoutMs > 0)) throw new RangeError(`--timeout must be a positive number of milliseconds, got '${opts.timeout}'`);
+  if (!(timeoutMs > 0)) throw new UsageError(`--timeout must be a positive number of milliseconds, got '${opts.timeout}'`);
   const concurrency = Number(opts.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-    throw new RangeError(`--concurrency must be an integer from 1 to 256, got '${opts.concurrency}'`);
+    throw new UsageError(`--concurrency must be an integer from 1 to 256, got '${opts.concurrency}'`);
   }
-  if (opts.ws && !opts.url) throw new RangeError('--ws needs --url (in process there is no transport)');
+  if (opts.ws && !opts.url) throw new UsageError('--ws needs --url (in process there is no transport)');
   // In process a step is CPU-bound and synchronous: parallel episodes would only interleave on one
   // thread and change nothing but the order of the progress bar, so asking for them is refused.
   if (!opts.url && concurrency > 1) {
-    throw new RangeError(`--concurrency ${concurrency} needs --url: in process episodes run one after another (a step is synchronous, so parallel episodes would not be faster)`);
+    throw new UsageError(`--concurrency ${concurrency} needs --url: in process episodes run one after another (a step is synchronous, so parallel episodes would not be faster)`);
   }
   const workers = concurrency;
   const makeEnv = () => openEnvironment({ url: opts.url, transport: opts.ws ? 'ws' : 'http', timeoutMs });

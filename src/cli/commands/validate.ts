@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { normaliseBaseUrl } from '../../client/http.ts';
 import { validateServer, type ValidationReport } from '../../validate/openenv.ts';
-import { reportError } from '../errors.ts';
+import { UsageError, reportError } from '../errors.ts';
 
 export function formatValidation(r: ValidationReport): string {
   const lines = [`validating ${r.url} (OpenEnv runtime criteria)`];
@@ -25,7 +25,7 @@ export function registerValidate(program: Command): void {
     .action(async (url: string, opts: { timeout: string; json?: boolean }) => {
       try {
         const timeoutMs = Number(opts.timeout);
-        if (!(timeoutMs > 0)) throw new RangeError(`--timeout must be a positive number of milliseconds, got '${opts.timeout}'`);
+        if (!(timeoutMs > 0)) throw new UsageError(`--timeout must be a positive number of milliseconds, got '${opts.timeout}'`);
         const report = await validateServer(normaliseBaseUrl(url), timeoutMs);
         process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : formatValidation(report));
         process.exitCode = report.passed ? 0 : 1;

@@ -1,74 +1,28 @@
 /**
  * The original's HTTP API, as a superset (docs/protocol.md §4.6–§4.11): /reset, /step, /state,
- * /tasks, /grader, /baseline. Handlers only translate: bodies in, EnvService calls, replies out.
+ * /tasks, /grader, /baseline. Each route declares its schemas (the protocol module's): fastify
+ * runs the matching parser before the handler, OpenAPI documents them, and the contract tests
+ * hold the replies to them. Handlers only call the EnvService and map its result.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { EnvError, invalidRequest } from '../../env/errors.ts';
+import type { FastifyInstance } from 'fastify';
+import { EnvError } from '../../env/errors.ts';
 import { runBaseline } from '../../env/baseline.ts';
-import { parseAction } from '../../env/schemas.ts';
-import { NO_BODY, readJsonBody } from '../body.ts';
 import { episodeMetadata, type EnvService } from '../core.ts';
 import { httpStepReply } from '../../protocol/replies.ts';
-import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc } from '../../protocol/requests.ts';
+import type { GraderRequest, ResetRequest, StepRequest } from '../../protocol/requests.ts';
+import { ROUTE_SCHEMAS } from '../../protocol/routes.ts';
 
 export interface RouteOptions {
   service: EnvService;
 }
 
-/** Runs a field parser and prefixes the locations of its problems with `prefix`. */
-function within<T>(prefix: (string | number)[], parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    throw e instanceof EnvError ? prefixLoc(e, prefix) : e;
-  }
-}
-
-function requireObject(body: unknown, what: string): Record<string, unknown> {
-  if (body === NO_BODY) {
-    throw invalidRequest([{ loc: ['body'], msg: `a JSON object body is required (${what})`, type: 'missing' }]);
-  }
-  if (!isPlainObject(body)) {
-    throw invalidRequest([{ loc: ['body'], msg: 'the body must be a JSON object', type: 'model_type' }]);
-  }
-  return body;
-}
-
-/** A query parameter as one string; repeated parameters keep the last; empty = absent. */
-export function queryValue(request: FastifyRequest, name: string): string | undefined {
-  const q = request.query as Record<string, string | string[] | undefined>;
-  const raw = q?.[name];
-  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  return value === undefined || value === '' ? undefined : value;
-}
-
-/**
- * The optional `step` of a /step body: the number this step will have (the reply's `step`), which
- * makes a retry idempotent (see EnvService.step).
- */
-function parseStepNumber(raw: unknown): number | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > 1_000_000) {
-    throw invalidRequest([{ loc: ['body', 'step'], msg: 'step must be an integer from 1 (the number this step will have)', type: 'int_type' }]);
-  }
-  return raw;
-}
-
 export async function envRoutes(app: FastifyInstance, { service }: RouteOptions): Promise<void> {
-  app.post('/reset', async (request) => {
-    const body = readJsonBody(request);
-    const req = within(['body'], () => parseResetRequest(body === NO_BODY ? null : body));
-    return (await service.reset(req, { kind: 'http' }, true)).body;
+  app.post('/reset', { schema: ROUTE_SCHEMAS['POST /reset'] }, async (request) => {
+    return (await service.reset(request.body as ResetRequest, { kind: 'http' }, true)).body;
   });
 
-  app.post('/step', async (request) => {
-    const body = requireObject(readJsonBody(request), '{"action": {...}, "episode_id"?: "..."}');
-    if (!('action' in body)) {
-      throw invalidRequest([{ loc: ['body', 'action'], msg: 'Field required', type: 'missing' }]);
-    }
-    const episodeId = within(['body'], () => parseEpisodeIdField(body.episode_id));
-    const action = within(['body', 'action'], () => parseAction(body.action));
-    const expectedStep = parseStepNumber(body.step);
+  app.post('/step', { schema: ROUTE_SCHEMAS['POST /step'] }, async (request) => {
+    const { action, episode_id: episodeId, step: expectedStep } = request.body as StepRequest;
     let episode;
     try {
       episode =
@@ -87,24 +41,17 @@ export async function envRoutes(app: FastifyInstance, { service }: RouteOptions)
     return httpStepReply(episode.id, r, episodeMetadata(episode, r));
   });
 
-  app.get('/state', async (request) => {
-    const id = queryValue(request, 'episode_id');
-    return id === undefined ? service.stateOfMostRecent() : service.stateById(id);
+  app.get('/state', { schema: ROUTE_SCHEMAS['GET /state'] }, async (request) => {
+    const { episode_id } = request.query as { episode_id: string | undefined };
+    return episode_id === undefined ? service.stateOfMostRecent() : service.stateById(episode_id);
   });
 
-  app.get('/tasks', async () => service.tasks());
+  app.get('/tasks', { schema: ROUTE_SCHEMAS['GET /tasks'] }, async () => service.tasks());
 
-  app.post('/grader', async (request) => {
-    const body = requireObject(readJsonBody(request), '{"episode_id": "...", "task_id": "..."}');
-    const issues = [];
-    for (const field of ['episode_id', 'task_id'] as const) {
-      const v = body[field];
-      if (v === undefined || v === null) issues.push({ loc: ['body', field], msg: 'Field required', type: 'missing' });
-      else if (typeof v !== 'string') issues.push({ loc: ['body', field], msg: 'Input should be a valid string', type: 'string_type' });
-    }
-    if (issues.length > 0) throw invalidRequest(issues);
-    return service.grade(body.episode_id as string, body.task_id as string);
+  app.post('/grader', { schema: ROUTE_SCHEMAS['POST /grader'] }, async (request) => {
+    const { episode_id, task_id } = request.body as GraderRequest;
+    return service.grade(episode_id, task_id);
   });
 
-  app.get('/baseline', async () => runBaseline());
+  app.get('/baseline', { schema: ROUTE_SCHEMAS['GET /baseline'] }, async () => runBaseline());
 }

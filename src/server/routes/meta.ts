@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ActionSchema, ObservationSchema, StateSchema } from '../../protocol/wire.ts';
 import { API_VERSION, ENV_NAME } from '../core.ts';
 import type { IndexReply } from '../../protocol/wire.ts';
+import { ROUTE_SCHEMAS } from '../../protocol/routes.ts';
 import type { RouteOptions } from './env.ts';
 
 export const DESCRIPTION =
@@ -31,11 +32,11 @@ export async function metaRoutes(app: FastifyInstance, { service, web }: RouteOp
     openapi: '/openapi.json',
     health: '/health',
   };
-  app.get('/', async () => structuredClone(index));
+  app.get('/', { schema: ROUTE_SCHEMAS['GET /'] }, async () => structuredClone(index));
 
   // Counters and the store's last known state: launchers poll this with short timeouts, so it
   // never waits on work (only while the store is failing, a probe write at most once a second).
-  app.get('/health', async () => {
+  app.get('/health', { schema: ROUTE_SCHEMAS['GET /health'] }, async () => {
     const store = await service.health.check();
     return {
       status: store === 'ok' ? 'healthy' : 'degraded',
@@ -49,7 +50,7 @@ export async function metaRoutes(app: FastifyInstance, { service, web }: RouteOp
   });
 
   // Readiness (load balancers, Kubernetes): 503 while the store cannot record steps.
-  app.get('/ready', async (_request, reply) => {
+  app.get('/ready', { schema: ROUTE_SCHEMAS['GET /ready'] }, async (_request, reply) => {
     const store = await service.health.check();
     if (store === 'ok') return { status: 'ready' };
     return reply.code(503).send({
@@ -59,7 +60,7 @@ export async function metaRoutes(app: FastifyInstance, { service, web }: RouteOp
     });
   });
 
-  app.get('/metadata', async () => ({
+  app.get('/metadata', { schema: ROUTE_SCHEMAS['GET /metadata'] }, async () => ({
     name: ENV_NAME,
     description: DESCRIPTION,
     readme_content: null,
@@ -68,5 +69,5 @@ export async function metaRoutes(app: FastifyInstance, { service, web }: RouteOp
     documentation_url: null,
   }));
 
-  app.get('/schema', async () => structuredClone(SCHEMAS));
+  app.get('/schema', { schema: ROUTE_SCHEMAS['GET /schema'] }, async () => structuredClone(SCHEMAS));
 }

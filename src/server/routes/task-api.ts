@@ -18,6 +18,7 @@ import {
 } from '../../env/splits.ts';
 import { NO_BODY, readJsonBody } from '../body.ts';
 import { isPlainObject } from '../../protocol/requests.ts';
+import { ROUTE_SCHEMAS } from '../../protocol/routes.ts';
 import type { SplitInfo, TaskListReply } from '../../protocol/wire.ts';
 
 /** The Task API namespace (OpenEnv's `env_name`): stable, independent of display names. */
@@ -72,14 +73,14 @@ export function describeSplit(s: SplitSpec): SplitInfo {
 }
 
 export async function taskApiRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/list_environments', async () => [TASK_ENV_NAME]);
+  app.get('/list_environments', { schema: ROUTE_SCHEMAS['GET /list_environments'] }, async () => [TASK_ENV_NAME]);
 
-  app.get('/:env_name/splits', async (request) => {
+  app.get('/:env_name/splits', { schema: ROUTE_SCHEMAS['GET /:env_name/splits'] }, async (request) => {
     checkEnvName(request);
     return [...SPLITS.values()].map(describeSplit);
   });
 
-  app.post('/:env_name/tasks', async (request): Promise<TaskListReply> => {
+  app.post('/:env_name/tasks', { schema: ROUTE_SCHEMAS['POST /:env_name/tasks'], config: { rawBody: true } }, async (request): Promise<TaskListReply> => {
     checkEnvName(request);
     const split = splitField(body(request));
     const n = numTasks(split);
@@ -91,19 +92,19 @@ export async function taskApiRoutes(app: FastifyInstance): Promise<void> {
     };
   });
 
-  app.post('/:env_name/num_tasks', async (request) => {
+  app.post('/:env_name/num_tasks', { schema: ROUTE_SCHEMAS['POST /:env_name/num_tasks'], config: { rawBody: true } }, async (request) => {
     checkEnvName(request);
     return { num_tasks: numTasks(splitField(body(request))) };
   });
 
-  app.post('/:env_name/task', async (request) => {
+  app.post('/:env_name/task', { schema: ROUTE_SCHEMAS['POST /:env_name/task'], config: { rawBody: true } }, async (request) => {
     checkEnvName(request);
     const b = body(request);
     const split = splitField(b);
     return { task: taskAt(split, intField(b, 'index', false)!) };
   });
 
-  app.post('/:env_name/task_range', async (request) => {
+  app.post('/:env_name/task_range', { schema: ROUTE_SCHEMAS['POST /:env_name/task_range'], config: { rawBody: true } }, async (request) => {
     checkEnvName(request);
     const b = body(request);
     const split = splitField(b);

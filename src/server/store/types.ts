@@ -33,11 +33,11 @@
  *    (reset or step) is older than the idle limit; evicted rows behave as unknown everywhere,
  *    even before `prune` deletes them.
  */
-import type { CurationGradeData, Observation, RewardTerms } from '../../env/types.ts';
+import type { ActionType, CurationGradeData, Observation, RewardTerms } from '../../env/types.ts';
 
 /** The action as accepted: the §2.2 fields only. */
 export interface StoredAction {
-  action_type: string;
+  action_type: ActionType;
   batch_size: number;
   strategy_weights: Record<string, number>;
 }
