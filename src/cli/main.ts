@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerReplay } from './commands/replay.ts';
 import { registerBaseline } from './commands/baseline.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerCheck } from './commands/check.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerAgent } from './commands/agent.ts';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerBaseline(program);
   registerBench(program);
+  registerCheck(program);
   registerEval(program);
   registerAgent(program);
   registerValidate(program);
