@@ -39,7 +39,17 @@ function describeActionErrors(value: unknown): ValidationIssue[] {
         }
         continue;
       }
-      case 'additionalProperties':
+      case 'additionalProperties': {
+        // The same unknown keys as the per-key `boolean` errors: one issue per key, never two.
+        const names = (e.params as { additionalProperties?: string[] }).additionalProperties ?? [];
+        for (const name of names) {
+          const key = [...loc, name].join('/');
+          if (seen.has(key)) continue;
+          seen.add(key);
+          issues.push({ loc: [...loc, name], msg: `unknown strategy (allowed: ${ALLOWED_STRATEGIES}; keys are case-sensitive)`, type: 'extra_forbidden' });
+        }
+        continue;
+      }
       case 'boolean':
         msg = `unknown strategy (allowed: ${ALLOWED_STRATEGIES}; keys are case-sensitive)`;
         type = 'extra_forbidden';
