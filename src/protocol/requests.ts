@@ -286,13 +286,15 @@ export interface EpisodesQuery {
   before: Cursor | undefined;
   /** An export format (jsonl, openenv): the streamed export reads its own filters. */
   format: string | undefined;
+  /** With a format: the query as sent, for the export's own filters. */
+  raw?: unknown;
 }
 
 /** GET /episodes (§4.13): `limit` 1 … 1000, `before` a previous `next_before`, a known task. */
 export function parseEpisodesQuery(query: unknown): EpisodesQuery {
   const format = queryValue(query, 'format');
   // `?format=jsonl|openenv` streams the export, whose filters (and limit) are its own.
-  if (format !== undefined && format !== 'json') return { task_id: undefined, limit: DEFAULT_PAGE, before: undefined, format };
+  if (format !== undefined && format !== 'json') return { task_id: undefined, limit: DEFAULT_PAGE, before: undefined, format, raw: query };
   const task_id = queryValue(query, 'task_id');
   const limitText = queryValue(query, 'limit');
   const beforeText = queryValue(query, 'before');

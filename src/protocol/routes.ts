@@ -78,6 +78,9 @@ function taskApiPost(summary: string, body: TSchema, reply: TSchema) {
   };
 }
 
+/** The episode store cannot be used (write failed, corrupt): the request changed nothing. */
+const STORE_ERRORS = { 503: error('store_unavailable, store_corrupt: the episode store failed; nothing changed, retry later') };
+
 export const ROUTE_SCHEMAS = {
   'GET /': {
     summary: 'Index: name, version and where the docs are',
@@ -113,6 +116,7 @@ export const ROUTE_SCHEMAS = {
     body: ResetRequestSchema,
     bodyOptional: true,
     response: {
+      ...STORE_ERRORS,
       200: { ...ResetReplySchema, description: 'The new episode: exactly five keys' },
       400: error('invalid_task: unknown task_id'),
       409: error('episode_exists: the episode_id is already used by a live or stored episode'),
@@ -125,6 +129,9 @@ export const ROUTE_SCHEMAS = {
     tags: ['episode'],
     body: StepRequestSchema,
     response: {
+      ...STORE_ERRORS,
+      409: error('step_conflict: another server stepped this episode first (retry continues)'),
+      500: error('replay_mismatch: the stored action log does not replay (never served)'),
       200: HttpStepReplySchema,
       400: error('no_episode (nothing to act on), episode_over (the episode is finished)'),
       404: error('episode_not_found: unknown, evicted, reaped, or owned by a WebSocket connection'),
@@ -137,6 +144,8 @@ export const ROUTE_SCHEMAS = {
     tags: ['episode'],
     querystring: StateQuerySchema,
     response: {
+      ...STORE_ERRORS,
+      500: error('replay_mismatch: the stored action log does not replay (never served)'),
       200: StateReplySchema,
       404: error('episode_not_found'),
       422: error('invalid_request: an episode_id that is not well-formed text'),
@@ -152,6 +161,7 @@ export const ROUTE_SCHEMAS = {
     tags: ['episode'],
     body: GraderRequestSchema,
     response: {
+      ...STORE_ERRORS,
       200: GradeReplySchema,
       400: error('invalid_task (unknown task_id), task_mismatch (task_id differs from the episode\'s)'),
       404: error('episode_not_found (no such episode), episode_not_finished (still running)'),
@@ -169,6 +179,7 @@ export const ROUTE_SCHEMAS = {
     tags: ['history'],
     querystring: EpisodesQuerySchema,
     response: {
+      ...STORE_ERRORS,
       200: EpisodesPageSchema,
       400: error('invalid_task: unknown task_id'),
       422: error('invalid_request: limit outside 1 … 1000, malformed before'),
@@ -179,6 +190,7 @@ export const ROUTE_SCHEMAS = {
     tags: ['history'],
     params: EpisodeParamsSchema,
     response: {
+      ...STORE_ERRORS,
       200: EpisodeRecordSchema,
       404: error('episode_not_found (no such episode), episode_not_finished (still running)'),
       422: error('invalid_request: an id that is not well-formed text'),

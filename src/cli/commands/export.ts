@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { normaliseBaseUrl } from '../../client/http.ts';
 import { getTask } from '../../env/tasks.ts';
 import { EXPORT_FORMATS, exportEpisodes, exportLine, parseTime, type ExportFilter, type ExportFormat } from '../../export/episodes.ts';
-import { reportError } from '../errors.ts';
+import { UsageError, reportError } from '../errors.ts';
 import { silenceSqliteExperimentalWarning } from './serve.ts';
 
 interface ExportOptions {
@@ -30,7 +30,7 @@ interface ExportOptions {
 }
 
 function usage(message: string): never {
-  throw new RangeError(message);
+  throw new UsageError(message);
 }
 
 function filterOf(opts: ExportOptions): ExportFilter {

@@ -12,7 +12,9 @@ import type { RouteOptions } from './env.ts';
 
 /** A query parameter as one string; repeated parameters keep the last; empty = absent. */
 function queryValue(request: FastifyRequest, name: string): string | undefined {
-  const q = request.query as Record<string, string | string[] | undefined>;
+  // The validated query of an export keeps the query as sent in `raw` (its filters are its own).
+  const parsed = request.query as { raw?: unknown };
+  const q = (parsed?.raw ?? parsed) as Record<string, string | string[] | undefined>;
   const raw = q?.[name];
   const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
   return value === undefined || value === '' ? undefined : value;
