@@ -29,6 +29,8 @@ const constAsEnum = (v: unknown): unknown => {
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
     if (k === 'const') out.enum = [x];
+    // and `patternProperties: {"^.*$": X}` (TypeBox's Record) as `additionalProperties: X`
+    else if (k === 'patternProperties' && typeof x === 'object' && x !== null && Object.keys(x).join() === '^.*$') out.additionalProperties = constAsEnum((x as Record<string, unknown>)['^.*$']);
     else out[k] = constAsEnum(x);
   }
   return out;
