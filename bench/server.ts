@@ -98,7 +98,7 @@ async function health(quick: boolean): Promise<Figure[]> {
 async function memory(quick: boolean): Promise<Figure[]> {
   const sessions = 1000;
   // The default configuration (console on, info logging), as `npm start` runs it.
-  const srv = await startServer({ MAX_CONCURRENT_ENVS: String(sessions), WEB: '1', LOG_LEVEL: 'info' });
+  const srv = await startServer({ MAX_CONCURRENT_ENVS: String(sessions), MAX_SESSIONS_PER_CLIENT: String(sessions), WEB: '1', LOG_LEVEL: 'info' });
   const clients: WsClient[] = [];
   let errors = 0;
   try {

@@ -18,7 +18,13 @@ import { envRoutes } from './routes/env.ts';
 import { episodeRoutes } from './routes/episodes.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { taskApiRoutes } from './routes/task-api.ts';
+import { Metrics, instrumentStore, metricsRoutes, registerRequestMetrics } from './metrics.ts';
+import { ViolationLog, registerRequestIds, requestIdFor } from './observability.ts';
+import { KeyRing, registerAuth } from './security/auth.ts';
 import { clientErrorHandler, frameworkErrorHandler } from './security/framework-errors.ts';
+import { registerRateLimit } from './security/limits.ts';
+import { registerBrowserSafety } from './security/origins.ts';
+import { closeRefusedUpgrades, type Problem } from './security/problem.ts';
 import { closeWithDeadline, serverTimeoutOptions, startWsHeartbeat } from './security/timeouts.ts';
 import { SessionManager } from './sessions.ts';
 import { openPostgresStore } from './store/postgres.ts';
@@ -31,6 +37,7 @@ export interface AppHandle {
   app: FastifyInstance;
   service: EnvService;
   store: EpisodeStore;
+  metrics: Metrics;
   /** Graceful close bounded by SHUTDOWN_TIMEOUT_S (then remaining connections are destroyed). */
   shutdown(): Promise<void>;
 }
@@ -72,22 +79,41 @@ export interface BuildOptions {
   sharedStore?: boolean;
   /** Checks every reply, frame and JSON-RPC response against its declared schema (tests). */
   contract?: ContractChecker;
+  /** Where log lines go (default stdout); tests read them. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildApp(config: ServerConfig, options: BuildOptions = {}): Promise<AppHandle> {
+  // Created first: the parser-level handlers below report to them. Sources are read at scrape time.
+  let sessions: SessionManager | null = null;
+  const metrics = new Metrics(
+    { activeSessions: () => sessions?.activeSessions ?? 0, liveEpisodes: () => sessions?.liveEpisodes ?? 0 },
+    { processMetrics: config.metrics },
+  );
+  const violations = new ViolationLog(() => app.log);
+  const onReject = (p: Problem, request?: { id: string; ip: string }) => {
+    metrics.reject(p.reason);
+    violations.warn('request refused', null, { status: p.status, reason: p.reason, reqId: request?.id, client: request?.ip });
+  };
   const app = Fastify({
     logger:
       config.logLevel === false
         ? false
-        : config.logFormat === 'json'
-          ? { level: config.logLevel }
-          : { level: config.logLevel, stream: textLogStream() },
+        : options.logStream
+          ? { level: config.logLevel, stream: options.logStream }
+          : config.logFormat === 'json'
+            ? { level: config.logLevel }
+            : { level: config.logLevel, stream: textLogStream() },
     // One line per request would drown the errors worth reading; start, stop and errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxBodyBytes,
     ...serverTimeoutOptions(config),
-    clientErrorHandler: clientErrorHandler(config.requestTimeoutS),
-    frameworkErrors: frameworkErrorHandler(),
+    clientErrorHandler: clientErrorHandler(config.requestTimeoutS, (p) => onReject(p)),
+    frameworkErrors: frameworkErrorHandler(onReject),
+    // X-Request-Id: the client's when well-formed, else a new UUID (observability.ts).
+    requestIdHeader: false,
+    genReqId: requestIdFor,
+    trustProxy: config.trustProxy,
     return503OnClosing: false,
     // Episode ids may be 255 characters (percent-encoded, up to three times that) in /episodes/{id}.
     routerOptions: { maxParamLength: 1024 },
@@ -95,10 +121,13 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   });
 
   // Throws StoreOpenError (one line: file, cause, fix) when the store cannot be used.
-  const store = options.store ?? (await openStore(config, app.log));
-  const sessions = new SessionManager({
+  const rawStore = options.store ?? (await openStore(config, app.log));
+  const store = instrumentStore(rawStore, metrics);
+  sessions = new SessionManager({
     maxSessions: config.maxConcurrentEnvs,
     idleTimeoutMs: config.sessionIdleTimeoutS * 1000,
+    maxSessionsPerClient: config.maxSessionsPerClient,
+    maxEpisodesPerClient: config.maxEpisodesPerClient,
   });
   const service = new EnvService(sessions, store, {
     log: app.log,
@@ -106,24 +135,20 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     sharedStore: options.sharedStore ?? (config.storeUrl !== null || config.workers > 1),
     replicaId: config.replicaId,
   });
+  service.onStep = (episode) => metrics.step(episode.owner.kind === 'http' ? 'http' : 'connection');
   const dispatcher = new McpDispatcher(service, (err) => app.log.error({ err }, 'internal error in MCP'));
 
-  // Conventions (§1): CORS on every response, preflight on every path, strict JSON bodies, errors.
-  app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('access-control-allow-origin', '*');
-    return payload;
-  });
-  app.route({
-    method: 'OPTIONS',
-    url: '*',
-    handler: async (_request, reply) =>
-      reply
-        .code(204)
-        .header('access-control-allow-methods', '*')
-        .header('access-control-allow-headers', '*')
-        .header('access-control-max-age', '600')
-        .send(),
-  });
+  // Before any route: request ids, Host/Origin checks and CORS, API keys, rate limits, metrics.
+  registerRequestIds(app, { accessLog: config.accessLog });
+  closeRefusedUpgrades(app);
+  await registerBrowserSafety(app, { corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts }, onReject);
+  registerAuth(app, new KeyRing(config.apiKeys), onReject);
+  await registerRateLimit(
+    app,
+    { max: config.rateLimitMax, windowS: config.rateLimitWindowS, exempt: config.rateLimitExempt },
+    onReject,
+  );
+  registerRequestMetrics(app, metrics);
   registerBodyParser(app, config.maxBodyBytes);
   registerSchemaValidation(app);
   app.setReplySerializer((payload) => toJson(payload));
@@ -133,6 +158,11 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
 
   await app.register(websocket, {
     options: { maxPayload: config.maxWsMessageBytes },
+    // A bad frame is the client's mistake: one warn line (rate-limited), no stack, then terminate.
+    errorHandler: (error, socket, request) => {
+      violations.warn('WebSocket protocol violation', error as Error & { code?: string }, { reqId: request.id, client: request.ip });
+      socket.terminate();
+    },
     // Shutdown: say goodbye with 1001 (going away) rather than dropping sockets.
     preClose(done) {
       for (const client of app.websocketServer.clients) client.close(1001, 'server shutting down');
@@ -150,6 +180,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   await app.register(mcpRoutes, { service, dispatcher });
   await app.register(wsRoutes, { service, dispatcher });
   await app.register(openapiRoutes);
+  if (config.metrics) await app.register(metricsRoutes, { metrics });
   if (config.web) await app.register(webPlugin);
   const stopHeartbeat = startWsHeartbeat(app.websocketServer, config.wsPingIntervalS * 1000);
 
@@ -168,5 +199,5 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     closeWithDeadline(app, config.shutdownTimeoutS * 1000, () =>
       app.log.warn(`shutdown deadline (${config.shutdownTimeoutS} s) reached: closing the remaining connections`),
     );
-  return { app, service, store, shutdown };
+  return { app, service, store, metrics, shutdown };
 }

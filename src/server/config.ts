@@ -6,6 +6,8 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { LOG_FORMATS, type LogFormat } from './log.ts';
+import { readKeys } from './security/auth.ts';
+import { canonicalOrigin, defaultAllowedHosts } from './security/origins.ts';
 
 export interface ServerConfig {
   port: number;
@@ -47,6 +49,27 @@ export interface ServerConfig {
   replicaId: string;
   /** Worker processes serving the port (`serve --workers N`); 1 = this process serves. */
   workers: number;
+  /** API keys; empty = no authentication. */
+  apiKeys: string[];
+  /** Keys see and act on only their own episodes (default on when keys are set). */
+  episodeIsolation: boolean;
+  /** Cross-origin origins allowed ('*' = any); empty = same origin only. */
+  corsOrigins: '*' | string[];
+  /** Accepted Host names, or null for any (default: loopback names when bound to the loopback). */
+  allowedHosts: string[] | null;
+  /** fastify `trustProxy`: false, true, or the proxies' addresses. */
+  trustProxy: boolean | string;
+  /** Requests per window per client (0 = no rate limit), and the exempt addresses. */
+  rateLimitMax: number;
+  rateLimitWindowS: number;
+  rateLimitExempt: string[];
+  /** Sessions one client may hold, and live HTTP episodes it may keep in the pool. */
+  maxSessionsPerClient: number;
+  maxEpisodesPerClient: number;
+  /** Serve Prometheus metrics on GET /metrics. */
+  metrics: boolean;
+  /** One log line per response. */
+  accessLog: boolean;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +104,9 @@ export const DEFAULTS = Object.freeze({
   shutdownTimeoutS: 10,
   storePoolSize: 10,
   workers: 1,
+  rateLimitMax: 20000,
+  rateLimitWindowS: 60,
+  rateLimitExempt: 'loopback',
 });
 
 /** Raw values as they come from the environment or the command line (strings), or typed overrides. */
@@ -107,6 +133,19 @@ export interface ConfigInput {
   STORE_POOL_SIZE?: string | number;
   REPLICA_ID?: string;
   WORKERS?: string | number;
+  API_KEYS?: string;
+  API_KEYS_FILE?: string;
+  EPISODE_ISOLATION?: string | boolean;
+  CORS_ORIGINS?: string;
+  ALLOWED_HOSTS?: string;
+  TRUST_PROXY?: string | boolean;
+  RATE_LIMIT_MAX?: string | number;
+  RATE_LIMIT_WINDOW_S?: string | number;
+  RATE_LIMIT_EXEMPT?: string;
+  MAX_SESSIONS_PER_CLIENT?: string | number;
+  MAX_EPISODES_PER_CLIENT?: string | number;
+  METRICS?: string | boolean;
+  ACCESS_LOG?: string | boolean;
 }
 
 function readStoreUrl(raw: string | undefined): string | null {
@@ -128,6 +167,33 @@ function readReplicaId(raw: string | undefined): string {
   // It goes into logs and /health: printable ASCII, short.
   if (!/^[\x21-\x7e]{1,128}$/.test(raw.trim())) throw new ConfigError('REPLICA_ID must be 1 to 128 printable ASCII characters without spaces');
   return raw.trim();
+}
+
+const list = (raw: string | undefined) =>
+  (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+function readOrigins(raw: string | undefined): '*' | string[] {
+  const items = list(raw);
+  if (items.includes('*')) return '*';
+  return items.map((o) => {
+    const origin = canonicalOrigin(o);
+    if (origin === null || origin !== o.replace(/\/$/, '').toLowerCase()) {
+      throw new ConfigError(`CORS_ORIGINS entries must be origins like https://example.org or http://localhost:5173 (got ${JSON.stringify(o)})`);
+    }
+    return origin;
+  });
+}
+
+function readTrustProxy(raw: string | boolean | undefined): boolean | string {
+  if (raw === undefined || raw === '') return false;
+  if (typeof raw === 'boolean') return raw;
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return list(raw).join(',');
 }
 
 function readNumber(
@@ -194,13 +260,23 @@ export function loadConfig(input: ConfigInput = {}): ServerConfig {
   if (workers > 1 && storeUrl === null && storePath === ':memory:') {
     throw new ConfigError('WORKERS > 1 needs a store the workers share: a SQLite file (STORE_PATH / DATA_DIR) or STORE_URL, not :memory:');
   }
+  let apiKeys: string[];
+  try {
+    apiKeys = readKeys(input.API_KEYS, input.API_KEYS_FILE);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const maxConcurrentEnvs = readNumber('MAX_CONCURRENT_ENVS', input.MAX_CONCURRENT_ENVS, DEFAULTS.maxConcurrentEnvs, {
+    integer: true,
+    min: 1,
+  });
+  // One client may hold at most half of the capacity by default, so it cannot lock out the rest.
+  const half = Math.max(1, Math.ceil(maxConcurrentEnvs / 2));
+  const hosts = input.ALLOWED_HOSTS?.trim();
   return {
     port: readNumber('PORT', input.PORT, DEFAULTS.port, { integer: true, min: 0, max: 65535 }),
     host,
-    maxConcurrentEnvs: readNumber('MAX_CONCURRENT_ENVS', input.MAX_CONCURRENT_ENVS, DEFAULTS.maxConcurrentEnvs, {
-      integer: true,
-      min: 1,
-    }),
+    maxConcurrentEnvs,
     sessionIdleTimeoutS: readNumber('SESSION_IDLE_TIMEOUT_S', input.SESSION_IDLE_TIMEOUT_S, DEFAULTS.sessionIdleTimeoutS, {
       integer: false,
       min: 0,
@@ -232,6 +308,18 @@ export function loadConfig(input: ConfigInput = {}): ServerConfig {
     storePoolSize: readNumber('STORE_POOL_SIZE', input.STORE_POOL_SIZE, DEFAULTS.storePoolSize, { integer: true, min: 1, max: 1000 }),
     replicaId: readReplicaId(input.REPLICA_ID),
     workers,
+    apiKeys,
+    episodeIsolation: readBoolean('EPISODE_ISOLATION', input.EPISODE_ISOLATION, apiKeys.length > 0),
+    corsOrigins: readOrigins(input.CORS_ORIGINS),
+    allowedHosts: hosts === '*' ? null : hosts ? list(hosts).map((h) => h.toLowerCase().replace(/^\[|\]$/g, '')) : defaultAllowedHosts(host),
+    trustProxy: readTrustProxy(input.TRUST_PROXY),
+    rateLimitMax: readNumber('RATE_LIMIT_MAX', input.RATE_LIMIT_MAX, DEFAULTS.rateLimitMax, { integer: true, min: 0 }),
+    rateLimitWindowS: readNumber('RATE_LIMIT_WINDOW_S', input.RATE_LIMIT_WINDOW_S, DEFAULTS.rateLimitWindowS, { integer: false, min: 0.01, max: 86_400 }),
+    rateLimitExempt: list(input.RATE_LIMIT_EXEMPT ?? DEFAULTS.rateLimitExempt),
+    maxSessionsPerClient: readNumber('MAX_SESSIONS_PER_CLIENT', input.MAX_SESSIONS_PER_CLIENT, half, { integer: true, min: 1 }),
+    maxEpisodesPerClient: readNumber('MAX_EPISODES_PER_CLIENT', input.MAX_EPISODES_PER_CLIENT, half, { integer: true, min: 1 }),
+    metrics: readBoolean('METRICS', input.METRICS, true),
+    accessLog: readBoolean('ACCESS_LOG', input.ACCESS_LOG, false),
   };
 }
 

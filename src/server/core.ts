@@ -72,6 +72,8 @@ export class EnvService {
   private tasksBody: unknown = null;
   /** Loads in flight by episode id, so concurrent requests for one evicted episode replay it once. */
   private readonly loading = new Map<string, Promise<LiveEpisode | null>>();
+  /** Told of every accepted step (metrics); set by the app. */
+  onStep: ((episode: LiveEpisode, result: StepResult) => void) | null = null;
 
   constructor(
     sessions: SessionManager,
@@ -159,7 +161,7 @@ export class EnvService {
       throw e;
     }
     if (owner.kind === 'http') {
-      this.sessions.addHttpEpisode(episode);
+      this.sessions.addHttpEpisode(episode, owner.client);
       if (movePointer) this.sessions.mostRecentHttp = episode.id;
     } else {
       this.sessions.addConnectionEpisode(episode);
@@ -273,6 +275,7 @@ export class EnvService {
         throw e;
       }
       episode.lastActive = now;
+      this.onStep?.(episode, result);
       this.sessions.touchEpisode(episode);
       if (result.done) this.sessions.removeLive(episode.id);
       return result;

@@ -9,7 +9,7 @@ import type { Action, Observation, StepResult } from '../env/types.ts';
 import type { CompletedEpisode, EpisodeFinish, EpisodeLog, EpisodeStart, StepRecord } from './store/types.ts';
 
 /** `http` for the shared pool (steppable by anyone naming it), else the owning session's id. */
-export type Owner = { kind: 'http' } | { kind: 'connection'; sessionId: string };
+export type Owner = { kind: 'http'; client?: string } | { kind: 'connection'; sessionId: string };
 
 /** A replayed log did not reproduce its stored results (damaged rows, or a build whose numbers differ). */
 export class ReplayMismatch extends Error {

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EnvError, type ErrorReason, type ValidationIssue } from '../env/errors.ts';
+import { ProblemError, sendProblem } from './security/problem.ts';
 
 const STATUS: Record<ErrorReason, number> = {
   invalid_json: 422,
@@ -95,6 +96,7 @@ function fromFastifyError(err: FastifyError): EnvError | null {
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | EnvError, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof ProblemError) return sendProblem(reply, err.problem); // refused before the protocol (security/)
     let error: EnvError | null = err instanceof EnvError ? err : fromFastifyError(err as FastifyError);
     if (!error) {
       request.log.error({ err }, 'internal error');

@@ -4,7 +4,7 @@
  * transports differ only in their context (which session and which "current episode" a tool uses
  * by default, and who owns the episodes it starts).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { EnvError, invalidRequest } from '../env/errors.ts';
 import { parseAction } from '../env/schemas.ts';
@@ -17,6 +17,7 @@ import type { LiveEpisode } from './episodes.ts';
 import { internalError, sendError } from './errors.ts';
 import { isExactIntegerId, parseJsonKeepingIds } from './json-ids.ts';
 import { isCleanText, isPlainObject, parseEpisodeIdField, parseEpisodeIdRef, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
+import { clientKey } from './security/limits.ts';
 import type { Session } from './sessions.ts';
 
 export const MCP_PROTOCOL_VERSION = '2025-06-18';
@@ -64,6 +65,8 @@ export function serialQueue(): (task: () => Promise<void>) => void {
 
 export interface McpContext {
   connection: ConnectionContext | null;
+  /** The caller (API key id or address) for per-client caps; absent for in-process calls. */
+  client?: string;
 }
 
 class RpcError extends Error {
@@ -201,7 +204,7 @@ export class McpDispatcher {
         const args = params.arguments ?? {};
         if (!isPlainObject(args)) throw new RpcError(-32602, 'Invalid params: arguments must be an object');
         try {
-          return toolResult(await this.callTool(name, args, scope), false);
+          return toolResult(await this.callTool(name, args, scope, ctx.client), false);
         } catch (e) {
           if (e instanceof EnvError) return toolError(e);
           this.log(e);
@@ -210,12 +213,10 @@ export class McpDispatcher {
       }
       case 'openenv/session/create': {
         if (own) return { session_id: own.id };
-        const s = sessions.open('mcp');
+        const s = sessions.open('mcp', undefined, ctx.client);
         if (!s) {
-          throw new RpcError(-32000, `Server at capacity (${sessions.maxSessions} sessions)`, {
-            active_sessions: sessions.activeSessions,
-            max_sessions: sessions.maxSessions,
-          });
+          const refusal = sessions.refusal(ctx.client);
+          throw new RpcError(-32000, refusal.message, refusal.data);
         }
         return { session_id: s.id };
       }
@@ -269,7 +270,7 @@ export class McpDispatcher {
     return ctx.connection ? { kind: 'connection', connection: ctx.connection } : { kind: 'none' };
   }
 
-  private async callTool(name: string, args: Record<string, unknown>, scope: ToolScope): Promise<unknown> {
+  private async callTool(name: string, args: Record<string, unknown>, scope: ToolScope, caller?: string): Promise<unknown> {
     const service = this.service;
     switch (name) {
       case 'list_tasks':
@@ -281,7 +282,8 @@ export class McpDispatcher {
           scope.connection.setCurrent(episode);
           return body;
         }
-        const { episode, body } = await service.reset(req, { kind: 'http' }, false);
+        const client = scope.kind === 'session' ? scope.session.client : caller;
+        const { episode, body } = await service.reset(req, { kind: 'http', client }, false);
         if (scope.kind === 'session') scope.session.currentEpisodeId = episode.id;
         return body;
       }
@@ -342,7 +344,7 @@ export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: {
       throw e;
     }
     if (message === NO_BODY) return reply.code(200).send(PARSE_ERROR('empty body'));
-    const response = await dispatcher.handle(message, { connection: null });
+    const response = await dispatcher.handle(message, { connection: null, client: clientKey(request) });
     if (response === null) return reply.code(202).send();
     return reply.code(200).send(response);
   });
@@ -352,18 +354,13 @@ export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: {
     url: '/mcp',
     handler: async (_request, reply) =>
       sendError(reply, new EnvError('METHOD_NOT_ALLOWED', 'method_not_allowed', 'GET /mcp needs a WebSocket upgrade; use POST /mcp for JSON-RPC over HTTP.')),
-    wsHandler: (socket: WebSocket) => {
+    wsHandler: (socket: WebSocket, request: FastifyRequest) => {
       const sessions = service.sessions;
-      const session = sessions.open('mcp-ws', () => socket.close(1001, 'session expired'));
+      const client = clientKey(request);
+      const session = sessions.open('mcp-ws', () => socket.close(1001, 'session expired'), client);
       if (!session) {
-        socket.send(
-          JSON.stringify(
-            rpcError(null, -32000, `Server at capacity (${sessions.maxSessions} sessions)`, {
-              active_sessions: sessions.activeSessions,
-              max_sessions: sessions.maxSessions,
-            }),
-          ),
-        );
+        const refusal = sessions.refusal(client);
+        socket.send(JSON.stringify(rpcError(null, -32000, refusal.message, refusal.data)));
         socket.close(1013, 'server at capacity');
         return;
       }

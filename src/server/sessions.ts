@@ -28,19 +28,34 @@ export interface Session {
   currentEpisodeId: string | null;
   /** Called once when the reaper expires the session (WebSockets send their frame and close). */
   onExpire?: () => void;
+  /** Who opened it (API key id or address): per-client caps count by this. */
+  readonly client: string;
 }
 
 export interface SessionManagerOptions {
   maxSessions: number;
   /** 0 disables reaping. */
   idleTimeoutMs: number;
+  /** Sessions one client may hold (default: maxSessions). */
+  maxSessionsPerClient?: number;
+  /** Live pool episodes one client may hold; beyond, its own least recently used goes (default: maxSessions). */
+  maxEpisodesPerClient?: number;
   now?: () => number;
 }
+
+/** Client of requests that carry no identity (in-process callers, tests). */
+export const ANONYMOUS = 'anonymous';
 
 export class SessionManager {
   readonly maxSessions: number;
   readonly idleTimeoutMs: number;
+  readonly maxSessionsPerClient: number;
+  readonly maxEpisodesPerClient: number;
   private readonly now: () => number;
+  private readonly sessionsByClient = new Map<string, number>();
+  /** Client of each pool episode, and how many pool episodes each client holds. */
+  private readonly poolClient = new Map<string, string>();
+  private readonly poolByClient = new Map<string, number>();
   private readonly sessions = new Map<string, Session>();
   /** Every live episode by id, whoever owns it. */
   private readonly live = new Map<string, LiveEpisode>();
@@ -53,6 +68,8 @@ export class SessionManager {
   constructor(options: SessionManagerOptions) {
     this.maxSessions = options.maxSessions;
     this.idleTimeoutMs = options.idleTimeoutMs;
+    this.maxSessionsPerClient = options.maxSessionsPerClient ?? options.maxSessions;
+    this.maxEpisodesPerClient = options.maxEpisodesPerClient ?? options.maxSessions;
     this.now = options.now ?? Date.now;
   }
 
@@ -68,12 +85,37 @@ export class SessionManager {
     return this.pool.size;
   }
 
-  /** A new session, or null at capacity. */
-  open(kind: SessionKind, onExpire?: () => void): Session | null {
+  /** A new session, or null at capacity (the server's, or the client's own share: see `refusal`). */
+  open(kind: SessionKind, onExpire?: () => void, client: string = ANONYMOUS): Session | null {
     if (this.sessions.size >= this.maxSessions) return null;
-    const session: Session = { id: randomUUID(), kind, lastActive: this.now(), currentEpisodeId: null, onExpire };
+    const held = this.sessionsByClient.get(client) ?? 0;
+    if (held >= this.maxSessionsPerClient) return null;
+    const session: Session = { id: randomUUID(), kind, lastActive: this.now(), currentEpisodeId: null, onExpire, client };
     this.sessions.set(session.id, session);
+    this.sessionsByClient.set(client, held + 1);
     return session;
+  }
+
+  /** Why `open` refused `client`: the message and counts for its CAPACITY_REACHED reply. */
+  refusal(client: string = ANONYMOUS): { message: string; data: Record<string, number> } {
+    const held = this.sessionsByClient.get(client) ?? 0;
+    if (this.sessions.size < this.maxSessions && held >= this.maxSessionsPerClient) {
+      return {
+        message: `Client at its session limit (${this.maxSessionsPerClient} sessions per client; close one first)`,
+        data: { client_sessions: held, max_sessions_per_client: this.maxSessionsPerClient },
+      };
+    }
+    return {
+      message: `Server at capacity (${this.maxSessions} sessions)`,
+      data: { active_sessions: this.sessions.size, max_sessions: this.maxSessions },
+    };
+  }
+
+  private forgetSession(session: Session): void {
+    this.sessions.delete(session.id);
+    const held = (this.sessionsByClient.get(session.client) ?? 1) - 1;
+    if (held > 0) this.sessionsByClient.set(session.client, held);
+    else this.sessionsByClient.delete(session.client);
   }
 
   get(id: string): Session | undefined {
@@ -86,18 +128,42 @@ export class SessionManager {
 
   /** Releases a session at once (capacity freed). Its connection discards its own episode. */
   close(id: string): boolean {
-    return this.sessions.delete(id);
+    const session = this.sessions.get(id);
+    if (!session) return false;
+    this.forgetSession(session);
+    return true;
   }
 
-  /** Adds a live HTTP episode; evicts the least recently used one beyond capacity. */
-  addHttpEpisode(episode: LiveEpisode): void {
+  /**
+   * Adds a live HTTP episode. Beyond the client's share its own least recently used episode
+   * goes; beyond the pool's capacity, the least recently used one of the client holding the
+   * most. So one client's resets never evict another's episodes while it holds more than they do.
+   */
+  addHttpEpisode(episode: LiveEpisode, client: string = ANONYMOUS): void {
     this.live.set(episode.id, episode);
     this.pool.set(episode.id, episode);
+    this.poolClient.set(episode.id, client);
+    this.poolByClient.set(client, (this.poolByClient.get(client) ?? 0) + 1);
+    while ((this.poolByClient.get(client) ?? 0) > this.maxEpisodesPerClient) this.evictOldestOf(client);
     while (this.pool.size > this.maxSessions) {
-      const oldest = this.pool.keys().next().value as string;
-      this.pool.delete(oldest);
-      this.live.delete(oldest);
+      let largest = client;
+      for (const [c, n] of this.poolByClient) if (n > (this.poolByClient.get(largest) ?? 0)) largest = c;
+      this.evictOldestOf(largest);
     }
+  }
+
+  private evictOldestOf(client: string): void {
+    for (const id of this.pool.keys()) {
+      if (this.poolClient.get(id) === client) {
+        this.removeLive(id);
+        return;
+      }
+    }
+  }
+
+  /** Client that put a pool episode there (null for connection episodes and unknown ids). */
+  poolClientOf(id: string): string | null {
+    return this.poolClient.get(id) ?? null;
   }
 
   addConnectionEpisode(episode: LiveEpisode): void {
@@ -117,7 +183,13 @@ export class SessionManager {
   /** Removes a live episode (finished and stored, abandoned, or discarded with its connection). */
   removeLive(id: string): void {
     this.live.delete(id);
-    this.pool.delete(id);
+    if (!this.pool.delete(id)) return;
+    const client = this.poolClient.get(id);
+    this.poolClient.delete(id);
+    if (client === undefined) return;
+    const held = (this.poolByClient.get(client) ?? 1) - 1;
+    if (held > 0) this.poolByClient.set(client, held);
+    else this.poolByClient.delete(client);
   }
 
   /** Expires idle sessions and pool episodes; returns how many of each went. */
@@ -128,7 +200,7 @@ export class SessionManager {
     let episodes = 0;
     for (const session of [...this.sessions.values()]) {
       if (session.lastActive > limit) continue;
-      this.sessions.delete(session.id);
+      this.forgetSession(session);
       sessions++;
       try {
         session.onExpire?.();

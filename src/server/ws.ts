@@ -3,7 +3,7 @@
  * reply per message in order. Both the original's message shapes and OpenEnv's are accepted; a
  * malformed message is answered with an error frame and the connection stays open (D12).
  */
-import type { FastifyInstance, FastifyBaseLogger } from 'fastify';
+import type { FastifyInstance, FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { EnvError } from '../env/errors.ts';
 import { parseAction } from '../env/schemas.ts';
@@ -14,6 +14,7 @@ import { parseJsonKeepingIds } from './json-ids.ts';
 import { connectionContext, serialQueue, type McpDispatcher } from './mcp.ts';
 import { callToolObservation, listToolsObservation, wsResetObservation, wsStepObservation } from '../protocol/replies.ts';
 import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
+import { clientKey } from './security/limits.ts';
 
 const NO_EPISODE_WS = 'No active episode. Send a reset message first.';
 const MESSAGE_TYPES = ['reset', 'step', 'state', 'close', 'mcp', 'resume'] as const;
@@ -53,11 +54,11 @@ export async function wsRoutes(app: FastifyInstance, { service, dispatcher }: Ws
     url: '/ws',
     handler: async (_request, reply) =>
       sendError(reply, new EnvError('METHOD_NOT_ALLOWED', 'method_not_allowed', 'GET /ws needs a WebSocket upgrade.')),
-    wsHandler: (socket: WebSocket) => serveConnection(socket, service, dispatcher, app.log),
+    wsHandler: (socket: WebSocket, request: FastifyRequest) => serveConnection(socket, service, dispatcher, app.log, clientKey(request)),
   });
 }
 
-function serveConnection(socket: WebSocket, service: EnvService, dispatcher: McpDispatcher, log: FastifyBaseLogger): void {
+function serveConnection(socket: WebSocket, service: EnvService, dispatcher: McpDispatcher, log: FastifyBaseLogger, client: string): void {
   const sessions = service.sessions;
   /**
    * The `request_id` of the message being answered (messages are handled one at a time), echoed
@@ -84,13 +85,11 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
     replyTo = undefined; // unsolicited: answers no request
     sendErrorFrame(new EnvError('SESSION_ERROR', 'session_expired', `Session expired after ${sessions.idleTimeoutMs / 1000} s without messages.`));
     socket.close(1001, 'session expired');
-  });
+  }, client);
   if (!session) {
     // Handshake done, one frame, then 1013: both known clients read it as the reply to their first request.
-    sendErrorFrame(new EnvError('CAPACITY_REACHED', 'capacity_reached', `Server at capacity (${sessions.maxSessions} sessions)`), {
-      active_sessions: sessions.activeSessions,
-      max_sessions: sessions.maxSessions,
-    });
+    const refusal = sessions.refusal(client);
+    sendErrorFrame(new EnvError('CAPACITY_REACHED', 'capacity_reached', refusal.message), refusal.data);
     socket.close(1013, 'server at capacity');
     return;
   }

@@ -112,17 +112,22 @@ describe('service routes', () => {
     assert.equal(firstDifference('baseline', r.body, golden), null);
   });
 
-  test('CORS on every response, OPTIONS preflight 204 on any path', async () => {
-    const r = await fetch(`${url}/health`, { headers: { origin: 'http://example.com' } });
-    assert.equal(r.headers.get('access-control-allow-origin'), '*');
-    const nf = await fetch(`${url}/nope`);
-    assert.equal(nf.headers.get('access-control-allow-origin'), '*');
-    for (const p of ['/reset', '/step', '/anything/at/all']) {
-      const pre = await fetch(url + p, { method: 'OPTIONS', headers: { origin: 'http://x', 'access-control-request-method': 'POST' } });
-      assert.equal(pre.status, 204);
-      assert.equal(pre.headers.get('access-control-allow-origin'), '*');
-      assert.equal(pre.headers.get('access-control-allow-methods'), '*');
-      assert.equal(pre.headers.get('access-control-allow-headers'), '*');
+  test('CORS_ORIGINS=*: CORS on every response, OPTIONS preflight 204 on any path (default policy: test/server/security)', async () => {
+    const open = await startServer({ CORS_ORIGINS: '*' });
+    try {
+      const r = await fetch(`${open.url}/health`, { headers: { origin: 'http://example.com' } });
+      assert.equal(r.headers.get('access-control-allow-origin'), '*');
+      const nf = await fetch(`${open.url}/nope`, { headers: { origin: 'http://example.com' } });
+      assert.equal(nf.headers.get('access-control-allow-origin'), '*');
+      for (const p of ['/reset', '/step', '/anything/at/all']) {
+        const pre = await fetch(open.url + p, { method: 'OPTIONS', headers: { origin: 'http://x', 'access-control-request-method': 'POST' } });
+        assert.equal(pre.status, 204);
+        assert.equal(pre.headers.get('access-control-allow-origin'), '*');
+        assert.match(pre.headers.get('access-control-allow-methods') ?? '', /POST/);
+        assert.match(pre.headers.get('access-control-allow-headers') ?? '', /content-type/);
+      }
+    } finally {
+      await open.close();
     }
   });
 

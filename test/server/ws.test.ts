@@ -130,7 +130,8 @@ describe('malformed messages get error frames, the connection stays open (D12)',
 
 describe('capacity and idle reaping', () => {
   test('capacity: handshake, one CAPACITY_REACHED frame, close 1013; HTTP resets never refused', async () => {
-    const small = await startServer({ MAX_CONCURRENT_ENVS: 2 });
+    // One client fills the whole server here (per-client shares: test/server/security/limits.test.ts).
+    const small = await startServer({ MAX_CONCURRENT_ENVS: 2, MAX_SESSIONS_PER_CLIENT: 2, MAX_EPISODES_PER_CLIENT: 2 });
     try {
       const a = await WsClient.connect(`${small.wsUrl}/ws`);
       const b = await WsClient.connect(`${small.wsUrl}/ws`);

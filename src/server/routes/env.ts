@@ -11,6 +11,7 @@ import { episodeMetadata, type EnvService } from '../core.ts';
 import { httpStepReply } from '../../protocol/replies.ts';
 import type { GraderRequest, ResetRequest, StepRequest } from '../../protocol/requests.ts';
 import { ROUTE_SCHEMAS } from '../../protocol/routes.ts';
+import { clientKey } from '../security/limits.ts';
 
 export interface RouteOptions {
   service: EnvService;
@@ -18,7 +19,7 @@ export interface RouteOptions {
 
 export async function envRoutes(app: FastifyInstance, { service }: RouteOptions): Promise<void> {
   app.post('/reset', { schema: ROUTE_SCHEMAS['POST /reset'] }, async (request) => {
-    return (await service.reset(request.body as ResetRequest, { kind: 'http' }, true)).body;
+    return (await service.reset(request.body as ResetRequest, { kind: 'http', client: clientKey(request) }, true)).body;
   });
 
   app.post('/step', { schema: ROUTE_SCHEMAS['POST /step'] }, async (request) => {

@@ -35,3 +35,32 @@ export function rawProblemResponse(p: Problem): string {
     body
   );
 }
+
+/** A Problem thrown through fastify (hooks of plugins that throw): the error handler sends it as is. */
+export class ProblemError extends Error {
+  readonly problem: Problem;
+  readonly statusCode: number;
+  constructor(problem: Problem) {
+    super(problem.detail);
+    this.name = 'ProblemError';
+    this.problem = problem;
+    this.statusCode = problem.status;
+  }
+}
+
+/**
+ * A WebSocket upgrade answered with an HTTP error (refused origin, key, rate limit) must close
+ * its socket: Node no longer tracks an upgrade's socket as an HTTP connection, so nothing else
+ * would ever close it (and a graceful shutdown would wait for it).
+ */
+export function closeRefusedUpgrades(app: import('fastify').FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.headers.upgrade === undefined || reply.statusCode === 101) return payload;
+    reply.header('connection', 'close');
+    const socket = request.raw.socket;
+    reply.raw.once('finish', () => socket.destroySoon?.() ?? socket.destroy());
+    // A client that never reads the refusal must not keep the socket either.
+    setTimeout(() => socket.destroy(), 2000).unref();
+    return payload;
+  });
+}

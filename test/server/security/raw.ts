@@ -54,3 +54,13 @@ export async function trickle(socket: net.Socket, chunk: string, gapMs: number, 
     await new Promise((r) => setTimeout(r, gapMs));
   }
 }
+
+/** Waits until `condition()` holds (polling, at most `timeoutMs`); returns whether it did. */
+export async function eventually(condition: () => boolean, timeoutMs = 2000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
