@@ -12,6 +12,8 @@ export interface ConnectOptions {
   transport?: 'http' | 'ws';
   timeoutMs?: number;
   headers?: Record<string, string>;
+  /** API key of a server started with API_KEYS. */
+  apiKey?: string;
 }
 
 export function openEnvironment(options: ConnectOptions = {}): Environment {
@@ -21,6 +23,6 @@ export function openEnvironment(options: ConnectOptions = {}): Environment {
     }
     return new InProcessEnvironment();
   }
-  const o = { timeoutMs: options.timeoutMs, headers: options.headers };
+  const o = { timeoutMs: options.timeoutMs, headers: options.headers, apiKey: options.apiKey };
   return options.transport === 'ws' ? new WsEnvironment(options.url, o) : new HttpEnvironment(options.url, o);
 }

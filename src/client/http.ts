@@ -32,6 +32,14 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /** Extra headers on every request (e.g. an Authorization header for a hosted Space). */
   headers?: Record<string, string>;
+  /** API key of a server started with API_KEYS: sent as `Authorization: Bearer <key>`. */
+  apiKey?: string;
+}
+
+/** `headers` with the bearer header of `apiKey` (an explicit Authorization header wins). */
+export function withApiKey(headers: Record<string, string> = {}, apiKey?: string): Record<string, string> {
+  if (!apiKey || Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) return { ...headers };
+  return { ...headers, authorization: `Bearer ${apiKey}` };
 }
 
 export type {
@@ -90,7 +98,7 @@ export class HttpClient {
   constructor(baseUrl: string, options: HttpClientOptions = {}) {
     this.baseUrl = normaliseBaseUrl(baseUrl);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.headers = options.headers ?? {};
+    this.headers = withApiKey(options.headers, options.apiKey);
   }
 
   /** One request: JSON in, JSON out, typed errors for every failure (never a bare fetch error). */

@@ -14,13 +14,15 @@ import WebSocket from 'ws';
 import type { Action } from '../env/types.ts';
 import type { WsErrorData, WsObservation } from '../protocol/wire.ts';
 import { ClientError } from './errors.ts';
-import { DEFAULT_TIMEOUT_MS, HttpClient, normaliseBaseUrl, transportError } from './http.ts';
+import { DEFAULT_TIMEOUT_MS, HttpClient, normaliseBaseUrl, transportError, withApiKey } from './http.ts';
 import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from './types.ts';
 
 export interface WsClientOptions {
   /** Timeout for opening the connection and for each reply (default 30 s). */
   timeoutMs?: number;
   headers?: Record<string, string>;
+  /** API key of a server started with API_KEYS: sent as `Authorization: Bearer <key>` on the upgrade. */
+  apiKey?: string;
 }
 
 interface Frame {
@@ -77,7 +79,7 @@ export class WsEnvironment implements Environment {
   constructor(baseUrl: string, options: WsClientOptions = {}) {
     this.url = wsUrlFor(baseUrl);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.headers = options.headers ?? {};
+    this.headers = withApiKey(options.headers, options.apiKey);
     this.http = new HttpClient(baseUrl, { timeoutMs: this.timeoutMs, headers: this.headers });
   }
 

@@ -21,20 +21,26 @@ interface Reply {
   body: any;
 }
 
+/** A server and the headers every request to it carries (an API key's Authorization). */
+interface Target {
+  base: string;
+  headers: Record<string, string>;
+}
+
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** One request; a transport failure (server down, timeout) throws a ClientError, never a mismatch. */
-async function call(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Reply> {
+async function call(target: Target, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Reply> {
   let res: Response;
   try {
-    res = await fetch(base + path, {
+    res = await fetch(target.base + path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...target.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (e) {
-    throw transportError(e, `${method} ${path}`, base, REQUEST_TIMEOUT_MS);
+    throw transportError(e, `${method} ${path}`, target.base, REQUEST_TIMEOUT_MS);
   }
   const text = await res.text();
   let parsed: unknown = null;
@@ -48,19 +54,19 @@ async function call(base: string, method: 'GET' | 'POST', path: string, body?: u
 
 const rewardOf = (r: unknown) => (typeof r === 'object' && r !== null && 'value' in r ? (r as { value: unknown }).value : r);
 
-export async function replayOverHttp(loaded: LoadedTrace, baseUrl: string): Promise<TraceResult> {
+export async function replayOverHttp(loaded: LoadedTrace, baseUrl: string, headers: Record<string, string> = {}): Promise<TraceResult> {
   const { trace } = loaded;
   const base = baseUrl.replace(/\/+$/, '');
   const result = (difference: string | null): TraceResult => traceResult(loaded, difference);
   try {
-    const reset = await call(base, 'POST', '/reset', { task_id: trace.task_id, seed: trace.seed });
+    const reset = await call({ base, headers }, 'POST', '/reset', { task_id: trace.task_id, seed: trace.seed });
     if (reset.status !== 200) return result(`reset: HTTP ${reset.status} ${JSON.stringify(reset.body)}`);
     let d = firstDifference('initial_observation', reset.body.observation, trace.initial_observation, true);
     if (d) return result(d);
     const id = reset.body.episode_id as string;
     for (const step of trace.steps) {
       const at = `step t=${step.t}`;
-      const r = await call(base, 'POST', '/step', { episode_id: id, action: step.action });
+      const r = await call({ base, headers }, 'POST', '/step', { episode_id: id, action: step.action });
       if (!step.accepted) {
         if (r.status !== step.error?.http_status) {
           return result(`${at}: HTTP ${r.status} (${r.body?.reason ?? ''}), the trace refuses it with ${step.error?.http_status} (${step.error?.kind})`);
@@ -77,12 +83,12 @@ export async function replayOverHttp(loaded: LoadedTrace, baseUrl: string): Prom
         infoDifference(`${at} info`, r.body.info, step.info);
       if (d) return result(d);
     }
-    const state = await call(base, 'GET', `/state?episode_id=${encodeURIComponent(id)}`);
+    const state = await call({ base, headers }, 'GET', `/state?episode_id=${encodeURIComponent(id)}`);
     if (state.status !== 200) return result(`state: HTTP ${state.status}`);
     const expectedState = Object.fromEntries(FINAL_STATE_KEYS.map((k) => [k, trace.final_state[k]]));
     d = firstDifference('final_state', state.body, expectedState);
     if (d) return result(d);
-    const grade = await call(base, 'POST', '/grader', { episode_id: id, task_id: trace.task_id });
+    const grade = await call({ base, headers }, 'POST', '/grader', { episode_id: id, task_id: trace.task_id });
     if (grade.status !== 200) return result(`grader: HTTP ${grade.status} ${JSON.stringify(grade.body)}`);
     d =
       firstDifference('grade.score', grade.body.score, trace.grade.score) ??
@@ -103,7 +109,7 @@ export async function replayOverHttp(loaded: LoadedTrace, baseUrl: string): Prom
 export async function checkReachable(baseUrl: string): Promise<void> {
   const base = normaliseBaseUrl(baseUrl);
   try {
-    await call(base, 'GET', '/health');
+    await call({ base, headers: {} }, 'GET', '/health');
   } catch (e) {
     const err = e as ClientError;
     throw new ClientError(err.code === 'TIMEOUT' ? 'TIMEOUT' : 'CONNECTION_ERROR', 'server_unreachable', `server unreachable: ${err.message}`, { cause: e });
@@ -115,7 +121,12 @@ export async function checkReachable(baseUrl: string): Promise<void> {
  * Checks first that the server answers; a transport failure during the run (the server went
  * away) stops it with that ClientError instead of reporting the remaining traces as mismatches.
  */
-export async function replayAllOverHttp(traces: LoadedTrace[], baseUrl: string, concurrency = 8): Promise<TraceResult[]> {
+export async function replayAllOverHttp(
+  traces: LoadedTrace[],
+  baseUrl: string,
+  concurrency = 8,
+  headers: Record<string, string> = {},
+): Promise<TraceResult[]> {
   await checkReachable(baseUrl);
   const results: TraceResult[] = new Array(traces.length);
   let next = 0;
@@ -124,7 +135,7 @@ export async function replayAllOverHttp(traces: LoadedTrace[], baseUrl: string, 
     while (next < traces.length && failure === null) {
       const i = next++;
       try {
-        results[i] = await replayOverHttp(traces[i], baseUrl);
+        results[i] = await replayOverHttp(traces[i], baseUrl, headers);
       } catch (e) {
         failure ??= e;
       }

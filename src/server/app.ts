@@ -136,6 +136,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     replicaId: config.replicaId,
   });
   service.onStep = (episode) => metrics.step(episode.owner.kind === 'http' ? 'http' : 'connection');
+  service.isolation = config.episodeIsolation;
   const dispatcher = new McpDispatcher(service, (err) => app.log.error({ err }, 'internal error in MCP'));
 
   // Before any route: request ids, Host/Origin checks and CORS, API keys, rate limits, metrics.

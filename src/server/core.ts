@@ -72,6 +72,11 @@ export class EnvService {
   private tasksBody: unknown = null;
   /** Loads in flight by episode id, so concurrent requests for one evicted episode replay it once. */
   private readonly loading = new Map<string, Promise<LiveEpisode | null>>();
+  /**
+   * EPISODE_ISOLATION: a caller's `principal` (its API key id) sees and acts on only the episodes
+   * it started; others' answer as unknown. `principal` undefined = an in-process caller, unchecked.
+   */
+  isolation = false;
   /** Told of every accepted step (metrics); set by the app. */
   onStep: ((episode: LiveEpisode, result: StepResult) => void) | null = null;
 
@@ -139,6 +144,16 @@ export class EnvService {
    * HTTP episodes join the pool (and move the most-recent pointer when asked: only POST /reset
    * does, §3.2); connection episodes belong to their connection.
    */
+  /** True when isolation hides an episode owned by `ownerKey` from `principal`. */
+  private hidden(ownerKey: string | null | undefined, principal: string | null | undefined): boolean {
+    return this.isolation && principal !== undefined && (ownerKey ?? null) !== principal;
+  }
+
+  /** The implicit "most recent episode" of /step and /state: one per key under isolation. */
+  mostRecentFor(principal: string | null | undefined): string | null {
+    return this.sessions.mostRecent(this.isolation ? (principal ?? null) : null);
+  }
+
   async reset(req: ResetRequest, owner: Owner, movePointer: boolean): Promise<{ episode: LiveEpisode; body: ResetBody }> {
     const taskId = req.task_id ?? DEFAULT_TASK;
     const seed = req.seed ?? DEFAULT_SEED;
@@ -162,7 +177,7 @@ export class EnvService {
     }
     if (owner.kind === 'http') {
       this.sessions.addHttpEpisode(episode, owner.client);
-      if (movePointer) this.sessions.mostRecentHttp = episode.id;
+      if (movePointer) this.sessions.setMostRecent(this.isolation ? (owner.principal ?? null) : null, episode.id);
     } else {
       this.sessions.addConnectionEpisode(episode);
     }
@@ -188,7 +203,7 @@ export class EnvService {
         if (!log || log.finish !== null || log.transport !== 'http' || this.idleExpired(log.last_active_ms)) return null;
         const again = this.sessions.getLive(id);
         if (again) return again;
-        const episode = this.replay(log, { kind: 'http' });
+        const episode = this.replay(log, { kind: 'http', principal: log.owner_key });
         this.sessions.addHttpEpisode(episode);
         return episode;
       })().finally(() => this.loading.delete(id));
@@ -219,9 +234,10 @@ export class EnvService {
    */
   async resolveForStep(
     ref: EpisodeRef | null,
-    options: { callerSessionId?: string; implicit?: boolean; noEpisodeMessage?: string } = {},
+    options: { callerSessionId?: string; implicit?: boolean; noEpisodeMessage?: string; principal?: string | null } = {},
   ): Promise<LiveEpisode> {
     const noEpisode = () => new EnvError('EXECUTION_ERROR', 'no_episode', options.noEpisodeMessage ?? MESSAGES.noEpisode);
+    const notYours = () => (options.implicit ? noEpisode() : episodeNotFound(ref as string));
     if (ref === null) throw noEpisode();
     if (typeof ref !== 'string') {
       if (ref.done) throw episodeOver();
@@ -229,16 +245,20 @@ export class EnvService {
     }
     const live = this.sessions.getLive(ref);
     if (live) {
-      if (live.owner.kind === 'connection' && live.owner.sessionId !== options.callerSessionId) {
-        if (options.implicit) throw noEpisode();
-        throw episodeNotFound(ref);
-      }
+      // A connection's episode, or one an MCP session started, is stepped only through its session.
+      const sessionId = live.owner.sessionId;
+      if ((live.owner.kind === 'connection' || sessionId !== undefined) && sessionId !== options.callerSessionId) throw notYours();
+      if (this.hidden(live.owner.principal, options.principal)) throw notYours();
       if (live.done) throw episodeOver();
       return live;
     }
     const loaded = await this.loadHttpEpisode(ref);
-    if (loaded) return loaded;
-    if (await this.stored(this.store.getSummary(ref), false)) throw episodeOver();
+    if (loaded) {
+      if (this.hidden(loaded.owner.principal, options.principal)) throw notYours();
+      return loaded;
+    }
+    const summary = await this.stored(this.store.getSummary(ref), false);
+    if (summary && !this.hidden(summary.owner_key, options.principal)) throw episodeOver();
     if (options.implicit) throw noEpisode();
     throw episodeNotFound(ref);
   }
@@ -373,8 +393,9 @@ export class EnvService {
    * unfinished, within the idle limit, and not held by a live connection of this server. Its log
    * is replayed and checked like an HTTP episode's.
    */
-  async resume(id: string, sessionId: string): Promise<LiveEpisode> {
+  async resume(id: string, sessionId: string, principal?: string | null): Promise<LiveEpisode> {
     const live = this.sessions.getLive(id);
+    if (live && this.hidden(live.owner.principal, principal)) throw episodeNotFound(id);
     if (live) {
       if (live.owner.kind === 'connection' && live.owner.sessionId === sessionId) return live;
       throw new EnvError(
@@ -386,14 +407,14 @@ export class EnvService {
       );
     }
     const log = await this.stored(this.store.getLog(id), false);
-    if (!log) throw episodeNotFound(id);
+    if (!log || this.hidden(log.owner_key, principal)) throw episodeNotFound(id);
     if (log.finish !== null) throw episodeOver();
     if (log.transport === 'http') {
       throw new EnvError('CONFLICT', 'episode_in_use', `Episode '${id}' is an HTTP episode: continue it with POST /step and its episode_id.`);
     }
     if (this.idleExpired(log.last_active_ms)) throw episodeNotFound(id);
-    if (this.sessions.getLive(id)) return this.resume(id, sessionId);
-    const episode = this.replay(log, { kind: 'connection', sessionId });
+    if (this.sessions.getLive(id)) return this.resume(id, sessionId, principal);
+    const episode = this.replay(log, { kind: 'connection', sessionId, principal: log.owner_key });
     this.sessions.addConnectionEpisode(episode);
     return episode;
   }
@@ -425,17 +446,20 @@ export class EnvService {
    * not hold is rebuilt from its log first (checked like a step's: a log that does not replay is
    * refused, never shown); HTTP ones then join the cache, connection ones stay their owner's.
    */
-  async stateById(id: string): Promise<StateBody> {
+  async stateById(id: string, principal?: string | null): Promise<StateBody> {
     const live = this.sessions.getLive(id);
+    if (live && this.hidden(live.owner.principal, principal)) throw episodeNotFound(id);
     if (live) {
       // A held HTTP episode may be behind a shared store: it catches up from the log first.
       if (this.sharedStore && live.owner.kind === 'http') await live.exclusive(() => this.catchUp(live));
       return this.stateOfLive(live);
     }
     const log = await this.stored(this.store.getLog(id), false);
-    if (!log || (log.finish === null && this.idleExpired(log.last_active_ms))) throw episodeNotFound(id);
+    if (!log || this.hidden(log.owner_key, principal) || (log.finish === null && this.idleExpired(log.last_active_ms))) {
+      throw episodeNotFound(id);
+    }
     if (log.finish === null) {
-      const rebuilt = log.transport === 'http' ? await this.loadHttpEpisode(id, log) : this.replay(log, { kind: 'connection', sessionId: '' });
+      const rebuilt = log.transport === 'http' ? await this.loadHttpEpisode(id, log) : this.replay(log, { kind: 'connection', sessionId: '', principal: log.owner_key });
       if (!rebuilt) throw episodeNotFound(id);
       return this.stateOfLive(rebuilt);
     }
@@ -451,11 +475,11 @@ export class EnvService {
   }
 
   /** GET /state without an id: the most recent HTTP episode, or the all-null state. */
-  async stateOfMostRecent(): Promise<StateBody> {
-    const id = this.sessions.mostRecentHttp;
+  async stateOfMostRecent(principal?: string | null): Promise<StateBody> {
+    const id = this.mostRecentFor(principal);
     if (id === null) return { ...EMPTY_STATE };
     try {
-      return await this.stateById(id);
+      return await this.stateById(id, principal);
     } catch (e) {
       if (e instanceof EnvError && e.reason === 'episode_not_found') return { ...EMPTY_STATE };
       throw e;
@@ -474,12 +498,12 @@ export class EnvService {
    * Grades a finished episode (§4.10). `taskId` null = the episode's own task (MCP). The reply
    * names the requested episode (D7).
    */
-  async grade(episodeId: string, taskId: string | null): Promise<GradeBody> {
+  async grade(episodeId: string, taskId: string | null, principal?: string | null): Promise<GradeBody> {
     if (taskId !== null && !getTask(taskId)) {
       throw new EnvError('VALIDATION_ERROR', 'invalid_task', `Unknown task_id '${taskId}'.`);
     }
     const stored = await this.stored(this.store.getSummary(episodeId), false);
-    if (!stored) throw this.notFinishedError(episodeId);
+    if (!stored || this.hidden(stored.owner_key, principal)) throw this.notFinishedError(episodeId);
     const wanted = taskId ?? stored.task_id;
     if (wanted !== stored.task_id) {
       throw new EnvError(
@@ -492,14 +516,15 @@ export class EnvService {
   }
 
   /** Finished episodes, newest first (§4.13). */
-  listEpisodes(query: ListQuery): Promise<ListPage> {
-    return this.stored(this.store.list(query), false);
+  listEpisodes(query: ListQuery, principal?: string | null): Promise<ListPage> {
+    const own = this.isolation && principal !== undefined ? { ...query, owner_key: principal } : query;
+    return this.stored(this.store.list(own), false);
   }
 
   /** One finished episode with its steps (§4.14). */
-  async completedEpisode(episodeId: string): Promise<CompletedEpisode> {
+  async completedEpisode(episodeId: string, principal?: string | null): Promise<CompletedEpisode> {
     const e = await this.stored(this.store.getCompleted(episodeId), false);
-    if (!e) throw this.notFinishedError(episodeId);
+    if (!e || this.hidden(e.owner_key, principal)) throw this.notFinishedError(episodeId);
     return e;
   }
 }

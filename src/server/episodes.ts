@@ -8,8 +8,15 @@ import { makeEnv, type TaskEnv } from '../env/make.ts';
 import type { Action, Observation, StepResult } from '../env/types.ts';
 import type { CompletedEpisode, EpisodeFinish, EpisodeLog, EpisodeStart, StepRecord } from './store/types.ts';
 
-/** `http` for the shared pool (steppable by anyone naming it), else the owning session's id. */
-export type Owner = { kind: 'http'; client?: string } | { kind: 'connection'; sessionId: string };
+/**
+ * `http` for the shared pool (steppable by anyone naming it; `sessionId` when an MCP session
+ * started it, which then alone may step it), else the owning connection's session id.
+ * `principal`: the API key id that started it (security/auth.ts), kept with the episode.
+ * `client`: who counts it against per-client shares (sessions.ts).
+ */
+export type Owner =
+  | { kind: 'http'; client?: string; principal?: string | null; sessionId?: string }
+  | { kind: 'connection'; sessionId: string; principal?: string | null };
 
 /** A replayed log did not reproduce its stored results (damaged rows, or a build whose numbers differ). */
 export class ReplayMismatch extends Error {
@@ -176,6 +183,7 @@ export class LiveEpisode {
       transport: this.owner.kind,
       created_ms: this.createdMs,
       initial_observation: this.initialObservation,
+      owner_key: this.owner.principal ?? null,
     };
   }
 
@@ -267,6 +275,7 @@ export class LiveEpisode {
       task_id: this.taskId,
       seed: this.seed,
       label: this.label,
+      owner_key: this.owner.principal ?? null,
       step_count: this.records.length,
       finished_ms: finishedMs,
       initial_observation: this.initialObservation,

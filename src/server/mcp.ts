@@ -67,6 +67,14 @@ export interface McpContext {
   connection: ConnectionContext | null;
   /** The caller (API key id or address) for per-client caps; absent for in-process calls. */
   client?: string;
+  /** The caller's API key id (null without keys) for EPISODE_ISOLATION; a connection's is its session's. */
+  principal?: string | null;
+}
+
+/** Who calls: the connection's session when there is one, else what the transport said. */
+function callerOf(ctx: McpContext): { client?: string; principal?: string | null } {
+  const own = ctx.connection?.session;
+  return own ? { client: own.client, principal: own.principal } : { client: ctx.client, principal: ctx.principal };
 }
 
 class RpcError extends Error {
@@ -179,7 +187,7 @@ export class McpDispatcher {
       if (!isCleanText(sid)) throw new RpcError(-32602, 'Invalid params: session_id must be well-formed Unicode without control characters');
       if (own && sid === own.id) throw new RpcError(-32600, 'Invalid Request: a WebSocket closes its own session by closing the connection');
       const s = sessions.get(sid);
-      if (!s || s.kind !== 'mcp') throw new RpcError(-32602, `Unknown session_id: ${sid}`);
+      if (!s || s.kind !== 'mcp' || !this.mayUse(s, ctx)) throw new RpcError(-32602, `Unknown session_id: ${sid}`);
       sessions.close(sid);
       return { session_id: sid, closed: true };
     }
@@ -204,7 +212,7 @@ export class McpDispatcher {
         const args = params.arguments ?? {};
         if (!isPlainObject(args)) throw new RpcError(-32602, 'Invalid params: arguments must be an object');
         try {
-          return toolResult(await this.callTool(name, args, scope, ctx.client), false);
+          return toolResult(await this.callTool(name, args, scope, callerOf(ctx)), false);
         } catch (e) {
           if (e instanceof EnvError) return toolError(e);
           this.log(e);
@@ -213,7 +221,7 @@ export class McpDispatcher {
       }
       case 'openenv/session/create': {
         if (own) return { session_id: own.id };
-        const s = sessions.open('mcp', undefined, ctx.client);
+        const s = sessions.open('mcp', undefined, ctx.client, ctx.principal ?? null);
         if (!s) {
           const refusal = sessions.refusal(ctx.client);
           throw new RpcError(-32000, refusal.message, refusal.data);
@@ -240,7 +248,10 @@ export class McpDispatcher {
     }
     this.service.sessions.touchSession(connection.session);
     try {
-      const payload = await this.callTool(name, (args ?? {}) as Record<string, unknown>, { kind: 'connection', connection });
+      const payload = await this.callTool(name, (args ?? {}) as Record<string, unknown>, { kind: 'connection', connection }, {
+        client: connection.session.client,
+        principal: connection.session.principal,
+      });
       return { kind: 'result', result: toolResult(payload, false), payload, failure: null };
     } catch (e) {
       if (!(e instanceof EnvError)) {
@@ -254,6 +265,12 @@ export class McpDispatcher {
     }
   }
 
+  /** Under isolation an MCP session is usable (and closable) only with the key that created it. */
+  private mayUse(session: Session, ctx: McpContext): boolean {
+    const principal = callerOf(ctx).principal;
+    return !this.service.isolation || principal === undefined || session.principal === principal;
+  }
+
   private scope(sessionId: unknown, ctx: McpContext): ToolScope {
     if (sessionId !== undefined && sessionId !== null) {
       if (typeof sessionId !== 'string') throw new RpcError(-32602, 'Invalid params: session_id must be a string');
@@ -263,54 +280,70 @@ export class McpDispatcher {
         return { kind: 'connection', connection: ctx.connection };
       }
       const s = this.service.sessions.get(sessionId);
-      if (!s || s.kind !== 'mcp') throw new RpcError(-32602, `Unknown session_id: ${sessionId}`);
+      if (!s || s.kind !== 'mcp' || !this.mayUse(s, ctx)) throw new RpcError(-32602, `Unknown session_id: ${sessionId}`);
       this.service.sessions.touchSession(s);
       return { kind: 'session', session: s };
     }
     return ctx.connection ? { kind: 'connection', connection: ctx.connection } : { kind: 'none' };
   }
 
-  private async callTool(name: string, args: Record<string, unknown>, scope: ToolScope, caller?: string): Promise<unknown> {
+  private async callTool(
+    name: string,
+    args: Record<string, unknown>,
+    scope: ToolScope,
+    caller: { client?: string; principal?: string | null } = {},
+  ): Promise<unknown> {
     const service = this.service;
+    const principal = caller.principal;
     switch (name) {
       case 'list_tasks':
         return service.tasks();
       case 'start_episode': {
         const req = withArgs(() => parseResetRequest(args));
         if (scope.kind === 'connection') {
-          const { episode, body } = await service.reset(req, { kind: 'connection', sessionId: scope.connection.session.id }, false);
+          const { episode, body } = await service.reset(req, { kind: 'connection', sessionId: scope.connection.session.id, principal }, false);
           scope.connection.setCurrent(episode);
           return body;
         }
-        const client = scope.kind === 'session' ? scope.session.client : caller;
-        const { episode, body } = await service.reset(req, { kind: 'http', client }, false);
+        // An MCP session's episode is stepped only through that session (sessionId in its owner).
+        const owner =
+          scope.kind === 'session'
+            ? { kind: 'http' as const, client: scope.session.client, principal, sessionId: scope.session.id }
+            : { kind: 'http' as const, client: caller.client, principal };
+        const { episode, body } = await service.reset(req, owner, false);
         if (scope.kind === 'session') scope.session.currentEpisodeId = episode.id;
         return body;
       }
       case 'take_action': {
         const episodeId = withArgs(() => parseEpisodeIdField(args.episode_id));
         const action = withArgs(() => parseAction(args));
-        const callerSessionId = scope.kind === 'connection' ? scope.connection.session.id : undefined;
+        const callerSessionId =
+          scope.kind === 'connection' ? scope.connection.session.id : scope.kind === 'session' ? scope.session.id : undefined;
         let episode: LiveEpisode;
-        if (episodeId !== null) episode = await service.resolveForStep(episodeId, { callerSessionId });
+        if (episodeId !== null) episode = await service.resolveForStep(episodeId, { callerSessionId, principal });
         else if (scope.kind === 'connection') {
-          episode = await service.resolveForStep(scope.connection.current(), { callerSessionId, noEpisodeMessage: NO_EPISODE_MCP });
+          episode = await service.resolveForStep(scope.connection.current(), { callerSessionId, noEpisodeMessage: NO_EPISODE_MCP, principal });
         } else if (scope.kind === 'session') {
-          episode = await service.resolveForStep(scope.session.currentEpisodeId, { implicit: true, noEpisodeMessage: NO_EPISODE_MCP });
+          episode = await service.resolveForStep(scope.session.currentEpisodeId, {
+            callerSessionId,
+            implicit: true,
+            noEpisodeMessage: NO_EPISODE_MCP,
+            principal,
+          });
         } else throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
         const r = await service.step(episode, action);
         return toolStepPayload(episode.id, r, episodeMetadata(episode, r));
       }
       case 'get_state': {
         const episodeId = withArgs(() => parseEpisodeIdField(args.episode_id));
-        if (episodeId !== null) return await service.stateById(episodeId);
+        if (episodeId !== null) return await service.stateById(episodeId, principal);
         if (scope.kind === 'connection') {
           const ep = scope.connection.current();
           if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
           return service.stateOfLive(ep);
         }
         if (scope.kind === 'session' && scope.session.currentEpisodeId !== null) {
-          return await service.stateById(scope.session.currentEpisodeId);
+          return await service.stateById(scope.session.currentEpisodeId, principal);
         }
         throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
       }
@@ -324,7 +357,7 @@ export class McpDispatcher {
         if (task !== undefined && task !== null && typeof task !== 'string') {
           throw invalidRequest([{ loc: ['arguments', 'task_id'], msg: 'task_id must be a string or null', type: 'string_type' }]);
         }
-        return await service.grade(episodeId, (task as string | null | undefined) ?? null);
+        return await service.grade(episodeId, (task as string | null | undefined) ?? null, principal);
       }
     }
     throw new EnvError('EXECUTION_ERROR', 'internal', `tool ${name} has no implementation`);
@@ -344,7 +377,7 @@ export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: {
       throw e;
     }
     if (message === NO_BODY) return reply.code(200).send(PARSE_ERROR('empty body'));
-    const response = await dispatcher.handle(message, { connection: null, client: clientKey(request) });
+    const response = await dispatcher.handle(message, { connection: null, client: clientKey(request), principal: request.principal });
     if (response === null) return reply.code(202).send();
     return reply.code(200).send(response);
   });
@@ -357,7 +390,7 @@ export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: {
     wsHandler: (socket: WebSocket, request: FastifyRequest) => {
       const sessions = service.sessions;
       const client = clientKey(request);
-      const session = sessions.open('mcp-ws', () => socket.close(1001, 'session expired'), client);
+      const session = sessions.open('mcp-ws', () => socket.close(1001, 'session expired'), client, request.principal);
       if (!session) {
         const refusal = sessions.refusal(client);
         socket.send(JSON.stringify(rpcError(null, -32000, refusal.message, refusal.data)));

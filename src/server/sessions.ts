@@ -30,6 +30,8 @@ export interface Session {
   onExpire?: () => void;
   /** Who opened it (API key id or address): per-client caps count by this. */
   readonly client: string;
+  /** API key id it was opened with (null without keys): under isolation only that key may use it. */
+  readonly principal: string | null;
 }
 
 export interface SessionManagerOptions {
@@ -63,6 +65,8 @@ export class SessionManager {
   private readonly pool = new Map<string, LiveEpisode>();
   /** Id of the episode of the latest successful POST /reset (§3.2); may name a finished or gone one. */
   mostRecentHttp: string | null = null;
+  /** The same pointer per API key id, under EPISODE_ISOLATION. */
+  private readonly mostRecentByKey = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(options: SessionManagerOptions) {
@@ -86,11 +90,11 @@ export class SessionManager {
   }
 
   /** A new session, or null at capacity (the server's, or the client's own share: see `refusal`). */
-  open(kind: SessionKind, onExpire?: () => void, client: string = ANONYMOUS): Session | null {
+  open(kind: SessionKind, onExpire?: () => void, client: string = ANONYMOUS, principal: string | null = null): Session | null {
     if (this.sessions.size >= this.maxSessions) return null;
     const held = this.sessionsByClient.get(client) ?? 0;
     if (held >= this.maxSessionsPerClient) return null;
-    const session: Session = { id: randomUUID(), kind, lastActive: this.now(), currentEpisodeId: null, onExpire, client };
+    const session: Session = { id: randomUUID(), kind, lastActive: this.now(), currentEpisodeId: null, onExpire, client, principal };
     this.sessions.set(session.id, session);
     this.sessionsByClient.set(client, held + 1);
     return session;
@@ -159,6 +163,16 @@ export class SessionManager {
         return;
       }
     }
+  }
+
+  /** The most recent POST /reset episode of `key` (null: of callers without a key). */
+  mostRecent(key: string | null): string | null {
+    return key === null ? this.mostRecentHttp : (this.mostRecentByKey.get(key) ?? null);
+  }
+
+  setMostRecent(key: string | null, id: string): void {
+    if (key === null) this.mostRecentHttp = id;
+    else this.mostRecentByKey.set(key, id);
   }
 
   /** Client that put a pool episode there (null for connection episodes and unknown ids). */

@@ -54,11 +54,19 @@ export async function wsRoutes(app: FastifyInstance, { service, dispatcher }: Ws
     url: '/ws',
     handler: async (_request, reply) =>
       sendError(reply, new EnvError('METHOD_NOT_ALLOWED', 'method_not_allowed', 'GET /ws needs a WebSocket upgrade.')),
-    wsHandler: (socket: WebSocket, request: FastifyRequest) => serveConnection(socket, service, dispatcher, app.log, clientKey(request)),
+    wsHandler: (socket: WebSocket, request: FastifyRequest) =>
+      serveConnection(socket, service, dispatcher, app.log, clientKey(request), request.principal),
   });
 }
 
-function serveConnection(socket: WebSocket, service: EnvService, dispatcher: McpDispatcher, log: FastifyBaseLogger, client: string): void {
+function serveConnection(
+  socket: WebSocket,
+  service: EnvService,
+  dispatcher: McpDispatcher,
+  log: FastifyBaseLogger,
+  client: string,
+  principal: string | null,
+): void {
   const sessions = service.sessions;
   /**
    * The `request_id` of the message being answered (messages are handled one at a time), echoed
@@ -85,7 +93,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
     replyTo = undefined; // unsolicited: answers no request
     sendErrorFrame(new EnvError('SESSION_ERROR', 'session_expired', `Session expired after ${sessions.idleTimeoutMs / 1000} s without messages.`));
     socket.close(1001, 'session expired');
-  }, client);
+  }, client, principal);
   if (!session) {
     // Handshake done, one frame, then 1013: both known clients read it as the reply to their first request.
     const refusal = sessions.refusal(client);
@@ -109,7 +117,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
           }
           return parseResetRequest(data);
         });
-        const { episode: started, body } = await service.reset(req, { kind: 'connection', sessionId: session.id }, false);
+        const { episode: started, body } = await service.reset(req, { kind: 'connection', sessionId: session.id, principal }, false);
         connection.setCurrent(started);
         send({ type: 'observation', data: wsResetObservation(body) });
         return;
@@ -144,7 +152,7 @@ function serveConnection(socket: WebSocket, service: EnvService, dispatcher: Mcp
           if (parsed === null) throw new EnvError('VALIDATION_ERROR', 'invalid_request', 'resume needs an episode_id', [issue]);
           return parsed;
         });
-        const resumed = await service.resume(id, session.id);
+        const resumed = await service.resume(id, session.id, principal);
         connection.setCurrent(resumed);
         const last = resumed.lastRecord;
         send({

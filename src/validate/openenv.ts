@@ -51,14 +51,14 @@ function seen(f: Fetched): string {
   return f.error ? `HTTP ${f.status}, ${f.error}` : `HTTP ${f.status}`;
 }
 
-export async function validateServer(url: string, timeoutMs = 5000): Promise<ValidationReport> {
+export async function validateServer(url: string, timeoutMs = 5000, headers: Record<string, string> = {}): Promise<ValidationReport> {
   const base = url.replace(/\/+$/, '');
   const [openapi, health, metadata, schema, mcp] = await Promise.all([
-    fetchJson(base, '/openapi.json', timeoutMs),
-    fetchJson(base, '/health', timeoutMs),
-    fetchJson(base, '/metadata', timeoutMs),
-    fetchJson(base, '/schema', timeoutMs),
-    fetchJson(base, '/mcp', timeoutMs, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+    fetchJson(base, '/openapi.json', timeoutMs, { headers }),
+    fetchJson(base, '/health', timeoutMs, { headers }),
+    fetchJson(base, '/metadata', timeoutMs, { headers }),
+    fetchJson(base, '/schema', timeoutMs, { headers }),
+    fetchJson(base, '/mcp', timeoutMs, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' }),
   ]);
   const criteria: Criterion[] = [];
   const add = (id: string, description: string, passed: boolean, detail: string) => criteria.push({ id, description, passed, detail });

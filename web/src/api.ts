@@ -16,6 +16,33 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * API key of a server started with API_KEYS: from `?token=` in the console's address (then
+ * removed from the address bar, so it does not end up in bookmarks or shared links) and kept for
+ * the tab's session; `setApiToken` sets it from a form field.
+ */
+const TOKEN_KEY = 'dataselectenv.token';
+
+export function apiToken(): string | null {
+  try {
+    const url = new URL(location.href);
+    const given = url.searchParams.get('token');
+    if (given) {
+      sessionStorage.setItem(TOKEN_KEY, given);
+      url.searchParams.delete('token');
+      history.replaceState(history.state, '', url);
+    }
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function setApiToken(token: string | null): void {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
 interface Pending {
   resolve: (msg: { type: string; data: unknown }) => void;
   reject: (err: Error) => void;
@@ -40,7 +67,9 @@ export class EnvSocket {
 
   static defaultUrl(): string {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    return `${scheme}//${location.host}/ws`;
+    // Browsers cannot set headers on a WebSocket: the key goes in the query (the server allows it there only).
+    const token = apiToken();
+    return `${scheme}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
   }
 
   private open(): Promise<WebSocket> {
@@ -111,7 +140,10 @@ export class EnvSocket {
 }
 
 async function http<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, { headers: { accept: 'application/json' }, ...init });
+  const token = apiToken();
+  const headers: Record<string, string> = { accept: 'application/json', ...(init?.headers as Record<string, string> | undefined) };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(path, { ...init, headers });
   const body = await res.json().catch(() => null);
   if (!res.ok) {
     const detail = body && typeof body.detail === 'string' ? body.detail : `HTTP ${res.status}`;

@@ -6,12 +6,14 @@ import { openEnvironment } from '../../client/connect.ts';
 import { HttpClient } from '../../client/http.ts';
 import { CLASSIC_TASK_IDS } from '../../env/tasks.ts';
 import { parseTasks } from '../../eval/run.ts';
+import { API_KEY_ENV, serverApiKey } from '../api-key.ts';
 import { UsageError, parseArgument, reportError } from '../errors.ts';
 
 export interface AgentCliOptions {
   task?: string;
   seed: string;
   url?: string;
+  envApiKey?: string;
   transport: string;
   baseUrl?: string;
   model?: string;
@@ -41,6 +43,7 @@ export function registerAgent(program: Command): void {
     .option('--seed <n>', 'episode seed', '42')
     .option('--url <url>', 'environment server (default: ENV_HOST, else in process)')
     .option('--transport <t>', 'with a server: ws (as the original runner) or http', 'ws')
+    .option('--env-api-key <key>', `API key of an environment server started with API_KEYS (env ${API_KEY_ENV}; --api-key is the model's)`)
     .option('--base-url <url>', 'OpenAI-compatible API base URL (default: API_BASE_URL, OPENAI_BASE_URL)')
     .option('--model <name>', 'model name (default: MODEL_NAME)')
     .option('--api-key <key>', 'API key (default: HF_TOKEN, OPENAI_API_KEY)')
@@ -97,12 +100,18 @@ export async function runAgentCommand(opts: AgentCliOptions): Promise<void> {
     backoffMs: num(opts.backoff, '--backoff'),
   });
   log(`model ${settings.model} (${settings.sources.model}) at ${settings.baseURL ?? 'api.openai.com'} (${settings.sources.baseURL}); environment: ${settings.envUrl ?? 'in process'}`);
+  const envApiKey = serverApiKey(opts.envApiKey);
   if (settings.envUrl) {
     // Fail fast with a clear message rather than on the first reset (the original checked /health too).
-    const h = await new HttpClient(settings.envUrl, { timeoutMs }).health();
+    const h = await new HttpClient(settings.envUrl, { timeoutMs, apiKey: envApiKey }).health();
     log(`server ${settings.envUrl}: ${h.status}${h.version ? ` (version ${h.version})` : ''}`);
   }
-  const env = openEnvironment({ url: settings.envUrl, transport: settings.envUrl ? (opts.transport as 'ws' | 'http') : undefined, timeoutMs });
+  const env = openEnvironment({
+    url: settings.envUrl,
+    transport: settings.envUrl ? (opts.transport as 'ws' | 'http') : undefined,
+    timeoutMs,
+    apiKey: envApiKey,
+  });
   let report: AgentReport;
   try {
     report = await runAgent(env, model, { tasks, seed, log, label: `agent:${settings.model}`.slice(0, 64) });

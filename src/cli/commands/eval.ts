@@ -6,6 +6,7 @@ import { openEnvironment } from '../../client/connect.ts';
 import { evaluate, pairReports, parseSeeds, parseTasks, toCsv, type EvalReport, type EvalOptions } from '../../eval/run.ts';
 import { BUILTIN_POLICIES, loadPolicy } from '../../policies/index.ts';
 import { UsageError, parseArgument, reportError } from '../errors.ts';
+import { API_KEY_ENV, serverApiKey } from '../api-key.ts';
 
 export interface EvalCliOptions {
   policy: string;
@@ -21,6 +22,7 @@ export interface EvalCliOptions {
   split?: string;
   range?: string;
   pairedWith?: string;
+  apiKey?: string;
 }
 
 const fmt = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
@@ -83,6 +85,7 @@ export function registerEval(program: Command): void {
     .option('--range <start:stop>', 'with --split: entries start … stop−1 (Python slice bounds; at most 10000)')
     .option('--url <url>', 'evaluate against a running server (http://host:port) instead of in process')
     .option('--ws', 'with --url: use the WebSocket transport instead of HTTP')
+    .option('--api-key <key>', `with --url: API key of a server started with API_KEYS (env ${API_KEY_ENV})`)
     .option('--timeout <ms>', 'per-request timeout against a server', '30000')
     .option('--concurrency <n>', 'with --url: episodes played at once, one connection each (in process: 1 only)', '1')
     .option('--csv <file>', 'write one CSV row per episode')
@@ -145,7 +148,8 @@ export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
     throw new UsageError(`--concurrency ${concurrency} needs --url: in process episodes run one after another (a step is synchronous, so parallel episodes would not be faster)`);
   }
   const workers = concurrency;
-  const makeEnv = () => openEnvironment({ url: opts.url, transport: opts.ws ? 'ws' : 'http', timeoutMs });
+  const apiKey = serverApiKey(opts.apiKey);
+  const makeEnv = () => openEnvironment({ url: opts.url, transport: opts.ws ? 'ws' : 'http', timeoutMs, apiKey });
   const showBar = !opts.json && process.stderr.isTTY === true;
   const bar = showBar
     ? new cliProgress.SingleBar(

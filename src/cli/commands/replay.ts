@@ -5,10 +5,12 @@ import { replayInProcess } from '../../replay/inprocess.ts';
 import { replayAllOverHttp } from '../../replay/remote.ts';
 import { loadTraces, summarise, tracesOf, type LoadedTrace, type TraceResult } from '../../replay/trace.ts';
 import { parsePositiveInt, reportError } from '../errors.ts';
+import { API_KEY_ENV, apiKeyHeaders, serverApiKey } from '../api-key.ts';
 
 export interface ReplayOptions {
   json?: boolean;
   url?: string;
+  apiKey?: string;
   concurrency: string;
 }
 
@@ -39,6 +41,7 @@ export function registerReplay(program: Command): void {
       'trace files, bundles (*.jsonl.gz), or folders of either; default: the bundled fixtures (fixtures/, or DATASELECTENV_FIXTURES)',
     )
     .option('--url <url>', 'replay against a running server instead of in process')
+    .option('--api-key <key>', `with --url: API key of a server started with API_KEYS (env ${API_KEY_ENV})`)
     .option('--concurrency <n>', 'with --url: traces replayed at once, each naming its episode', '8')
     .option('--json', 'print a machine-readable report')
     .addHelpText(
@@ -52,7 +55,7 @@ export function registerReplay(program: Command): void {
         if (traces.length === 0) throw Object.assign(new Error(`no golden traces found in ${fixturesDir()}`), { code: 'INPUT_ERROR', reason: 'no_traces' });
         let results: TraceResult[];
         if (opts.url) {
-          results = await replayAllOverHttp(traces, opts.url, concurrency);
+          results = await replayAllOverHttp(traces, opts.url, concurrency, apiKeyHeaders(serverApiKey(opts.apiKey)));
         } else {
           results = traces.map(replayInProcess);
         }

@@ -24,6 +24,18 @@ interface ServeFlags {
   storePoolSize?: string;
   replicaId?: string;
   workers?: string;
+  apiKeysFile?: string;
+  episodeIsolation?: string;
+  corsOrigins?: string;
+  allowedHosts?: string;
+  trustProxy?: string;
+  rateLimitMax?: string;
+  rateLimitWindow?: string;
+  rateLimitExempt?: string;
+  maxSessionsPerClient?: string;
+  maxEpisodesPerClient?: string;
+  metrics?: boolean;
+  accessLog?: boolean;
 }
 
 /** Environment variables first, flags over them (docs/protocol.md §1.1). */
@@ -49,6 +61,20 @@ function configInput(flags: ServeFlags): ConfigInput {
     KEEP_ALIVE_TIMEOUT_S: pick(flags.keepAliveTimeout, 'KEEP_ALIVE_TIMEOUT_S'),
     WS_PING_INTERVAL_S: pick(flags.wsPingInterval, 'WS_PING_INTERVAL_S'),
     SHUTDOWN_TIMEOUT_S: pick(flags.shutdownTimeout, 'SHUTDOWN_TIMEOUT_S'),
+    // Keys themselves only from the environment or a file: a command line is visible to every user.
+    API_KEYS: env.API_KEYS,
+    API_KEYS_FILE: pick(flags.apiKeysFile, 'API_KEYS_FILE'),
+    EPISODE_ISOLATION: pick(flags.episodeIsolation, 'EPISODE_ISOLATION'),
+    CORS_ORIGINS: pick(flags.corsOrigins, 'CORS_ORIGINS'),
+    ALLOWED_HOSTS: pick(flags.allowedHosts, 'ALLOWED_HOSTS'),
+    TRUST_PROXY: pick(flags.trustProxy, 'TRUST_PROXY'),
+    RATE_LIMIT_MAX: pick(flags.rateLimitMax, 'RATE_LIMIT_MAX'),
+    RATE_LIMIT_WINDOW_S: pick(flags.rateLimitWindow, 'RATE_LIMIT_WINDOW_S'),
+    RATE_LIMIT_EXEMPT: pick(flags.rateLimitExempt, 'RATE_LIMIT_EXEMPT'),
+    MAX_SESSIONS_PER_CLIENT: pick(flags.maxSessionsPerClient, 'MAX_SESSIONS_PER_CLIENT'),
+    MAX_EPISODES_PER_CLIENT: pick(flags.maxEpisodesPerClient, 'MAX_EPISODES_PER_CLIENT'),
+    METRICS: flags.metrics === false ? false : env.METRICS,
+    ACCESS_LOG: flags.accessLog === true ? true : env.ACCESS_LOG,
     LOG_FORMAT: pick(flags.logFormat, 'LOG_FORMAT'),
     STORE_URL: pick(flags.storeUrl, 'STORE_URL'),
     STORE_POOL_SIZE: pick(flags.storePoolSize, 'STORE_POOL_SIZE'),
@@ -93,6 +119,18 @@ export function registerServe(program: Command): void {
     .option('--keep-alive-timeout <s>', 'close idle keep-alive connections after this (env KEEP_ALIVE_TIMEOUT_S, default 72)')
     .option('--ws-ping-interval <s>', 'WebSocket ping interval, dead peers terminated, 0 = off (env WS_PING_INTERVAL_S, default 30)')
     .option('--shutdown-timeout <s>', 'graceful shutdown deadline (env SHUTDOWN_TIMEOUT_S, default 10)')
+    .option('--api-keys-file <file>', 'require Authorization: Bearer <key>, keys one a line (env API_KEYS_FILE; or API_KEYS=k1,k2)')
+    .option('--episode-isolation <0|1>', 'keys see only their own episodes (env EPISODE_ISOLATION, default 1 with keys)')
+    .option('--cors-origins <list>', 'cross-origin origins allowed, * = any (env CORS_ORIGINS, default: same origin only)')
+    .option('--allowed-hosts <list>', 'Host names served, * = any (env ALLOWED_HOSTS, default: loopback names on a loopback bind)')
+    .option('--trust-proxy <v>', 'client address from X-Forwarded-For: 1, or the proxy addresses (env TRUST_PROXY, default 0)')
+    .option('--rate-limit-max <n>', 'requests per window per client, 0 = off (env RATE_LIMIT_MAX, default 20000)')
+    .option('--rate-limit-window <s>', 'rate-limit window (env RATE_LIMIT_WINDOW_S, default 60)')
+    .option('--rate-limit-exempt <list>', 'addresses never rate-limited, loopback = 127.0.0.0/8 and ::1 (env RATE_LIMIT_EXEMPT, default loopback)')
+    .option('--max-sessions-per-client <n>', 'sessions one client may hold (env MAX_SESSIONS_PER_CLIENT, default half the capacity)')
+    .option('--max-episodes-per-client <n>', 'live HTTP episodes one client may hold (env MAX_EPISODES_PER_CLIENT, default half the pool)')
+    .option('--no-metrics', 'do not serve Prometheus metrics on /metrics (env METRICS=0)')
+    .option('--access-log', 'one log line per response (env ACCESS_LOG=1)')
     .option('--log-format <format>', 'text (one readable line per record) or json (env LOG_FORMAT, default text)')
     .option('--store-url <url>', 'postgres://USER:PASSWORD@HOST:PORT/DB: the PostgreSQL store replicas share (env STORE_URL; default: the SQLite file)')
     .option('--store-pool-size <n>', 'connections to the PostgreSQL store per process (env STORE_POOL_SIZE, default 10)')

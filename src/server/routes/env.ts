@@ -19,7 +19,7 @@ export interface RouteOptions {
 
 export async function envRoutes(app: FastifyInstance, { service }: RouteOptions): Promise<void> {
   app.post('/reset', { schema: ROUTE_SCHEMAS['POST /reset'] }, async (request) => {
-    return (await service.reset(request.body as ResetRequest, { kind: 'http', client: clientKey(request) }, true)).body;
+    return (await service.reset(request.body as ResetRequest, { kind: 'http', client: clientKey(request), principal: request.principal }, true)).body;
   });
 
   app.post('/step', { schema: ROUTE_SCHEMAS['POST /step'] }, async (request) => {
@@ -28,8 +28,8 @@ export async function envRoutes(app: FastifyInstance, { service }: RouteOptions)
     try {
       episode =
         episodeId === null
-          ? await service.resolveForStep(service.sessions.mostRecentHttp, { implicit: true })
-          : await service.resolveForStep(episodeId);
+          ? await service.resolveForStep(service.mostRecentFor(request.principal), { implicit: true, principal: request.principal })
+          : await service.resolveForStep(episodeId, { principal: request.principal });
     } catch (e) {
       // The retry of an episode's last step finds it finished: answer it from the log.
       if (expectedStep !== undefined && episodeId !== null && e instanceof EnvError && e.reason === 'episode_over') {
@@ -44,14 +44,14 @@ export async function envRoutes(app: FastifyInstance, { service }: RouteOptions)
 
   app.get('/state', { schema: ROUTE_SCHEMAS['GET /state'] }, async (request) => {
     const { episode_id } = request.query as { episode_id: string | undefined };
-    return episode_id === undefined ? service.stateOfMostRecent() : service.stateById(episode_id);
+    return episode_id === undefined ? service.stateOfMostRecent(request.principal) : service.stateById(episode_id, request.principal);
   });
 
   app.get('/tasks', { schema: ROUTE_SCHEMAS['GET /tasks'] }, async () => service.tasks());
 
   app.post('/grader', { schema: ROUTE_SCHEMAS['POST /grader'] }, async (request) => {
     const { episode_id, task_id } = request.body as GraderRequest;
-    return service.grade(episode_id, task_id);
+    return service.grade(episode_id, task_id, request.principal);
   });
 
   app.get('/baseline', { schema: ROUTE_SCHEMAS['GET /baseline'] }, async () => runBaseline());

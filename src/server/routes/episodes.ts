@@ -64,7 +64,7 @@ export async function episodeRoutes(app: FastifyInstance, { service }: RouteOpti
   app.get('/episodes', { schema: ROUTE_SCHEMAS['GET /episodes'] }, async (request, reply) => {
     const { task_id, limit, before, format } = request.query as EpisodesQuery;
     if (format !== undefined) return streamExport(request, reply, service, format);
-    const page = await service.listEpisodes({ task_id, limit, before });
+    const page = await service.listEpisodes({ task_id, limit, before }, request.principal);
     return {
       episodes: page.episodes.map((e) => episodeSummaryReply(e, gradeBody(e))),
       next_before: page.next ? encodeCursor(page.next) : null,
@@ -73,7 +73,7 @@ export async function episodeRoutes(app: FastifyInstance, { service }: RouteOpti
 
   app.get('/episodes/:id', { schema: ROUTE_SCHEMAS['GET /episodes/:id'] }, async (request) => {
     const { id } = request.params as { id: string };
-    const e = await service.completedEpisode(id);
+    const e = await service.completedEpisode(id, request.principal);
     return episodeRecordReply(e, gradeBody(e));
   });
 }

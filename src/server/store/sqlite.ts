@@ -37,7 +37,7 @@ import {
 } from './types.ts';
 
 /** 1: finished episodes only, steps as one JSON array. 2: episode rows at reset, one row per step. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 interface EpisodeRow {
   seq: number;
@@ -46,6 +46,7 @@ interface EpisodeRow {
   seed: number;
   label: string | null;
   transport: string;
+  owner_key: string | null;
   created_ms: number;
   initial_observation: string;
   finished_ms: number | null;
@@ -66,6 +67,7 @@ const SCHEMA = `
     seed INTEGER NOT NULL,
     label TEXT,
     transport TEXT NOT NULL,
+    owner_key TEXT,
     created_ms INTEGER NOT NULL,
     initial_observation TEXT NOT NULL,
     finished_ms INTEGER,
@@ -87,7 +89,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, filler BLOB NOT NULL);
 `;
 
-const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, step_count, finished_ms, final_observation, noise_ratios, grade_data';
+const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, owner_key, step_count, finished_ms, final_observation, noise_ratios, grade_data';
 /** Last write of an episode: its latest step, or its reset. */
 const LAST_MS = '(SELECT COALESCE(MAX(s.created_ms), e.created_ms) FROM steps s WHERE s.episode_id = e.episode_id)';
 
@@ -97,6 +99,7 @@ function toSummary(row: EpisodeRow): EpisodeSummary {
     task_id: row.task_id,
     seed: row.seed,
     label: row.label,
+    owner_key: row.owner_key ?? null,
     step_count: row.step_count!,
     finished_ms: row.finished_ms!,
     final_observation: JSON.parse(row.final_observation!),
@@ -302,7 +305,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
     this.storeId = (db.prepare("SELECT value FROM meta WHERE key = 'store_id'").get() as { value: string }).value;
 
     this.insertEpisode = db.prepare(`INSERT INTO episodes
-      (episode_id, task_id, seed, label, transport, created_ms, initial_observation) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+      (episode_id, task_id, seed, label, transport, created_ms, initial_observation, owner_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     // The step row goes in only while the episode is unfinished and `t` is its next index (contract 4).
     this.insertStep = db.prepare(`INSERT INTO steps (episode_id, t, created_ms, record)
       SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM episodes WHERE episode_id = ?1 AND finished_ms IS NULL)
@@ -349,6 +352,8 @@ export class SqliteEpisodeStore implements EpisodeStore {
       // Version-2 stores made before the curation family lack grade_data (nullable: classic rows need none).
       const columns = db.prepare('PRAGMA table_info(episodes)').all() as { name: string }[];
       if (!columns.some((c) => c.name === 'grade_data')) db.exec('ALTER TABLE episodes ADD COLUMN grade_data TEXT');
+      // Version 3 adds the key id of each episode's creator (episodes from before had none).
+      if (!columns.some((c) => c.name === 'owner_key')) db.exec('ALTER TABLE episodes ADD COLUMN owner_key TEXT');
       if (version === 1) this.copyVersion1();
       db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(SCHEMA_VERSION));
       db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
@@ -438,7 +443,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
 
   private insertNew(ep: EpisodeStart): void {
     try {
-      this.insertEpisode.run(ep.episode_id, ep.task_id, ep.seed, ep.label, ep.transport, ep.created_ms, JSON.stringify(ep.initial_observation));
+      this.insertEpisode.run(ep.episode_id, ep.task_id, ep.seed, ep.label, ep.transport, ep.created_ms, JSON.stringify(ep.initial_observation), ep.owner_key ?? null);
     } catch (e) {
       if (sqliteCode(e) === SQLITE_CONSTRAINT) throw new StoreConflictError(`episode_id '${ep.episode_id}' is already in use`, { cause: e });
       throw e;
@@ -512,6 +517,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
         seed: row.seed,
         label: row.label,
         transport: row.transport as EpisodeTransport,
+        owner_key: row.owner_key ?? null,
         created_ms: row.created_ms,
         initial_observation: JSON.parse(row.initial_observation),
         last_active_ms: row.last_ms ?? row.created_ms,
@@ -553,6 +559,10 @@ export class SqliteEpisodeStore implements EpisodeStore {
       if (query.task_id !== undefined) {
         where.push('task_id = ?');
         params.push(query.task_id);
+      }
+      if (query.owner_key !== undefined) {
+        where.push(query.owner_key === null ? 'owner_key IS NULL' : 'owner_key = ?');
+        if (query.owner_key !== null) params.push(query.owner_key);
       }
       const cutoff = this.finishedCutoff(Date.now());
       if (cutoff !== null) {

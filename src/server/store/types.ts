@@ -66,6 +66,11 @@ export interface EpisodeStart {
   /** Epoch milliseconds of the reset. */
   created_ms: number;
   initial_observation: Observation;
+  /**
+   * Id of the API key that started the episode (security/auth.ts `keyId`: a digest prefix, never
+   * the key), null without keys. With EPISODE_ISOLATION only that key reads or lists it.
+   */
+  owner_key: string | null;
 }
 
 /** What finishing adds to the episode row (written with the last step, atomically). */
@@ -85,6 +90,8 @@ export interface CompletedEpisode {
   task_id: string;
   seed: number;
   label: string | null;
+  /** As in EpisodeStart. */
+  owner_key: string | null;
   step_count: number;
   finished_ms: number;
   initial_observation: Observation;
@@ -117,6 +124,8 @@ export interface Cursor {
 
 export interface ListQuery {
   task_id?: string;
+  /** Only episodes started with this key id (EPISODE_ISOLATION); absent = everyone's. */
+  owner_key?: string | null;
   limit: number;
   /** Continue after this position (from a previous page's cursor). */
   before?: Cursor;

@@ -50,6 +50,7 @@ export function start(id: string, over: Partial<EpisodeStart> = {}): EpisodeStar
     transport: 'http',
     created_ms: Date.now(),
     initial_observation: observation(0),
+    owner_key: null,
     ...over,
   };
 }
@@ -127,7 +128,7 @@ export function runStoreSuite(name: string, fixture: StoreFixture): void {
       await store.appendStep('f', step(2, true), finish(5000, 2));
       const summary = await store.getSummary('f');
       assert.deepEqual(summary, {
-        episode_id: 'f', task_id: 'hard', seed: 4294967295, label: 'label é ü 🙂', step_count: 2, finished_ms: 5000,
+        episode_id: 'f', task_id: 'hard', seed: 4294967295, label: 'label é ü 🙂', owner_key: null, step_count: 2, finished_ms: 5000,
         final_observation: observation(2), noise_ratios: finish(5000, 2).noise_ratios,
       });
       const completed = await store.getCompleted('f');
@@ -266,6 +267,23 @@ export function runStoreSuite(name: string, fixture: StoreFixture): void {
       const easyPage = await store.list({ limit: 2, task_id: 'easy' });
       assert.deepEqual((await store.list({ limit: 2, task_id: 'easy', before: easyPage.next! })).episodes.map((e) => e.episode_id), ['L0']);
       assert.deepEqual((await store.list({ limit: 5, task_id: 'medium' })).episodes, []);
+    }));
+
+    test('owner_key (EPISODE_ISOLATION): kept on every read, list filters by it (null = episodes without a key)', withStore(KEEP_ALL, async (store) => {
+      await finished(store, 'K-a1', 20_000, { owner_key: 'aaaaaaaaaaaaaaaa' });
+      await finished(store, 'K-b1', 21_000, { owner_key: 'bbbbbbbbbbbbbbbb' });
+      await finished(store, 'K-a2', 22_000, { owner_key: 'aaaaaaaaaaaaaaaa' });
+      await finished(store, 'K-none', 23_000);
+      await store.createEpisode(start('K-live', { owner_key: 'bbbbbbbbbbbbbbbb' }));
+      assert.equal((await store.getSummary('K-a1'))?.owner_key, 'aaaaaaaaaaaaaaaa');
+      assert.equal((await store.getCompleted('K-b1'))?.owner_key, 'bbbbbbbbbbbbbbbb');
+      assert.equal((await store.getLog('K-live'))?.owner_key, 'bbbbbbbbbbbbbbbb');
+      assert.equal((await store.getSummary('K-none'))?.owner_key, null);
+      const ids = async (owner_key?: string | null) => (await store.list({ limit: 100, owner_key })).episodes.map((e) => e.episode_id);
+      assert.deepEqual(await ids('aaaaaaaaaaaaaaaa'), ['K-a2', 'K-a1']);
+      assert.deepEqual(await ids('bbbbbbbbbbbbbbbb'), ['K-b1']);
+      assert.deepEqual(await ids(null), ['K-none']);
+      assert.deepEqual(await ids(), ['K-none', 'K-a2', 'K-b1', 'K-a1']);
     }));
 
     test('retention by count: the oldest finished go first; unfinished episodes are not counted', withStore({ ...KEEP_ALL, maxCount: 3 }, async (store) => {
