@@ -254,7 +254,7 @@ async function logCost(quick: boolean): Promise<Figure[]> {
     let reads = 0;
     for (let e = 0; e < episodes; e++) {
       const id = `cost-${e}`;
-      await store.createEpisode({ episode_id: id, task_id: 'easy', seed: 1, label: null, transport: 'http', created_ms: Date.now(), initial_observation: records[0]!.observation });
+      await store.createEpisode({ episode_id: id, task_id: 'easy', seed: 1, label: null, transport: 'http', created_ms: Date.now(), initial_observation: records[0]!.observation, owner_key: null });
       for (const rec of records) {
         let t0 = performance.now();
         await store.stepsAfter(id, rec.t - 1);

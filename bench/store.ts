@@ -62,7 +62,7 @@ async function writeOnly(store: EpisodeStore, episodes: number): Promise<number>
   const times: number[] = [];
   for (let e = 0; e < episodes; e++) {
     const id = `w-${e}`;
-    await store.createEpisode({ episode_id: id, task_id: TASK, seed: e, label: null, transport: 'http', created_ms: Date.now(), initial_observation: observation });
+    await store.createEpisode({ episode_id: id, task_id: TASK, seed: e, label: null, transport: 'http', created_ms: Date.now(), initial_observation: observation, owner_key: null });
     for (let t = 1; t <= 8; t++) {
       const t0 = performance.now();
       await store.appendStep(id, { ...record, t }, null);

@@ -80,6 +80,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE probe (id text PRIMARY KEY, at_ms bigint NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: 'the key id of each episode (EPISODE_ISOLATION)',
+    sql: `ALTER TABLE episodes ADD COLUMN owner_key text;`,
+  },
 ];
 
 /** Any constant: the advisory lock that serialises migrations of one database. */
@@ -104,6 +109,7 @@ interface EpisodeRow {
   seed: string;
   label: string | null;
   transport: string;
+  owner_key?: string | null;
   created_ms: string;
   initial_observation: string;
   finished_ms: string | null;
@@ -114,7 +120,7 @@ interface EpisodeRow {
   steps?: string | null;
 }
 
-const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, step_count, finished_ms, final_observation, noise_ratios';
+const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, owner_key, step_count, finished_ms, final_observation, noise_ratios';
 const LAST_MS = '(SELECT COALESCE(MAX(s.created_ms), e.created_ms) FROM steps s WHERE s.episode_id = e.episode_id)';
 /** All steps of the episode as one JSON array text (one round trip for a whole log). */
 const STEPS_JSON = "(SELECT '[' || COALESCE(string_agg(s.record, ',' ORDER BY s.t), '') || ']' FROM steps s WHERE s.episode_id = e.episode_id)";
@@ -163,6 +169,7 @@ function toSummary(row: EpisodeRow): EpisodeSummary {
     task_id: row.task_id,
     seed: num(row.seed),
     label: row.label,
+    owner_key: row.owner_key ?? null,
     step_count: row.step_count!,
     finished_ms: num(row.finished_ms!),
     final_observation: JSON.parse(row.final_observation!),
@@ -313,10 +320,10 @@ export class PostgresEpisodeStore implements EpisodeStore {
 
   createEpisode(ep: EpisodeStart): Promise<void> {
     return this.run('starting an episode', async () => {
-      const params = [ep.episode_id, ep.task_id, ep.seed, ep.label, ep.transport, ep.created_ms, JSON.stringify(ep.initial_observation)];
+      const params = [ep.episode_id, ep.task_id, ep.seed, ep.label, ep.transport, ep.created_ms, JSON.stringify(ep.initial_observation), ep.owner_key ?? null];
       const inserted = await this.pool.query(
-        `INSERT INTO episodes (episode_id, task_id, seed, label, transport, created_ms, initial_observation)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (episode_id) DO NOTHING`,
+        `INSERT INTO episodes (episode_id, task_id, seed, label, transport, created_ms, initial_observation, owner_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (episode_id) DO NOTHING`,
         params,
       );
       if (inserted.rowCount === 1) return;
@@ -331,8 +338,8 @@ export class PostgresEpisodeStore implements EpisodeStore {
           if (existing.finished_ms !== null) this.finishedRows--;
         }
         const again = await client.query(
-          `INSERT INTO episodes (episode_id, task_id, seed, label, transport, created_ms, initial_observation)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (episode_id) DO NOTHING`,
+          `INSERT INTO episodes (episode_id, task_id, seed, label, transport, created_ms, initial_observation, owner_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (episode_id) DO NOTHING`,
           params,
         );
         if (again.rowCount !== 1) throw new StoreConflictError(`episode_id '${ep.episode_id}' is already in use`);
@@ -429,6 +436,7 @@ export class PostgresEpisodeStore implements EpisodeStore {
         task_id: row.task_id,
         seed: num(row.seed),
         label: row.label,
+        owner_key: row.owner_key ?? null,
         transport: row.transport as EpisodeTransport,
         created_ms: num(row.created_ms),
         initial_observation: JSON.parse(row.initial_observation),
@@ -486,6 +494,7 @@ export class PostgresEpisodeStore implements EpisodeStore {
         return `$${params.length}`;
       };
       if (query.task_id !== undefined) where.push(`task_id = ${param(query.task_id)}`);
+      if (query.owner_key !== undefined) where.push(query.owner_key === null ? 'owner_key IS NULL' : `owner_key = ${param(query.owner_key)}`);
       const cutoff = this.finishedCutoff(Date.now());
       if (cutoff !== null) where.push(`finished_ms >= ${param(cutoff)}`);
       if (query.before) {
