@@ -54,6 +54,10 @@ export const ERROR_CODES = [
   'SESSION_ERROR',
   'CONFLICT',
   'STORE_UNAVAILABLE',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+  'TIMEOUT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -85,6 +89,16 @@ export const ERROR_REASONS = [
   'range_too_large',
   'unknown_environment',
   'internal',
+  'missing_api_key',
+  'invalid_api_key',
+  'origin_not_allowed',
+  'host_not_allowed',
+  'rate_limited',
+  'request_timeout',
+  'headers_too_large',
+  'uri_too_long',
+  'invalid_url',
+  'malformed_request',
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 
