@@ -112,7 +112,7 @@ describe('episode isolation', () => {
       // Alice's implicit step still works and finishes her episode.
       assert.equal((await post(server.url, '/step', { action: BALANCED }, bearer(ALICE))).status, 200);
       assert.equal((await post(server.url, '/step', { action: STOP }, bearer(ALICE))).body.done, true);
-      assert.equal((await post(server.url, '/grader', { episode_id: a, task_id: 'easy' }, bearer(BOB))).body.reason, 'episode_not_finished');
+      assert.equal((await post(server.url, '/grader', { episode_id: a, task_id: 'easy' }, bearer(BOB))).body.reason, 'episode_not_found');
       assert.equal((await post(server.url, '/grader', { episode_id: a, task_id: 'easy' }, bearer(ALICE))).status, 200);
       assert.equal((await request(server.url, 'GET', `/episodes/${a}`, undefined, bearer(BOB))).status, 404);
       assert.equal((await request(server.url, 'GET', `/episodes/${a}`, undefined, bearer(ALICE))).status, 200);
