@@ -548,6 +548,8 @@ export const WsErrorDataSchema = Type.Object(
     errors: Type.Optional(Type.Array(ValidationIssueSchema)),
     active_sessions: Type.Optional(Type.Integer()),
     max_sessions: Type.Optional(Type.Integer()),
+    client_sessions: Type.Optional(Type.Integer({ description: 'Sessions this client holds (per-client cap refusals).' })),
+    max_sessions_per_client: Type.Optional(Type.Integer()),
   },
   { additionalProperties: false },
 );

@@ -97,7 +97,7 @@ function serveConnection(
   if (!session) {
     // Handshake done, one frame, then 1013: both known clients read it as the reply to their first request.
     const refusal = sessions.refusal(client);
-    sendErrorFrame(new EnvError('CAPACITY_REACHED', 'capacity_reached', refusal.message));
+    sendErrorFrame(new EnvError('CAPACITY_REACHED', 'capacity_reached', refusal.message), refusal.data);
     socket.close(1013, 'server at capacity');
     return;
   }
