@@ -1,8 +1,9 @@
 /**
  * A local OpenAI-compatible chat-completions server for tests and demos (node:http, no
- * dependency). Each POST /v1/chat/completions consumes the next scripted reply: an answer text,
- * an HTTP error status, a delay (to trigger client timeouts) or a dropped connection. When the
- * script runs out it answers a well-formed balanced action.
+ * dependency). Each POST /v1/chat/completions consumes the next scripted reply: an answer text
+ * (optionally late), an HTTP error status, a hang (no answer until the client gives up: whatever
+ * the client's timeout, it fires, so tests can keep generous timeouts and not flake under load)
+ * or a dropped connection. When the script runs out it answers a well-formed balanced action.
  *
  * Run standalone (`npm run mock-openai -- [port]`) it plays DEMO_SCRIPT and prints its URL.
  */
@@ -12,6 +13,8 @@ import type { AddressInfo } from 'node:net';
 export type MockReply =
   | { content: string; delayMs?: number }
   | { status: number; body?: unknown }
+  /** Never answers: the connection stays open until the client times out and closes it. */
+  | { hang: true }
   | { drop: true };
 
 export interface RecordedRequest {
@@ -69,6 +72,8 @@ export async function startMockOpenAI(script: MockReply[], port = 0): Promise<Mo
       const reply = queue.shift() ?? { content: GOOD_ANSWER };
       if ('drop' in reply) {
         req.socket.destroy();
+      } else if ('hang' in reply) {
+        // Nothing is sent; the client's own timeout ends the request (its close is the only exit).
       } else if ('status' in reply) {
         send(reply.status, reply.body ?? { error: { message: `mock failure ${reply.status}`, type: 'server_error' } });
       } else {
