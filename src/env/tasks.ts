@@ -11,6 +11,7 @@ import Type, { type TSchema } from 'typebox';
 import { CURATION_ANCHORS, type Anchor } from './curation/anchors.ts';
 import { CurationObservationSchema } from './curation/observation.ts';
 import { CURATION } from './curation/params.ts';
+import { CLASSIC_STRATEGIES, type StrategyName } from './strategies/names.ts';
 
 /** The fixed, seed-independent data set and model warm-up of a task family. */
 export interface DataSpec {
@@ -93,6 +94,8 @@ export interface ClassicTaskSpec {
   stopThreshold: number;
   data: DataSpec;
   grader: GraderRule;
+  /** The strategies an action may weight: exactly the original three (bit-exact). */
+  strategies: readonly StrategyName[];
   /** One sentence on what the task tests, before the generated numbers. */
   summary: string;
 }
@@ -111,6 +114,8 @@ export interface CurationTaskSpec {
   anchors: Readonly<Record<'clean' | 'defaulting', Anchor>>;
   /** passed = score ≥ this. */
   passScoreAtLeast: number;
+  /** The strategies an action may weight (names from src/env/strategies/names.ts). */
+  strategies: readonly StrategyName[];
   summary: string;
 }
 
@@ -130,6 +135,7 @@ function curationTask(id: string, difficulty: string, nSeed: number, budget: num
     nSeed,
     anchors: CURATION_ANCHORS[id],
     passScoreAtLeast: 0.5,
+    strategies: CLASSIC_STRATEGIES,
     summary: `${CURATION_SUMMARY} ${summary}`,
   };
 }
@@ -145,6 +151,7 @@ const TASK_LIST: readonly TaskSpec[] = [
     minBatch: 5,
     stopThreshold: 0.6,
     data: CLASSIC_DATA,
+    strategies: CLASSIC_STRATEGIES,
     grader: { kind: 'performance', performanceRange: [0.55, 0.75], passPerformanceAbove: 0.62 },
     summary: 'Little label noise and a large budget: any reasonable strategy should succeed.',
   },
@@ -158,6 +165,7 @@ const TASK_LIST: readonly TaskSpec[] = [
     minBatch: 5,
     stopThreshold: 0.57,
     data: CLASSIC_DATA,
+    strategies: CLASSIC_STRATEGIES,
     grader: {
       kind: 'performance_noise',
       performanceRange: [0.42, 0.62],
@@ -180,6 +188,7 @@ const TASK_LIST: readonly TaskSpec[] = [
     minBatch: 5,
     stopThreshold: 0.62,
     data: CLASSIC_DATA,
+    strategies: CLASSIC_STRATEGIES,
     grader: {
       kind: 'performance_efficiency',
       performanceRange: [0.5, 0.72],

@@ -1,0 +1,54 @@
+/**
+ * density: information density — uncertainty weighted by representativeness.
+ *
+ * score(x) = (1 − max_k p(k | x)) · sim(x)^β with β = 1, where sim(x) is the mean over a
+ * reference set R of 1 / (1 + ‖x − x'‖) (Euclidean distance, the square root of a plain sum of
+ * squares in column order; the mean is a plain sum over R in order, divided by |R|, x itself
+ * included). Highest first, ties to the lower index.
+ *
+ * R is the candidates given (all n, excluded or not) unless `ctx.cache.meanSimilarity` supplies
+ * sim for each candidate; the curation environment passes sim over the episode's initial pool,
+ * computed once per episode seed, as libact computes its density once over the whole unlabelled
+ * pool (this keeps a step O(n) instead of O(n²·d)).
+ *
+ * Reference: B. Settles and M. Craven, "An analysis of active learning strategies for sequence
+ * labeling tasks", EMNLP 2008 (information density, eq. for x*_ID with β); modAL
+ * `modAL.density.information_density(X, metric='euclidean')` (similarity 1 / (1 + d)); libact
+ * `DensityWeightedMeta`.
+ */
+import { leastConfidenceScore } from './least-confidence.ts';
+import { floatScratch } from './scratch.ts';
+import { pickTop } from './score.ts';
+import type { StrategyContext } from './types.ts';
+
+export const DENSITY_BETA = 1;
+
+/** out[i] = mean over rows r of R (nR × d) of 1 / (1 + ‖X_i − R_r‖). */
+export function meanSimilarity(X: ArrayLike<number>, n: number, R: ArrayLike<number>, nR: number, d: number, out: Float64Array): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const a = i * d;
+    let s = 0;
+    for (let r = 0; r < nR; r++) {
+      const b = r * d;
+      let acc = 0;
+      for (let j = 0; j < d; j++) {
+        const v = X[a + j] - R[b + j];
+        acc += v * v;
+      }
+      s += 1 / (1 + Math.sqrt(acc));
+    }
+    out[i] = s / nR;
+  }
+  return out;
+}
+
+export function density(ctx: StrategyContext, count: number, exclude: Uint8Array, out: Int32Array): number {
+  const { n, K, d, X, proba } = ctx;
+  const sim = ctx.cache?.meanSimilarity ?? meanSimilarity(X, n, X, n, d, floatScratch('strategies.density.sim', n));
+  const score = floatScratch('strategies.score', n);
+  for (let i = 0; i < n; i++) {
+    const s = sim[i];
+    score[i] = leastConfidenceScore(proba, i * K, K) * (DENSITY_BETA === 1 ? s : Math.pow(s, DENSITY_BETA));
+  }
+  return pickTop(score, n, count, exclude, out);
+}

@@ -1,0 +1,20 @@
+/**
+ * The classifier contract the query strategies and the environments share: K-class
+ * probabilities with the refit-from-scratch discipline (docs/curation.md: a fresh model after
+ * every purchase, fitted on every labelled row with the task's recipe).
+ */
+export interface ProbabilisticModel {
+  readonly nFeatures: number;
+  readonly nClasses: number;
+  /**
+   * Fits from scratch (the unfitted state, then the whole training recipe) on rows
+   * `rows[0..n)` of the row-major matrix `X` (`nFeatures` columns) with labels `labels[0..n)`
+   * in [0, nClasses). Rows may repeat (bootstrap samples); the order given is the labelled order.
+   */
+  fit(X: ArrayLike<number>, rows: ArrayLike<number>, labels: ArrayLike<number>, n: number): void;
+  /** Class probabilities of rows `rows[0..n)` of `X`, written n × nClasses row-major into `out`. */
+  predictProbaInto(X: ArrayLike<number>, rows: ArrayLike<number>, n: number, out: Float64Array): Float64Array;
+}
+
+/** A fresh, unfitted model for `nFeatures` features and `nClasses` classes. */
+export type ModelFactory = (nFeatures: number, nClasses: number) => ProbabilisticModel;
