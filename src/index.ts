@@ -26,6 +26,7 @@ export {
   type DataSpec,
 } from './env/tasks.ts';
 export { grade } from './env/grader.ts';
+export { effectiveBatch, classicSplit, curationSplit, splitBatch, WEIGHT_EPSILON, type BatchSplit, type BatchLimits } from './env/actions.ts';
 export { runBaseline, runBaselineTask, BALANCED_ACTION, type BaselineReport } from './env/baseline.ts';
 export { parseAction, parseSeed } from './env/schemas.ts';
 export { ActionSchema, StateSchema, MAX_SEED } from './env/spaces.ts';

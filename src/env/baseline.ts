@@ -4,15 +4,12 @@
  * episodes, so it never disturbs another (D9).
  */
 import { pyRound } from '../numerics/py-round.ts';
+import { BALANCED_ACTION } from './actions.ts';
 import { DataSelectEnv } from './env.ts';
 import { CLASSIC_TASK_IDS } from './tasks.ts';
-import type { Action, GradeBreakdown } from './types.ts';
+import type { GradeBreakdown } from './types.ts';
 
-export const BALANCED_ACTION: Action = Object.freeze({
-  action_type: 'select_batch',
-  batch_size: 10,
-  strategy_weights: Object.freeze({ uncertainty: 0.4, diversity: 0.4, random: 0.2 }),
-}) as Action;
+export { BALANCED_ACTION };
 
 export const BASELINE_SEED = 42;
 export const BASELINE_AGENT_NAME = 'balanced (uncertainty=0.4, diversity=0.4, random=0.2)';

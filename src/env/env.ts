@@ -13,6 +13,7 @@ import { logLoss, performanceFromLogLoss } from '../numerics/metrics.ts';
 import { PySet } from '../numerics/py-set.ts';
 import { stdFlat } from '../numerics/reductions.ts';
 import { SgdLogistic } from '../numerics/sgd.ts';
+import { classicSplit, effectiveBatch } from './actions.ts';
 import { EnvError, MESSAGES, unknownTask, wrongFamily } from './errors.ts';
 import { grade } from './grader.ts';
 import { SAMPLING, pickDiversity, pickUncertainty, randomPick, scorePool, squaredDistances, type PoolView } from './samplers.ts';
@@ -293,23 +294,10 @@ export class DataSelectEnv {
     scratch.ensure(world.poolSize, nVal, F, maxTrainRows * F);
     const s = scratch;
 
-    // S3: weights normalised by their sum in key order + 1e-8 (the epsilon shifts the split).
-    const weights = action.strategy_weights;
-    let total = 0;
-    for (const k in weights) total += weights[k as keyof typeof weights]!;
-    total += SAMPLING.weightEpsilon;
-    const wU = (weights.uncertainty ?? 0) / total;
-    const wD = (weights.diversity ?? 0) / total;
-
-    // S5 (D3): effective batch, never more than the budget left or the pool.
-    let b = Math.min(action.batch_size, ep.budget);
-    if (b < task.minBatch) b = Math.min(task.minBatch, ep.budget);
-    b = Math.min(b, P);
-
-    // S9: integer split; random takes the remainder (its own weight is never read).
-    const nU = Math.trunc(b * wU);
-    const nD = Math.trunc(b * wD);
-    const nR = Math.max(0, b - nU - nD);
+    // S5 (D3): effective batch, never more than the budget left or the pool; S3, S9: the weights
+    // over their sum + 1e-8, truncated counts, random the remainder (src/env/actions.ts).
+    const b = effectiveBatch(action.batch_size, { minBatch: task.minBatch, budget: ep.budget, pool: P });
+    const { uncertainty: nU, diversity: nD, random: nR } = classicSplit(b, action.strategy_weights);
 
     const excluded = s.flags;
     excluded.fill(0, 0, P);

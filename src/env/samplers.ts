@@ -7,6 +7,7 @@
  * candidates exactly as numpy's legacy `choice(replace=False)` does, or the stream would diverge.
  */
 import { entropy } from '../numerics/metrics.ts';
+import { WEIGHT_EPSILON } from './actions.ts';
 import type { RandomState } from '../numerics/random-state.ts';
 import { rowDistance } from '../numerics/reductions.ts';
 import type { SgdLogistic } from '../numerics/sgd.ts';
@@ -14,7 +15,7 @@ import type { SgdLogistic } from '../numerics/sgd.ts';
 /** How an action's weights become counts, and how the training centroid follows the batches. */
 export const SAMPLING = Object.freeze({
   /** Weights are normalised as w / (Σw + weightEpsilon) (S3; it shifts the integer split). */
-  weightEpsilon: 1e-8,
+  weightEpsilon: WEIGHT_EPSILON,
   /** After each selection: centroid = centroidDecay·centroid + centroidRate·batch mean (S17). */
   centroidDecay: 0.9,
   centroidRate: 0.1,

@@ -1,100 +1,14 @@
 /**
- * Policies: functions from an observation to an action. The built-ins are the fixed policies
- * whose scores docs/behaviour.md ("Known properties") lists as measured on the reference, so an evaluation can be checked against
- * those numbers; a user policy is any module whose default export is such a function.
+ * Policies: functions from an observation to an action. The built-ins (builtin.ts, a pure module
+ * the web console imports too) are the fixed policies whose scores docs/behaviour.md ("Known
+ * properties") lists as measured on the reference, plus the curation family's reference rules; a
+ * user policy is any module whose default export is such a function (loaded here, with Node).
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BALANCED_ACTION } from '../env/baseline.ts';
-import { isCurationObservation, type Action, type Observation } from '../env/types.ts';
+import { BUILTIN_POLICIES, type Policy } from './builtin.ts';
 
-export interface PolicyContext {
-  task_id: string;
-  seed: number;
-  /** Steps already taken in this episode (0 before the first). */
-  step: number;
-}
-
-export type Policy = (observation: Observation, context: PolicyContext) => Action | Promise<Action>;
-
-const fixed =
-  (action: Action): Policy =>
-  () =>
-    structuredClone(action);
-
-const UNCERTAINTY_B10: Action = { action_type: 'select_batch', batch_size: 10, strategy_weights: { uncertainty: 1 } };
-const DIVERSITY_B10: Action = { action_type: 'select_batch', batch_size: 10, strategy_weights: { diversity: 1 } };
-
-/**
- * The reference adaptive rule of docs/curation.md, as a fresh stateful policy for one episode at a
- * time (its state restarts whenever it is asked for step 0). It plays `{uncertainty: 1}` batch 10
- * and watches the calibration gap of those picks: with m uncertainty picks so far and
- * G = Σ (label_mean − pred_mean)·n over their batches, it flags the data source — for good — when
- * (a) m ≥ 10 and G/m < −2·0.5/√m (bought labels far more negative than the model predicts), or
- * (b) 10 ≤ m ≤ 20, G/m < −0.1 and the validation performance just fell; once flagged it plays
- * `{diversity: 1}` batch 10. It reads only the observation. On the classic tasks (no
- * `last_batch`) it never flags.
- */
-export function createAdaptivePolicy(): Policy {
-  let m = 0;
-  let G = 0;
-  let flagged = false;
-  let previousPerformance = 0;
-  return (o: Observation, context: PolicyContext): Action => {
-    if (context.step === 0) {
-      m = 0;
-      G = 0;
-      flagged = false;
-    } else if (isCurationObservation(o)) {
-      const u = o.last_batch?.uncertainty;
-      if (u) {
-        m += u.n;
-        G += (u.label_mean - u.pred_mean) * u.n;
-      }
-      if (!flagged && m >= 10 && G / m < (-2 * 0.5) / Math.sqrt(m)) flagged = true;
-      if (!flagged && m >= 10 && m <= 20 && G / m < -0.1 && o.current_performance < previousPerformance) flagged = true;
-    }
-    previousPerformance = o.current_performance;
-    return structuredClone(flagged ? DIVERSITY_B10 : UNCERTAINTY_B10);
-  };
-}
-
-/** The whole remaining budget in one balanced batch (the environment clamps it). */
-const oneBatch: Policy = (o) => ({ ...structuredClone(BALANCED_ACTION), batch_size: Math.max(o.remaining_budget, 1) });
-
-export interface BuiltinPolicy {
-  description: string;
-  /** Ready to use for one episode at a time (stateful policies restart at step 0). */
-  policy: Policy;
-  /** A fresh instance (one per concurrently played episode). */
-  create: () => Policy;
-}
-
-const stateless = (description: string, policy: Policy): BuiltinPolicy => ({ description, policy, create: () => policy });
-
-/**
- * Built-in policies by name; each entry describes what it plays (shown by `eval --help`; the
- * console lists the same table). All run on every task family.
- */
-export const BUILTIN_POLICIES: Readonly<Record<string, BuiltinPolicy>> = Object.freeze({
-  balanced: stateless("the original baseline: batch 10, weights {uncertainty .4, diversity .4, random .2}", fixed(BALANCED_ACTION)),
-  random: stateless('batch 10, random sampling only {random: 1}', fixed({ action_type: 'select_batch', batch_size: 10, strategy_weights: { random: 1 } })),
-  uncertainty: stateless(
-    'batch 10, uncertainty only {uncertainty: 1} (classic tasks still add 1 random row)',
-    fixed(UNCERTAINTY_B10),
-  ),
-  diversity: stateless('batch 10, diversity only {diversity: 1} (classic tasks still add 1 random row)', fixed(DIVERSITY_B10)),
-  'stop-immediately': stateless(
-    'stop at the first step (the reward-hacking policy of docs/behaviour.md; the worst policy on the curation tasks)',
-    fixed({ action_type: 'stop', batch_size: 0, strategy_weights: { random: 1 } }),
-  ),
-  'one-batch': stateless('the whole remaining budget in one balanced batch {uncertainty .4, diversity .4, random .2}', oneBatch),
-  adaptive: {
-    description: 'the reference adaptive rule of docs/curation.md: uncertainty batch 10 until the calibration gap flags the source, then diversity',
-    policy: createAdaptivePolicy(),
-    create: createAdaptivePolicy,
-  },
-});
+export { BUILTIN_POLICIES, createAdaptivePolicy, type BuiltinPolicy, type Policy, type PolicyContext } from './builtin.ts';
 
 export class PolicyError extends Error {
   readonly code = 'POLICY_ERROR';

@@ -10,6 +10,7 @@
 import { logLoss } from '../../numerics/metrics.ts';
 import type { RandomState, RngFingerprint } from '../../numerics/random-state.ts';
 import { SgdLogistic } from '../../numerics/sgd.ts';
+import { curationSplit, effectiveBatch } from '../actions.ts';
 import { EnvError, MESSAGES, unknownTask, wrongFamily } from '../errors.ts';
 import { topK } from '../samplers.ts';
 import { parseAction, parseSeed, parseTaskField } from '../schemas.ts';
@@ -154,16 +155,9 @@ export class CurationEnv {
     const live = ep.live;
     const poolP = ep.poolP;
 
-    // §4: effective batch and split (b·w first, then / tot; no epsilon).
-    const b = Math.min(Math.max(action.batch_size, ep.task.minBatch), ep.budget, P);
-    const w = action.strategy_weights;
-    const wu = w.uncertainty ?? 0;
-    const wd = w.diversity ?? 0;
-    const wr = w.random ?? 0;
-    const tot = wu + wd + wr;
-    const nU = Math.floor((b * wu) / tot);
-    const nD = Math.floor((b * wd) / tot);
-    const nR = b - nU - nD;
+    // §4: effective batch and split (b·w first, then / tot; no epsilon), src/env/actions.ts.
+    const b = effectiveBatch(action.batch_size, { minBatch: ep.task.minBatch, budget: ep.budget, pool: P });
+    const { uncertainty: nU, diversity: nD, random: nR } = curationSplit(b, action.strategy_weights);
 
     const excluded = s.excluded;
     excluded.fill(0, 0, P);
