@@ -62,6 +62,15 @@ async function snapshot(page: Page): Promise<Snapshot> {
   });
 }
 
+/** Sentences (or lines) of the visible text under `selector` that appear more than once, e.g. "No episode yet" in two boxes. */
+async function repeatedSentences(page: Page, selector: string): Promise<string[]> {
+  const parts = (await page.locator(selector).innerText())
+    .split(/(?<=[.:;])\s+|\n+/)
+    .map((x) => x.trim().replace(/[.:;]$/, '').toLowerCase())
+    .filter((x) => x.split(/\s+/).length >= 3);
+  return parts.filter((x, i) => parts.indexOf(x) !== i);
+}
+
 const chromiumPath = findChromium();
 /** Each test carries the skip, so a machine without chromium reports every one as skipped, with why. */
 const needsChromium = { skip: chromiumPath ? false : SKIP_REASON };
@@ -117,7 +126,9 @@ describe('web console in chromium', () => {
     assert.equal(index.docs, '/docs');
     assert.equal((await fetch(`${base}${index.console}`)).status, 200);
     const policies = await page.$$eval('#policy option', (os) => os.map((o) => (o as any).value));
-    assert.deepEqual(policies, ['manual', 'balanced', 'random', 'uncertainty', 'diversity', 'stop']);
+    // The library's own table (src/policies/builtin.ts), not a copy: every built-in, in its order.
+    assert.deepEqual(policies, ['manual', ...Object.keys(BUILTIN_POLICIES)]);
+    assert.ok(policies.includes('adaptive') && policies.includes('one-batch'));
 
     // Every control has an accessible name (a <label>, aria-label or its own text).
     const unnamed = await page.evaluate(() => {
@@ -150,7 +161,21 @@ describe('web console in chromium', () => {
     assert.equal(await page.getAttribute('#status', 'aria-live'), 'polite');
   });
 
+  test('Compare on an empty store says so once', needsChromium, async () => {
+    await page.click('#tab-compare');
+    await page.waitForFunction(() => /store/.test((globalThis as any).document.querySelector('#cmp-status').textContent));
+    assert.equal(await page.textContent('#cmp-status'), 'No finished episodes in the store yet.');
+    assert.equal(await page.isVisible('#grp-empty'), true);
+    assert.equal(await page.isVisible('#eps-empty'), false);
+    assert.deepEqual(await repeatedSentences(page, '#panel-compare'), [], 'a sentence shown twice');
+    await page.screenshot({ path: path.join(OUT, 'compare-empty.png'), fullPage: true });
+    await page.click('#tab-play');
+  });
+
   test('before the first step: empty states instead of empty charts', needsChromium, async () => {
+    assert.deepEqual(await repeatedSentences(page, '#panel-play .watch'), [], 'a sentence shown twice');
+    assert.equal(await page.textContent('#status'), 'No episode yet.');
+    assert.equal(await page.textContent('#empty-text'), 'Choose a task and a policy, then press Step for one step or Run to end.');
     assert.equal(await page.isVisible('#empty-state'), true);
     assert.equal(await page.isVisible('#charts'), false);
     assert.equal(await page.isVisible('#steps-table'), false);
@@ -161,7 +186,10 @@ describe('web console in chromium', () => {
     await page.waitForFunction(() => /^New episode/.test((globalThis as any).document.querySelector('#status').textContent));
     // An episode without a step still has nothing to plot; the observation is shown.
     assert.equal(await page.isVisible('#charts'), false);
-    assert.match((await page.textContent('#empty-text')) ?? '', /^Episode [0-9a-f]{8} is ready on medium: press Step or Run to end\./);
+    assert.equal(await page.textContent('#empty-text'), 'Press Step for one step or Run to end.');
+    // Each sentence of the empty state once: the status names the episode, the card what to do
+    // next, its hint why there are no charts.
+    assert.deepEqual(await repeatedSentences(page, '#panel-play .watch'), [], 'a sentence shown twice');
     assert.equal(await page.isVisible('#obs-table'), true);
     const medium = getTask('medium')!;
     assert.ok((await page.textContent('#status'))!.endsWith(`budget ${medium.budget}, at most ${medium.maxSteps} steps.`));

@@ -148,15 +148,17 @@ export interface StackTerm {
  * terms upwards from 0, negative ones downwards), so the bar's net height is the reward. uPlot
  * has no diverging stacks, so the bars are painted in the drawAxes hook (under the line); the
  * term series stay real series (paths disabled) for the legend, cursor readout and data access.
+ * `setSeries(specs, data)` replaces the terms (a task family with other reward terms).
  */
 export function stackedChart(
   el: HTMLElement,
-  o: { xLabel: string; yLabel: string; total: LineSpec; terms: StackTerm[]; xMax?: () => number | null },
+  o: { xLabel: string; yLabel: string; total: LineSpec; terms: readonly StackTerm[]; xMax?: () => number | null },
 ): Chart {
-  const make = (_specs: LineSpec[] | null, data: Series[]) => {
+  const make = (specs: LineSpec[] | null, data: Series[]) => {
+    const terms: readonly { label: string; color: string }[] = specs ?? o.terms;
     const opts = baseOpts(Math.max(MIN_WIDTH, el.clientWidth), o.xLabel, o.yLabel, o.xMax);
     opts.series.push(lineSeries(o.total));
-    for (const t of o.terms) {
+    for (const t of terms) {
       opts.series.push({ label: t.label, stroke: t.color, fill: t.color, paths: () => null, points: { show: false }, value: fmt(4) });
     }
     const firstTerm = 2;
@@ -211,7 +213,7 @@ export function stackedChart(
               const base = v > 0 ? pos : neg;
               const y0 = u.valToPos(base, 'y', true);
               const y1 = u.valToPos(base + v, 'y', true);
-              ctx.fillStyle = o.terms[s - firstTerm]!.color;
+              ctx.fillStyle = terms[s - firstTerm]!.color;
               ctx.globalAlpha = 0.75;
               ctx.fillRect(cx - bw / 2, Math.min(y0, y1), bw, Math.max(1, Math.abs(y1 - y0)));
               if (v > 0) pos += v;
@@ -231,7 +233,7 @@ export function stackedChart(
         },
       ],
     };
-    const empty = [[], [], ...o.terms.map(() => [])];
+    const empty = [[], [], ...terms.map(() => [])];
     return new uPlot(opts, (data.length ? data : empty) as uPlot.AlignedData, el);
   };
   return wrap(el, make, []);

@@ -97,7 +97,7 @@ export class ComparePanel {
       const n = all.length;
       this.f.status.textContent = n
         ? `${plural(n, 'finished episode')}${this.truncated ? ' (the newest; older ones are not counted)' : ''}.`
-        : 'No finished episodes yet.';
+        : `No finished episodes${this.f.task.value ? ` on ${this.f.task.value}` : ''} in the store yet.`;
     } catch (err) {
       this.f.status.textContent = `Cannot list episodes: ${(err as Error).message}`;
     } finally {
@@ -171,7 +171,9 @@ export class ComparePanel {
     this.f.more.hidden = list.length <= this.shown;
     this.f.more.textContent = `Show more (${count(Math.min(SHOWN, list.length - this.shown))} of ${count(list.length - this.shown)} left)`;
     this.f.table.hidden = list.length === 0;
-    this.f.tableEmpty.hidden = list.length > 0;
+    // An empty store is said once, by the status line and the groups' hint; this note is for a
+    // label filter that leaves nothing.
+    this.f.tableEmpty.hidden = list.length > 0 || this.summaries.length === 0;
   }
 
   private row(e: EpisodeSummary): HTMLTableRowElement {

@@ -6,16 +6,17 @@
  * gap of each strategy's batch, the disagreement-based noise estimate, and the regime in the grade.
  */
 import { ApiError, EnvSocket, getEpisode, grade as postGrade } from './api.ts';
-import { lineChart, stackedChart, PALETTE, type Chart, type LineSpec, type Series } from './charts.ts';
+import { lineChart, stackedChart, PALETTE, type Chart, type LineSpec, type Series, type StackTerm } from './charts.ts';
 import { byId, cell, count, el, num, passBadge, plural, shortId, signed, signedCount } from './format.ts';
-import { POLICIES, policyById, type Policy } from './policies.ts';
+import { effectiveBatch, splitBatch } from '../../src/env/actions.ts';
+import { BUILTIN_POLICIES, type BuiltinPolicy } from '../../src/policies/builtin.ts';
 import { registerChart, registry } from './registry.ts';
 import { breakdownLabel, breakdownValue, END_WORDS, endText, episodeEnd, taskLimits, totalReturn, type EpisodeEnd } from './summary.ts';
 import type { Action, EpisodeRecord, Grade, Observation, ObservationReply, Strategy, Task, Terms, Weights } from './types.ts';
 
 const STRATEGIES: Strategy[] = ['uncertainty', 'diversity', 'random'];
 
-/** The signed summands of a selection reward, plus a stop's single term. */
+/** The signed summands of a classic selection reward, plus a stop's single term. */
 export const REWARD_TERMS = [
   { key: 'gain', label: 'gain', color: PALETTE[2]! },
   { key: 'budget_cost', label: 'budget cost', color: PALETTE[1]! },
@@ -24,6 +25,16 @@ export const REWARD_TERMS = [
   { key: 'step_bonus', label: 'step bonus', color: PALETTE[5]! },
   { key: 'stop_reward', label: 'stop reward', color: PALETTE[0]! },
 ] as const;
+
+/** A curation selection's reward is one term (10 · Δ performance); a stop's is its stop reward (0). */
+export const CURATION_REWARD_TERMS = [
+  { key: 'validation_gain', label: 'validation gain', color: PALETTE[2]! },
+  { key: 'stop_reward', label: 'stop reward', color: PALETTE[0]! },
+] as const;
+
+function rewardTerms(family: Family): readonly StackTerm[] {
+  return family === 'curation' ? CURATION_REWARD_TERMS : REWARD_TERMS;
+}
 
 interface LiveStep {
   step: number;
@@ -131,26 +142,6 @@ const GAP_SERIES: LineSpec[] = [
   { label: 'zero', color: '#6e7781', dash: [4, 4], points: false },
 ];
 
-/**
- * How the environment divides a batch (BEHAVIOUR S3, S9): weights over their sum + 1e-8 (added in
- * key order), uncertainty and diversity counts truncated, random takes the remainder — its own
- * weight is never read. Shown so people see why 0.4/0.4/0.2 of 10 is 3/3/4. (The server may
- * still raise a batch to the task's minimum or cut it to the budget.)
- */
-export function splitBatch(b: number, w: Weights): Record<Strategy, number> {
-  let total = 0;
-  for (const v of Object.values(w)) total += v ?? 0;
-  total += 1e-8;
-  const nu = Math.trunc(b * ((w.uncertainty ?? 0) / total));
-  const nd = Math.trunc(b * ((w.diversity ?? 0) / total));
-  return { uncertainty: nu, diversity: nd, random: Math.max(0, b - nu - nd) };
-}
-
-function splitText(b: number, w: Weights): string {
-  const n = splitBatch(b, w);
-  return STRATEGIES.map((s) => `${n[s]} ${s}`).join(' / ');
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -253,7 +244,7 @@ export class PlayPanel {
     }
     this.f.task.addEventListener('change', () => {
       this.describeTask();
-      this.fillPolicies();
+      this.updateWeights();
     });
     this.f.seed.addEventListener('input', () => this.validate());
     this.f.batch.addEventListener('input', () => {
@@ -291,34 +282,26 @@ export class PlayPanel {
       }),
     );
     this.describeTask();
-    this.fillPolicies();
-    this.updateButtons();
+    this.updateWeights();
   }
 
-  /** The policies offered for the chosen task (some built-ins exist for one family only). */
+  /** Manual weights, then the built-in policies of src/policies/builtin.ts (each runs on every task family). */
   private fillPolicies(): void {
-    const keep = this.f.policy.value;
     const manual = el('option', 'manual (use the sliders)');
     manual.value = 'manual';
-    const offered = POLICIES.filter((p) => this.offers(p));
     this.f.policy.replaceChildren(
       manual,
-      ...offered.map((p) => {
-        const o = el('option', p.name);
-        o.value = p.id;
+      ...Object.keys(BUILTIN_POLICIES).map((name) => {
+        const o = el('option', name);
+        o.value = name;
         return o;
       }),
     );
-    if (keep && [...this.f.policy.options].some((o) => o.value === keep)) this.f.policy.value = keep;
-    else if (keep) {
-      this.f.policy.value = offered[0]?.id ?? 'manual';
-      this.applyPolicy();
-    }
   }
 
-  private offers(p: Policy): boolean {
-    if (!p.tasks) return true;
-    return p.tasks.includes(this.f.task.value);
+  /** The built-in policy chosen in the form; undefined = manual weights. */
+  private builtin(): BuiltinPolicy | undefined {
+    return Object.hasOwn(BUILTIN_POLICIES, this.f.policy.value) ? BUILTIN_POLICIES[this.f.policy.value] : undefined;
   }
 
   private describeTask(): void {
@@ -350,12 +333,16 @@ export class PlayPanel {
     return m ? Number(m[1]) : null;
   }
 
+  /** A fixed built-in puts its action into the form (sliders and batch); the others decide per step. */
   private applyPolicy(): void {
-    const p = policyById(this.f.policy.value);
+    const p = this.builtin();
     if (!p) return;
     this.f.policyDesc.textContent = p.description;
-    if (p.weights) for (const s of STRATEGIES) this.sliders[s].input.value = String(p.weights[s] ?? 0);
-    if (p.batchSize) this.f.batch.value = String(p.batchSize);
+    const a = p.action;
+    if (a && a.action_type === 'select_batch') {
+      for (const s of STRATEGIES) this.sliders[s].input.value = String(a.strategy_weights[s] ?? 0);
+      this.f.batch.value = String(a.batch_size);
+    }
     this.updateWeights();
   }
 
@@ -371,17 +358,35 @@ export class PlayPanel {
   }
 
   private updateWeights(): void {
-    const w = this.weights();
-    const total = Object.values(w).reduce((a, b) => a + b, 0);
     for (const s of STRATEGIES) this.sliders[s].out.value = Number(this.sliders[s].input.value).toFixed(2);
-    const b = this.batchValue();
-    this.f.weightsHint.textContent =
-      total <= 0
-        ? 'All weights are zero: raise at least one to select a batch.'
-        : b === null
-          ? ''
-          : `A batch of ${b} splits ${splitText(b, w)}.`;
+    this.f.weightsHint.textContent = this.splitHint();
     this.updateButtons();
+  }
+
+  /**
+   * What the next selection with the form's settings buys: the environment's own rules
+   * (src/env/actions.ts) — the batch raised to the task's minimum or cut to the budget and pool
+   * left, then split by the task family's rule. Shown so people see why 0.4/0.4/0.2 of 10 is
+   * 3/3/4 on a classic task and 4/4/2 on a curation task.
+   */
+  private splitHint(): string {
+    const p = this.builtin();
+    if (p && !p.action) return 'This policy chooses every action from the observation; the Steps table shows what it played.';
+    if (p?.action?.action_type === 'stop') return 'This policy stops at the first step: no batch is bought.';
+    const w = this.weights();
+    if (Object.values(w).reduce((a, b) => a + b, 0) <= 0) return 'All weights are zero: raise at least one to select a batch.';
+    const b = this.batchValue();
+    const t = this.task(this.f.task.value);
+    if (b === null || !t) return '';
+    const ep = this.continues() ? this.episode! : null;
+    const now = ep ? (ep.steps.at(-1)?.observation ?? ep.initial) : null;
+    const eff = effectiveBatch(b, { minBatch: t.min_batch, budget: now?.remaining_budget ?? t.budget, pool: now?.samples_available ?? Infinity });
+    const split = splitBatch(t.family, eff, w);
+    if (!split) return '';
+    const parts = STRATEGIES.map((s) => `${split[s]} ${s}`).join(' / ');
+    if (eff === b) return `A batch of ${b} splits ${parts}.`;
+    if (eff > b) return `A batch of ${b} is raised to the task's minimum of ${eff}, split ${parts}.`;
+    return `A batch of ${b} is cut to the ${eff} rows the budget and pool allow, split ${parts}.`;
   }
 
   private seedValue(): number | null {
@@ -406,15 +411,21 @@ export class PlayPanel {
     return seedOk && batchOk;
   }
 
-  private policyAction(): Action {
-    const p = policyById(this.f.policy.value);
+  /**
+   * The next action: the form's weights and batch, or the chosen built-in policy's. A built-in is
+   * played exactly as `eval` plays it: a fresh instance fed the episode's observations in order
+   * (step 0 first), so a stateful policy such as `adaptive` has seen every step — also steps
+   * played by hand or by another policy before it was chosen — and its last answer is the action.
+   */
+  private async policyAction(): Promise<Action> {
+    const p = this.builtin();
     const ep = this.episode;
-    if (p?.act && ep && !ep.done) {
-      const history = ep.steps.map((s) => ({ action: s.action, observation: s.observation }));
-      return p.act(ep.initial, history);
-    }
-    if (p && !p.weights && !p.act) return this.stopAction();
-    return { action_type: 'select_batch', batch_size: this.batchValue() ?? 10, strategy_weights: this.weights() };
+    if (!p || !ep) return { action_type: 'select_batch', batch_size: this.batchValue() ?? 10, strategy_weights: this.weights() };
+    const policy = p.create();
+    const seen = [ep.initial, ...ep.steps.map((s) => s.observation)];
+    let action: Action | null = null;
+    for (let i = 0; i < seen.length; i++) action = await policy(seen[i]!, { task_id: ep.taskId, seed: ep.seed, step: i });
+    return action!;
   }
 
   private stopAction(): Action {
@@ -425,8 +436,7 @@ export class PlayPanel {
 
   private updateButtons(): void {
     const inputsOk = this.seedValue() !== null && this.batchValue() !== null && this.tasks.length > 0;
-    const p = policyById(this.f.policy.value);
-    const canSelect = Object.keys(this.weights()).length > 0 || (p !== undefined && (!p.weights || p.act !== undefined));
+    const canSelect = Object.keys(this.weights()).length > 0 || this.builtin() !== undefined;
     // `disabled` only for settings that make an action impossible. While a request is in flight
     // the buttons are merely aria-disabled (clicks are ignored by guard()): disabling the focused
     // button would drop keyboard focus to the page after every step.
@@ -501,10 +511,10 @@ export class PlayPanel {
   }
 
   /** One step; the action is made after any reset, so an adaptive policy sees the episode it acts in. */
-  private async stepOnce(makeAction: () => Action): Promise<void> {
+  private async stepOnce(makeAction: () => Action | Promise<Action>): Promise<void> {
     if (!this.continues()) await this.reset();
     const ep = this.episode!;
-    const action = makeAction();
+    const action = await makeAction();
     const r = await this.socket.step(action);
     this.record(ep, action, r);
     if (r.done) await this.finish(ep, r);
@@ -584,7 +594,7 @@ export class PlayPanel {
         action: s.action,
         reward: s.reward,
         terms: s.terms ?? {},
-        noiseRatio: s.info?.noise_ratio ?? (!curation && taken > 0 ? noisy / taken : null),
+        noiseRatio: !curation && taken > 0 ? noisy / taken : null,
         observation: s.observation,
         done: s.done,
       };
@@ -604,7 +614,6 @@ export class PlayPanel {
     this.f.task.value = rec.task_id;
     this.f.seed.value = String(rec.seed);
     this.describeTask();
-    this.fillPolicies();
     this.validate();
     this.hideError();
     this.render();
@@ -648,6 +657,8 @@ export class PlayPanel {
     const noise = this.noiseSeries(family);
     this.charts.performance.setSeries(perf, empty(perf));
     this.charts.noise.setSeries(noise, empty(noise));
+    const terms = rewardTerms(family);
+    this.charts.reward.setSeries(terms.map((t) => ({ label: t.label, color: t.color })), [[], [], ...terms.map(() => [])]);
     this.f.capPerformance.textContent = family === 'curation' ? 'Validation performance and accuracy' : 'Validation performance';
     this.f.capNoise.textContent = family === 'curation' ? 'Noise estimate and pool uncertainty' : 'Noise: selected batch vs. pool';
     this.f.calibrationCard.hidden = family !== 'curation';
@@ -662,9 +673,11 @@ export class PlayPanel {
     // Empty states: nothing to plot before the first step, so no empty charts either.
     this.f.chartsBox.hidden = n === 0;
     this.f.empty.hidden = n > 0;
+    // The status line says which episode is on screen; this card only says what to do next, and
+    // its hint why there are no charts (each sentence once).
     this.f.emptyText.textContent = ep
-      ? `Episode ${shortId(ep.id)} is ready on ${ep.taskId}: press Step or Run to end. The charts appear with the first step.`
-      : 'No episode yet: choose a task and a policy, then press Step for one step or Run to end.';
+      ? 'Press Step for one step or Run to end.'
+      : 'Choose a task and a policy, then press Step for one step or Run to end.';
 
     const obs: Observation[] = ep ? [ep.initial, ...steps.map((s) => s.observation)] : [];
     const x0 = obs.map((_, i) => i);
@@ -684,7 +697,7 @@ export class PlayPanel {
     this.charts.reward.setData([
       x1,
       steps.map((s) => s.reward),
-      ...REWARD_TERMS.map((t) => steps.map((s) => (s.terms as Record<string, number | undefined>)[t.key] ?? null)),
+      ...rewardTerms(this.family).map((t) => steps.map((s) => (s.terms as Record<string, number | undefined>)[t.key] ?? null)),
     ]);
     this.renderObservation(obs[n] ?? null, n > 0 ? obs[n - 1]! : null);
     this.renderSteps();
