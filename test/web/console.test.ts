@@ -14,7 +14,9 @@ import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { openEnvironment } from '../../src/client/connect.ts';
 import { evaluate, type EvalReport } from '../../src/eval/run.ts';
+import { makeEnv } from '../../src/env/make.ts';
 import { getTask } from '../../src/env/tasks.ts';
+import { openFamily } from '../../src/fixtures/bundle.ts';
 import { BUILTIN_POLICIES } from '../../src/policies/index.ts';
 import { buildApp, type AppHandle } from '../../src/server/app.ts';
 import { testConfig } from '../../src/server/config.ts';
@@ -24,11 +26,20 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = path.join(ROOT, 'test-output', 'web');
 const TERM_KEYS = ['gain', 'budget_cost', 'redundancy_penalty', 'noise_penalty', 'step_bonus', 'stop_reward'] as const;
 
+interface BatchStats {
+  n: number;
+  label_mean?: number;
+  pred_mean?: number;
+}
 interface Obs {
   remaining_budget: number;
   noise_estimate: number;
   current_performance: number;
   samples_available: number;
+  /** Curation tasks only. */
+  validation_accuracy?: number;
+  pool_uncertainty?: number;
+  last_batch?: Record<'uncertainty' | 'diversity' | 'random' | 'total', BatchStats | null> | null;
 }
 interface StoredEpisode {
   episode_id: string;
@@ -37,8 +48,8 @@ interface StoredEpisode {
   label: string | null;
   step_count: number;
   initial_observation: Obs;
-  steps: { t: number; reward: number; terms: Record<string, number>; observation: Obs; action: { action_type: string } }[];
-  grade: { score: number; passed: boolean; breakdown: Record<string, number> };
+  steps: { t: number; reward: number; terms: Record<string, number>; observation: Obs; action: { action_type: string; batch_size: number; strategy_weights: Record<string, number> } }[];
+  grade: { score: number; passed: boolean; breakdown: Record<string, number | string> };
 }
 
 /** The page's registry (window.dsConsole): chart data exactly as uPlot holds it. */
@@ -251,6 +262,9 @@ describe('web console in chromium', () => {
       assert.ok(Math.abs(sum - ep.steps[i]!.reward) < 1e-12, `terms of step ${i + 1} add up to the reward`);
     }
     assert.deepEqual(snap.labels.reward!.slice(1, 3), ['reward', 'gain']);
+    // The classic charts, not the curation family's.
+    assert.deepEqual(snap.labels.performance, ['step', 'performance', 'pass line']);
+    assert.equal(await page.isVisible('#card-calibration'), false);
 
     // The grade panel shows the stored grade.
     assert.equal(Number(await page.getAttribute('#grade', 'data-score')), ep.grade.score);
@@ -260,7 +274,7 @@ describe('web console in chromium', () => {
     // One format per kind: real values with 4 decimals, counts whole (hard's budget_used).
     assert.deepEqual(
       breakdown,
-      Object.entries(ep.grade.breakdown).map(([k, v]) => [k, k === 'budget_used' ? String(v) : v.toFixed(4)]),
+      Object.entries(ep.grade.breakdown).map(([k, v]) => [k, k === 'budget_used' ? String(v) : (v as number).toFixed(4)]),
     );
 
     // Why it ended and what it returned: hard allows 8 steps, balanced spends 80 of 100 → truncated.
@@ -400,6 +414,144 @@ describe('web console in chromium', () => {
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
 
+  test('plays a curation task with adaptive: the signals an agent sees are charted, the regime shows only after the end', needsChromium, async () => {
+    // curation-hard seed 1 is a defaulting source where the reference adaptive rule flags it
+    // after two uncertainty batches (its golden trace), so both halves of the rule are played.
+    const task = 'curation-hard';
+    const seed = 1;
+    const requests: string[] = [];
+    const onRequest = (r: { url(): string }) => requests.push(new URL(r.url()).pathname);
+    page.on('request', onRequest);
+    try {
+      await page.click('#tab-play');
+      await page.setViewportSize({ width: 1366, height: 900 });
+      await page.selectOption('#task', task);
+      await page.fill('#seed', String(seed));
+      await page.fill('#run-name', '');
+      await page.selectOption('#policy', 'adaptive');
+      assert.match((await page.textContent('#policy-desc')) ?? '', /reference adaptive rule/);
+      assert.match((await page.textContent('#weights-hint')) ?? '', /chooses every action from the observation/);
+      await page.selectOption('#pace', '0');
+      await page.click('#btn-step');
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#steps-table tbody tr').length === 1);
+      await page.click('#btn-step');
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#steps-table tbody tr').length === 2);
+      const id = (await snapshot(page)).liveEpisodeId!;
+
+      // Mid-episode: the curation charts are up, and nothing anywhere says the regime.
+      assert.equal(await page.isVisible('#card-calibration'), true);
+      assert.equal(await page.textContent('#cap-performance'), 'Validation performance and accuracy');
+      const mid = await snapshot(page);
+      assert.deepEqual(mid.labels.performance, ['step', 'performance', 'validation accuracy']);
+      assert.deepEqual(mid.labels.calibration, ['step', 'uncertainty', 'diversity', 'random', 'zero']);
+      assert.deepEqual(mid.labels.reward!.slice(1), ['reward', 'validation gain', 'stop reward']);
+      const text = await page.locator('body').innerText();
+      assert.doesNotMatch(text, /regime|defaulting/i, 'the regime is named before the end');
+      assert.equal(await page.locator('#grade table').count(), 0, 'a grade breakdown before the end');
+      assert.deepEqual(requests.filter((p) => p === '/grader' || p.startsWith('/episodes')), [], 'the grade was asked for before the end');
+      await page.screenshot({ path: path.join(OUT, 'curation-mid.png'), fullPage: true });
+
+      await page.click('#btn-run');
+      await page.waitForSelector('#grade .score');
+      const ep = await stored(id);
+      played.curation = ep;
+      assert.equal(ep.task_id, task);
+      assert.equal(ep.label, 'adaptive');
+
+      // The policy played exactly the reference adaptive rule: the golden trace's actions, and
+      // the library's own policy in process.
+      const golden = openFamily('curation').json<{ actions: unknown[] }>(`traces/${task}-s${seed}-adaptive.json`);
+      assert.deepEqual(ep.steps.map((s) => s.action), golden.actions);
+      const env = makeEnv(task);
+      const policy = BUILTIN_POLICIES.adaptive!.create();
+      let o = env.reset({ task, seed }).observation;
+      const local: unknown[] = [];
+      for (let t = 0, done = false; !done; t++) {
+        const a = await policy(o, { task_id: task, seed, step: t });
+        local.push(a);
+        const r = env.step(a);
+        o = r.observation;
+        done = r.done;
+      }
+      assert.deepEqual(ep.steps.map((s) => s.action), local);
+      assert.deepEqual(ep.steps.map((s) => Object.keys(s.action.strategy_weights)[0]), ['uncertainty', 'uncertainty', 'diversity', 'diversity', 'diversity', 'diversity', 'diversity', 'diversity']);
+
+      // Every plotted point is the stored episode's: validation performance and accuracy, the
+      // noise estimate and pool uncertainty, each strategy's calibration gap from last_batch.
+      const snap = await snapshot(page);
+      const obs = [ep.initial_observation, ...ep.steps.map((s) => s.observation)];
+      const x0 = obs.map((_, i) => i);
+      assert.deepEqual(snap.charts.performance, [x0, obs.map((q) => q.current_performance), obs.map((q) => q.validation_accuracy)]);
+      assert.deepEqual(snap.charts.noise, [x0, obs.map((q) => q.noise_estimate), obs.map((q) => q.pool_uncertainty)]);
+      const gap = (k: 'uncertainty' | 'diversity' | 'random') => [
+        null,
+        ...ep.steps.map((s) => {
+          const b = s.observation.last_batch?.[k];
+          return b ? b.label_mean! - b.pred_mean! : null;
+        }),
+      ];
+      assert.deepEqual(snap.charts.calibration, [x0, gap('uncertainty'), gap('diversity'), gap('random'), x0.map(() => 0)]);
+      assert.ok(gap('uncertainty').slice(1, 3).every((g) => typeof g === 'number'), 'the two uncertainty batches have a gap');
+      assert.ok(gap('diversity').slice(3).every((g) => typeof g === 'number'), 'the diversity batches have a gap');
+      assert.deepEqual(snap.charts.reward, [
+        ep.steps.map((s) => s.t),
+        ep.steps.map((s) => s.reward),
+        ep.steps.map((s) => s.terms.validation_gain ?? null),
+        ep.steps.map((s) => s.terms.stop_reward ?? null),
+      ]);
+      const maxSteps = getTask(task)!.maxSteps;
+      assert.deepEqual(
+        await page.evaluate(() => {
+          const c = (globalThis as any).dsConsole.charts.calibration;
+          return [c.scales.x.min, c.scales.x.max];
+        }),
+        [0, maxSteps],
+      );
+
+      // At the end: the grade with its whole breakdown, the regime among it.
+      const grader = (await (await fetch(`${base}/grader`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ episode_id: id }) })).json()) as StoredEpisode['grade'];
+      assert.deepEqual(grader.breakdown, ep.grade.breakdown);
+      assert.equal(ep.grade.breakdown.regime, 'defaulting');
+      const rows = await page.$$eval('#grade tbody tr', (trs) => trs.map((tr) => [(tr.querySelector('td') as any).dataset.key, tr.querySelector('th')!.textContent, tr.querySelector('td')!.textContent]));
+      assert.deepEqual(rows.map((r) => r[0]), Object.keys(ep.grade.breakdown));
+      assert.deepEqual(rows.find((r) => r[0] === 'regime'), ['regime', 'Regime (hidden during the episode)', 'defaulting']);
+      for (const [k, , v] of rows) if (k !== 'regime') assert.match(v!, /^[+-]?\d+(\.\d{4})?$/, `${k}: ${v}`);
+      assert.equal(Number(await page.getAttribute('#grade', 'data-score')), ep.grade.score);
+      // Eight batches of 10 spend the budget of 80 on the last allowed step: terminated, not truncated.
+      assert.equal(ep.steps.at(-1)!.observation.remaining_budget, 0);
+      assert.equal(await page.getAttribute('#grade .end-reason', 'data-reason'), 'budget');
+      assert.equal(await page.getAttribute('#grade .end-reason', 'data-terminated'), 'true');
+      assert.equal(await page.locator('#steps-table tbody tr').count(), maxSteps);
+      await page.screenshot({ path: path.join(OUT, 'curation.png'), fullPage: true });
+      assert.deepEqual(pageErrors, [], 'no errors in the page');
+    } finally {
+      page.off('request', onRequest);
+      await page.selectOption('#pace', '150');
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
+  test('one-batch on a curation task: the whole budget in one balanced batch, split by the family rule', needsChromium, async () => {
+    await page.selectOption('#task', 'curation-medium');
+    await page.fill('#seed', '3');
+    await page.selectOption('#policy', 'balanced');
+    // The curation split of 0.4/0.4/0.2 (floor(b·w/Σw)), not the classic one.
+    assert.equal(await page.textContent('#weights-hint'), 'A batch of 10 splits 4 uncertainty / 4 diversity / 2 random.');
+    await page.fill('#batch', '3');
+    assert.equal(await page.textContent('#weights-hint'), "A batch of 3 is raised to the task's minimum of 5, split 2 uncertainty / 2 diversity / 1 random.");
+    await page.fill('#batch', '10');
+    await page.selectOption('#policy', 'one-batch');
+    await page.click('#btn-run');
+    await page.waitForSelector('#grade .score');
+    const ep = await stored((await snapshot(page)).liveEpisodeId!);
+    const budget = getTask('curation-medium')!.budget;
+    assert.deepEqual(ep.steps[0]!.action, { ...BUILTIN_POLICIES.balanced!.action, batch_size: budget });
+    assert.equal(ep.steps.length, 1);
+    assert.equal(ep.steps[0]!.observation.remaining_budget, 0);
+    assert.equal(await page.getAttribute('#grade .end-reason', 'data-reason'), 'budget');
+    assert.equal(await page.locator('#grade td[data-key="regime"]').count(), 1);
+  });
+
   for (const width of [1366, 420]) {
     test(`layout at ${width} px: no horizontal overflow, Watch buttons visible, the whole steps table reachable`, needsChromium, async () => {
       await page.setViewportSize({ width, height: 800 });
@@ -458,6 +610,20 @@ describe('web console in chromium', () => {
         }
         await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
         await page.screenshot({ path: path.join(OUT, `play-${width}.png`), fullPage: true });
+
+        // A curation episode (more columns, the calibration chart, the regime in the breakdown) fits too.
+        const cur = played.curation;
+        assert.ok(cur, 'needs the curation episode played above');
+        await page.click('#tab-compare');
+        await page.selectOption('#cmp-label', 'adaptive');
+        await page.locator(`#episodes-table tr[data-episode-id="${cur.episode_id}"] button`, { hasText: 'Watch' }).click();
+        await page.waitForFunction((id) => (globalThis as any).dsConsole.liveEpisodeId === id, cur.episode_id);
+        assert.equal(await page.isVisible('#card-calibration'), true);
+        assert.equal(await page.textContent('#grade td[data-key="regime"]'), cur.grade.breakdown.regime);
+        assert.equal(await overflow(), 0, 'Play overflows horizontally with a curation episode');
+        assert.deepEqual(await boxed(), [], 'tables inside scroll boxes');
+        await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
+        await page.screenshot({ path: path.join(OUT, `curation-${width}.png`), fullPage: true });
       } finally {
         await page.setViewportSize({ width: 1440, height: 900 });
       }

@@ -537,7 +537,7 @@ export class PlayPanel {
       step: r.step,
       action,
       reward: r.reward,
-      terms: r.info.terms ?? (action.action_type === 'stop' && familyOf(r.observation) === 'classic' ? { stop_reward: r.reward } : {}),
+      terms: r.info.terms ?? this.singleTerm(action, r),
       noiseRatio: r.info.noise_ratio ?? null,
       observation: r.observation,
       done: r.done,
@@ -549,6 +549,15 @@ export class PlayPanel {
       `Step ${r.step}: reward ${signed(r.reward)}, performance ${num(r.observation.current_performance)}, budget ${count(r.observation.remaining_budget)}` +
         (r.done ? '. The episode is over; grading…' : '.'),
     );
+  }
+
+  /**
+   * The terms of a reply whose info carries none: a stop's reward is its stop reward, and a
+   * curation selection's reward is its one term, validation_gain (as the stored episode records them).
+   */
+  private singleTerm(action: Action, r: ObservationReply): Terms {
+    if (action.action_type === 'stop') return { stop_reward: r.reward };
+    return familyOf(r.observation) === 'curation' ? { validation_gain: r.reward } : {};
   }
 
   private async finish(ep: Episode, r: ObservationReply): Promise<void> {
