@@ -95,3 +95,21 @@ describe('batch rules (src/env/actions.ts)', () => {
     );
   });
 });
+
+describe('one curation rule', () => {
+  test("the strategy library's split (src/env/strategies/select.ts) over the three curation strategies is curationSplit", async () => {
+    const { splitBatch: librarySplit } = await import('../../src/env/strategies/select.ts');
+    const weight = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 20 }), fc.double({ min: 1e-3, max: 1e3, noNaN: true }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2000 }), weight, weight, weight, (b, u, d, r) => {
+        fc.pre(u + d + r > 0);
+        const w = { uncertainty: u, diversity: d, random: r };
+        const all = librarySplit(b, w);
+        const ours = curationSplit(b, w);
+        assert.deepEqual({ uncertainty: all.uncertainty, diversity: all.diversity, random: all.random }, ours);
+        assert.ok(Object.entries(all).every(([k, n]) => n === 0 || k in ours));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
