@@ -35,6 +35,8 @@ export type ErrorReason =
   | 'payload_too_large'
   | 'capacity_reached'
   | 'session_expired'
+  | 'session_not_found'
+  | 'session_in_use'
   | 'step_conflict'
   | 'episode_in_use'
   | 'store_unavailable'

@@ -79,6 +79,8 @@ export const ERROR_REASONS = [
   'payload_too_large',
   'capacity_reached',
   'session_expired',
+  'session_not_found',
+  'session_in_use',
   'step_conflict',
   'episode_in_use',
   'store_unavailable',

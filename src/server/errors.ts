@@ -25,6 +25,9 @@ const STATUS: Record<ErrorReason, number> = {
   payload_too_large: 413,
   capacity_reached: 503,
   session_expired: 410,
+  // A /ws?session_id= naming no usable MCP session, or one with a socket attached (frames only).
+  session_not_found: 404,
+  session_in_use: 409,
   step_conflict: 409,
   episode_in_use: 409,
   store_unavailable: 503,

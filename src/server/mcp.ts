@@ -12,11 +12,11 @@ import { toolStepPayload, type CallToolOutcome } from '../protocol/replies.ts';
 import { ROUTE_SCHEMAS } from '../protocol/routes.ts';
 import { TOOL_NAMES, TOOL_SCHEMAS, type ToolError, type ToolResult } from '../protocol/wire.ts';
 import { NO_BODY, decodeFrame, parseJsonText, readJsonBody, toJson } from './body.ts';
-import { API_VERSION, ENV_NAME, episodeMetadata, type EnvService } from './core.ts';
+import { API_VERSION, ENV_NAME, episodeMetadata, type EnvService, type ResetBody } from './core.ts';
 import type { LiveEpisode } from './episodes.ts';
 import { internalError, sendError } from './errors.ts';
 import { isExactIntegerId, parseJsonKeepingIds } from './json-ids.ts';
-import { isCleanText, isPlainObject, parseEpisodeIdField, parseEpisodeIdRef, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
+import { isCleanText, isPlainObject, parseEpisodeIdField, parseEpisodeIdRef, parseResetRequest, prefixLoc, type ResetRequest } from '../protocol/requests.ts';
 import { clientKey } from './security/limits.ts';
 import type { Session } from './sessions.ts';
 
@@ -65,6 +65,11 @@ export function serialQueue(): (task: () => Promise<void>) => void {
 
 export interface McpContext {
   connection: ConnectionContext | null;
+  /**
+   * A /ws connection opened with `?session_id=` (MCPToolClient's production mode): its tools act
+   * in that MCP session, exactly as POST /mcp calls naming the session do.
+   */
+  attached?: Session | null;
   /** The caller (API key id or address) for per-client caps; absent for in-process calls. */
   client?: string;
   /** The caller's API key id (null without keys) for EPISODE_ISOLATION; a connection's is its session's. */
@@ -73,7 +78,7 @@ export interface McpContext {
 
 /** Who calls: the connection's session when there is one, else what the transport said. */
 function callerOf(ctx: McpContext): { client?: string; principal?: string | null } {
-  const own = ctx.connection?.session;
+  const own = ctx.connection?.session ?? ctx.attached ?? undefined;
   return own ? { client: own.client, principal: own.principal } : { client: ctx.client, principal: ctx.principal };
 }
 
@@ -179,15 +184,20 @@ export class McpDispatcher {
     if (rawParams !== undefined && !isPlainObject(rawParams)) throw new RpcError(-32602, 'Invalid params: params must be an object');
     const params = (rawParams ?? {}) as Record<string, unknown>;
     const sessions = this.service.sessions;
-    const own = ctx.connection?.session ?? null;
+    const own = ctx.connection?.session ?? ctx.attached ?? null;
 
     if (method === 'openenv/session/close') {
       const sid = params.session_id;
       if (typeof sid !== 'string' || sid === '') throw new RpcError(-32602, 'Invalid params: session_id is required');
       if (!isCleanText(sid)) throw new RpcError(-32602, 'Invalid params: session_id must be well-formed Unicode without control characters');
-      if (own && sid === own.id) throw new RpcError(-32600, 'Invalid Request: a WebSocket closes its own session by closing the connection');
+      if (ctx.connection && sid === ctx.connection.session.id) {
+        throw new RpcError(-32600, 'Invalid Request: a WebSocket closes its own session by closing the connection');
+      }
       const s = sessions.get(sid);
       if (!s || s.kind !== 'mcp' || !this.mayUse(s, ctx)) throw new RpcError(-32602, `Unknown session_id: ${sid}`);
+      // OpenEnv's ownership rule: a session with a WebSocket attached is closed only after that
+      // socket detaches (MCPToolClient closes its WebSocket first, then the session).
+      if (s.attached) throw new RpcError(-32600, `Invalid Request: session ${sid} has an active WebSocket; close the WebSocket first`);
       sessions.close(sid);
       return { session_id: sid, closed: true };
     }
@@ -239,18 +249,20 @@ export class McpDispatcher {
    * ToolError); the environment's refusals (no_episode, episode_over, …) are the tool's own
    * failures and come back in its result, as over JSON-RPC.
    */
-  async callToolAsStep(name: unknown, args: unknown, connection: ConnectionContext): Promise<ToolStepOutcome> {
+  async callToolAsStep(name: unknown, args: unknown, target: ConnectionContext | Session): Promise<ToolStepOutcome> {
     if (typeof name !== 'string' || !TOOL_NAME_SET.has(name)) {
       return { kind: 'framework', errorType: 'tool_not_found', message: `Unknown tool ${JSON.stringify(name ?? null)} (tools: ${TOOL_NAMES.join(', ')})`, failure: null };
     }
     if (args !== undefined && args !== null && !isPlainObject(args)) {
       return { kind: 'framework', errorType: 'invalid_args', message: 'arguments must be an object', failure: null };
     }
-    this.service.sessions.touchSession(connection.session);
+    const session = 'session' in target ? target.session : target;
+    const scope: ToolScope = 'session' in target ? { kind: 'connection', connection: target } : { kind: 'session', session: target };
+    this.service.sessions.touchSession(session);
     try {
-      const payload = await this.callTool(name, (args ?? {}) as Record<string, unknown>, { kind: 'connection', connection }, {
-        client: connection.session.client,
-        principal: connection.session.principal,
+      const payload = await this.callTool(name, (args ?? {}) as Record<string, unknown>, scope, {
+        client: session.client,
+        principal: session.principal,
       });
       return { kind: 'result', result: toolResult(payload, false), payload, failure: null };
     } catch (e) {
@@ -279,12 +291,17 @@ export class McpDispatcher {
         this.service.sessions.touchSession(ctx.connection.session);
         return { kind: 'connection', connection: ctx.connection };
       }
+      if (ctx.attached && sessionId === ctx.attached.id) {
+        this.service.sessions.touchSession(ctx.attached);
+        return { kind: 'session', session: ctx.attached };
+      }
       const s = this.service.sessions.get(sessionId);
       if (!s || s.kind !== 'mcp' || !this.mayUse(s, ctx)) throw new RpcError(-32602, `Unknown session_id: ${sessionId}`);
       this.service.sessions.touchSession(s);
       return { kind: 'session', session: s };
     }
-    return ctx.connection ? { kind: 'connection', connection: ctx.connection } : { kind: 'none' };
+    if (ctx.connection) return { kind: 'connection', connection: ctx.connection };
+    return ctx.attached ? { kind: 'session', session: ctx.attached } : { kind: 'none' };
   }
 
   private async callTool(
@@ -305,13 +322,8 @@ export class McpDispatcher {
           scope.connection.setCurrent(episode);
           return body;
         }
-        // An MCP session's episode is stepped only through that session (sessionId in its owner).
-        const owner =
-          scope.kind === 'session'
-            ? { kind: 'http' as const, client: scope.session.client, principal, sessionId: scope.session.id }
-            : { kind: 'http' as const, client: caller.client, principal };
-        const { episode, body } = await service.reset(req, owner, false);
-        if (scope.kind === 'session') scope.session.currentEpisodeId = episode.id;
+        if (scope.kind === 'session') return (await startInSession(service, req, scope.session, principal)).body;
+        const { body } = await service.reset(req, { kind: 'http', client: caller.client, principal }, false);
         return body;
       }
       case 'take_action': {
@@ -362,6 +374,21 @@ export class McpDispatcher {
     }
     throw new EnvError('EXECUTION_ERROR', 'internal', `tool ${name} has no implementation`);
   }
+}
+
+/**
+ * Starts an episode in an MCP session (its `start_episode`, or a reset on a /ws attached to it):
+ * a pool episode stepped only through that session (sessionId in its owner), the session's current one.
+ */
+export async function startInSession(
+  service: EnvService,
+  req: ResetRequest,
+  session: Session,
+  principal: string | null | undefined,
+): Promise<{ episode: LiveEpisode; body: ResetBody }> {
+  const started = await service.reset(req, { kind: 'http', client: session.client, principal, sessionId: session.id }, false);
+  session.currentEpisodeId = started.episode.id;
+  return started;
 }
 
 /** POST /mcp (JSON-RPC over HTTP: 200 for every response, 202 for notifications) and WebSocket /mcp. */

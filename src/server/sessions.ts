@@ -28,6 +28,11 @@ export interface Session {
   currentEpisodeId: string | null;
   /** Called once when the reaper expires the session (WebSockets send their frame and close). */
   onExpire?: () => void;
+  /**
+   * MCP sessions: a /ws connection opened with `?session_id=` is attached (at most one at a time);
+   * such a session is closed only after the socket detaches.
+   */
+  attached?: boolean;
   /** Who opened it (API key id or address): per-client caps count by this. */
   readonly client: string;
   /** API key id it was opened with (null without keys): under isolation only that key may use it. */

@@ -11,9 +11,10 @@ import { decodeFrame, toJson } from './body.ts';
 import { EMPTY_STATE, episodeMetadata, type EnvService } from './core.ts';
 import { internalError, sendError, wsErrorData } from './errors.ts';
 import { parseJsonKeepingIds } from './json-ids.ts';
-import { connectionContext, serialQueue, type McpDispatcher } from './mcp.ts';
+import { connectionContext, serialQueue, startInSession, type McpDispatcher } from './mcp.ts';
+import type { Session } from './sessions.ts';
 import { callToolObservation, listToolsObservation, wsResetObservation, wsStepObservation } from '../protocol/replies.ts';
-import { isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
+import { isCleanText, isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
 import { clientKey } from './security/limits.ts';
 
 const NO_EPISODE_WS = 'No active episode. Send a reset message first.';
@@ -55,8 +56,37 @@ export async function wsRoutes(app: FastifyInstance, { service, dispatcher }: Ws
     handler: async (_request, reply) =>
       sendError(reply, new EnvError('METHOD_NOT_ALLOWED', 'method_not_allowed', 'GET /ws needs a WebSocket upgrade.')),
     wsHandler: (socket: WebSocket, request: FastifyRequest) =>
-      serveConnection(socket, service, dispatcher, app.log, clientKey(request), request.principal),
+      serveConnection(socket, service, dispatcher, app.log, clientKey(request), request.principal, attachQuery(request)),
   });
+}
+
+/**
+ * `?session_id=` of the upgrade request: MCPToolClient's production mode creates an MCP session
+ * over HTTP (`openenv/session/create`) and opens `/ws?session_id=<id>`, so that reset/step/state on
+ * the socket and tools/list, tools/call on POST /mcp act in one session. Undefined when absent.
+ */
+function attachQuery(request: FastifyRequest): unknown {
+  const q = request.query as Record<string, unknown> | undefined;
+  return q && Object.hasOwn(q, 'session_id') ? q.session_id : undefined;
+}
+
+/** The MCP session a /ws asks to attach to, or the EnvError refusing it. */
+function attachTarget(service: EnvService, wanted: unknown, principal: string | null): Session | EnvError {
+  const shown = typeof wanted === 'string' ? wanted : JSON.stringify(wanted);
+  if (typeof wanted !== 'string' || wanted === '' || !isCleanText(wanted)) {
+    return new EnvError('VALIDATION_ERROR', 'invalid_request', 'session_id must be one non-empty string without control characters (an MCP session id from openenv/session/create)', [
+      { loc: ['query', 'session_id'], msg: 'session_id must be a non-empty string', type: 'value_error' },
+    ]);
+  }
+  const target = service.sessions.get(wanted);
+  // Under EPISODE_ISOLATION another key's session is as unknown as a missing one.
+  if (!target || target.kind !== 'mcp' || (service.isolation && target.principal !== principal)) {
+    return new EnvError('NOT_FOUND', 'session_not_found', `Unknown session_id '${shown}': create one with openenv/session/create on POST /mcp (sessions expire when idle).`);
+  }
+  if (target.attached) {
+    return new EnvError('CONFLICT', 'session_in_use', `Session '${wanted}' already has a WebSocket attached; one WebSocket per session.`);
+  }
+  return target;
 }
 
 function serveConnection(
@@ -66,6 +96,7 @@ function serveConnection(
   log: FastifyBaseLogger,
   client: string,
   principal: string | null,
+  attachTo: unknown,
 ): void {
   const sessions = service.sessions;
   /**
@@ -89,11 +120,29 @@ function serveConnection(
   };
   const sendErrorFrame = (error: EnvError, extra?: Record<string, unknown>) => send({ type: 'error', data: wsErrorData(error, extra) });
 
-  const session = sessions.open('ws', () => {
+  const expire = () => {
     replyTo = undefined; // unsolicited: answers no request
     sendErrorFrame(new EnvError('SESSION_ERROR', 'session_expired', `Session expired after ${sessions.idleTimeoutMs / 1000} s without messages.`));
     socket.close(1001, 'session expired');
-  }, client, principal);
+  };
+
+  /** The MCP session this socket is attached to (`?session_id=`), or null for a session of its own. */
+  let attached: Session | null = null;
+  if (attachTo !== undefined) {
+    const target = attachTarget(service, attachTo, principal);
+    if (target instanceof EnvError) {
+      // Like a capacity refusal: handshake done, one frame, then 1008 (policy violation).
+      sendErrorFrame(target);
+      socket.close(1008, target.reason);
+      return;
+    }
+    attached = target;
+    attached.attached = true;
+    attached.onExpire = expire;
+    sessions.touchSession(attached);
+  }
+
+  const session = attached ?? sessions.open('ws', expire, client, principal);
   if (!session) {
     // Handshake done, one frame, then 1013: both known clients read it as the reply to their first request.
     const refusal = sessions.refusal(client);
@@ -117,6 +166,11 @@ function serveConnection(
           }
           return parseResetRequest(data);
         });
+        if (attached) {
+          // The session's episode, as its start_episode tool makes it: it outlives this socket.
+          send({ type: 'observation', data: wsResetObservation((await startInSession(service, req, attached, principal)).body) });
+          return;
+        }
         const { episode: started, body } = await service.reset(req, { kind: 'connection', sessionId: session.id, principal }, false);
         connection.setCurrent(started);
         send({ type: 'observation', data: wsResetObservation(body) });
@@ -136,7 +190,9 @@ function serveConnection(
           }
           return parseAction(message.data);
         });
-        const target = await service.resolveForStep(connection.current(), { callerSessionId: session.id, noEpisodeMessage: NO_EPISODE_WS });
+        const target = attached
+          ? await service.resolveForStep(attached.currentEpisodeId, { callerSessionId: attached.id, implicit: true, noEpisodeMessage: NO_EPISODE_WS, principal })
+          : await service.resolveForStep(connection.current(), { callerSessionId: session.id, noEpisodeMessage: NO_EPISODE_WS });
         const r = await service.step(target, action);
         send({ type: 'observation', data: wsStepObservation(target.id, target.taskId, r, episodeMetadata(target, r)) });
         return;
@@ -144,6 +200,9 @@ function serveConnection(
       case 'resume': {
         // {"type": "resume", "data": {"episode_id"}}: continue an unfinished WebSocket episode whose
         // connection is gone; the reply is the episode's latest observation.
+        if (attached) {
+          throw new EnvError('VALIDATION_ERROR', 'invalid_request', 'resume is for /ws connections of their own: this socket is attached to an MCP session, whose episodes outlive it (use tools/call with the session_id).');
+        }
         const id = inData(() => {
           const data = message.data;
           const issue = { loc: ['episode_id'], msg: 'episode_id is required (the id of the episode to resume)', type: 'missing' };
@@ -173,17 +232,23 @@ function serveConnection(
         return;
       }
       case 'state': {
+        if (attached) {
+          const id = attached.currentEpisodeId;
+          send({ type: 'state', data: id === null ? { ...EMPTY_STATE } : await service.stateById(id, principal) });
+          return;
+        }
         const episode = connection.current();
         send({ type: 'state', data: episode ? service.stateOfLive(episode) : { ...EMPTY_STATE } });
         return;
       }
       case 'close':
-        service.abandon(connection.current());
+        // An attached socket only detaches: the session and its episode stay (openenv/session/close ends them).
+        if (!attached) service.abandon(connection.current());
         send({ type: 'close', data: {} });
         socket.close(1000);
         return;
       case 'mcp': {
-        const response = await dispatcher.handle(message.data, { connection });
+        const response = await dispatcher.handle(message.data, attached ? { connection: null, attached } : { connection });
         if (response !== null) send({ type: 'mcp', data: response });
         return;
       }
@@ -207,7 +272,7 @@ function serveConnection(
       send({ type: 'observation', data: listToolsObservation() });
       return;
     }
-    const outcome = await dispatcher.callToolAsStep(data.tool_name, data.arguments, connection);
+    const outcome = await dispatcher.callToolAsStep(data.tool_name, data.arguments, attached ?? connection);
     send({ type: 'observation', data: callToolObservation(String(data.tool_name ?? ''), outcome) });
   };
 
@@ -245,6 +310,12 @@ function serveConnection(
   };
 
   socket.on('close', () => {
+    if (attached) {
+      // Detach: the MCP session goes on (and may be closed now, or take another socket).
+      attached.attached = false;
+      attached.onExpire = undefined;
+      return;
+    }
     // A dropped connection's episode stays resumable (§7 resume); `close` abandoned it already.
     sessions.close(session.id);
     service.release(connection.current());
