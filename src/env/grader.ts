@@ -17,6 +17,28 @@ function performanceScore(perf: number, [lo, hi]: readonly [number, number]): nu
   return clip01((perf - lo) / (hi - lo));
 }
 
+/** What an episode's own replies say of its grade (see `episodeGrade`). */
+export interface EpisodeGrade {
+  score: number;
+  passed: boolean;
+  breakdown?: Record<string, number>;
+}
+
+/**
+ * The grade as the episode's own replies carry it (the final step's `metadata` on every transport):
+ * the score and the pass flag (a function of the score) always; the breakdown only where it is
+ * computed from what the agent saw. A curation breakdown reads the hidden truth (test accuracy,
+ * the normalised score, the anchors of the hidden regime, the regime itself): it belongs to the
+ * grader — POST /grader, the grade_episode tool and the after-the-fact episode records — alone.
+ */
+export function episodeGrade(task: TaskSpec, g: Grade): EpisodeGrade {
+  if (task.family === 'curation') return { score: g.score, passed: g.passed };
+  // The classic terms are numbers (performance, noise, efficiency scores).
+  const breakdown: Record<string, number> = {};
+  for (const [k, v] of Object.entries(g.breakdown)) if (typeof v === 'number') breakdown[k] = v;
+  return { score: g.score, passed: g.passed, breakdown };
+}
+
 /** Grades a finished episode by its task's rule (either family). */
 export function grade(task: TaskSpec, input: GradeInput): Grade {
   if (task.family === 'curation') {

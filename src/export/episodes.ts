@@ -60,7 +60,7 @@ export async function* exportEpisodes(store: EpisodeStore, filter: ExportFilter 
 function gradeOf(e: CompletedEpisode) {
   const task = getTask(e.task_id);
   if (!task) return null;
-  const g = grade(task, { task_id: e.task_id, final_observation: e.final_observation, noise_ratios: e.noise_ratios });
+  const g = grade(task, { task_id: e.task_id, final_observation: e.final_observation, noise_ratios: e.noise_ratios, grade_data: e.grade_data ?? null });
   return { task_id: g.task_id, score: g.score, passed: g.passed, breakdown: g.breakdown };
 }
 

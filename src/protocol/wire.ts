@@ -177,8 +177,16 @@ export const EpisodeMetadataSchema = Type.Object(
     truncated: Type.Optional(Type.Boolean()),
     grade: Type.Optional(
       Type.Object(
-        { score: Type.Number(), passed: Type.Boolean(), breakdown: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()])) },
-        { additionalProperties: false, description: 'Once done: the grade of the episode\'s own task.' },
+        {
+          score: Type.Number(),
+          passed: Type.Boolean(),
+          breakdown: Type.Optional(
+            Type.Record(Type.String(), Type.Number(), {
+              description: 'The classic tasks\' score terms. Absent for curation tasks: their breakdown reads the hidden truth and is the grader\'s alone.',
+            }),
+          ),
+        },
+        { additionalProperties: false, description: 'Once done: the grade of the episode\'s own task (score and passed; no hidden-truth terms).' },
       ),
     ),
   },

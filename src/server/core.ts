@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { makeEnv } from '../env/make.ts';
 import { EnvError, MESSAGES, unknownTask } from '../env/errors.ts';
-import { grade } from '../env/grader.ts';
+import { episodeGrade, grade } from '../env/grader.ts';
 import { ActionSchema } from '../env/spaces.ts';
 import { locate } from '../env/splits.ts';
 import { TASK_IDS, TASKS, describeTask, getTask, observationSchemaOf, successCriteria, DEFAULT_SEED, DEFAULT_TASK } from '../env/tasks.ts';
@@ -545,8 +545,8 @@ export function episodeMetadata(episode: LiveEpisode, result: StepResult | null)
     m.terminated = result.terminated;
     m.truncated = result.truncated;
     if (result.done) {
-      const g = grade(getTask(episode.taskId)!, episode.env.gradeInput());
-      m.grade = { score: g.score, passed: g.passed, breakdown: g.breakdown };
+      const task = getTask(episode.taskId)!;
+      m.grade = episodeGrade(task, grade(task, episode.env.gradeInput()));
     }
   }
   return m;
