@@ -85,6 +85,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'the key id of each episode (EPISODE_ISOLATION)',
     sql: `ALTER TABLE episodes ADD COLUMN owner_key text;`,
   },
+  {
+    version: 3,
+    name: 'the grade data of curation episodes',
+    // Test accuracy and regime (JSON), written with the finishing step; null for the classic tasks.
+    sql: `ALTER TABLE episodes ADD COLUMN grade_data text;`,
+  },
 ];
 
 /** Any constant: the advisory lock that serialises migrations of one database. */
@@ -116,11 +122,12 @@ interface EpisodeRow {
   step_count: number | null;
   final_observation: string | null;
   noise_ratios: string | null;
+  grade_data?: string | null;
   last_ms?: string | null;
   steps?: string | null;
 }
 
-const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, owner_key, step_count, finished_ms, final_observation, noise_ratios';
+const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, owner_key, step_count, finished_ms, final_observation, noise_ratios, grade_data';
 const LAST_MS = '(SELECT COALESCE(MAX(s.created_ms), e.created_ms) FROM steps s WHERE s.episode_id = e.episode_id)';
 /** All steps of the episode as one JSON array text (one round trip for a whole log). */
 const STEPS_JSON = "(SELECT '[' || COALESCE(string_agg(s.record, ',' ORDER BY s.t), '') || ']' FROM steps s WHERE s.episode_id = e.episode_id)";
@@ -174,6 +181,7 @@ function toSummary(row: EpisodeRow): EpisodeSummary {
     finished_ms: num(row.finished_ms!),
     final_observation: JSON.parse(row.final_observation!),
     noise_ratios: JSON.parse(row.noise_ratios!),
+    ...(row.grade_data ? { grade_data: JSON.parse(row.grade_data) } : {}),
   };
 }
 
@@ -375,9 +383,16 @@ export class PostgresEpisodeStore implements EpisodeStore {
       await this.transaction(async (client) => {
         await insert(client);
         const finished = await client.query(
-          `UPDATE episodes SET finished_ms = $1, step_count = $2, final_observation = $3, noise_ratios = $4
-           WHERE episode_id = $5 AND finished_ms IS NULL`,
-          [finish.finished_ms, step.t, JSON.stringify(finish.final_observation), JSON.stringify(finish.noise_ratios), episodeId],
+          `UPDATE episodes SET finished_ms = $1, step_count = $2, final_observation = $3, noise_ratios = $4, grade_data = $5
+           WHERE episode_id = $6 AND finished_ms IS NULL`,
+          [
+            finish.finished_ms,
+            step.t,
+            JSON.stringify(finish.final_observation),
+            JSON.stringify(finish.noise_ratios),
+            finish.grade_data ? JSON.stringify(finish.grade_data) : null,
+            episodeId,
+          ],
         );
         if (finished.rowCount !== 1) throw new StoreConflictError(`episode '${episodeId}' was finished by another writer`);
       });
@@ -444,7 +459,12 @@ export class PostgresEpisodeStore implements EpisodeStore {
         finish:
           row.finished_ms === null
             ? null
-            : { finished_ms: num(row.finished_ms), final_observation: JSON.parse(row.final_observation!), noise_ratios: JSON.parse(row.noise_ratios!) },
+            : {
+                finished_ms: num(row.finished_ms),
+                final_observation: JSON.parse(row.final_observation!),
+                noise_ratios: JSON.parse(row.noise_ratios!),
+                ...(row.grade_data ? { grade_data: JSON.parse(row.grade_data) } : {}),
+              },
         steps: JSON.parse(row.steps ?? '[]') as StepRecord[],
       };
     });

@@ -89,9 +89,57 @@ describe('PostgreSQL store: migrations, outages, start-up', { skip }, () => {
     await client.end();
     await assert.rejects(openPostgresStore({ url: newer, retention: KEEP_ALL }), (e: Error) => {
       assert.ok(e instanceof StoreOpenError);
-      assert.match(e.message, /schema 999, this server knows 2/);
+      assert.match(e.message, new RegExp(`schema 999, this server knows ${MIGRATIONS.at(-1)!.version}`));
       return true;
     });
+  });
+
+  it('a database of schema 2 (before the curation family) migrates to 3: its rows read as before, curation grades are kept', async () => {
+    const old = await freshDatabase();
+    const client = new pg.Client({ connectionString: old });
+    await client.connect();
+    try {
+      // What a schema-2 build left: migrations 1 and 2, a finished classic episode.
+      await client.query(`CREATE TABLE schema_migrations (
+        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      for (const m of MIGRATIONS.filter((m) => m.version <= 2)) {
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+      await client.query("INSERT INTO meta (key, value) VALUES ('store_id', 'schema-2-store')");
+      const s = start('from-v2');
+      await client.query(
+        `INSERT INTO episodes (episode_id, task_id, seed, label, transport, created_ms, initial_observation, finished_ms, step_count, final_observation, noise_ratios, owner_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, NULL)`,
+        [s.episode_id, s.task_id, s.seed, s.label, s.transport, s.created_ms, JSON.stringify(s.initial_observation), 5000, JSON.stringify(step(1, true).observation), '[]'],
+      );
+      await client.query('INSERT INTO steps (episode_id, t, created_ms, record) VALUES ($1, 1, 5000, $2)', [s.episode_id, JSON.stringify(step(1, true))]);
+    } finally {
+      await client.end();
+    }
+    const store = await openPostgresStore({ url: old, retention: KEEP_ALL });
+    try {
+      assert.equal(store.storeId, 'schema-2-store');
+      const summary = await store.getSummary('from-v2');
+      assert.ok(summary);
+      assert.equal(summary.grade_data, undefined, 'no grade data on an old classic row');
+      assert.equal(summary.step_count, 1);
+      const withGrade = { ...start('cur-after'), task_id: 'curation-easy' };
+      await store.createEpisode(withGrade);
+      const gradeData = { test_accuracy: 0.7125, regime: 'defaulting' as const };
+      await store.appendStep('cur-after', step(1, true), { finished_ms: 6000, final_observation: step(1, true).observation, noise_ratios: [], grade_data: gradeData });
+      assert.deepEqual((await store.getSummary('cur-after'))!.grade_data, gradeData);
+    } finally {
+      await store.close();
+    }
+    const check = new pg.Client({ connectionString: old });
+    await check.connect();
+    try {
+      const versions = (await check.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version);
+      assert.deepEqual(versions, MIGRATIONS.map((m) => m.version));
+    } finally {
+      await check.end();
+    }
   });
 
   it('while PostgreSQL is down every call fails fast as unavailable, nothing is half-written, and the same calls work once it is back', { timeout: 60_000 }, async () => {

@@ -5,7 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Observation } from '../../../src/env/types.ts';
+import { grade } from '../../../src/env/grader.ts';
+import { makeEnv } from '../../../src/env/make.ts';
+import { getTask } from '../../../src/env/tasks.ts';
+import type { Action, Observation } from '../../../src/env/types.ts';
+import { gradeBody } from '../../../src/server/core.ts';
+import { LiveEpisode } from '../../../src/server/episodes.ts';
 import {
   StoreConflictError,
   StoreMissingError,
@@ -95,6 +100,62 @@ export function runStoreSuite(name: string, fixture: StoreFixture): void {
   };
 
   describe(`store contract: ${name}`, () => {
+    test('a finished curation episode: grade data, grade and breakdown read back identically; its unfinished log replays', async () => {
+      let store = await fixture.open(KEEP_ALL);
+      try {
+        const task = 'curation-medium';
+        const seed = 2024;
+        const batch: Action = { action_type: 'select_batch', batch_size: 10, strategy_weights: { uncertainty: 0.5, diversity: 0.3, random: 0.2 } };
+        const stop: Action = { action_type: 'stop', batch_size: 0, strategy_weights: { random: 1 } };
+        const actions = [batch, batch, batch, stop];
+        // The uninterrupted run, in process: the reference grade.
+        const ref = makeEnv(task);
+        ref.reset({ task, seed });
+        for (const a of actions) ref.step(a);
+        const expected = grade(getTask(task)!, ref.gradeInput());
+        assert.ok(typeof expected.breakdown.regime === 'string');
+
+        const env = makeEnv(task);
+        const { observation: first } = env.reset({ task, seed });
+        const live = new LiveEpisode({ id: 'cur-1', label: 'curation', owner: { kind: 'http' }, env, initialObservation: first, now: Date.now() });
+        await store.createEpisode(live.startRecord());
+        for (const a of actions.slice(0, -1)) await store.appendStep('cur-1', live.step(a).record, null);
+
+        // A restart mid-episode: the unfinished log replays (each stored result checked) and goes on.
+        const log = await store.getLog('cur-1');
+        assert.ok(log);
+        assert.equal(log.finish, null);
+        const replayed = LiveEpisode.fromLog(log, { kind: 'http' }, Date.now());
+        assert.equal(replayed.stepCount, 3);
+        const last = replayed.step(stop);
+        assert.equal(last.result.done, true);
+        const finishRecord = replayed.finishRecord(9000);
+        assert.deepEqual(finishRecord.grade_data, ref.gradeInput().grade_data, 'grade data of the replayed run = the uninterrupted one');
+        await store.appendStep('cur-1', last.record, finishRecord);
+
+        const summary = await store.getSummary('cur-1');
+        assert.ok(summary);
+        assert.deepEqual(summary.grade_data, finishRecord.grade_data, 'grade_data read back exactly');
+        const graded = gradeBody(summary);
+        assert.deepEqual([graded.score, graded.passed, graded.breakdown], [expected.score, expected.passed, expected.breakdown]);
+        assert.equal(JSON.stringify(graded.breakdown), JSON.stringify(expected.breakdown), 'every double bit-identical');
+        const completed = await store.getCompleted('cur-1');
+        assert.deepEqual(completed!.grade_data, finishRecord.grade_data);
+        assert.deepEqual(gradeBody(completed!), graded);
+        assert.deepEqual(completed!.steps.map((r) => r.action), actions);
+        const finishedLog = await store.getLog('cur-1');
+        assert.deepEqual(finishedLog!.finish, finishRecord);
+        const row = (await store.list({ limit: 10, task_id: task })).episodes[0];
+        assert.deepEqual(gradeBody(row!), graded);
+        if (fixture.reopen) {
+          store = await fixture.reopen(store, KEEP_ALL);
+          assert.deepEqual(gradeBody((await store.getSummary('cur-1'))!), graded, 'after a restart');
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
     test('an episode row at reset, one row per step, read back exactly', withStore(KEEP_ALL, async (store) => {
       const s = start('ep-1');
       await store.createEpisode(s);
