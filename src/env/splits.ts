@@ -4,14 +4,19 @@
  * exactly one of them with `reset(split, index)`. Pure and deterministic: no I/O, no randomness.
  *
  * A seed fixes the episode's pool (jitter, noise mask, sampler draws), so disjoint seed ranges are
- * disjoint episodes. `test` holds seeds 0–999: the seeds results are already reported on (the
- * default seed 42, `eval --seeds 0..19`, the golden traces) stay out of training. `validation` is
- * 1000–9999, `train` everything from 10000 up to 2³²−1.
+ * disjoint episodes. Each task family has its own three splits (a split's tasks are of one family,
+ * so its index layout never mixes observation shapes):
+ * - classic `test` holds seeds 0–999: the seeds results are already reported on (the default seed
+ *   42, `eval --seeds 0..19`, the golden traces) stay out of training; `validation` is 1000–9999,
+ *   `train` everything from 10000 up to 2³²−1;
+ * - curation `curation-test` holds seeds 0–2999: the golden traces (0–7, 42), the anchor seeds
+ *   (1000–1199, whose episodes define the grade's normalisation) and the seeds of the README's
+ *   evaluation (2000–2199); `curation-validation` is 3000–9999, `curation-train` 10000 up to 2³²−1.
  *
  * Within a split the tasks of the family are interleaved, index = position·T + task, so every
  * prefix (a shard, a `task_range`) covers the tasks evenly and adding a split never renumbers
- * another. The classic family's task list is fixed here (not read from the registry) so a task
- * added to the registry later cannot change what an existing index means.
+ * another. The task lists are fixed here (not read from the registry) so a task added to the
+ * registry later cannot change what an existing index means.
  */
 import { EnvError } from './errors.ts';
 import { MAX_SEED } from './spaces.ts';
@@ -41,6 +46,7 @@ export interface TaskEntry {
 }
 
 const CLASSIC_TASKS = ['easy', 'medium', 'hard'] as const;
+const CURATION_TASKS = ['curation-easy', 'curation-medium', 'curation-hard'] as const;
 
 const SPLIT_LIST: readonly SplitSpec[] = [
   {
@@ -70,6 +76,34 @@ const SPLIT_LIST: readonly SplitSpec[] = [
     seedCount: 1_000,
     description:
       'Seeds 0 … 999 of easy, medium and hard: held out; contains the seeds results are reported on (42, 0..19, the golden traces).',
+  },
+  {
+    name: 'curation-train',
+    type: 'train',
+    family: 'curation',
+    tasks: CURATION_TASKS,
+    seedStart: 10_000,
+    seedCount: MAX_SEED - 10_000 + 1,
+    description: 'Seeds 10000 … 4294967295 of curation-easy, -medium and -hard (interleaved): for training.',
+  },
+  {
+    name: 'curation-validation',
+    type: 'validation',
+    family: 'curation',
+    tasks: CURATION_TASKS,
+    seedStart: 3_000,
+    seedCount: 7_000,
+    description: 'Seeds 3000 … 9999 of the curation tasks: for model selection, never trained on.',
+  },
+  {
+    name: 'curation-test',
+    type: 'test',
+    family: 'curation',
+    tasks: CURATION_TASKS,
+    seedStart: 0,
+    seedCount: 3_000,
+    description:
+      'Seeds 0 … 2999 of the curation tasks: held out; contains the golden traces (0 … 7, 42), the anchor seeds (1000 … 1199) and the evaluation seeds reported in the README (2000 … 2199).',
   },
 ];
 
@@ -174,7 +208,8 @@ export function selectFromSplit(
     }
     return entry;
   }
-  const taskId = sel.taskId ?? defaults.task;
+  // Without a task_id: the default task when the split has it, else the split's first task.
+  const taskId = sel.taskId ?? (split.tasks.includes(defaults.task) ? defaults.task : split.tasks[0]!);
   const pos = split.tasks.indexOf(taskId);
   if (pos < 0) {
     throw new EnvError('VALIDATION_ERROR', 'invalid_task', `Task '${taskId}' is not in split '${split.name}' (tasks: ${split.tasks.join(', ')})`);

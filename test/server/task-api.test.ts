@@ -42,9 +42,19 @@ describe('splits (pure)', () => {
     assert.equal(numTasks(test_), 3000);
     assert.equal(numTasks(getSplit('validation')), 27000);
     assert.equal(numTasks(getSplit('train')), 3 * (2 ** 32 - 10_000));
-    const ranges = [...SPLITS.values()].map((s) => [s.seedStart, s.seedStart + s.seedCount] as const).sort((a, b) => a[0] - b[0]);
-    for (let i = 1; i < ranges.length; i++) assert.ok(ranges[i][0] >= ranges[i - 1][1], 'seed ranges overlap');
-    assert.equal(ranges.at(-1)![1], 2 ** 32);
+    // Within a family (its tasks) the seed ranges are disjoint.
+    for (const family of new Set([...SPLITS.values()].map((s) => s.family))) {
+      const ranges = [...SPLITS.values()]
+        .filter((s) => s.family === family)
+        .map((s) => [s.seedStart, s.seedStart + s.seedCount] as const)
+        .sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < ranges.length; i++) assert.ok(ranges[i][0] >= ranges[i - 1][1], `${family}: seed ranges overlap`);
+      assert.equal(ranges.at(-1)![1], 2 ** 32);
+    }
+    assert.equal(numTasks(getSplit('curation-test')), 9000);
+    assert.deepEqual(taskAt(getSplit('curation-test'), 127), {
+      id: 'curation-test-127', split: 'curation-test', index: 127, family: 'curation', task_id: 'curation-medium', seed: 42,
+    });
     assert.deepEqual(taskAt(test_, 0), { id: 'test-0', split: 'test', index: 0, family: 'classic', task_id: 'easy', seed: 0 });
     assert.deepEqual(taskAt(test_, 128), { id: 'test-128', split: 'test', index: 128, family: 'classic', task_id: 'hard', seed: 42 });
   });
@@ -91,7 +101,10 @@ describe('Task API routes', () => {
     const splits = await get(server.url, '/dataselectenv/splits');
     conforms(SplitsReplySchema, splits.body, 'splits');
     assert.equal(splits.status, 200);
-    assert.deepEqual(splits.body.map((s: any) => [s.name, s.type]), [['train', 'train'], ['validation', 'validation'], ['test', 'test']]);
+    assert.deepEqual(splits.body.map((s: any) => [s.name, s.type]), [
+      ['train', 'train'], ['validation', 'validation'], ['test', 'test'],
+      ['curation-train', 'train'], ['curation-validation', 'validation'], ['curation-test', 'test'],
+    ]);
     assert.deepEqual(splits.body[2].seeds, { start: 0, stop: 1000 });
     // env_name matches case-insensitively (as OpenEnv's server does).
     assert.equal((await get(server.url, '/DataSelectEnv/splits')).status, 200);
@@ -224,7 +237,7 @@ describe('clients and eval enumerate a split', () => {
   test('reset({split, index}) gives the same episode in process, over HTTP and over the WebSocket', async () => {
     const { InProcessEnvironment, HttpEnvironment, WsEnvironment, HttpClient } = await import('../../src/client/index.ts');
     const http = new HttpClient(server.url);
-    assert.deepEqual((await http.splits()).map((s) => s.name), ['train', 'validation', 'test']);
+    assert.deepEqual((await http.splits()).map((s) => s.name), ['train', 'validation', 'test', 'curation-train', 'curation-validation', 'curation-test']);
     assert.equal(await http.numTasks('test'), 3000);
     const entries = await http.taskRange('test', 126, 129);
     assert.deepEqual(entries.map((e) => `${e.task_id}/${e.seed}`), ['easy/42', 'medium/42', 'hard/42']);
