@@ -7,7 +7,9 @@
  *   reward, done, tool_trace, metrics, verify_metrics, artifacts, task, extra). The store keeps
  *   observations and actions, not an LLM's text, so `messages` is the transcript rebuilt from
  *   them (observation as the user turn, action as the assistant turn) and `tool_trace` the
- *   take_action calls; `reward` is the episode's return, the grade is in `metrics`.
+ *   take_action calls; `reward` is the environment's last reward, as OpenEnv's `_resolve_env_reward`
+ *   reads it from the tool trace (the last result that carries one), so a consumer's check of
+ *   "reward = the env's reward" holds; the episode's return and the grade are in `metrics`.
  */
 import { grade } from '../env/grader.ts';
 import { locate } from '../env/splits.ts';
@@ -109,10 +111,10 @@ export function openenvRecord(e: CompletedEpisode) {
   return {
     episode_id: e.episode_id,
     messages,
-    reward: episodeReturn(e),
+    reward: e.steps.at(-1)?.reward ?? 0,
     done: true,
     tool_trace: toolTrace,
-    metrics: { steps: e.step_count, score: g?.score ?? null, passed: g?.passed ?? null, ...(g?.breakdown ?? {}) },
+    metrics: { steps: e.step_count, return: episodeReturn(e), score: g?.score ?? null, passed: g?.passed ?? null, ...(g?.breakdown ?? {}) },
     verify_metrics: {},
     artifacts: {},
     task: { task_id: e.task_id, seed: e.seed, split: where?.split ?? null, index: where?.index ?? null },

@@ -86,11 +86,25 @@ describe('GET /episodes?format=jsonl', () => {
     const { rows } = await lines('/episodes?format=openenv&task_id=easy');
     assert.equal(rows.length, 1);
     const r = rows[0];
-    assert.deepEqual(Object.keys(r).sort(), ['artifacts', 'done', 'episode_id', 'extra', 'messages', 'metrics', 'reward', 'task', 'tool_trace', 'verify_metrics']);
+    // EpisodeRecord's fields in order (openenv/core/harness/collect.py at 385de5e; asdict keeps it).
+    assert.deepEqual(Object.keys(r), ['episode_id', 'messages', 'reward', 'done', 'tool_trace', 'metrics', 'verify_metrics', 'artifacts', 'task', 'extra']);
+    // _resolve_env_reward: the reward of the last tool result carrying one (metadata, else data).
+    let traceReward: number | null = null;
+    for (const entry of [...r.tool_trace].reverse()) {
+      const res = entry.result;
+      const v = res.metadata?.reward ?? (res.data && typeof res.data === 'object' ? res.data.reward : undefined);
+      if (v !== undefined && v !== null) {
+        traceReward = Number(v);
+        break;
+      }
+    }
+    assert.equal(r.reward, traceReward, 'the row reward is the one OpenEnv reads from its own trace');
+    for (const entry of r.tool_trace) assert.deepEqual(Object.keys(entry.result), ['data', 'done', 'metadata', 'error']);
     assert.equal(r.episode_id, ids.b);
     assert.equal(r.done, true);
     const detail = (await lines('/episodes?format=jsonl&task_id=easy')).rows[0];
-    assert.equal(r.reward, detail.return);
+    assert.equal(r.reward, detail.steps.at(-1).reward);
+    assert.equal(r.metrics.return, detail.return);
     assert.equal(r.metrics.score, detail.grade.score);
     assert.equal(r.tool_trace.length, detail.steps.length);
     assert.equal(r.messages.length, 1 + 2 * detail.steps.length);
