@@ -82,6 +82,14 @@ async function repeatedSentences(page: Page, selector: string): Promise<string[]
   return parts.filter((x, i) => parts.indexOf(x) !== i);
 }
 
+/** Waits out any load in flight (showing the tab starts one), then reloads Compare's list and waits for it. */
+async function refreshCompare(page: Page): Promise<void> {
+  const idle = () => page.waitForFunction(() => (globalThis as any).document.querySelector('#cmp-status').textContent !== 'Loading episodes…');
+  await idle();
+  await page.click('#cmp-refresh');
+  await idle();
+}
+
 const chromiumPath = findChromium();
 /** Each test carries the skip, so a machine without chromium reports every one as skipped, with why. */
 const needsChromium = { skip: chromiumPath ? false : SKIP_REASON };
@@ -390,7 +398,7 @@ describe('web console in chromium', () => {
       );
     }
     await page.click('#tab-compare');
-    await page.click('#cmp-refresh');
+    await refreshCompare(page);
     for (const r of reports) {
       for (const t of r.tasks) {
         const row = page.locator(`#groups-table tr[data-label="eval:${r.policy}"][data-task="${t.task_id}"]`);
@@ -431,6 +439,9 @@ describe('web console in chromium', () => {
       await page.selectOption('#policy', 'adaptive');
       assert.match((await page.textContent('#policy-desc')) ?? '', /reference adaptive rule/);
       assert.match((await page.textContent('#weights-hint')) ?? '', /chooses every action from the observation/);
+      // The sliders and the batch are not what it plays: shown dimmed.
+      assert.match((await page.getAttribute('#weights-group', 'class')) ?? '', /\bunused\b/);
+      assert.match((await page.getAttribute('#batch-field', 'class')) ?? '', /\bunused\b/);
       await page.selectOption('#pace', '0');
       await page.click('#btn-step');
       await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#steps-table tbody tr').length === 1);
@@ -535,6 +546,7 @@ describe('web console in chromium', () => {
     await page.selectOption('#task', 'curation-medium');
     await page.fill('#seed', '3');
     await page.selectOption('#policy', 'balanced');
+    assert.doesNotMatch((await page.getAttribute('#weights-group', 'class')) ?? '', /\bunused\b/, 'a fixed policy plays the sliders');
     // The curation split of 0.4/0.4/0.2 (floor(b·w/Σw)), not the classic one.
     assert.equal(await page.textContent('#weights-hint'), 'A batch of 10 splits 4 uncertainty / 4 diversity / 2 random.');
     await page.fill('#batch', '3');
@@ -564,7 +576,9 @@ describe('web console in chromium', () => {
         // Compare: the list of the eval run above (the longest labels and every column).
         await page.click('#tab-compare');
         await page.selectOption('#cmp-label', '');
-        await page.click('#cmp-refresh');
+        // The list as it is now (every episode played above), not rows left from an earlier load
+        // that a late refresh would replace while they are measured.
+        await refreshCompare(page);
         await page.locator('#episodes-table tbody tr').first().waitFor();
         assert.equal(await overflow(), 0, 'Compare overflows horizontally');
         // Every table of the tab is shown whole: no box that has to be scrolled, either way.
@@ -615,6 +629,7 @@ describe('web console in chromium', () => {
         const cur = played.curation;
         assert.ok(cur, 'needs the curation episode played above');
         await page.click('#tab-compare');
+        await refreshCompare(page);
         await page.selectOption('#cmp-label', 'adaptive');
         await page.locator(`#episodes-table tr[data-episode-id="${cur.episode_id}"] button`, { hasText: 'Watch' }).click();
         await page.waitForFunction((id) => (globalThis as any).dsConsole.liveEpisodeId === id, cur.episode_id);

@@ -24,8 +24,8 @@ export interface LineSpec {
 export interface Chart {
   readonly u: uPlot;
   setData(data: Series[]): void;
-  /** Replaces the series (compare overlay: one series per episode). */
-  setSeries(specs: LineSpec[], data: Series[]): void;
+  /** Replaces the series (compare overlay: one series per episode), optionally the y-axis label too. */
+  setSeries(specs: LineSpec[], data: Series[], yLabel?: string): void;
   destroy(): void;
 }
 
@@ -89,7 +89,7 @@ function autoWidth(el: HTMLElement, u: () => uPlot): () => void {
   return () => ro.disconnect();
 }
 
-function wrap(el: HTMLElement, make: (specs: LineSpec[] | null, data: Series[]) => uPlot, data: Series[]): Chart {
+function wrap(el: HTMLElement, make: (specs: LineSpec[] | null, data: Series[], yLabel?: string) => uPlot, data: Series[]): Chart {
   let u = make(null, data);
   showLatest(u);
   const stop = autoWidth(el, () => u);
@@ -101,9 +101,9 @@ function wrap(el: HTMLElement, make: (specs: LineSpec[] | null, data: Series[]) 
       u.setData(d as uPlot.AlignedData);
       showLatest(u);
     },
-    setSeries(specs, d) {
+    setSeries(specs, d, yLabel) {
       u.destroy();
-      u = make(specs, d);
+      u = make(specs, d, yLabel);
       // A freshly built plot settles its legend on the next frame; set ours after that.
       const fresh = u;
       requestAnimationFrame(() => showLatest(fresh));
@@ -124,8 +124,10 @@ export interface LineOptions {
 }
 
 export function lineChart(el: HTMLElement, o: LineOptions): Chart {
-  const make = (specs: LineSpec[] | null, data: Series[]) => {
-    const opts = baseOpts(Math.max(MIN_WIDTH, el.clientWidth), o.xLabel, o.yLabel, o.xMax);
+  let yLabel = o.yLabel;
+  const make = (specs: LineSpec[] | null, data: Series[], newLabel?: string) => {
+    if (newLabel !== undefined) yLabel = newLabel;
+    const opts = baseOpts(Math.max(MIN_WIDTH, el.clientWidth), o.xLabel, yLabel, o.xMax);
     opts.series.push(...(specs ?? o.series).map(lineSeries));
     if (o.yRange) {
       const [lo, hi] = o.yRange;

@@ -165,6 +165,8 @@ export class PlayPanel {
     batch: byId<HTMLInputElement>('batch'),
     batchErr: byId('batch-err'),
     weightsHint: byId('weights-hint'),
+    weightsGroup: byId('weights-group'),
+    batchField: byId('batch-field'),
     reset: byId<HTMLButtonElement>('btn-reset'),
     step: byId<HTMLButtonElement>('btn-step'),
     stop: byId<HTMLButtonElement>('btn-stop'),
@@ -359,6 +361,12 @@ export class PlayPanel {
 
   private updateWeights(): void {
     for (const s of STRATEGIES) this.sliders[s].out.value = Number(this.sliders[s].input.value).toFixed(2);
+    // A policy that decides its own actions does not read the sliders or the batch: dim them
+    // (still operable: touching one switches to manual).
+    const p = this.builtin();
+    const unused = p !== undefined && (!p.action || p.action.action_type === 'stop');
+    this.f.weightsGroup.classList.toggle('unused', unused);
+    this.f.batchField.classList.toggle('unused', unused);
     this.f.weightsHint.textContent = this.splitHint();
     this.updateButtons();
   }
@@ -665,7 +673,7 @@ export class PlayPanel {
     const perf = this.performanceSeries(family);
     const noise = this.noiseSeries(family);
     this.charts.performance.setSeries(perf, empty(perf));
-    this.charts.noise.setSeries(noise, empty(noise));
+    this.charts.noise.setSeries(noise, empty(noise), family === 'curation' ? 'estimate' : 'noise fraction');
     const terms = rewardTerms(family);
     this.charts.reward.setSeries(terms.map((t) => ({ label: t.label, color: t.color })), [[], [], ...terms.map(() => [])]);
     this.f.capPerformance.textContent = family === 'curation' ? 'Validation performance and accuracy' : 'Validation performance';
