@@ -6,6 +6,7 @@
 import { numericsFigures } from './numerics.ts';
 import { envFigures } from './env.ts';
 import { storeFigures } from './store.ts';
+import { strategyFigures } from './strategies.ts';
 import { printTable, ratioOf, metOf, type Figure } from './report.ts';
 import { serverSections } from './server.ts';
 
@@ -19,6 +20,7 @@ type Section = { name: string; run: (quick: boolean) => Promise<Figure[]> | Figu
 const sections: Section[] = [
   { name: 'numerics', run: numericsFigures },
   { name: 'env', run: envFigures },
+  { name: 'strategies', run: strategyFigures },
   { name: 'store', run: storeFigures },
 ];
 sections.push(...serverSections);

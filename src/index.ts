@@ -29,6 +29,24 @@ export { grade } from './env/grader.ts';
 export { effectiveBatch, classicSplit, curationSplit, splitBatch, WEIGHT_EPSILON, type BatchSplit, type BatchLimits } from './env/actions.ts';
 export { runBaseline, runBaselineTask, BALANCED_ACTION, type BaselineReport } from './env/baseline.ts';
 export { parseAction, parseSeed } from './env/schemas.ts';
+export {
+  ALL_STRATEGIES,
+  CLASSIC_STRATEGIES,
+  LIBRARY_STRATEGIES,
+  getStrategy,
+  strategyInfos,
+  isStrategyName,
+  type StrategyName,
+  type StrategyContext,
+  type StrategyCache,
+  type StrategyFn,
+  type StrategyInfo,
+  type ModelFactory,
+  type ProbabilisticModel,
+} from './env/strategies/index.ts';
+export { RUN_ORDER, splitBatch as splitBatchByStrategy, runSelection, type SelectionPicks } from './env/strategies/select.ts';
+export { SoftmaxSgd, type SoftmaxSgdOptions } from './numerics/softmax-sgd.ts';
+export { BinaryLogisticModel } from './numerics/binary-model.ts';
 export { ActionSchema, StateSchema, MAX_SEED } from './env/spaces.ts';
 export { FAMILIES, CLASSIC_OBSERVATION, observationSchema, observationSchemaOf, type TaskFamily } from './env/tasks.ts';
 /** The observation schema over every family (what /schema serves). */

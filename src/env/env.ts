@@ -19,6 +19,7 @@ import { grade } from './grader.ts';
 import { SAMPLING, pickDiversity, pickUncertainty, randomPick, scorePool, squaredDistances, type PoolView } from './samplers.ts';
 import { batchGeometry, noiseTrapBoost, selectionReward, selectionTerms, stopReward } from './reward.ts';
 import { parseAction, parseSeed, parseTaskField } from './schemas.ts';
+import { CLASSIC_STRATEGIES } from './strategies/names.ts';
 import {
   DEFAULT_SEED,
   DEFAULT_TASK,
@@ -260,7 +261,7 @@ export class DataSelectEnv {
    * nothing, not even the random stream.
    */
   step(rawAction: unknown): StepResult {
-    const action = parseAction(rawAction);
+    const action = parseAction(rawAction, CLASSIC_STRATEGIES);
     const ep = this.episode;
     if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
     if (ep.terminated || ep.truncated) throw new EnvError('EXECUTION_ERROR', 'episode_over', MESSAGES.episodeOver);

@@ -28,6 +28,8 @@ export interface TaskEnv {
 
 export interface MakeEnvOptions {
   recordSelections?: boolean;
+  /** Curation: every selection through the strategy library (the same picks; see CurationEnv). */
+  libraryPath?: boolean;
 }
 
 /** The environment class for a family. */

@@ -8,6 +8,7 @@ import { Compile } from 'typebox/compile';
 import { invalidAction, invalidRequest, type ValidationIssue } from './errors.ts';
 import type { Action } from './types.ts';
 import { ActionSchema, MAX_SEED } from './spaces.ts';
+import { ALL_STRATEGIES } from './strategies/names.ts';
 
 const actionCheck = Compile(ActionSchema);
 
@@ -15,10 +16,10 @@ function pathToLoc(instancePath: string): string[] {
   return instancePath === '' ? [] : instancePath.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-const ALLOWED_STRATEGIES = 'uncertainty, diversity, random';
+const unknownStrategy = (allowed: readonly string[]) => `unknown strategy (allowed: ${allowed.join(', ')}; keys are case-sensitive)`;
 
 /** Turns the schema checker's errors into clear FastAPI-style entries, one per offending field. */
-function describeActionErrors(value: unknown): ValidationIssue[] {
+function describeActionErrors(value: unknown, allowed: readonly string[]): ValidationIssue[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return [{ loc: [], msg: 'the action must be a JSON object', type: 'model_type' }];
   }
@@ -46,16 +47,16 @@ function describeActionErrors(value: unknown): ValidationIssue[] {
           const key = [...loc, name].join('/');
           if (seen.has(key)) continue;
           seen.add(key);
-          issues.push({ loc: [...loc, name], msg: `unknown strategy (allowed: ${ALLOWED_STRATEGIES}; keys are case-sensitive)`, type: 'extra_forbidden' });
+          issues.push({ loc: [...loc, name], msg: unknownStrategy(allowed), type: 'extra_forbidden' });
         }
         continue;
       }
       case 'boolean':
-        msg = `unknown strategy (allowed: ${ALLOWED_STRATEGIES}; keys are case-sensitive)`;
+        msg = unknownStrategy(allowed);
         type = 'extra_forbidden';
         break;
       case 'minProperties':
-        msg = `strategy_weights cannot be empty (give at least one of: ${ALLOWED_STRATEGIES})`;
+        msg = `strategy_weights cannot be empty (give at least one of: ${allowed.join(', ')})`;
         type = 'too_short';
         break;
       case 'enum':
@@ -96,16 +97,37 @@ function describeActionErrors(value: unknown): ValidationIssue[] {
   return issues;
 }
 
+/** One issue per weight key the schema knows but `allowed` does not (key order). */
+function notAllowedIssues(value: unknown, allowed: readonly string[], seen: Set<string>): ValidationIssue[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const weights = (value as { strategy_weights?: unknown }).strategy_weights;
+  if (typeof weights !== 'object' || weights === null || Array.isArray(weights)) return [];
+  const issues: ValidationIssue[] = [];
+  for (const key of Object.keys(weights)) {
+    if (allowed.includes(key) || !(ALL_STRATEGIES as readonly string[]).includes(key)) continue;
+    if (seen.has(`strategy_weights/${key}`)) continue;
+    issues.push({ loc: ['strategy_weights', key], msg: unknownStrategy(allowed), type: 'extra_forbidden' });
+  }
+  return issues;
+}
+
 /**
  * Validates an action (docs/protocol.md §2.2, docs/behaviour.md D5) and returns it with its weights in their
- * original key order. Throws `EnvError` (`VALIDATION_ERROR` / `invalid_action`) with one issue per
- * problem; `loc` is relative to the action.
+ * original key order. `allowed` is the strategies the task accepts (default: every strategy any
+ * task accepts, for the transports, which check the action before they know the episode; the
+ * environment checks again with its task's list, so a name the task does not accept is refused
+ * with that task's list). Throws `EnvError` (`VALIDATION_ERROR` / `invalid_action`) with one issue
+ * per problem; `loc` is relative to the action.
  */
-export function parseAction(value: unknown): Action {
+export function parseAction(value: unknown, allowed: readonly string[] = ALL_STRATEGIES): Action {
   if (!actionCheck.Check(value)) {
-    const issues = describeActionErrors(value);
+    const issues = describeActionErrors(value, allowed);
+    const seen = new Set(issues.map((i) => i.loc.join('/')));
+    issues.push(...notAllowedIssues(value, allowed, seen));
     throw invalidAction(issues.length > 0 ? issues : [{ loc: [], msg: 'invalid action', type: 'value_error' }]);
   }
+  const refused = notAllowedIssues(value, allowed, new Set());
+  if (refused.length > 0) throw invalidAction(refused);
   const weights = value.strategy_weights as Record<string, number>;
   let sum = 0;
   for (const k in weights) sum += weights[k];

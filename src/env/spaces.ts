@@ -4,7 +4,8 @@
  * the console and any browser code can import it. The observation of each task family lives with
  * the family in the task registry (tasks.ts).
  */
-import Type from 'typebox';
+import Type, { type TOptional } from 'typebox';
+import { ALL_STRATEGIES, type StrategyName } from './strategies/names.ts';
 
 /** numpy's seed range (D13); numerics/random-state.ts refuses anything outside it too. */
 export const MAX_SEED = 0xffffffff;
@@ -18,16 +19,12 @@ export const ActionSchema = Type.Object(
     }),
     batch_size: Type.Integer({ minimum: 0, description: 'Number of samples to select this step.' }),
     strategy_weights: Type.Object(
-      {
-        uncertainty: Type.Optional(Weight),
-        diversity: Type.Optional(Weight),
-        random: Type.Optional(Weight),
-      },
+      Object.fromEntries(ALL_STRATEGIES.map((s) => [s, Type.Optional(Weight)])) as Record<StrategyName, TOptional<typeof Weight>>,
       {
         additionalProperties: false,
         minProperties: 1,
         description:
-          'Sampling strategy weights — normalized internally (w / (sum + 1e-8)); not all zero, and their sum must be finite.',
+          'Sampling strategy weights — normalized internally; not all zero, and their sum must be finite. Each task accepts a subset of these names (its `strategies` in /tasks): the classic tasks uncertainty, diversity and random (weights normalised as w / (sum + 1e-8)), the curation family every strategy of the library.',
       },
     ),
   },

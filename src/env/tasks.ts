@@ -11,7 +11,7 @@ import Type, { type TSchema } from 'typebox';
 import { CURATION_ANCHORS, type Anchor } from './curation/anchors.ts';
 import { CurationObservationSchema } from './curation/observation.ts';
 import { CURATION } from './curation/params.ts';
-import { CLASSIC_STRATEGIES, type StrategyName } from './strategies/names.ts';
+import { ALL_STRATEGIES, CLASSIC_STRATEGIES, type StrategyName } from './strategies/names.ts';
 
 /** The fixed, seed-independent data set and model warm-up of a task family. */
 export interface DataSpec {
@@ -135,7 +135,7 @@ function curationTask(id: string, difficulty: string, nSeed: number, budget: num
     nSeed,
     anchors: CURATION_ANCHORS[id],
     passScoreAtLeast: 0.5,
-    strategies: CLASSIC_STRATEGIES,
+    strategies: ALL_STRATEGIES,
     summary: `${CURATION_SUMMARY} ${summary}`,
   };
 }

@@ -10,6 +10,9 @@
  *   ("individual reward terms that are combined to produce the total reward"); a stop's info is `{}`.
  */
 
+import type { LibraryStrategyName, StrategyName } from './strategies/names.ts';
+
+/** The classic tasks' three strategies (every strategy name: src/env/strategies/names.ts). */
 export const STRATEGIES = ['uncertainty', 'diversity', 'random'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 export const ACTION_TYPES = ['select_batch', 'stop'] as const;
@@ -19,7 +22,8 @@ export type ActionType = (typeof ACTION_TYPES)[number];
 export interface Action {
   action_type: ActionType;
   batch_size: number;
-  strategy_weights: Partial<Record<Strategy, number>>;
+  /** Weights by strategy name; which names a task accepts is the task's `strategies`. */
+  strategy_weights: Partial<Record<StrategyName, number>>;
 }
 
 /** The classic tasks' observation: exactly these five keys (docs/protocol.md §2.1). Every family has them. */
@@ -50,12 +54,16 @@ export interface TotalBatchStats {
   expected: number;
 }
 
-export interface LastBatch {
+/**
+ * The original three are always present; a library strategy's key is present when the action
+ * gave it a weight > 0 (null when it picked nothing, like the three).
+ */
+export type LastBatch = {
   uncertainty: StrategyBatchStats | null;
   diversity: StrategyBatchStats | null;
   random: StrategyBatchStats | null;
   total: TotalBatchStats;
-}
+} & Partial<Record<LibraryStrategyName, StrategyBatchStats | null>>;
 
 /**
  * The curation family's observation (docs/curation.md): the five classic keys, none computed from
@@ -107,7 +115,8 @@ export interface SelectionInfo {
 /** A curation selection's info: the effective batch and the counts each strategy picked. */
 export interface CurationSelectionInfo {
   batch_size: number;
-  split: { uncertainty: number; diversity: number; random: number };
+  /** Counts per strategy: the original three always, a library strategy when weighted. */
+  split: { uncertainty: number; diversity: number; random: number } & Partial<Record<LibraryStrategyName, number>>;
 }
 export type StepInfo = SelectionInfo | CurationSelectionInfo | Record<string, never>;
 
@@ -123,6 +132,8 @@ export interface SelectionDetail {
   diversity_idx: number[];
   random_idx: number[];
   train_order: number[];
+  /** Curation: the picks of each weighted library strategy (absent when none was weighted). */
+  library_idx?: Partial<Record<LibraryStrategyName, number[]>>;
 }
 
 export interface StepResult {

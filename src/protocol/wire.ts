@@ -13,6 +13,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { ActionSchema, MAX_SEED, StateSchema } from '../env/spaces.ts';
 import { SPLIT_NAMES } from '../env/splits.ts';
+import { ALL_STRATEGIES, LIBRARY_STRATEGIES } from '../env/strategies/names.ts';
 import { TASK_IDS, observationSchema } from '../env/tasks.ts';
 import type { Observation, RewardTerms, StepInfo } from '../env/types.ts';
 
@@ -150,7 +151,12 @@ export const StepInfoSchema = Type.Unsafe<StepInfo>(Type.Union([
     {
       batch_size: Type.Integer(),
       split: Type.Object(
-        { uncertainty: Type.Integer(), diversity: Type.Integer(), random: Type.Integer() },
+        {
+          uncertainty: Type.Integer(),
+          diversity: Type.Integer(),
+          random: Type.Integer(),
+          ...Object.fromEntries(LIBRARY_STRATEGIES.map((name) => [name, Type.Optional(Type.Integer({ description: `Present when the action weighted ${name}.` }))])),
+        },
         { additionalProperties: false },
       ),
     },
@@ -321,6 +327,9 @@ export const TaskInfoSchema = Type.Object(
     budget: Type.Integer(),
     max_steps: Type.Integer(),
     min_batch: Type.Integer(),
+    strategies: Type.Array(Type.Enum([...ALL_STRATEGIES]), {
+      description: "The strategy names this task's actions may weight (any other name is a 422 listing these).",
+    }),
     action_schema: Type.Record(Type.String(), Type.Unknown()),
     observation_schema: Type.Record(Type.String(), Type.Unknown(), { description: "The JSON Schema of this task's observation." }),
   },

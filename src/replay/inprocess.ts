@@ -1,6 +1,6 @@
 /** Replays golden traces against the environment in this process (with sampler-level checks). */
 import { EnvError } from '../env/errors.ts';
-import { makeEnv } from '../env/make.ts';
+import { makeEnv, type MakeEnvOptions } from '../env/make.ts';
 import {
   FINAL_STATE_KEYS,
   firstDifference,
@@ -12,10 +12,15 @@ import {
 } from './trace.ts';
 
 export function replayInProcess(loaded: LoadedTrace): TraceResult {
+  return replayInProcessWith(loaded, {});
+}
+
+/** `replayInProcess` with environment options (e.g. the curation family's `libraryPath`). */
+export function replayInProcessWith(loaded: LoadedTrace, options: MakeEnvOptions): TraceResult {
   const { trace } = loaded;
   const result = (difference: string | null): TraceResult => traceResult(loaded, difference);
   try {
-    const env = makeEnv(trace.task_id, { recordSelections: true });
+    const env = makeEnv(trace.task_id, { ...options, recordSelections: true });
     const reset = env.reset({ task: trace.task_id, seed: trace.seed });
     let d = firstDifference('initial_observation', reset.observation, trace.initial_observation, true);
     if (d) return result(d);

@@ -14,7 +14,7 @@ import type { Action, Grade, StepResult } from '../env/types.ts';
 import { EMPTY_STATE, resetReply, stateReply } from '../protocol/replies.ts';
 import type { EpisodeMetadata, GradeReply, ResetReply, StateReply } from '../protocol/wire.ts';
 import { LiveEpisode, ReplayMismatch, replayStep, sameAction, type Owner } from './episodes.ts';
-import type { ResetRequest } from '../protocol/requests.ts';
+import { within, type ResetRequest } from '../protocol/requests.ts';
 import type { SessionManager } from './sessions.ts';
 import { StoreHealth, type StoreLog } from './store/health.ts';
 import {
@@ -130,6 +130,7 @@ export class EnvService {
           budget: t.budget,
           max_steps: t.maxSteps,
           min_batch: t.minBatch,
+          strategies: [...t.strategies],
           action_schema: actionSchema,
           observation_schema: JSON.parse(JSON.stringify(observationSchemaOf(t))),
         })),
@@ -270,13 +271,15 @@ export class EnvService {
    * writer (a replica, a second connection) recorded this step first — the in-memory copy is then
    * stale and leaves the cache, and a retry continues from the store's log.
    */
-  step(episode: LiveEpisode, action: Action, options: { expectedStep?: number } = {}): Promise<StepResult> {
+  step(episode: LiveEpisode, action: Action, options: { expectedStep?: number; actionLoc?: (string | number)[] } = {}): Promise<StepResult> {
     return episode.exclusive(async () => {
       if (this.sharedStore && episode.owner.kind === 'http') await this.catchUp(episode);
       const expected = options.expectedStep;
       if (expected !== undefined && expected !== episode.stepCount + 1) return this.retried(episode, action, expected);
       if (episode.done) throw episodeOver();
-      const { result, record } = episode.step(action);
+      // The environment checks the action against its task (e.g. the strategies it accepts); its
+      // issues are located like the transport's own (`actionLoc`: where the action sits).
+      const { result, record } = options.actionLoc ? within(options.actionLoc, () => episode.step(action)) : episode.step(action);
       const now = this.now();
       const finish = result.done ? episode.finishRecord(now) : null;
       try {

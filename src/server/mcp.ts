@@ -343,7 +343,7 @@ export class McpDispatcher {
             principal,
           });
         } else throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
-        const r = await service.step(episode, action);
+        const r = await service.step(episode, action, { actionLoc: ['arguments'] });
         return toolStepPayload(episode.id, r, episodeMetadata(episode, r));
       }
       case 'get_state': {

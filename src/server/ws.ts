@@ -193,7 +193,7 @@ function serveConnection(
         const target = attached
           ? await service.resolveForStep(attached.currentEpisodeId, { callerSessionId: attached.id, implicit: true, noEpisodeMessage: NO_EPISODE_WS, principal })
           : await service.resolveForStep(connection.current(), { callerSessionId: session.id, noEpisodeMessage: NO_EPISODE_WS });
-        const r = await service.step(target, action);
+        const r = await service.step(target, action, { actionLoc: ['data'] });
         send({ type: 'observation', data: wsStepObservation(target.id, target.taskId, r, episodeMetadata(target, r)) });
         return;
       }

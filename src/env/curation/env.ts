@@ -7,18 +7,24 @@
  * a bought pool row returns); the regime, the pool's true labels, the low-quality and flip masks
  * and the test set are in `data.hidden`, which only `finishGrade` (test accuracy) reads.
  */
+import { BinaryLogisticModel } from '../../numerics/binary-model.ts';
 import { logLoss } from '../../numerics/metrics.ts';
 import type { RandomState, RngFingerprint } from '../../numerics/random-state.ts';
 import { SgdLogistic } from '../../numerics/sgd.ts';
 import { curationSplit, effectiveBatch } from '../actions.ts';
 import { EnvError, MESSAGES, unknownTask, wrongFamily } from '../errors.ts';
 import { topK } from '../samplers.ts';
+import { meanSelfSimilarity } from '../strategies/density.ts';
+import { LIBRARY_STRATEGIES, type LibraryStrategyName } from '../strategies/names.ts';
+import { RUN_ORDER, runSelection, splitBatch } from '../strategies/select.ts';
+import type { StrategyCache, StrategyContext } from '../strategies/types.ts';
 import { parseAction, parseSeed, parseTaskField } from '../schemas.ts';
 import { DEFAULT_SEED, TASK_IDS, getTask, type CurationTaskSpec } from '../tasks.ts';
 import type {
   Action,
   CurationGradeData,
   CurationObservation,
+  CurationSelectionInfo,
   EnvState,
   Grade,
   GradeInput,
@@ -49,6 +55,12 @@ export interface CurationEnvOptions {
   recordSelections?: boolean;
   /** Where a seed's data comes from (default: generated, through a small per-process cache). */
   dataSource?: (seed: number) => CurationData;
+  /**
+   * Run every selection through the strategy library (src/env/strategies/), even one weighting
+   * only the original three (which otherwise take the family's own code path). The picks are the
+   * same bit for bit; the tests use this to prove it.
+   */
+  libraryPath?: boolean;
 }
 
 /** Scratch shared by every curation environment of the process (steps are synchronous). */
@@ -65,7 +77,37 @@ const scratch = {
   validationLoss: new Float64Array(N_VAL),
   validationRows: Int32Array.from({ length: N_VAL }, (_, i) => VAL_START + i),
   centroid: new Float64Array(F),
+  // The library path's context: the pool's probabilities (P × 2) and features (P × F), the
+  // labelled rows' features, and the caches it passes to coreset and density.
+  proba: new Float64Array(N_POOL * 2),
+  poolX: new Float64Array(N_POOL * F),
+  labelledX: new Float64Array(0),
+  minSqDist: new Float64Array(N_POOL),
+  similarity: new Float64Array(N_POOL),
 };
+
+/** The committee's members: the family's own model and recipe (η₀ 0.05, 10 epochs). */
+const makeCurationModel = (d: number) => new BinaryLogisticModel(d, CURATION.eta0, CURATION.fitEpochs);
+
+/**
+ * Mean similarity of each pool row to the episode's initial pool (density's reference set),
+ * by pool index; computed once per data set (seed) on first use and kept with it.
+ */
+const initialPoolSimilarity = new WeakMap<CurationData, Float64Array>();
+function poolSimilarity(data: CurationData): Float64Array {
+  let sim = initialPoolSimilarity.get(data);
+  if (!sim) {
+    const poolX = data.X.subarray(POOL_START * F, (POOL_START + N_POOL) * F);
+    sim = meanSelfSimilarity(poolX, N_POOL, F, new Float64Array(N_POOL));
+    initialPoolSimilarity.set(data, sim);
+  }
+  return sim;
+}
+
+function usesLibrary(weights: Action['strategy_weights']): boolean {
+  for (const name of LIBRARY_STRATEGIES) if ((weights[name] ?? 0) > 0) return true;
+  return false;
+}
 
 interface Episode {
   task: CurationTaskSpec;
@@ -83,6 +125,12 @@ interface Episode {
   labelled: number;
   /** Running plain sums of each feature over the labelled rows (the diversity centroid). */
   featureSums: Float64Array;
+  /**
+   * coreset's cache by pool index: min squared distance to the first `minSqFolded` labelled rows
+   * (folded in lazily, only when coreset runs; the min is exact whatever the order).
+   */
+  minSqDist: Float64Array;
+  minSqFolded: number;
   model: SgdLogistic;
   performance: number;
   validationAccuracy: number;
@@ -103,11 +151,13 @@ export class CurationEnv {
   private episode: Episode | null = null;
   private readonly recordSelections: boolean;
   private readonly dataSource: (seed: number) => CurationData;
+  private readonly libraryPath: boolean;
   lastSelection: SelectionDetail | null = null;
 
   constructor(options: CurationEnvOptions = {}) {
     this.recordSelections = options.recordSelections ?? false;
     this.dataSource = options.dataSource ?? getCurationData;
+    this.libraryPath = options.libraryPath ?? false;
   }
 
   reset(options: CurationResetOptions = {}): ResetResult {
@@ -124,7 +174,7 @@ export class CurationEnv {
 
   /** Checks the action first, then the episode (an invalid action after the end is invalid_action). */
   step(rawAction: unknown): StepResult {
-    const action = parseAction(rawAction);
+    const action = parseAction(rawAction, this.episode?.task.strategies);
     const ep = this.episode;
     if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
     if (ep.terminated || ep.truncated) throw new EnvError('EXECUTION_ERROR', 'episode_over', MESSAGES.episodeOver);
@@ -155,8 +205,10 @@ export class CurationEnv {
     const live = ep.live;
     const poolP = ep.poolP;
 
-    // §4: effective batch and split (b·w first, then / tot; no epsilon), src/env/actions.ts.
+    // §4: effective batch and split (b·w first, then / tot; no epsilon), src/env/actions.ts; a
+    // selection weighting a library strategy goes through src/env/strategies/ instead.
     const b = effectiveBatch(action.batch_size, { minBatch: ep.task.minBatch, budget: ep.budget, pool: P });
+    if (this.libraryPath || usesLibrary(action.strategy_weights)) return this.finishSelection(ep, b, this.selectWithLibrary(ep, action, b));
     const { uncertainty: nU, diversity: nD, random: nR } = curationSplit(b, action.strategy_weights);
 
     const excluded = s.excluded;
@@ -229,7 +281,133 @@ export class CurationEnv {
       random: statsR,
       total: { n: taken, disagree: tally.disagreements / taken, expected: eTotal / taken },
     };
+    return this.finishSelection(ep, b, { uncertainty: countU, diversity: countD, random: countR });
+  }
 
+  /**
+   * A selection through the strategy library: the split over every weighted strategy
+   * (`splitBatch`), the strategies in `RUN_ORDER` over one exclusion mask, the purchases and
+   * their statistics in that order. Leaves the picks flagged in `scratch.excluded`.
+   */
+  private selectWithLibrary(ep: Episode, action: Action, b: number): CurationSelectionInfo['split'] {
+    const s = scratch;
+    const P = ep.poolSize;
+    const w = action.strategy_weights;
+    const counts = splitBatch(b, w);
+    const ctx = this.libraryContext(ep, counts.coreset > 0, counts.density > 0);
+    s.excluded.fill(0, 0, P);
+    const sel = runSelection(ctx, counts, s.excluded);
+    const none = new Int32Array(0);
+
+    if (this.recordSelections) {
+      const library: Partial<Record<LibraryStrategyName, number[]>> = {};
+      for (const name of LIBRARY_STRATEGIES) if ((w[name] ?? 0) > 0) library[name] = Array.from(sel.picks[name] ?? none);
+      this.lastSelection = {
+        pool_size_before: P,
+        requested: action.batch_size,
+        effective: b,
+        n_u: counts.uncertainty,
+        n_d: counts.diversity,
+        n_r: counts.random,
+        uncertainty_idx: Array.from(sel.picks.uncertainty ?? none),
+        diversity_idx: Array.from(sel.picks.diversity ?? none),
+        random_idx: Array.from(sel.picks.random ?? none),
+        train_order: [],
+        ...(Object.keys(library).length > 0 ? { library_idx: library } : {}),
+      };
+    }
+
+    // Statistics with the model before the labels, purchases in run order; E is the plain sum of
+    // the strategies' own sums in run order (the family's ((E_u + E_d) + E_r) for the three).
+    const tally = { disagreements: 0, expectedSum: 0 };
+    const stats: Partial<Record<string, StrategyBatchStats | null>> = {};
+    let eTotal = 0;
+    for (const name of RUN_ORDER) {
+      const picks = sel.picks[name];
+      const n = picks ? picks.length : 0;
+      const st = this.buy(ep, picks ?? none, n, tally);
+      eTotal += tally.expectedSum;
+      stats[name] = st;
+    }
+    const taken = sel.total;
+    ep.disagreements += tally.disagreements;
+    ep.expectedDisagreements += eTotal;
+    ep.bought += taken;
+    // Keys: the original three, the weighted library strategies, then total (the family's order).
+    const batch = { uncertainty: stats.uncertainty ?? null, diversity: stats.diversity ?? null, random: stats.random ?? null } as LastBatch;
+    const split: CurationSelectionInfo['split'] = {
+      uncertainty: sel.picks.uncertainty?.length ?? 0,
+      diversity: sel.picks.diversity?.length ?? 0,
+      random: sel.picks.random?.length ?? 0,
+    };
+    for (const name of LIBRARY_STRATEGIES) {
+      if (!((w[name] ?? 0) > 0)) continue;
+      batch[name] = stats[name] ?? null;
+      split[name] = sel.picks[name]?.length ?? 0;
+    }
+    batch.total = { n: taken, disagree: tally.disagreements / taken, expected: eTotal / taken };
+    ep.lastBatch = batch;
+    return split;
+  }
+
+  /** The strategy context of the current pool (positions q < poolSize, in pool order). */
+  private libraryContext(ep: Episode, withMinSq: boolean, withSimilarity: boolean): StrategyContext {
+    const s = scratch;
+    const P = ep.poolSize;
+    const X = ep.data.X;
+    for (let q = 0; q < P; q++) {
+      s.proba[2 * q] = 1 - ep.poolP[q];
+      s.proba[2 * q + 1] = ep.poolP[q];
+      s.poolX.set(X.subarray((POOL_START + ep.live[q]) * F, (POOL_START + ep.live[q] + 1) * F), q * F);
+    }
+    const m = ep.labelled;
+    if (s.labelledX.length < m * F) s.labelledX = new Float64Array(Math.max(m, ep.task.nSeed + ep.task.budget) * F);
+    for (let i = 0; i < m; i++) s.labelledX.set(X.subarray(ep.labelledRows[i] * F, (ep.labelledRows[i] + 1) * F), i * F);
+    const cache: StrategyCache = {};
+    if (withMinSq) {
+      // Fold the rows labelled since the last coreset selection into the per-pool-index minimum.
+      for (let i = ep.minSqFolded; i < m; i++) {
+        const row = ep.labelledRows[i];
+        for (let q = 0; q < P; q++) {
+          const base = (POOL_START + ep.live[q]) * F;
+          let acc = 0;
+          for (let j = 0; j < F; j++) {
+            const v = X[base + j] - X[row * F + j];
+            acc += v * v;
+          }
+          const k = ep.live[q];
+          if (acc < ep.minSqDist[k]) ep.minSqDist[k] = acc;
+        }
+      }
+      ep.minSqFolded = m;
+      for (let q = 0; q < P; q++) s.minSqDist[q] = ep.minSqDist[ep.live[q]];
+      cache.minSqDistToLabelled = s.minSqDist.subarray(0, P);
+    }
+    if (withSimilarity) {
+      const sim = poolSimilarity(ep.data);
+      for (let q = 0; q < P; q++) s.similarity[q] = sim[ep.live[q]];
+      cache.meanSimilarity = s.similarity.subarray(0, P);
+    }
+    return {
+      n: P,
+      K: 2,
+      d: F,
+      proba: s.proba.subarray(0, 2 * P),
+      X: s.poolX.subarray(0, P * F),
+      m,
+      labelledX: s.labelledX.subarray(0, m * F),
+      labelledY: ep.labelledLabels.subarray(0, m),
+      rng: ep.rng,
+      makeModel: makeCurationModel,
+      cache,
+    };
+  }
+
+  /** After the picks were bought (flagged in `scratch.excluded`): the pool, the refit, the result. */
+  private finishSelection(ep: Episode, b: number, split: CurationSelectionInfo['split']): StepResult {
+    const excluded = scratch.excluded;
+    const P = ep.poolSize;
+    const live = ep.live;
     // The picks leave the pool; the others keep their order.
     let kept = 0;
     for (let q = 0; q < P; q++) if (excluded[q] === 0) live[kept++] = live[q];
@@ -250,7 +428,7 @@ export class CurationEnv {
       truncated: ep.truncated,
       done: ep.terminated || ep.truncated,
       step: ep.steps,
-      info: { batch_size: b, split: { uncertainty: countU, diversity: countD, random: countR } },
+      info: { batch_size: b, split },
       terms: { validation_gain: reward },
     };
   }
@@ -366,6 +544,8 @@ function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, 
   const labelledRows = prev && prev.labelledRows.length >= maxLabelled ? prev.labelledRows : new Int32Array(maxLabelled);
   const labelledLabels = prev && prev.labelledLabels.length >= maxLabelled ? prev.labelledLabels : new Uint8Array(maxLabelled);
   const featureSums = prev ? prev.featureSums : new Float64Array(F);
+  const minSqDist = prev ? prev.minSqDist : new Float64Array(N_POOL);
+  minSqDist.fill(Infinity);
   const model = prev ? prev.model : new SgdLogistic(F, CURATION.eta0);
 
   // §2 step 10: the seed set, walking the 100 candidates in order.
@@ -400,6 +580,8 @@ function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, 
     labelledLabels,
     labelled,
     featureSums,
+    minSqDist,
+    minSqFolded: 0,
     model,
     performance: 0,
     validationAccuracy: 0,
@@ -420,12 +602,9 @@ function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, 
 }
 
 function structuredCloneBatch(b: LastBatch): LastBatch {
-  return {
-    uncertainty: b.uncertainty && { ...b.uncertainty },
-    diversity: b.diversity && { ...b.diversity },
-    random: b.random && { ...b.random },
-    total: { ...b.total },
-  };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(b)) out[k] = v && { ...v };
+  return out as LastBatch;
 }
 
 function addRow(sums: Float64Array, X: Float64Array, row: number): void {

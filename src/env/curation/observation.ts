@@ -3,6 +3,7 @@
  * task registry. Node-free, like spaces.ts, so the console can import it.
  */
 import Type from 'typebox';
+import { LIBRARY_STRATEGIES } from '../strategies/names.ts';
 
 const StrategyStatsSchema = Type.Union(
   [
@@ -43,6 +44,12 @@ export const CurationObservationSchema = Type.Object(
             uncertainty: StrategyStatsSchema,
             diversity: StrategyStatsSchema,
             random: StrategyStatsSchema,
+            ...Object.fromEntries(
+              LIBRARY_STRATEGIES.map((name) => [
+                name,
+                Type.Optional(Type.Union(StrategyStatsSchema.anyOf, { description: `Present when the action weighted ${name}; null when it picked nothing.` })),
+              ]),
+            ),
             total: Type.Object(
               { n: Type.Integer(), disagree: Type.Number(), expected: Type.Number() },
               { additionalProperties: false },

@@ -9,8 +9,9 @@
  * exact 0) and negative ones count as 0.
  *
  * k-means++ seeding: the centres start as the candidates already chosen for this batch
- * (`exclude`). With no centre, the first pick is the largest ‖g‖² (ties to the lower index), as
- * in the authors' code, without a draw. Every further pick draws one `random_sample()` u from the
+ * (`exclude`). With no centre, the first pick is the largest ‖g‖² = ‖a‖²‖x‖² (as in the authors'
+ * code; values within a relative 1e-12 of the largest — equal up to rounding — tie, and the
+ * lower index wins), without a draw. Every further pick draws one `random_sample()` u from the
  * episode's stream and takes the first candidate not excluded whose cumulative D² (D² = squared
  * distance to the nearest centre, plain sum in index order) exceeds u · ΣD²; when ΣD² = 0 it takes
  * the lowest-index candidate left, without a draw. D² is updated incrementally after each pick.
@@ -24,6 +25,8 @@ import { argmaxRow } from './score.ts';
 import type { StrategyContext } from './types.ts';
 
 const ZERO_RELATIVE = 1e-12;
+/** Norms this close (relative) to the largest are a tie: the same value up to rounding. */
+const TIE_RELATIVE = 1e-12;
 
 /** a = p − ŷ (n × K), ‖a‖² and ‖x‖² per candidate. */
 export function gradientFactors(ctx: StrategyContext, a: Float64Array, a2: Float64Array, x2: Float64Array): void {
@@ -84,12 +87,14 @@ export function badge(ctx: StrategyContext, count: number, exclude: Uint8Array, 
   while (picked < count) {
     let pick = -1;
     if (centres === 0) {
+      // The largest ‖g‖²; candidates within rounding of it (relative 1e-12) tie, lower index first.
       let best = -Infinity;
+      for (let i = 0; i < n; i++) if (taken[i] === 0 && a2[i] * x2[i] > best) best = a2[i] * x2[i];
+      const floor = best * (1 - TIE_RELATIVE);
       for (let i = 0; i < n; i++) {
-        const g = a2[i] * x2[i];
-        if (taken[i] === 0 && g > best) {
-          best = g;
+        if (taken[i] === 0 && a2[i] * x2[i] >= floor) {
           pick = i;
+          break;
         }
       }
     } else {

@@ -42,9 +42,36 @@ export function meanSimilarity(X: ArrayLike<number>, n: number, R: ArrayLike<num
   return out;
 }
 
+/**
+ * `meanSimilarity(X, n, X, n, d, out)` with half the distances: each pair's similarity is
+ * computed once (‖a − b‖ and ‖b − a‖ are the same float) and added to both rows; row j still
+ * receives its terms in reference order 0, 1, …, n − 1, so every sum is bit-identical.
+ */
+export function meanSelfSimilarity(X: ArrayLike<number>, n: number, d: number, out: Float64Array): Float64Array {
+  out.fill(0, 0, n);
+  for (let i = 0; i < n; i++) {
+    const a = i * d;
+    // Terms r < i arrived from the earlier rows; then the self term (distance 0) and r > i.
+    out[i] += 1;
+    for (let r = i + 1; r < n; r++) {
+      const b = r * d;
+      let acc = 0;
+      for (let j = 0; j < d; j++) {
+        const v = X[a + j] - X[b + j];
+        acc += v * v;
+      }
+      const sim = 1 / (1 + Math.sqrt(acc));
+      out[i] += sim;
+      out[r] += sim;
+    }
+    out[i] = out[i] / n;
+  }
+  return out;
+}
+
 export function density(ctx: StrategyContext, count: number, exclude: Uint8Array, out: Int32Array): number {
   const { n, K, d, X, proba } = ctx;
-  const sim = ctx.cache?.meanSimilarity ?? meanSimilarity(X, n, X, n, d, floatScratch('strategies.density.sim', n));
+  const sim = ctx.cache?.meanSimilarity ?? meanSelfSimilarity(X, n, d, floatScratch('strategies.density.sim', n));
   const score = floatScratch('strategies.score', n);
   for (let i = 0; i < n; i++) {
     const s = sim[i];

@@ -10,6 +10,7 @@ export const LIBRARY_STRATEGIES = ['least_confidence', 'margin', 'entropy', 'den
 /** Every strategy name any task may accept: the original three and the library. */
 export const ALL_STRATEGIES = [...CLASSIC_STRATEGIES, ...LIBRARY_STRATEGIES] as const;
 export type StrategyName = (typeof ALL_STRATEGIES)[number];
+export type LibraryStrategyName = (typeof LIBRARY_STRATEGIES)[number];
 
 export function isStrategyName(name: string): name is StrategyName {
   return (ALL_STRATEGIES as readonly string[]).includes(name);

@@ -38,7 +38,7 @@ export async function envRoutes(app: FastifyInstance, { service }: RouteOptions)
       }
       throw e;
     }
-    const r = await service.step(episode, action, { expectedStep });
+    const r = await service.step(episode, action, { expectedStep, actionLoc: ['body', 'action'] });
     return httpStepReply(episode.id, r, episodeMetadata(episode, r));
   });
 

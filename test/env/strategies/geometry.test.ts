@@ -110,7 +110,8 @@ function badgeReference(c: Case, draws = { n: 0 }): number[] {
     if (left.length === 0) break;
     let pick: number;
     if (centres.length === 0) {
-      pick = left.reduce((b, i) => (norm(g[i]) > norm(g[b]) ? i : b), left[0]);
+      const best = Math.max(...left.map((i) => norm(g[i])));
+      pick = left.find((i) => norm(g[i]) >= best * (1 - 1e-12))!;
     } else {
       const D2 = left.map((i) => Math.min(...centres.map((cc) => {
         const v = sq(g[i], g[cc]);
@@ -158,6 +159,21 @@ describe('badge (k-means++ on gradient embeddings)', () => {
         const expected = RandomState.fromSeed(c.seed);
         for (let t = 0; t < draws.n; t++) expected.nextDouble();
         assert.deepEqual(after, expected.fingerprint());
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('meanSelfSimilarity', () => {
+  it('is bit-identical to meanSimilarity of a set with itself (half the distances)', async () => {
+    const { meanSelfSimilarity } = await import('../../../src/env/strategies/density.ts');
+    fc.assert(
+      fc.property(caseArb({ grid: false, maxN: 30 }), (c) => {
+        const { n, d, X } = c.ctx;
+        const a = meanSimilarity(X, n, X, n, d, new Float64Array(n));
+        const b = meanSelfSimilarity(X, n, d, new Float64Array(n));
+        assert.deepEqual(Array.from(b), Array.from(a));
       }),
       { numRuns: 200 },
     );
