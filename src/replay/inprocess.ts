@@ -66,6 +66,7 @@ export function replayInProcessWith(loaded: LoadedTrace, options: MakeEnvOptions
           firstDifference(`${at} diversity_idx`, sel.diversity_idx, derived.diversity_idx ?? []) ??
           firstDifference(`${at} random_idx`, sel.random_idx, derived.random_idx ?? []) ??
           firstDifference(`${at} train_order`, sel.train_order, derived.train_order) ??
+          (derived.library_idx ? firstDifference(`${at} library_idx`, sel.library_idx ?? {}, derived.library_idx) : null) ??
           firstDifference(`${at} effective batch`, sel.effective, derived.batch?.effective);
         if (d) return result(d);
       }

@@ -38,6 +38,8 @@ export interface TraceStep {
     diversity_idx?: number[];
     random_idx?: number[];
     train_order?: number[];
+    /** Strategy-library traces: each weighted library strategy's picks. */
+    library_idx?: Record<string, number[]>;
     rng?: { pos: number; key_sha256_16: string; has_gauss: number | boolean; cached_gaussian: number };
   };
 }

@@ -13,6 +13,10 @@ import { WsEnvironment } from '../../src/client/ws.ts';
 import type { Environment } from '../../src/client/types.ts';
 import { ALL_STRATEGIES } from '../../src/env/strategies/index.ts';
 import type { Action } from '../../src/env/types.ts';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { replayAllOverHttp } from '../../src/replay/remote.ts';
+import { loadTraces, summarise } from '../../src/replay/trace.ts';
 import { get, post, startServer, type TestServer } from './helpers.ts';
 
 let server: TestServer;
@@ -55,6 +59,13 @@ describe('library strategies over every transport', () => {
         await env.close();
       }
     }
+  });
+
+  test('the strategy golden traces over HTTP (replay driver)', async () => {
+    const bundle = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'strategies.jsonl.gz');
+    const report = summarise(await replayAllOverHttp(loadTraces([bundle]), server.url, 4));
+    assert.deepEqual(report.results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.difference}`), []);
+    assert.equal(report.matched, 18);
   });
 
   test('over MCP tools (take_action with a library strategy)', async () => {

@@ -8,8 +8,8 @@ import type { RouteOptions } from './env.ts';
 
 export const DESCRIPTION =
   'DataSelectEnv: an active-learning / data-curation reinforcement-learning environment. Each step the agent ' +
-  'chooses how many unlabelled samples to buy and how to mix three selection strategies (uncertainty, ' +
-  'diversity, random) under a labelling budget, in a pool with injected label noise; rewards follow the ' +
+  'chooses how many unlabelled samples to buy and how to mix selection strategies (uncertainty, ' +
+  'diversity, random; the curation tasks also least_confidence, margin, entropy, density, coreset, committee and badge) under a labelling budget, in a pool with injected label noise; rewards follow the ' +
   "validation performance, diversity, redundancy and noise of the picks. Graded tasks: the original's easy, medium and hard, and the curation family (curation-easy, -medium, -hard: " +
   'held-out test grading normalised by anchors, no observation computed from hidden truth).';
 
