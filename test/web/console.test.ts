@@ -362,6 +362,9 @@ describe('web console in chromium', () => {
     assert.match(snap.labels.compare![1]!, /^ui-balanced · hard\/7 · /);
     assert.match(snap.labels.compare![2]!, /^ui-stop · hard\/7 · /);
     assert.equal(await page.locator('#cmp-summary tbody tr').count(), 2);
+    // AUBC where the grade reports one (not on the classic tasks), as the breakdown gives it.
+    const aubc = (ep: StoredEpisode) => (typeof ep.grade.breakdown.aubc === 'number' ? ep.grade.breakdown.aubc.toFixed(4) : '–');
+    assert.deepEqual(await page.$$eval('#cmp-summary tbody td[data-col="AUBC"]', (tds) => tds.map((t) => t.textContent)), [aubc(a), aubc(b)]);
     // The overlay is announced once, not by two lines saying the same thing.
     assert.equal(await page.locator('#panel-compare :text("Overlaying")').count(), 1);
     const boxNames = await page.$$eval('#episodes-table input[type=checkbox]', (bs) => bs.map((b) => (b as any).getAttribute('aria-label')));

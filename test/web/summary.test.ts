@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { meanConfidenceInterval } from '../../src/eval/stats.ts';
 import { count, num, percent, signed, signedCount } from '../../web/src/numbers.ts';
-import { breakdownValue, endText, episodeEnd, groupEpisodes, taskLimits, totalReturn } from '../../web/src/summary.ts';
+import { aubcOf, breakdownLabel, breakdownValue, endText, episodeEnd, groupEpisodes, taskLimits, totalReturn } from '../../web/src/summary.ts';
 import { TASKS, describeTask } from '../../src/env/tasks.ts';
 
 describe('console summaries', () => {
@@ -25,6 +25,14 @@ describe('console summaries', () => {
     // Listed fields win; no numbers → null, not a guess.
     assert.deepEqual(taskLimits({ description: 'budget=300, max_steps=15', max_steps: 20, budget: 200 }), { maxSteps: 20, budget: 200 });
     assert.deepEqual(taskLimits({ description: 'no numbers here' }), { maxSteps: null, budget: null });
+  });
+
+  test('breakdown labels and the AUBC of a grade, when it reports one', () => {
+    assert.equal(breakdownLabel('test_accuracy'), 'Test accuracy');
+    assert.equal(breakdownLabel('aubc'), 'AUBC (area under the budget curve)');
+    assert.equal(aubcOf({ breakdown: { test_accuracy: 0.7, aubc: 0.6125, regime: 'clean' } }), 0.6125);
+    assert.equal(aubcOf({ breakdown: { performance_score: 0.5 } }), null);
+    assert.equal(aubcOf({ breakdown: { aubc: 'n/a' } }), null);
   });
 
   test('one format per kind of number', () => {

@@ -8,7 +8,7 @@ import { getEpisode, listEpisodes } from './api.ts';
 import { lineChart, PALETTE, type Chart, type LineSpec, type Series } from './charts.ts';
 import { byId, cell, count, el, num, passBadge, percent, plural, shortId, signed } from './format.ts';
 import { registerChart, registry } from './registry.ts';
-import { END_WORDS, episodeEnd, groupEpisodes, taskLimits, totalReturn } from './summary.ts';
+import { aubcOf, END_WORDS, episodeEnd, groupEpisodes, taskLimits, totalReturn } from './summary.ts';
 import type { EpisodeRecord, EpisodeSummary, Task } from './types.ts';
 
 export function seriesName(e: { label: string | null; task_id: string; seed: number; episode_id: string }): string {
@@ -305,6 +305,7 @@ export class ComparePanel {
           cell(count(r.initial_observation.remaining_budget - last.remaining_budget), 'Budget used', 'num'),
           cell(end ? END_WORDS[end.reason] : '–', 'Ended'),
           cell(num(r.grade.score), 'Score', 'num'),
+          cell(num(aubcOf(r.grade)), 'AUBC', 'num'),
           result,
         );
         return tr;

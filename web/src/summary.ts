@@ -87,9 +87,22 @@ export function breakdownValue(key: string, v: unknown): string {
   return v == null ? '–' : JSON.stringify(v);
 }
 
+/** Breakdown keys whose plain spelling would misread (acronyms). */
+const BREAKDOWN_LABELS: Readonly<Record<string, string>> = { aubc: 'AUBC (area under the budget curve)' };
+
 export function breakdownLabel(key: string): string {
+  if (Object.hasOwn(BREAKDOWN_LABELS, key)) return BREAKDOWN_LABELS[key]!;
   const s = key.replace(/_/g, ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * The area under the budget curve of a graded episode, when its grade reports one (a number
+ * `aubc` in the breakdown, issue 15); null for tasks whose grade has none (the classic tasks).
+ */
+export function aubcOf(g: { breakdown: Readonly<Record<string, number | string>> }): number | null {
+  const v = g.breakdown.aubc;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
 export interface GroupInput {
