@@ -14,10 +14,10 @@ import { SgdLogistic } from '../../numerics/sgd.ts';
 import { curationSplit, effectiveBatch } from '../actions.ts';
 import { EnvError, MESSAGES, unknownTask, wrongFamily } from '../errors.ts';
 import { topK } from '../samplers.ts';
-import { meanSelfSimilarity } from '../strategies/density.ts';
+import { PoolStrategyCache } from '../strategies/cache.ts';
 import { LIBRARY_STRATEGIES, type LibraryStrategyName } from '../strategies/names.ts';
 import { RUN_ORDER, runSelection, splitBatch } from '../strategies/select.ts';
-import type { StrategyCache, StrategyContext } from '../strategies/types.ts';
+import type { StrategyContext } from '../strategies/types.ts';
 import { parseAction, parseSeed, parseTaskField } from '../schemas.ts';
 import { DEFAULT_SEED, TASK_IDS, getTask, type CurationTaskSpec } from '../tasks.ts';
 import type {
@@ -82,27 +82,10 @@ const scratch = {
   proba: new Float64Array(N_POOL * 2),
   poolX: new Float64Array(N_POOL * F),
   labelledX: new Float64Array(0),
-  minSqDist: new Float64Array(N_POOL),
-  similarity: new Float64Array(N_POOL),
 };
 
 /** The committee's members: the family's own model and recipe (η₀ 0.05, 10 epochs). */
 const makeCurationModel = (d: number) => new BinaryLogisticModel(d, CURATION.eta0, CURATION.fitEpochs);
-
-/**
- * Mean similarity of each pool row to the episode's initial pool (density's reference set),
- * by pool index; computed once per data set (seed) on first use and kept with it.
- */
-const initialPoolSimilarity = new WeakMap<CurationData, Float64Array>();
-function poolSimilarity(data: CurationData): Float64Array {
-  let sim = initialPoolSimilarity.get(data);
-  if (!sim) {
-    const poolX = data.X.subarray(POOL_START * F, (POOL_START + N_POOL) * F);
-    sim = meanSelfSimilarity(poolX, N_POOL, F, new Float64Array(N_POOL));
-    initialPoolSimilarity.set(data, sim);
-  }
-  return sim;
-}
 
 function usesLibrary(weights: Action['strategy_weights']): boolean {
   for (const name of LIBRARY_STRATEGIES) if ((weights[name] ?? 0) > 0) return true;
@@ -125,12 +108,8 @@ interface Episode {
   labelled: number;
   /** Running plain sums of each feature over the labelled rows (the diversity centroid). */
   featureSums: Float64Array;
-  /**
-   * coreset's cache by pool index: min squared distance to the first `minSqFolded` labelled rows
-   * (folded in lazily, only when coreset runs; the min is exact whatever the order).
-   */
-  minSqDist: Float64Array;
-  minSqFolded: number;
+  /** coreset's and density's caches across the episode's steps (by pool index). */
+  strategyCache: PoolStrategyCache;
   model: SgdLogistic;
   performance: number;
   validationAccuracy: number;
@@ -363,31 +342,11 @@ export class CurationEnv {
     const m = ep.labelled;
     if (s.labelledX.length < m * F) s.labelledX = new Float64Array(Math.max(m, ep.task.nSeed + ep.task.budget) * F);
     for (let i = 0; i < m; i++) s.labelledX.set(X.subarray(ep.labelledRows[i] * F, (ep.labelledRows[i] + 1) * F), i * F);
-    const cache: StrategyCache = {};
-    if (withMinSq) {
-      // Fold the rows labelled since the last coreset selection into the per-pool-index minimum.
-      for (let i = ep.minSqFolded; i < m; i++) {
-        const row = ep.labelledRows[i];
-        for (let q = 0; q < P; q++) {
-          const base = (POOL_START + ep.live[q]) * F;
-          let acc = 0;
-          for (let j = 0; j < F; j++) {
-            const v = X[base + j] - X[row * F + j];
-            acc += v * v;
-          }
-          const k = ep.live[q];
-          if (acc < ep.minSqDist[k]) ep.minSqDist[k] = acc;
-        }
-      }
-      ep.minSqFolded = m;
-      for (let q = 0; q < P; q++) s.minSqDist[q] = ep.minSqDist[ep.live[q]];
-      cache.minSqDistToLabelled = s.minSqDist.subarray(0, P);
-    }
-    if (withSimilarity) {
-      const sim = poolSimilarity(ep.data);
-      for (let q = 0; q < P; q++) s.similarity[q] = sim[ep.live[q]];
-      cache.meanSimilarity = s.similarity.subarray(0, P);
-    }
+    const cache = ep.strategyCache.fill(
+      { poolX: X.subarray(POOL_START * F, (POOL_START + N_POOL) * F), d: F, ids: ep.live, n: P, labelledX: s.labelledX, m, dataKey: ep.data },
+      withMinSq,
+      withSimilarity,
+    );
     return {
       n: P,
       K: 2,
@@ -544,8 +503,8 @@ function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, 
   const labelledRows = prev && prev.labelledRows.length >= maxLabelled ? prev.labelledRows : new Int32Array(maxLabelled);
   const labelledLabels = prev && prev.labelledLabels.length >= maxLabelled ? prev.labelledLabels : new Uint8Array(maxLabelled);
   const featureSums = prev ? prev.featureSums : new Float64Array(F);
-  const minSqDist = prev ? prev.minSqDist : new Float64Array(N_POOL);
-  minSqDist.fill(Infinity);
+  const strategyCache = prev ? prev.strategyCache : new PoolStrategyCache(N_POOL);
+  strategyCache.reset();
   const model = prev ? prev.model : new SgdLogistic(F, CURATION.eta0);
 
   // §2 step 10: the seed set, walking the 100 candidates in order.
@@ -580,8 +539,7 @@ function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, 
     labelledLabels,
     labelled,
     featureSums,
-    minSqDist,
-    minSqFolded: 0,
+    strategyCache,
     model,
     performance: 0,
     validationAccuracy: 0,
