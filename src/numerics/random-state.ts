@@ -10,6 +10,7 @@
  * so an episode can own its generator and a replay can snapshot it.
  */
 import { createHash } from 'node:crypto';
+import { mtKernel, OUT_DOUBLES } from './mt-kernel.ts';
 
 const N = 624;
 const M = 397;
@@ -23,6 +24,19 @@ const TWO_POW_53 = 9007199254740992;
 /** 2^−53: multiplying by it is exactly dividing by 2^53 (a power of two), and cheaper. */
 const TWO_POW_MINUS_53 = 1 / TWO_POW_53;
 export const MAX_SEED = 0xffffffff;
+/** From this many gaussians on, the WebAssembly kernel (mt-kernel.ts) runs the loop; below, TypeScript. */
+export const KERNEL_MIN_GAUSSIANS = 64;
+let KERNEL = mtKernel();
+
+/**
+ * Turns the WebAssembly kernel off or back on (tests compare both paths; the numbers are the
+ * same). Returns whether it was on. Without WebAssembly it stays off.
+ */
+export function useMtKernel(on: boolean): boolean {
+  const was = KERNEL !== null;
+  KERNEL = on ? mtKernel() : null;
+  return was;
+}
 
 /** Smallest all-ones mask covering `max` (numpy's rejection sampling mask). */
 function maskFor(max: number): number {
@@ -169,6 +183,10 @@ export class RandomState {
       target[start] = target[start] + (loc + scale * this.gauss());
       i = 1;
     }
+    if (KERNEL !== null && count - i >= KERNEL_MIN_GAUSSIANS) {
+      this.addNormalKernel(target, start + i, count - i, loc, scale);
+      return;
+    }
     const out = this.tempered;
     let pos = this.pos;
     let x1 = 0;
@@ -213,6 +231,39 @@ export class RandomState {
   }
 
   /**
+   * `addNormalInto` for an empty cache on the WebAssembly kernel: the state goes into the kernel's
+   * memory, pairs come back as (f·x2, f·x1) — the order `gauss()` returns them — and the state
+   * comes back. An odd count leaves the last pair's second value in the cache, as `gauss()` does.
+   */
+  private addNormalKernel(target: Float64Array, start: number, count: number, loc: number, scale: number): void {
+    const k = KERNEL!;
+    k.words.set(this.words);
+    k.tempered.set(this.tempered);
+    let pos = this.pos;
+    const out = k.out;
+    const maxPairs = OUT_DOUBLES >> 1;
+    let pairsLeft = (count + 1) >> 1;
+    let i = 0;
+    while (pairsLeft > 0) {
+      const pairs = pairsLeft < maxPairs ? pairsLeft : maxPairs;
+      pos = k.gauss(pos, pairs);
+      pairsLeft -= pairs;
+      const n = 2 * pairs;
+      const take = count - i < n ? count - i : n;
+      let t = start + i;
+      for (let j = 0; j < take; j++, t++) target[t] = target[t] + (loc + scale * out[j]);
+      i += take;
+      if (take < n) {
+        this.gaussCache = out[take];
+        this.hasGauss = true;
+      }
+    }
+    this.words.set(k.words);
+    this.tempered.set(k.tempered);
+    this.pos = pos;
+  }
+
+  /**
    * Advances the generator exactly as `count` calls of `gauss()` would (cache included) without
    * computing the values: the polar method's rejection loop still draws its doubles, only the
    * log and square root of accepted pairs are skipped (for draws whose values are multiplied by 0).
@@ -226,6 +277,15 @@ export class RandomState {
     }
     // Whole pairs; an odd last value leaves its partner in the cache, so it is drawn for real.
     const pairs = Math.floor((count - i) / 2);
+    if (KERNEL !== null && pairs >= KERNEL_MIN_GAUSSIANS >> 1) {
+      KERNEL.words.set(this.words);
+      KERNEL.tempered.set(this.tempered);
+      this.pos = KERNEL.skip(this.pos, pairs);
+      this.words.set(KERNEL.words);
+      this.tempered.set(KERNEL.tempered);
+      if ((count - i) % 2 === 1) this.gauss();
+      return;
+    }
     const out = this.tempered;
     let pos = this.pos;
     for (let k = 0; k < pairs; k++) {
