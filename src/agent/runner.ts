@@ -1,25 +1,77 @@
 /**
- * The agent loop (the original inference.py, done properly): for each task, reset, then ask the
- * model for an action per step until the episode ends, log every step, grade. Works against any
- * `Environment` (in process, HTTP or WebSocket).
+ * The agent loop (the original inference.py, done properly): for each task and seed, reset, then
+ * ask the model for an action per step until the episode ends, log every step, grade. Works
+ * against any `Environment` (in process, HTTP or WebSocket).
+ *
+ * Everything the model was sent and answered is kept in the report (the transcript), so that a
+ * researcher can audit every decision: per model call the messages it added (the shared system
+ * prompt by reference), the raw answer, token usage when the endpoint reports it, latency and
+ * retries; per step how the answer was read (ok / repaired / refused, with the reason) and what
+ * the environment returned.
  */
 import type { Environment } from '../client/types.ts';
 import { getTask } from '../env/tasks.ts';
 import type { Action, Grade, Observation } from '../env/types.ts';
-import { ModelError, type ChatModel } from './model.ts';
+import { summarise, type EpisodeResult, type TaskSummary } from '../eval/run.ts';
+import { ModelError, type ChatAnswer, type ChatMessage, type ChatModel, type ChatRequest, type RetryInfo, type StructuredOutput, type TokenUsage, type ToolCall } from './model.ts';
 import { FALLBACK_ACTION, parseModelAnswer, type ParseStatus } from './parse.ts';
 import { systemPrompt, userPrompt } from './prompt.ts';
+
+/** How the step's answer was read: as is, repaired, refused (fallback played), or no answer at all (the model failed). */
+export type ParseOutcome = 'ok' | 'repaired' | 'refused' | 'no_answer';
+
+/** A message of the transcript; the system prompt is a reference into the report's `system_prompts`. */
+export type TranscriptMessage =
+  | { role: 'system'; ref: string }
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string | null; tool_calls?: ToolCall[] }
+  | { role: 'tool'; tool_call_id: string; content: string };
+
+export interface ModelCallRecord {
+  /** What this call sent: the system prompt by reference and the user message. */
+  messages: TranscriptMessage[];
+  /** Size of the whole request: characters of every message (the system prompt included). */
+  prompt_chars: number;
+  /** The raw answer; null when the call failed. */
+  answer: { content: string | null; tool_calls: ToolCall[]; finish_reason: string | null } | null;
+  /** As the endpoint reported it; null when it did not. */
+  usage: TokenUsage | null;
+  /** Wall time of the call, retries and their waits included. */
+  latency_ms: number;
+  attempts: number;
+  retries: RetryInfo[];
+  structured_output: StructuredOutput;
+  /** Why the call failed (after its retries), if it did. */
+  error: string | null;
+}
 
 export interface AgentStep {
   step: number;
   action: Action;
   /** ok | repaired | fallback (unparseable or rejected answer, or the model failed). */
   status: ParseStatus;
+  /** What was repaired, or why the answer was refused. */
   warnings: string[];
+  /** The same, for the transcript reader: outcome and reason (null when ok). */
+  parse: { outcome: ParseOutcome; reason: string | null };
   reward: number;
   done: boolean;
+  terminated: boolean;
+  truncated: boolean;
   observation: Observation;
+  /** Time spent on the model for this step, in ms (rounded). */
   llm_ms: number;
+  model_calls: ModelCallRecord[];
+  /** Tokens of this step's calls; null when the endpoint reported none. */
+  tokens: TokenTotals | null;
+  /** Characters of the request that produced the action. */
+  prompt_chars: number;
+}
+
+export interface TokenTotals {
+  prompt: number;
+  completion: number;
+  total: number;
 }
 
 export interface AgentEpisode {
@@ -35,16 +87,70 @@ export interface AgentEpisode {
   fallbacks: number;
   repaired: number;
   model_failures: number;
+  /** Key into the report's `system_prompts`. */
+  system_prompt: string;
+  wall_ms: number;
+  tokens: TokenTotals | null;
 }
 
 export interface AgentRunOptions {
   tasks: readonly string[];
-  seed: number;
+  /** One seed (the original runner's `--seed`); ignored when `seeds` is given. */
+  seed?: number;
+  /** Every task is played on each of these seeds (tasks × seeds, in that order). */
+  seeds?: readonly number[];
   /** One line per event (steps, warnings, results). */
   log?: (line: string) => void;
   /** Consecutive steps whose model call failed after all retries before the task is abandoned. */
   maxConsecutiveModelFailures?: number;
   label?: string;
+  /** USD per million prompt / completion tokens, for the cost estimate (when usage is reported). */
+  price?: { prompt: number; completion: number };
+}
+
+/** Prompt size over the model calls of a run (characters; tokens as the endpoint counted them). */
+export interface PromptSize {
+  calls: number;
+  chars: { min: number; mean: number; max: number };
+  /** null when the endpoint reported no usage. */
+  tokens: { min: number; mean: number; max: number } | null;
+}
+
+export interface AgentSummary {
+  episodes: number;
+  graded: number;
+  unfinished: number;
+  steps: number;
+  model_calls: number;
+  retries: number;
+  wall_ms: number;
+  parse: Record<ParseOutcome, number>;
+  /** Sums over the calls that reported usage; null when none did. */
+  tokens: (TokenTotals & { calls_with_usage: number; calls_without_usage: number }) | null;
+  /**
+   * Estimated cost: from the endpoint's own `usage.cost` when every call carried one, else from
+   * `--price` and the reported tokens; null without usage (or without a price).
+   */
+  cost: { usd: number; basis: 'endpoint' | 'price' } | null;
+  prompt_size: PromptSize;
+  /** Prompt size per task (keyed by task id). */
+  prompt_size_by_task: Record<string, PromptSize>;
+}
+
+export interface AgentReport {
+  model: string;
+  transport: string;
+  /** The first seed (kept for readers of the single-seed report). */
+  seed: number;
+  seeds: number[];
+  /** Per task over the graded episodes: mean grade ± 95% CI, pass rate (the eval command's summary). */
+  tasks: TaskSummary[];
+  episodes: AgentEpisode[];
+  /** Mean grade over every episode; null when any episode was not finished. */
+  mean_score: number | null;
+  /** The system prompt of each task, referenced by the transcript. */
+  system_prompts: Record<string, string>;
+  summary: AgentSummary;
 }
 
 /** A configuration error (bad key, unknown model): every later call would fail the same way. */
@@ -76,11 +182,57 @@ function errorInfo(e: unknown): { code: string; reason: string; message: string 
   };
 }
 
+const OUTCOME: Record<ParseStatus, ParseOutcome> = { ok: 'ok', repaired: 'repaired', fallback: 'refused' };
+
+/** Characters of a request: every message's text and tool calls, plus the tool definitions. */
+export function requestChars(request: ChatRequest): number {
+  let n = 0;
+  for (const m of request.messages) {
+    n += m.content?.length ?? 0;
+    if (m.role === 'assistant' && m.tool_calls) n += JSON.stringify(m.tool_calls).length;
+  }
+  if (request.tools) n += JSON.stringify(request.tools).length;
+  return n;
+}
+
+function transcriptOf(m: ChatMessage, systemRef: string): TranscriptMessage {
+  if (m.role === 'system') return { role: 'system', ref: systemRef };
+  if (m.role === 'user') return { role: 'user', content: m.content };
+  if (m.role === 'tool') return { role: 'tool', tool_call_id: m.tool_call_id, content: m.content };
+  return m.tool_calls ? { role: 'assistant', content: m.content, tool_calls: structuredClone(m.tool_calls) } : { role: 'assistant', content: m.content };
+}
+
+function addTokens(into: TokenTotals | null, u: TokenUsage | null): TokenTotals | null {
+  if (!u) return into;
+  const t = into ?? { prompt: 0, completion: 0, total: 0 };
+  t.prompt += u.prompt_tokens;
+  t.completion += u.completion_tokens;
+  t.total += u.total_tokens;
+  return t;
+}
+
+/** Runs one request through the model's `chat` (or `complete`, for a model without it), timed. */
+async function callModel(model: ChatModel, request: ChatRequest, log: (l: string) => void, task: string): Promise<{ answer: ChatAnswer; ms: number }> {
+  const t0 = performance.now();
+  const options = {
+    onRetry: ({ attempt, delayMs, error }: RetryInfo) => log(`[${task}] model call failed (${error}); retry ${attempt} in ${delayMs} ms`),
+    onNotice: (message: string) => log(`[${task}] note: ${message}`),
+  };
+  let answer: ChatAnswer;
+  if (model.chat) answer = await model.chat(request, options);
+  else {
+    const content = await model.complete(request.messages, options);
+    answer = { content, toolCalls: [], finishReason: null, usage: null, attempts: 1, retries: [], structuredOutput: 'off' };
+  }
+  return { answer, ms: performance.now() - t0 };
+}
+
 export async function runAgentEpisode(env: Environment, model: ChatModel, task: string, seed: number, o: AgentRunOptions): Promise<AgentEpisode> {
   const log = o.log ?? (() => {});
   const spec = getTask(task);
   if (!spec) throw new RangeError(`unknown task '${task}'`);
   const maxFails = o.maxConsecutiveModelFailures ?? 3;
+  const t0 = performance.now();
   const result: AgentEpisode = {
     task_id: task,
     seed,
@@ -93,6 +245,9 @@ export async function runAgentEpisode(env: Environment, model: ChatModel, task: 
     fallbacks: 0,
     repaired: 0,
     model_failures: 0,
+    system_prompt: task,
+    wall_ms: 0,
+    tokens: null,
   };
   const system = systemPrompt(spec);
   try {
@@ -105,30 +260,53 @@ export async function runAgentEpisode(env: Environment, model: ChatModel, task: 
     let done = false;
     while (!done) {
       const stepIndex = result.steps.length;
-      const t0 = performance.now();
+      const request: ChatRequest = {
+        messages: [
+          { role: 'system', content: system },
+          { role: 'user', content: userPrompt(observation, { step: stepIndex, maxSteps: spec.maxSteps, previous }) },
+        ],
+      };
+      const call: ModelCallRecord = {
+        messages: request.messages.map((m) => transcriptOf(m, task)),
+        prompt_chars: requestChars(request),
+        answer: null,
+        usage: null,
+        latency_ms: 0,
+        attempts: 0,
+        retries: [],
+        structured_output: request.responseSchema ? 'json_schema' : 'off',
+        error: null,
+      };
       let parsed: { action: Action; status: ParseStatus; warnings: string[] };
+      let outcome: ParseOutcome;
+      const tCall = performance.now();
       try {
-        const text = await model.complete(
-          [
-            { role: 'system', content: system },
-            { role: 'user', content: userPrompt(observation, { step: stepIndex, maxSteps: spec.maxSteps, previous }) },
-          ],
-          { onRetry: ({ attempt, delayMs, error }) => log(`[${task}] model call failed (${error}); retry ${attempt} in ${delayMs} ms`) },
-        );
+        const { answer } = await callModel(model, request, log, task);
+        call.answer = { content: answer.content, tool_calls: answer.toolCalls, finish_reason: answer.finishReason };
+        call.usage = answer.usage;
+        call.attempts = answer.attempts;
+        call.retries = answer.retries;
+        call.structured_output = answer.structuredOutput;
         consecutiveFailures = 0;
+        const text = answer.content ?? '';
         parsed = parseModelAnswer(text, spec, observation);
+        outcome = OUTCOME[parsed.status];
         if (parsed.status === 'fallback') parsed.warnings.push(`model answer was: ${JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}…` : text)}`);
       } catch (e) {
         if (!(e instanceof ModelError)) throw e;
         if (e.reason === 'rejected') throw new AgentAbort(e.reason, e.message, e);
+        call.error = e.message;
+        call.attempts = e.attempts;
         result.model_failures++;
         consecutiveFailures++;
         if (consecutiveFailures >= maxFails) {
           throw new ModelError('transport', `the model failed on ${consecutiveFailures} consecutive steps; giving up on task ${task} (${e.message})`, e.attempts, e);
         }
         parsed = { action: structuredClone(FALLBACK_ACTION) as Action, status: 'fallback', warnings: [`${e.message}; playing the fallback action`] };
+        outcome = 'no_answer';
       }
-      const llmMs = performance.now() - t0;
+      const llmMs = performance.now() - tCall;
+      call.latency_ms = Math.round(llmMs);
       if (parsed.status === 'fallback') result.fallbacks++;
       if (parsed.status === 'repaired') result.repaired++;
       for (const w of parsed.warnings) log(`[${task}] warning: ${w}`);
@@ -138,9 +316,27 @@ export async function runAgentEpisode(env: Environment, model: ChatModel, task: 
       observation = r.observation;
       done = r.done;
       previous = { action: parsed.action, reward: r.reward };
-      result.steps.push({ step: r.step, action: parsed.action, status: parsed.status, warnings: parsed.warnings, reward: r.reward, done: r.done, observation, llm_ms: Math.round(llmMs) });
+      const tokens = addTokens(null, call.usage);
+      result.tokens = addTokens(result.tokens, call.usage);
+      result.steps.push({
+        step: r.step,
+        action: parsed.action,
+        status: parsed.status,
+        warnings: parsed.warnings,
+        parse: { outcome, reason: parsed.warnings.length > 0 ? parsed.warnings.join('; ') : null },
+        reward: r.reward,
+        done: r.done,
+        terminated: r.terminated,
+        truncated: r.truncated,
+        observation,
+        llm_ms: Math.round(llmMs),
+        model_calls: [call],
+        tokens,
+        prompt_chars: call.prompt_chars,
+      });
+      const size = `prompt ${call.prompt_chars} chars${call.usage ? `/${call.usage.prompt_tokens} tok` : ''}`;
       log(
-        `[${task}] step ${String(r.step).padStart(2)} ${formatAction(parsed.action).padEnd(32)} ${parsed.status.padEnd(8)} reward ${r.reward >= 0 ? ' ' : ''}${f4(r.reward)}  perf ${f4(observation.current_performance)}  budget ${String(observation.remaining_budget).padStart(3)}  noise ${observation.noise_estimate.toFixed(3)}${r.done ? '  done' : ''}  (${(llmMs / 1000).toFixed(1)}s)`,
+        `[${task}] step ${String(r.step).padStart(2)} ${formatAction(parsed.action).padEnd(32)} ${parsed.status.padEnd(8)} reward ${r.reward >= 0 ? ' ' : ''}${f4(r.reward)}  perf ${f4(observation.current_performance)}  budget ${String(observation.remaining_budget).padStart(3)}  noise ${observation.noise_estimate.toFixed(3)}${r.done ? '  done' : ''}  (${(llmMs / 1000).toFixed(1)}s, ${size})`,
       );
     }
     result.final_performance = observation.current_performance;
@@ -152,26 +348,104 @@ export async function runAgentEpisode(env: Environment, model: ChatModel, task: 
     result.error = errorInfo(e);
     log(`[${task}] episode not finished: [${result.error.code}/${result.error.reason}] ${result.error.message}`);
   }
+  result.wall_ms = Math.round(performance.now() - t0);
   return result;
 }
 
-export interface AgentReport {
-  model: string;
-  transport: string;
-  seed: number;
-  episodes: AgentEpisode[];
-  mean_score: number | null;
+function stats(xs: readonly number[]): { min: number; mean: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const x of xs) {
+    min = Math.min(min, x);
+    max = Math.max(max, x);
+    sum += x;
+  }
+  return xs.length === 0 ? { min: 0, mean: 0, max: 0 } : { min, mean: Math.round((sum / xs.length) * 10) / 10, max };
+}
+
+function promptSize(calls: readonly ModelCallRecord[]): PromptSize {
+  const withUsage = calls.filter((c) => c.usage !== null);
+  return {
+    calls: calls.length,
+    chars: stats(calls.map((c) => c.prompt_chars)),
+    tokens: withUsage.length === 0 ? null : stats(withUsage.map((c) => c.usage!.prompt_tokens)),
+  };
+}
+
+/** The run's totals: steps, calls, tokens, cost, prompt size, parse outcomes. */
+export function summariseAgentRun(episodes: readonly AgentEpisode[], wallMs: number, price?: AgentRunOptions['price']): AgentSummary {
+  const calls = episodes.flatMap((e) => e.steps.flatMap((s) => s.model_calls));
+  const parse: Record<ParseOutcome, number> = { ok: 0, repaired: 0, refused: 0, no_answer: 0 };
+  for (const e of episodes) for (const s of e.steps) parse[s.parse.outcome]++;
+  const withUsage = calls.filter((c) => c.usage !== null);
+  let tokens: AgentSummary['tokens'] = null;
+  if (withUsage.length > 0) {
+    const t = withUsage.reduce<TokenTotals | null>((acc, c) => addTokens(acc, c.usage), null)!;
+    tokens = { ...t, calls_with_usage: withUsage.length, calls_without_usage: calls.length - withUsage.length };
+  }
+  let cost: AgentSummary['cost'] = null;
+  if (tokens && withUsage.length === calls.length && withUsage.every((c) => c.usage!.cost_usd !== undefined)) {
+    cost = { usd: withUsage.reduce((s, c) => s + c.usage!.cost_usd!, 0), basis: 'endpoint' };
+  } else if (tokens && price) {
+    cost = { usd: (tokens.prompt * price.prompt + tokens.completion * price.completion) / 1e6, basis: 'price' };
+  }
+  const byTask: Record<string, PromptSize> = {};
+  for (const task of new Set(episodes.map((e) => e.task_id))) {
+    byTask[task] = promptSize(episodes.filter((e) => e.task_id === task).flatMap((e) => e.steps.flatMap((s) => s.model_calls)));
+  }
+  return {
+    episodes: episodes.length,
+    graded: episodes.filter((e) => e.grade !== null).length,
+    unfinished: episodes.filter((e) => e.grade === null).length,
+    steps: episodes.reduce((s, e) => s + e.steps.length, 0),
+    model_calls: calls.length,
+    retries: calls.reduce((s, c) => s + c.retries.length, 0),
+    wall_ms: Math.round(wallMs),
+    parse,
+    tokens,
+    cost,
+    prompt_size: promptSize(calls),
+    prompt_size_by_task: byTask,
+  };
+}
+
+/** A graded agent episode in the eval command's terms, for the shared per-task summary. */
+function asEpisodeResult(e: AgentEpisode): EpisodeResult {
+  return {
+    task_id: e.task_id,
+    seed: e.seed,
+    episode_id: e.episode_id ?? '',
+    steps: e.steps.length,
+    total_reward: e.total_reward,
+    final_performance: e.final_performance ?? Number.NaN,
+    score: e.grade!.score,
+    passed: e.grade!.passed,
+    breakdown: e.grade!.breakdown,
+  };
 }
 
 export async function runAgent(env: Environment, model: ChatModel, o: AgentRunOptions): Promise<AgentReport> {
+  const seeds = o.seeds && o.seeds.length > 0 ? [...o.seeds] : [o.seed ?? 42];
+  const t0 = performance.now();
   const episodes: AgentEpisode[] = [];
-  for (const task of o.tasks) episodes.push(await runAgentEpisode(env, model, task, o.seed, o));
+  const systemPrompts: Record<string, string> = {};
+  for (const task of o.tasks) {
+    const spec = getTask(task);
+    if (!spec) throw new RangeError(`unknown task '${task}'`);
+    systemPrompts[task] = systemPrompt(spec);
+    for (const seed of seeds) episodes.push(await runAgentEpisode(env, model, task, seed, o));
+  }
   const graded = episodes.filter((e) => e.grade !== null);
   return {
     model: model.model,
     transport: env.transport,
-    seed: o.seed,
+    seed: seeds[0],
+    seeds,
+    tasks: o.tasks.filter((t) => graded.some((e) => e.task_id === t)).map((t) => summarise(t, graded.filter((e) => e.task_id === t).map(asEpisodeResult))),
     episodes,
     mean_score: graded.length === episodes.length && graded.length > 0 ? graded.reduce((s, e) => s + e.grade!.score, 0) / graded.length : null,
+    system_prompts: systemPrompts,
+    summary: summariseAgentRun(episodes, performance.now() - t0, o.price),
   };
 }

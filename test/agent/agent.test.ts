@@ -17,8 +17,11 @@ import { InProcessEnvironment } from '../../src/client/index.ts';
 import { getTask } from '../../src/env/tasks.ts';
 import type { Observation } from '../../src/env/types.ts';
 import { runCli } from '../cli/run-cli.ts';
+import { runAgentCommand, type AgentCliOptions } from '../../src/cli/commands/agent.ts';
+import { UsageError } from '../../src/cli/errors.ts';
 import { startServer } from '../client/server.ts';
-import { GOOD_ANSWER, startMockOpenAI, type MockReply, type MockServer } from './mock-openai.ts';
+import { GOOD_ANSWER, MOCK_USAGE, startMockOpenAI, type MockReply, type MockServer } from './mock-openai.ts';
+import { meanConfidenceInterval } from '../../src/eval/stats.ts';
 
 const easy = getTask('easy')!;
 const obs: Observation = { remaining_budget: 120, diversity_score: 1.01, noise_estimate: 0.05, current_performance: 0.68, samples_available: 1000 };
@@ -134,6 +137,29 @@ describe('agent loop', () => {
     assert.equal(lines.filter((l) => /^\[hard\] step /.test(l)).length, 8, 'one log line per step');
   });
 
+  it("a model with chat(): usage per call, the endpoint's own cost summed", async () => {
+    const model: ChatModel = {
+      model: 'priced',
+      complete: async () => GOOD_ANSWER,
+      chat: async () => ({
+        content: GOOD_ANSWER,
+        toolCalls: [],
+        finishReason: 'stop',
+        usage: { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60, cost_usd: 0.001 },
+        attempts: 1,
+        retries: [],
+        structuredOutput: 'off',
+      }),
+    };
+    const r = await runAgent(new InProcessEnvironment(), model, { tasks: ['hard'], seeds: [1, 2], price: { prompt: 1, completion: 1 } });
+    const n = r.summary.model_calls;
+    assert.equal(n, r.episodes[0].steps.length + r.episodes[1].steps.length);
+    assert.deepEqual(r.summary.tokens, { prompt: 50 * n, completion: 10 * n, total: 60 * n, calls_with_usage: n, calls_without_usage: 0 });
+    assert.equal(r.summary.cost?.basis, 'endpoint');
+    assert.ok(Math.abs(r.summary.cost!.usd - 0.001 * n) < 1e-12);
+    assert.deepEqual(r.episodes[0].tokens, { prompt: 50 * r.episodes[0].steps.length, completion: 10 * r.episodes[0].steps.length, total: 60 * r.episodes[0].steps.length });
+  });
+
   it('gives up on a task after 3 consecutive model failures, and aborts on a refused request', async () => {
     const down = () => new ModelError('transport', 'down', 4);
     const r = await runAgent(new InProcessEnvironment(), scripted([down(), down(), down()]), { tasks: ['easy'], seed: 1 });
@@ -243,6 +269,108 @@ describe('agent command (subprocess) against the mock server', () => {
     assert.match(r.stderr, /\[hard\] model call failed \(timeout\); retry 2 in 20 ms/);
     assert.match(r.stderr, /\[hard\] warning: no JSON action object found in the answer; playing the fallback action/);
     assert.match(r.stderr, /\[hard\] step  8 .* done/);
+
+    // The transcript: every step's request (system prompt by reference), raw answer, parse
+    // outcome with its reason, usage, latency and retries.
+    assert.equal(report.system_prompts.hard, systemPrompt(getTask('hard')!));
+    assert.deepEqual(e.steps.map((s) => s.parse.outcome), ['ok', 'ok', 'ok', 'refused', 'repaired', 'ok', 'ok', 'ok']);
+    const [s0, , , s3, s4, s5] = e.steps;
+    assert.deepEqual(s0.model_calls[0].messages[0], { role: 'system', ref: 'hard' });
+    assert.equal(s0.model_calls[0].messages[1].role, 'user');
+    assert.equal(s0.model_calls[0].messages.length, 2);
+    assert.equal(s0.model_calls[0].answer?.content, GOOD_ANSWER);
+    assert.deepEqual(s0.model_calls[0].usage, MOCK_USAGE);
+    assert.deepEqual(s0.tokens, { prompt: 100, completion: 30, total: 130 });
+    assert.equal(s0.parse.reason, null);
+    const sent = mock.requests[0].body.messages!;
+    assert.equal(s0.prompt_chars, sent[0].content.length + sent[1].content.length);
+    assert.equal((s0.model_calls[0].messages[1] as { content: string }).content, sent[1].content);
+    assert.equal(s3.model_calls[0].answer?.content, 'not JSON at all');
+    assert.match(s3.parse.reason!, /no JSON action object/);
+    assert.match(s4.parse.reason!, /clamped/);
+    // Step 6's call: a 500, then a timeout, then the answer.
+    assert.deepEqual(s5.model_calls[0].retries.map((x) => [x.attempt, x.delayMs]), [[1, 10], [2, 20]]);
+    assert.match(s5.model_calls[0].retries[0].error, /HTTP 500/);
+    assert.equal(s5.model_calls[0].retries[1].error, 'timeout');
+    assert.equal(s5.model_calls[0].attempts, 3);
+    for (const s of e.steps) assert.ok(s.model_calls[0].latency_ms >= 0 && s.llm_ms === s.model_calls[0].latency_ms);
+    assert.equal(report.summary.model_calls, 8);
+    assert.equal(report.summary.retries, 2);
+    assert.deepEqual(report.summary.parse, { ok: 6, repaired: 1, refused: 1, no_answer: 0 });
+    assert.deepEqual(report.summary.tokens, { prompt: 800, completion: 240, total: 1040, calls_with_usage: 8, calls_without_usage: 0 });
+    assert.equal(report.summary.cost, null, 'no price given and the endpoint prices nothing');
+    assert.equal(report.summary.prompt_size.chars.max, Math.max(...e.steps.map((s) => s.prompt_chars)));
+    assert.deepEqual(report.summary.prompt_size.tokens, { min: 100, mean: 100, max: 100 });
+  });
+
+  it('--seeds and --tasks: every task on every seed, a CI report like eval, cost from --price, usage null when not reported', async () => {
+    const noUsage = Array.from({ length: 20 }, () => ({ content: GOOD_ANSWER, usage: null }));
+    const m2 = await startMockOpenAI([]);
+    try {
+      const env = { API_BASE_URL: m2.baseURL, MODEL_NAME: 'mock-model', HF_TOKEN: 'hf-test', OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, ENV_HOST: undefined };
+      const [json, human] = await Promise.all([
+        runCli(['agent', '--tasks', 'hard,medium', '--seeds', '0..2', '--price', '1,2', '--json', '--quiet'], { env }),
+        runCli(['agent', '--tasks', 'hard', '--seeds', '3,5', '--quiet'], { env }),
+      ]);
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout) as AgentReport;
+      assert.deepEqual(report.seeds, [0, 1, 2]);
+      assert.deepEqual(report.episodes.map((e) => `${e.task_id}/${e.seed}`), ['hard/0', 'hard/1', 'hard/2', 'medium/0', 'medium/1', 'medium/2']);
+      assert.deepEqual(report.tasks.map((t) => t.task_id), ['hard', 'medium']);
+      for (const t of report.tasks) {
+        const scores = report.episodes.filter((e) => e.task_id === t.task_id).map((e) => e.grade!.score);
+        const ci = meanConfidenceInterval(scores);
+        assert.equal(t.episodes, 3);
+        assert.equal(t.mean_grade, ci.mean);
+        assert.equal(t.ci95_low, ci.low);
+        assert.equal(t.ci95_high, ci.high);
+        assert.equal(t.pass_rate, report.episodes.filter((e) => e.task_id === t.task_id && e.grade!.passed).length / 3);
+      }
+      const calls = report.summary.model_calls;
+      assert.equal(calls, report.episodes.reduce((n, e) => n + e.steps.length, 0));
+      assert.deepEqual(report.summary.tokens, { prompt: 100 * calls, completion: 30 * calls, total: 130 * calls, calls_with_usage: calls, calls_without_usage: 0 });
+      assert.deepEqual(report.summary.cost, { usd: (100 * calls * 1 + 30 * calls * 2) / 1e6, basis: 'price' });
+      assert.ok(report.summary.wall_ms > 0);
+
+      assert.equal(human.code, 0, human.stderr);
+      assert.match(human.stdout, /agent mock-model · inprocess · 2 seeds/);
+      assert.match(human.stdout, /hard +seed 3 +score/);
+      assert.match(human.stdout, /task +n +mean grade +95% CI +pass rate/);
+      assert.match(human.stdout, /^hard +2 +\d\.\d{4} +\[-?\d\.\d{4}, -?\d\.\d{4}\] +\d+\.\d%/m);
+      assert.match(human.stdout, /tokens 1600 prompt \+ 480 completion; prompt \d+–\d+ chars/);
+
+      m2.requests.length = 0;
+      const m3 = await startMockOpenAI(noUsage);
+      try {
+        const r = await runCli(['agent', '--tasks', 'hard', '--seed', '1', '--price', '1,2', '--json', '--quiet'], { env: { ...env, API_BASE_URL: m3.baseURL } });
+        assert.equal(r.code, 0, r.stderr);
+        const rep = JSON.parse(r.stdout) as AgentReport;
+        assert.deepEqual(rep.seeds, [1]);
+        assert.equal(rep.summary.tokens, null);
+        assert.equal(rep.summary.cost, null);
+        assert.equal(rep.summary.prompt_size.tokens, null);
+        assert.ok(rep.episodes[0].steps.every((s) => s.tokens === null && s.model_calls[0].usage === null));
+      } finally {
+        await m3.close();
+      }
+    } finally {
+      await m2.close();
+    }
+  });
+
+  it('bad --seeds / --seed / --tasks / --price are usage errors', async () => {
+    const base = { model: 'm', apiKey: 'k', transport: 'ws', temperature: '0', maxTokens: '200', timeout: '1000', retries: '0', backoff: '1' };
+    const cases: [Partial<AgentCliOptions>, RegExp][] = [
+      [{ seeds: '0..2', seed: '1' }, /--seeds or --seed, not both/],
+      [{ tasks: 'easy', task: 'hard' }, /--tasks or --task, not both/],
+      [{ seeds: '5..1' }, /is empty/],
+      [{ seed: '-1' }, /--seed must be an integer/],
+      [{ tasks: 'curation-eas' }, /unknown task 'curation-eas'/],
+      [{ price: 'cheap' }, /--price must be IN,OUT/],
+    ];
+    for (const [opts, why] of cases) {
+      await assert.rejects(runAgentCommand({ ...base, ...opts }), (e: unknown) => e instanceof UsageError && why.test(e.message), JSON.stringify(opts));
+    }
   });
 
   it('a missing model name is a usage error (exit 2)', async () => {

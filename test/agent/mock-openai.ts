@@ -11,11 +11,22 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type MockReply =
-  | { content: string; delayMs?: number }
+  /** `usage: null` answers without a usage object (as some endpoints do). */
+  | { content: string; delayMs?: number; usage?: MockUsage | null }
   | { status: number; body?: unknown }
   /** Never answers: the connection stays open until the client times out and closes it. */
   | { hang: true }
   | { drop: true };
+
+export interface MockUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cost?: number;
+}
+
+/** What every answer reports unless its reply says otherwise (fixed numbers, so tests can sum them). */
+export const MOCK_USAGE: MockUsage = { prompt_tokens: 100, completion_tokens: 30, total_tokens: 130 };
 
 export interface RecordedRequest {
   path: string;
@@ -33,15 +44,16 @@ export interface MockServer {
 
 export const GOOD_ANSWER = '{"action_type": "select_batch", "batch_size": 10, "strategy_weights": {"uncertainty": 0.4, "diversity": 0.4, "random": 0.2}}';
 
-function completion(model: string, content: string) {
-  return {
+function completion(model: string, content: string, usage: MockUsage | null = MOCK_USAGE) {
+  const body = {
     id: `chatcmpl-mock-${Math.random().toString(36).slice(2, 10)}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model,
     choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
-    usage: { prompt_tokens: 100, completion_tokens: 30, total_tokens: 130 },
+    ...(usage ? { usage } : {}),
   };
+  return body;
 }
 
 /** `script` is consumed in place, so a test may push more replies while the server runs. */
@@ -78,7 +90,7 @@ export async function startMockOpenAI(script: MockReply[], port = 0): Promise<Mo
         send(reply.status, reply.body ?? { error: { message: `mock failure ${reply.status}`, type: 'server_error' } });
       } else {
         const answer = () => {
-          if (!res.destroyed) send(200, completion(body.model ?? 'mock', reply.content));
+          if (!res.destroyed) send(200, completion(body.model ?? 'mock', reply.content, reply.usage === undefined ? MOCK_USAGE : reply.usage));
         };
         if (reply.delayMs) setTimeout(answer, reply.delayMs).unref();
         else answer();
