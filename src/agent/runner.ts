@@ -15,7 +15,7 @@ import type { Action, Grade, Observation } from '../env/types.ts';
 import { summarise, type EpisodeResult, type TaskSummary } from '../eval/run.ts';
 import { ModelError, type ChatAnswer, type ChatMessage, type ChatModel, type ChatRequest, type RetryInfo, type StructuredOutput, type TokenUsage, type ToolCall } from './model.ts';
 import { FALLBACK_ACTION, parseModelAnswer, type ParseStatus } from './parse.ts';
-import { systemPrompt, userPrompt } from './prompt.ts';
+import { systemPrompt, userPrompt, type HistoryEntry } from './prompt.ts';
 
 /** How the step's answer was read: as is, repaired, refused (fallback played), or no answer at all (the model failed). */
 export type ParseOutcome = 'ok' | 'repaired' | 'refused' | 'no_answer';
@@ -255,7 +255,7 @@ export async function runAgentEpisode(env: Environment, model: ChatModel, task: 
     result.episode_id = start.episode_id;
     log(`[${task}] episode ${start.episode_id} seed ${seed}: perf ${f4(start.observation.current_performance)} budget ${start.observation.remaining_budget}`);
     let observation = start.observation;
-    let previous: { action: Action; reward: number } | undefined;
+    const history: HistoryEntry[] = [];
     let consecutiveFailures = 0;
     let done = false;
     while (!done) {
@@ -263,7 +263,7 @@ export async function runAgentEpisode(env: Environment, model: ChatModel, task: 
       const request: ChatRequest = {
         messages: [
           { role: 'system', content: system },
-          { role: 'user', content: userPrompt(observation, { step: stepIndex, maxSteps: spec.maxSteps, previous }) },
+          { role: 'user', content: userPrompt(observation, { step: stepIndex, maxSteps: spec.maxSteps, history }) },
         ],
       };
       const call: ModelCallRecord = {
@@ -315,7 +315,7 @@ export async function runAgentEpisode(env: Environment, model: ChatModel, task: 
       result.total_reward += r.reward;
       observation = r.observation;
       done = r.done;
-      previous = { action: parsed.action, reward: r.reward };
+      history.push({ step: r.step, action: parsed.action, outcome, reward: r.reward, observation });
       const tokens = addTokens(null, call.usage);
       result.tokens = addTokens(result.tokens, call.usage);
       result.steps.push({

@@ -381,10 +381,10 @@ describe('agent command (subprocess) against the mock server', () => {
 });
 
 describe('agent command against a running environment server', () => {
-  it('plays every task over the WebSocket (as the original runner) and grades over HTTP', async () => {
+  it('plays classic and curation tasks over the WebSocket (as the original runner), the same as in process', async () => {
     const [mock, server] = await Promise.all([startMockOpenAI([]), startServer()]);
     try {
-      const args = ['agent', '--url', server.url, '--model', 'mock-model', '--api-key', 'k', '--base-url', mock.baseURL, '--json', '--quiet'];
+      const args = ['agent', '--url', server.url, '--tasks', 'easy,medium,hard,curation-hard', '--model', 'mock-model', '--api-key', 'k', '--base-url', mock.baseURL, '--json', '--quiet'];
       const [ws, local] = await Promise.all([runCli(args), runCli(args.filter((a, i) => a !== '--url' && args[i - 1] !== '--url'))]);
       assert.equal(ws.code, 0, ws.stderr);
       assert.equal(local.code, 0, local.stderr);
@@ -392,7 +392,7 @@ describe('agent command against a running environment server', () => {
       const inproc = JSON.parse(local.stdout) as AgentReport;
       assert.equal(remote.transport, 'ws');
       assert.equal(inproc.transport, 'inprocess');
-      assert.deepEqual(remote.episodes.map((e) => e.task_id), ['easy', 'medium', 'hard']);
+      assert.deepEqual(remote.episodes.map((e) => e.task_id), ['easy', 'medium', 'hard', 'curation-hard']);
       // Same model answers, same seed: the server's episodes are the in-process ones.
       assert.deepEqual(remote.episodes.map((e) => e.grade), inproc.episodes.map((e) => e.grade));
       assert.equal(remote.mean_score, inproc.mean_score);
