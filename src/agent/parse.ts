@@ -121,7 +121,7 @@ export function parseModelAnswer(text: string, task: TaskSpec, observation: Obse
     const weights: Partial<Record<Strategy, number>> = {};
     for (const [k0, v0] of Object.entries(weightsIn)) {
       const k = k0.trim().toLowerCase();
-      if (!(STRATEGIES as readonly string[]).includes(k)) {
+      if (!((task.strategies ?? STRATEGIES) as readonly string[]).includes(k)) {
         warnings.push(`unknown strategy '${k0}' dropped`);
         continue;
       }

@@ -40,7 +40,7 @@ const ACTION_JSON = `{"action_type": "select_batch", "batch_size": <integer>, "s
 const STOP_JSON = `{"action_type": "stop", "batch_size": 0, "strategy_weights": {"random": 1}}`;
 
 function answerRules(task: TaskSpec, mode: AnswerMode): string[] {
-  const selectRule = `label batch_size samples (at least ${task.minBatch}, at most the remaining budget), chosen by the weighted mix of strategies (${STRATEGIES.join(', ')}); weights are normalised, at least one must be positive.`;
+  const selectRule = `label batch_size samples (at least ${task.minBatch}, at most the remaining budget), chosen by the weighted mix of strategies (${(task.strategies ?? STRATEGIES).join(', ')}); weights are normalised, at least one must be positive.`;
   if (mode === 'tools') {
     return [
       'You act by calling tools, one take_action call per turn:',
@@ -199,4 +199,9 @@ export function userPrompt(observation: Observation, ctx: TurnContext): string {
   }
   lines.push('Current observation:', JSON.stringify(observation, null, 2), '', 'What action do you take? Answer with the JSON object only.');
   return lines.join('\n');
+}
+
+/** Tools mode: the conversation's first user message (later turns are tool results). */
+export function toolsOpening(observation: Observation, maxSteps: number): string {
+  return [`Step 1 of at most ${maxSteps}.`, 'Current observation:', JSON.stringify(observation, null, 2), '', 'Act with the take_action tool.'].join('\n');
 }

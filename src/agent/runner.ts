@@ -9,13 +9,14 @@
  * retries; per step how the answer was read (ok / repaired / refused, with the reason) and what
  * the environment returned.
  */
-import type { Environment } from '../client/types.ts';
+import type { Environment, StepOutcome } from '../client/types.ts';
 import { getTask } from '../env/tasks.ts';
 import type { Action, Grade, Observation } from '../env/types.ts';
 import { summarise, type EpisodeResult, type TaskSummary } from '../eval/run.ts';
-import { ModelError, type ChatAnswer, type ChatMessage, type ChatModel, type ChatRequest, type RetryInfo, type StructuredOutput, type TokenUsage, type ToolCall } from './model.ts';
+import { ModelError, type ChatAnswer, type ChatMessage, type ChatModel, type ChatRequest, type RetryInfo, type FunctionTool, type StructuredOutput, type TokenUsage, type ToolCall } from './model.ts';
 import { FALLBACK_ACTION, parseModelAnswer, type ParseStatus } from './parse.ts';
-import { systemPrompt, userPrompt, type HistoryEntry } from './prompt.ts';
+import { systemPrompt, toolsOpening, userPrompt, type AnswerMode, type HistoryEntry } from './prompt.ts';
+import { AGENT_TOOL_NAMES, actionResponseSchema, agentTools } from './tools.ts';
 
 /** How the step's answer was read: as is, repaired, refused (fallback played), or no answer at all (the model failed). */
 export type ParseOutcome = 'ok' | 'repaired' | 'refused' | 'no_answer';
@@ -28,7 +29,12 @@ export type TranscriptMessage =
   | { role: 'tool'; tool_call_id: string; content: string };
 
 export interface ModelCallRecord {
-  /** What this call sent: the system prompt by reference and the user message. */
+  /**
+   * What this call sent that no earlier call of the episode did: in the default mode the system
+   * prompt (by reference) and the user message; in tools mode the messages appended since the
+   * previous call (tool results, a user note) — the model's own previous answer is that call's
+   * `answer` — so the conversation is the concatenation over the calls.
+   */
   messages: TranscriptMessage[];
   /** Size of the whole request: characters of every message (the system prompt included). */
   prompt_chars: number;
@@ -104,6 +110,10 @@ export interface AgentRunOptions {
   /** Consecutive steps whose model call failed after all retries before the task is abandoned. */
   maxConsecutiveModelFailures?: number;
   label?: string;
+  /** json (default): one JSON action per answer; tools: the model calls take_action / get_state. */
+  mode?: AnswerMode;
+  /** Default mode: ask for `response_format` json_schema output (default true; refused endpoints fall back). */
+  structuredOutput?: boolean;
   /** USD per million prompt / completion tokens, for the cost estimate (when usage is reported). */
   price?: { prompt: number; completion: number };
 }
@@ -132,6 +142,8 @@ export interface AgentSummary {
    * `--price` and the reported tokens; null without usage (or without a price).
    */
   cost: { usd: number; basis: 'endpoint' | 'price' } | null;
+  /** Model calls by structured output: json_schema (accepted), refused (endpoint refused it; text parsed), off. */
+  structured_output: Record<StructuredOutput, number>;
   prompt_size: PromptSize;
   /** Prompt size per task (keyed by task id). */
   prompt_size_by_task: Record<string, PromptSize>;
@@ -150,6 +162,9 @@ export interface AgentReport {
   mean_score: number | null;
   /** The system prompt of each task, referenced by the transcript. */
   system_prompts: Record<string, string>;
+  mode: AnswerMode;
+  /** Tools mode: the function tools offered to the model (from the MCP tool list); null otherwise. */
+  tools: FunctionTool[] | null;
   summary: AgentSummary;
 }
 
@@ -227,11 +242,61 @@ async function callModel(model: ChatModel, request: ChatRequest, log: (l: string
   return { answer, ms: performance.now() - t0 };
 }
 
+/** What a step's model exchange decided. */
+interface Decision {
+  action: Action;
+  status: ParseStatus;
+  warnings: string[];
+  outcome: ParseOutcome;
+  calls: ModelCallRecord[];
+  /** Tools mode: how the step's result goes back to the model. */
+  reply?: { toolCallId: string | null; otherCalls: { id: string; content: string }[] };
+}
+
+function newCall(request: ChatRequest, fresh: readonly ChatMessage[], systemRef: string): ModelCallRecord {
+  return {
+    messages: fresh.map((m) => transcriptOf(m, systemRef)),
+    prompt_chars: requestChars(request),
+    answer: null,
+    usage: null,
+    latency_ms: 0,
+    attempts: 0,
+    retries: [],
+    structured_output: request.responseSchema ? 'json_schema' : 'off',
+    error: null,
+  };
+}
+
+function fill(call: ModelCallRecord, answer: ChatAnswer, ms: number): void {
+  call.answer = { content: answer.content, tool_calls: answer.toolCalls, finish_reason: answer.finishReason };
+  call.usage = answer.usage;
+  call.attempts = answer.attempts;
+  call.retries = answer.retries;
+  call.structured_output = answer.structuredOutput;
+  call.latency_ms = Math.round(ms);
+}
+
+const clip = (text: string) => JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}…` : text);
+
+/** Read-only turns (get_state only) allowed before a step's action, in tools mode. */
+export const MAX_READ_TURNS = 2;
+
+/** The JSON a take_action result carries back to the model (nothing beyond the step outcome). */
+function stepResultText(r: StepOutcome, note: string | null): string {
+  const out: Record<string, unknown> = { step: r.step, reward: r.reward, done: r.done, terminated: r.terminated, truncated: r.truncated, observation: r.observation };
+  if (note) out.note = note;
+  return JSON.stringify(out);
+}
+
 export async function runAgentEpisode(env: Environment, model: ChatModel, task: string, seed: number, o: AgentRunOptions): Promise<AgentEpisode> {
   const log = o.log ?? (() => {});
   const spec = getTask(task);
   if (!spec) throw new RangeError(`unknown task '${task}'`);
+  const mode: AnswerMode = o.mode ?? 'json';
+  if (mode === 'tools' && !model.chat) throw new AgentAbort('no_tool_support', `model ${model.model} has no chat() with tool calls; --mode tools needs it`);
   const maxFails = o.maxConsecutiveModelFailures ?? 3;
+  const structured = mode === 'json' && o.structuredOutput !== false ? actionResponseSchema() : undefined;
+  const tools = mode === 'tools' ? agentTools() : undefined;
   const t0 = performance.now();
   const result: AgentEpisode = {
     task_id: task,
@@ -249,94 +314,183 @@ export async function runAgentEpisode(env: Environment, model: ChatModel, task: 
     wall_ms: 0,
     tokens: null,
   };
-  const system = systemPrompt(spec);
+  const system = systemPrompt(spec, { mode });
+  let consecutiveFailures = 0;
+
+  /** A failed model call: counted, and the fallback is played, unless the endpoint refused outright. */
+  const modelFailed = (e: unknown, call: ModelCallRecord): Decision => {
+    if (!(e instanceof ModelError)) throw e;
+    if (e.reason === 'rejected') throw new AgentAbort(e.reason, e.message, e);
+    call.error = e.message;
+    call.attempts = e.attempts;
+    result.model_failures++;
+    consecutiveFailures++;
+    if (consecutiveFailures >= maxFails) {
+      throw new ModelError('transport', `the model failed on ${consecutiveFailures} consecutive steps; giving up on task ${task} (${e.message})`, e.attempts, e);
+    }
+    return { action: structuredClone(FALLBACK_ACTION) as Action, status: 'fallback', warnings: [`${e.message}; playing the fallback action`], outcome: 'no_answer', calls: [call] };
+  };
+
+  const timed = async (request: ChatRequest, call: ModelCallRecord): Promise<ChatAnswer> => {
+    const t = performance.now();
+    try {
+      const { answer, ms } = await callModel(model, request, log, task);
+      fill(call, answer, ms);
+      return answer;
+    } finally {
+      call.latency_ms = Math.round(performance.now() - t);
+    }
+  };
+
   try {
     const start = await env.reset({ task, seed, label: o.label });
     result.episode_id = start.episode_id;
-    log(`[${task}] episode ${start.episode_id} seed ${seed}: perf ${f4(start.observation.current_performance)} budget ${start.observation.remaining_budget}`);
+    log(`[${task}] episode ${start.episode_id} seed ${seed}: perf ${f4(start.observation.current_performance)} budget ${start.observation.remaining_budget}${mode === 'tools' ? ' (tools)' : ''}`);
     let observation = start.observation;
     const history: HistoryEntry[] = [];
-    let consecutiveFailures = 0;
+    // Tools mode: one conversation per episode; `sent` = messages already recorded in the transcript.
+    const conversation: ChatMessage[] = [
+      { role: 'system', content: system },
+      { role: 'user', content: toolsOpening(observation, spec.maxSteps) },
+    ];
+    let sent = 0;
     let done = false;
-    while (!done) {
-      const stepIndex = result.steps.length;
+
+    /** Default mode: one self-contained request per step (system prompt, episode so far, observation). */
+    const decideJson = async (): Promise<Decision> => {
       const request: ChatRequest = {
         messages: [
           { role: 'system', content: system },
-          { role: 'user', content: userPrompt(observation, { step: stepIndex, maxSteps: spec.maxSteps, history }) },
+          { role: 'user', content: userPrompt(observation, { step: result.steps.length, maxSteps: spec.maxSteps, history }) },
         ],
+        responseSchema: structured,
       };
-      const call: ModelCallRecord = {
-        messages: request.messages.map((m) => transcriptOf(m, task)),
-        prompt_chars: requestChars(request),
-        answer: null,
-        usage: null,
-        latency_ms: 0,
-        attempts: 0,
-        retries: [],
-        structured_output: request.responseSchema ? 'json_schema' : 'off',
-        error: null,
-      };
-      let parsed: { action: Action; status: ParseStatus; warnings: string[] };
-      let outcome: ParseOutcome;
-      const tCall = performance.now();
+      const call = newCall(request, request.messages, task);
+      let answer: ChatAnswer;
       try {
-        const { answer } = await callModel(model, request, log, task);
-        call.answer = { content: answer.content, tool_calls: answer.toolCalls, finish_reason: answer.finishReason };
-        call.usage = answer.usage;
-        call.attempts = answer.attempts;
-        call.retries = answer.retries;
-        call.structured_output = answer.structuredOutput;
-        consecutiveFailures = 0;
-        const text = answer.content ?? '';
-        parsed = parseModelAnswer(text, spec, observation);
-        outcome = OUTCOME[parsed.status];
-        if (parsed.status === 'fallback') parsed.warnings.push(`model answer was: ${JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}…` : text)}`);
+        answer = await timed(request, call);
       } catch (e) {
-        if (!(e instanceof ModelError)) throw e;
-        if (e.reason === 'rejected') throw new AgentAbort(e.reason, e.message, e);
-        call.error = e.message;
-        call.attempts = e.attempts;
-        result.model_failures++;
-        consecutiveFailures++;
-        if (consecutiveFailures >= maxFails) {
-          throw new ModelError('transport', `the model failed on ${consecutiveFailures} consecutive steps; giving up on task ${task} (${e.message})`, e.attempts, e);
-        }
-        parsed = { action: structuredClone(FALLBACK_ACTION) as Action, status: 'fallback', warnings: [`${e.message}; playing the fallback action`] };
-        outcome = 'no_answer';
+        return modelFailed(e, call);
       }
-      const llmMs = performance.now() - tCall;
-      call.latency_ms = Math.round(llmMs);
-      if (parsed.status === 'fallback') result.fallbacks++;
-      if (parsed.status === 'repaired') result.repaired++;
-      for (const w of parsed.warnings) log(`[${task}] warning: ${w}`);
+      consecutiveFailures = 0;
+      const text = answer.content ?? '';
+      const parsed = parseModelAnswer(text, spec, observation);
+      if (parsed.status === 'fallback') parsed.warnings.push(`model answer was: ${clip(text)}`);
+      return { ...parsed, outcome: OUTCOME[parsed.status], calls: [call] };
+    };
 
-      const r = await env.step(parsed.action);
+    /** Tools mode: the model calls take_action (after at most MAX_READ_TURNS turns of get_state). */
+    const decideTools = async (): Promise<Decision> => {
+      const calls: ModelCallRecord[] = [];
+      for (let readTurns = 0; ; readTurns++) {
+        const request: ChatRequest = { messages: [...conversation], tools };
+        const call = newCall(request, conversation.slice(sent), task);
+        sent = conversation.length;
+        calls.push(call);
+        let answer: ChatAnswer;
+        try {
+          answer = await timed(request, call);
+        } catch (e) {
+          const d = modelFailed(e, call);
+          return { ...d, calls, reply: { toolCallId: null, otherCalls: [] } };
+        }
+        consecutiveFailures = 0;
+        conversation.push(answer.toolCalls.length > 0 ? { role: 'assistant', content: answer.content, tool_calls: answer.toolCalls } : { role: 'assistant', content: answer.content });
+        sent = conversation.length; // the model's own answer is in this call's record
+        const acts = answer.toolCalls.filter((c) => c.function.name === 'take_action');
+        const reads = answer.toolCalls.filter((c) => c.function.name === 'get_state');
+        const unknown = answer.toolCalls.filter((c) => !(AGENT_TOOL_NAMES as readonly string[]).includes(c.function.name));
+        const unknownNote = (c: ToolCall) => `unknown tool ${JSON.stringify(c.function.name)} (tools: ${AGENT_TOOL_NAMES.join(', ')})`;
+        if (acts.length === 0 && reads.length > 0 && readTurns < MAX_READ_TURNS) {
+          // A read-only turn: answer it and ask again.
+          const state = JSON.stringify(await env.state());
+          for (const c of answer.toolCalls) {
+            conversation.push({ role: 'tool', tool_call_id: c.id, content: c.function.name === 'get_state' ? state : JSON.stringify({ error: `not executed: ${unknownNote(c)}` }) });
+          }
+          continue;
+        }
+        const otherCalls: { id: string; content: string }[] = [];
+        const stateText = reads.length > 0 ? JSON.stringify(await env.state()) : '';
+        for (const c of reads) otherCalls.push({ id: c.id, content: stateText });
+        for (const c of unknown) otherCalls.push({ id: c.id, content: JSON.stringify({ error: `not executed: ${unknownNote(c)}` }) });
+        const warnings: string[] = unknown.map((c) => `${unknownNote(c)} ignored`);
+        if (acts.length > 0) {
+          const first = acts[0];
+          const parsed = parseModelAnswer(first.function.arguments, spec, observation);
+          if (parsed.status === 'fallback') parsed.warnings.push(`take_action arguments were: ${clip(first.function.arguments)}`);
+          if (acts.length > 1) {
+            warnings.push(`${acts.length} take_action calls in one turn (parallel tool calls); only the first was played`);
+            for (const c of acts.slice(1)) otherCalls.push({ id: c.id, content: JSON.stringify({ error: 'not executed: one take_action per turn; only the first call of this turn was played' }) });
+          }
+          const all = [...warnings, ...parsed.warnings];
+          const status: ParseStatus = parsed.status === 'fallback' ? 'fallback' : all.length > 0 ? 'repaired' : 'ok';
+          return { action: parsed.action, status, warnings: all, outcome: OUTCOME[status], calls, reply: { toolCallId: first.id, otherCalls } };
+        }
+        if (answer.toolCalls.length === 0) {
+          // Text instead of a tool call: read it as the default mode would.
+          const text = answer.content ?? '';
+          const parsed = parseModelAnswer(text, spec, observation);
+          if (parsed.status === 'fallback') parsed.warnings.push(`model answer was: ${clip(text)}`);
+          else parsed.warnings.unshift('answered in text instead of a take_action call');
+          const status: ParseStatus = parsed.status === 'fallback' ? 'fallback' : 'repaired';
+          return { action: parsed.action, status, warnings: parsed.warnings, outcome: OUTCOME[status], calls, reply: { toolCallId: null, otherCalls } };
+        }
+        const why = reads.length > 0 ? `no take_action call after ${MAX_READ_TURNS} read-only turns` : 'no take_action call';
+        return {
+          action: structuredClone(FALLBACK_ACTION) as Action,
+          status: 'fallback',
+          warnings: [...warnings, `${why}; playing the fallback action`],
+          outcome: 'refused',
+          calls,
+          reply: { toolCallId: null, otherCalls },
+        };
+      }
+    };
+
+    while (!done) {
+      const d = mode === 'tools' ? await decideTools() : await decideJson();
+      const llmMs = d.calls.reduce((s, c) => s + c.latency_ms, 0);
+      if (d.status === 'fallback') result.fallbacks++;
+      if (d.status === 'repaired') result.repaired++;
+      for (const w of d.warnings) log(`[${task}] warning: ${w}`);
+
+      const r = await env.step(d.action);
       result.total_reward += r.reward;
       observation = r.observation;
       done = r.done;
-      history.push({ step: r.step, action: parsed.action, outcome, reward: r.reward, observation });
-      const tokens = addTokens(null, call.usage);
-      result.tokens = addTokens(result.tokens, call.usage);
+      history.push({ step: r.step, action: d.action, outcome: d.outcome, reward: r.reward, observation });
+      if (d.reply && !done) {
+        // The step's result goes back as the answer to the call that acted, or as a user message.
+        const note = d.status === 'ok' ? null : `${d.warnings.join('; ')}; action played: ${JSON.stringify(d.action)}`;
+        for (const c of d.reply.otherCalls) conversation.push({ role: 'tool', tool_call_id: c.id, content: c.content });
+        if (d.reply.toolCallId !== null) conversation.push({ role: 'tool', tool_call_id: d.reply.toolCallId, content: stepResultText(r, note) });
+        else conversation.push({ role: 'user', content: `Result of the action played (${note ?? 'ok'}): ${stepResultText(r, null)}\nAct with the take_action tool.` });
+      }
+      let tokens: TokenTotals | null = null;
+      for (const c of d.calls) {
+        tokens = addTokens(tokens, c.usage);
+        result.tokens = addTokens(result.tokens, c.usage);
+      }
+      const last = d.calls[d.calls.length - 1];
       result.steps.push({
         step: r.step,
-        action: parsed.action,
-        status: parsed.status,
-        warnings: parsed.warnings,
-        parse: { outcome, reason: parsed.warnings.length > 0 ? parsed.warnings.join('; ') : null },
+        action: d.action,
+        status: d.status,
+        warnings: d.warnings,
+        parse: { outcome: d.outcome, reason: d.warnings.length > 0 ? d.warnings.join('; ') : null },
         reward: r.reward,
         done: r.done,
         terminated: r.terminated,
         truncated: r.truncated,
         observation,
         llm_ms: Math.round(llmMs),
-        model_calls: [call],
+        model_calls: d.calls,
         tokens,
-        prompt_chars: call.prompt_chars,
+        prompt_chars: last.prompt_chars,
       });
-      const size = `prompt ${call.prompt_chars} chars${call.usage ? `/${call.usage.prompt_tokens} tok` : ''}`;
+      const size = `prompt ${last.prompt_chars} chars${last.usage ? `/${last.usage.prompt_tokens} tok` : ''}${d.calls.length > 1 ? `, ${d.calls.length} calls` : ''}`;
       log(
-        `[${task}] step ${String(r.step).padStart(2)} ${formatAction(parsed.action).padEnd(32)} ${parsed.status.padEnd(8)} reward ${r.reward >= 0 ? ' ' : ''}${f4(r.reward)}  perf ${f4(observation.current_performance)}  budget ${String(observation.remaining_budget).padStart(3)}  noise ${observation.noise_estimate.toFixed(3)}${r.done ? '  done' : ''}  (${(llmMs / 1000).toFixed(1)}s, ${size})`,
+        `[${task}] step ${String(r.step).padStart(2)} ${formatAction(d.action).padEnd(32)} ${d.status.padEnd(8)} reward ${r.reward >= 0 ? ' ' : ''}${f4(r.reward)}  perf ${f4(observation.current_performance)}  budget ${String(observation.remaining_budget).padStart(3)}  noise ${observation.noise_estimate.toFixed(3)}${r.done ? '  done' : ''}  (${(llmMs / 1000).toFixed(1)}s, ${size})`,
       );
     }
     result.final_performance = observation.current_performance;
@@ -394,6 +548,8 @@ export function summariseAgentRun(episodes: readonly AgentEpisode[], wallMs: num
   for (const task of new Set(episodes.map((e) => e.task_id))) {
     byTask[task] = promptSize(episodes.filter((e) => e.task_id === task).flatMap((e) => e.steps.flatMap((s) => s.model_calls)));
   }
+  const structured: Record<StructuredOutput, number> = { json_schema: 0, refused: 0, off: 0 };
+  for (const c of calls) structured[c.structured_output]++;
   return {
     episodes: episodes.length,
     graded: episodes.filter((e) => e.grade !== null).length,
@@ -405,6 +561,7 @@ export function summariseAgentRun(episodes: readonly AgentEpisode[], wallMs: num
     parse,
     tokens,
     cost,
+    structured_output: structured,
     prompt_size: promptSize(calls),
     prompt_size_by_task: byTask,
   };
@@ -433,7 +590,7 @@ export async function runAgent(env: Environment, model: ChatModel, o: AgentRunOp
   for (const task of o.tasks) {
     const spec = getTask(task);
     if (!spec) throw new RangeError(`unknown task '${task}'`);
-    systemPrompts[task] = systemPrompt(spec);
+    systemPrompts[task] = systemPrompt(spec, { mode: o.mode ?? 'json' });
     for (const seed of seeds) episodes.push(await runAgentEpisode(env, model, task, seed, o));
   }
   const graded = episodes.filter((e) => e.grade !== null);
@@ -446,6 +603,8 @@ export async function runAgent(env: Environment, model: ChatModel, o: AgentRunOp
     episodes,
     mean_score: graded.length === episodes.length && graded.length > 0 ? graded.reduce((s, e) => s + e.grade!.score, 0) / graded.length : null,
     system_prompts: systemPrompts,
+    mode: o.mode ?? 'json',
+    tools: o.mode === 'tools' ? agentTools() : null,
     summary: summariseAgentRun(episodes, performance.now() - t0, o.price),
   };
 }

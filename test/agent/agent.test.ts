@@ -333,7 +333,7 @@ describe('agent command (subprocess) against the mock server', () => {
       assert.ok(report.summary.wall_ms > 0);
 
       assert.equal(human.code, 0, human.stderr);
-      assert.match(human.stdout, /agent mock-model · inprocess · 2 seeds/);
+      assert.match(human.stdout, /agent mock-model · inprocess · json mode · 2 seeds/);
       assert.match(human.stdout, /hard +seed 3 +score/);
       assert.match(human.stdout, /task +n +mean grade +95% CI +pass rate/);
       assert.match(human.stdout, /^hard +2 +\d\.\d{4} +\[-?\d\.\d{4}, -?\d\.\d{4}\] +\d+\.\d%/m);
@@ -359,7 +359,7 @@ describe('agent command (subprocess) against the mock server', () => {
   });
 
   it('bad --seeds / --seed / --tasks / --price are usage errors', async () => {
-    const base = { model: 'm', apiKey: 'k', transport: 'ws', temperature: '0', maxTokens: '200', timeout: '1000', retries: '0', backoff: '1' };
+    const base = { model: 'm', apiKey: 'k', transport: 'ws', temperature: '0', maxTokens: '200', timeout: '1000', retries: '0', backoff: '1', mode: 'json', structuredOutput: true };
     const cases: [Partial<AgentCliOptions>, RegExp][] = [
       [{ seeds: '0..2', seed: '1' }, /--seeds or --seed, not both/],
       [{ tasks: 'easy', task: 'hard' }, /--tasks or --task, not both/],
@@ -367,6 +367,7 @@ describe('agent command (subprocess) against the mock server', () => {
       [{ seed: '-1' }, /--seed must be an integer/],
       [{ tasks: 'curation-eas' }, /unknown task 'curation-eas'/],
       [{ price: 'cheap' }, /--price must be IN,OUT/],
+      [{ mode: 'chat' }, /--mode must be json or tools/],
     ];
     for (const [opts, why] of cases) {
       await assert.rejects(runAgentCommand({ ...base, ...opts }), (e: unknown) => e instanceof UsageError && why.test(e.message), JSON.stringify(opts));

@@ -14,6 +14,11 @@ export type MockReply =
   /** `usage: null` answers without a usage object (as some endpoints do). */
   | { content: string; delayMs?: number; usage?: MockUsage | null }
   | { status: number; body?: unknown }
+  /**
+   * Tool calls (`arguments` as text is sent verbatim, so a test can send malformed JSON); several
+   * make a parallel tool call.
+   */
+  | { toolCalls: { name: string; arguments: string | Record<string, unknown>; id?: string }[]; content?: string | null; usage?: MockUsage | null }
   /** Never answers: the connection stays open until the client times out and closes it. */
   | { hang: true }
   | { drop: true };
@@ -28,10 +33,33 @@ export interface MockUsage {
 /** What every answer reports unless its reply says otherwise (fixed numbers, so tests can sum them). */
 export const MOCK_USAGE: MockUsage = { prompt_tokens: 100, completion_tokens: 30, total_tokens: 130 };
 
+export interface RecordedMessage {
+  role: string;
+  content: string;
+  tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
+
 export interface RecordedRequest {
   path: string;
   authorization: string | undefined;
-  body: { model?: string; messages?: { role: string; content: string }[]; temperature?: number; max_tokens?: number };
+  body: {
+    model?: string;
+    messages?: RecordedMessage[];
+    temperature?: number;
+    max_tokens?: number;
+    tools?: { type: string; function: { name: string; description: string; parameters: Record<string, unknown> } }[];
+    response_format?: { type: string; json_schema?: { name: string; schema: Record<string, unknown>; strict?: boolean } };
+  };
+}
+
+export interface MockOptions {
+  port?: number;
+  /**
+   * Answer every request that asks for `response_format` with a 400 (as endpoints without
+   * structured output do), without consuming the script.
+   */
+  refuseResponseFormat?: boolean;
 }
 
 export interface MockServer {
@@ -43,6 +71,27 @@ export interface MockServer {
 }
 
 export const GOOD_ANSWER = '{"action_type": "select_batch", "batch_size": 10, "strategy_weights": {"uncertainty": 0.4, "diversity": 0.4, "random": 0.2}}';
+
+/** The default answer of a request that offers tools: GOOD_ANSWER as a take_action call. */
+export const GOOD_TOOL_CALL = { name: 'take_action', arguments: GOOD_ANSWER };
+
+let callCounter = 0;
+
+function toolCompletion(model: string, calls: { name: string; arguments: string | Record<string, unknown>; id?: string }[], content: string | null, usage: MockUsage | null = MOCK_USAGE) {
+  const tool_calls = calls.map((c) => ({
+    id: c.id ?? `call_mock_${++callCounter}`,
+    type: 'function',
+    function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) },
+  }));
+  return {
+    id: `chatcmpl-mock-${Math.random().toString(36).slice(2, 10)}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content, tool_calls }, finish_reason: 'tool_calls', logprobs: null }],
+    ...(usage ? { usage } : {}),
+  };
+}
 
 function completion(model: string, content: string, usage: MockUsage | null = MOCK_USAGE) {
   const body = {
@@ -57,7 +106,9 @@ function completion(model: string, content: string, usage: MockUsage | null = MO
 }
 
 /** `script` is consumed in place, so a test may push more replies while the server runs. */
-export async function startMockOpenAI(script: MockReply[], port = 0): Promise<MockServer> {
+export async function startMockOpenAI(script: MockReply[], options: MockOptions | number = {}): Promise<MockServer> {
+  const o: MockOptions = typeof options === 'number' ? { port: options } : options;
+  const port = o.port ?? 0;
   const queue = script;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<import('node:net').Socket>();
@@ -81,9 +132,16 @@ export async function startMockOpenAI(script: MockReply[], port = 0): Promise<Mo
         return;
       }
       requests.push({ path: req.url, authorization: req.headers.authorization, body });
-      const reply = queue.shift() ?? { content: GOOD_ANSWER };
+      if (o.refuseResponseFormat && body.response_format !== undefined) {
+        send(400, { error: { message: "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", type: 'invalid_request_error', param: 'response_format' } });
+        return;
+      }
+      const offersTools = Array.isArray(body.tools) && body.tools.length > 0;
+      const reply: MockReply = queue.shift() ?? (offersTools ? { toolCalls: [GOOD_TOOL_CALL] } : { content: GOOD_ANSWER });
       if ('drop' in reply) {
         req.socket.destroy();
+      } else if ('toolCalls' in reply) {
+        send(200, toolCompletion(body.model ?? 'mock', reply.toolCalls, reply.content ?? null, reply.usage === undefined ? MOCK_USAGE : reply.usage));
       } else if ('hang' in reply) {
         // Nothing is sent; the client's own timeout ends the request (its close is the only exit).
       } else if ('status' in reply) {

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveAgentSettings } from '../../agent/config.ts';
 import { OpenAIChatModel } from '../../agent/model.ts';
+import type { AnswerMode } from '../../agent/prompt.ts';
 import { runAgent, type AgentReport } from '../../agent/runner.ts';
 import { openEnvironment } from '../../client/connect.ts';
 import { HttpClient } from '../../client/http.ts';
@@ -18,6 +19,8 @@ export interface AgentCliOptions {
   seeds?: string;
   price?: string;
   out?: string;
+  mode: string;
+  structuredOutput: boolean;
   url?: string;
   envApiKey?: string;
   transport: string;
@@ -60,6 +63,8 @@ export function registerAgent(program: Command): void {
     .option('--timeout <ms>', 'per-request timeout (model and environment server)', '60000')
     .option('--retries <n>', 'retries of a model call on transport errors / 429 / 5xx', '3')
     .option('--backoff <ms>', 'first retry delay, doubled each retry', '1000')
+    .option('--mode <m>', 'json: the model answers one JSON action (structured output where the endpoint supports it); tools: it calls take_action / get_state (function calling, tools from the MCP tool list)', 'json')
+    .option('--no-structured-output', 'json mode: do not ask for response_format json_schema (the answer is parsed from text)')
     .option('--price <in,out>', 'USD per million prompt and completion tokens, for the cost estimate (e.g. 0.15,0.60)')
     .option('--out <file>', 'write the full report (with the transcript) as JSON')
     .option('--json', 'print the full report (with the transcript of every step) as JSON on stdout')
@@ -81,7 +86,7 @@ const kilo = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : String(
 
 export function formatAgentReport(r: AgentReport): string {
   const w = Math.max(8, ...r.episodes.map((e) => e.task_id.length + 1));
-  const lines = [`agent ${r.model} · ${r.transport} · ${r.seeds.length === 1 ? `seed ${r.seed}` : `${r.seeds.length} seeds`}`];
+  const lines = [`agent ${r.model} · ${r.transport} · ${r.mode} mode · ${r.seeds.length === 1 ? `seed ${r.seed}` : `${r.seeds.length} seeds`}`];
   for (const e of r.episodes) {
     const head = `${e.task_id.padEnd(w)}${r.seeds.length > 1 ? ` seed ${String(e.seed).padEnd(5)}` : ''}`;
     if (e.grade) {
@@ -103,6 +108,7 @@ export function formatAgentReport(r: AgentReport): string {
   const cost = s.cost ? `  cost $${s.cost.usd.toFixed(4)} (${s.cost.basis === 'endpoint' ? 'from the endpoint' : 'from --price'})` : '';
   lines.push(
     `${s.steps} steps, ${s.model_calls} model calls (${s.retries} retries), ${(s.wall_ms / 1000).toFixed(1)} s; answers: ${s.parse.ok} ok, ${s.parse.repaired} repaired, ${s.parse.refused} refused, ${s.parse.no_answer} no answer`,
+    ...(s.structured_output.refused > 0 ? [`structured output refused by the endpoint on ${s.structured_output.refused} calls: answers parsed from text`] : []),
     `${tok}${cost}; prompt ${s.prompt_size.chars.min}–${s.prompt_size.chars.max} chars (mean ${s.prompt_size.chars.mean})${s.prompt_size.tokens ? `, ${s.prompt_size.tokens.min}–${s.prompt_size.tokens.max} tokens` : ''}`,
   );
   return `${lines.join('\n')}\n`;
@@ -122,6 +128,8 @@ export async function runAgentCommand(opts: AgentCliOptions): Promise<void> {
   const tasks = taskSpec !== undefined ? parseArgument(() => parseTasks(taskSpec)) : [...CLASSIC_TASK_IDS];
   const seeds = opts.seeds !== undefined ? parseArgument(() => parseSeeds(opts.seeds!)) : [opts.seed === undefined ? 42 : num(opts.seed, '--seed', { integer: true })];
   const price = opts.price === undefined ? undefined : parsePrice(opts.price);
+  if (opts.mode !== 'json' && opts.mode !== 'tools') throw new UsageError(`--mode must be json or tools, got '${opts.mode}'`);
+  const mode: AnswerMode = opts.mode;
   const timeoutMs = num(opts.timeout, '--timeout', { min: 1 });
   if (opts.transport !== 'ws' && opts.transport !== 'http') throw new UsageError(`--transport must be ws or http, got '${opts.transport}'`);
   const log = opts.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
@@ -150,7 +158,7 @@ export async function runAgentCommand(opts: AgentCliOptions): Promise<void> {
   });
   let report: AgentReport;
   try {
-    report = await runAgent(env, model, { tasks, seeds, log, price, label: `agent:${settings.model}`.slice(0, 64) });
+    report = await runAgent(env, model, { tasks, seeds, log, price, mode, structuredOutput: opts.structuredOutput !== false, label: `agent:${settings.model}`.slice(0, 64) });
   } finally {
     await env.close();
   }
