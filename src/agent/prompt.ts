@@ -18,6 +18,7 @@
 import type { TSchema } from 'typebox';
 import { STRATEGIES, isCurationObservation, type Action, type LastBatch, type Observation, type StrategyBatchStats } from '../env/types.ts';
 import { CURATION } from '../env/curation/params.ts';
+import { getStrategy } from '../env/strategies/index.ts';
 import { describeTask, observationSchemaOf, successCriteria, type CurationTaskSpec, type TaskSpec } from '../env/tasks.ts';
 
 /** The classic fields in the original runner's words (the schema's descriptions are terser). */
@@ -88,6 +89,17 @@ function objectBranch(s: JsonSchema | undefined): JsonSchema | undefined {
   return s?.properties ? s : s?.anyOf?.find((b) => b.properties !== undefined);
 }
 
+/** The task's accepted strategies beyond the original three, with their definitions from the strategy registry. */
+function libraryStrategyLines(task: TaskSpec): string[] {
+  const extra = (task.strategies ?? STRATEGIES).filter((n) => !(STRATEGIES as readonly string[]).includes(n));
+  if (extra.length === 0) return [];
+  return [
+    'This task also accepts these strategies in strategy_weights (same 0-1 weights, mixed with the others); each picks the rows that rank first by:',
+    ...extra.map((n) => `  - ${n}: ${getStrategy(n)?.definition ?? ''}`.trimEnd()),
+    '  last_batch then has an entry for each of them that the action weighted.',
+  ];
+}
+
 function curationSystemPrompt(task: CurationTaskSpec, mode: AnswerMode): string {
   const schema = plain(observationSchemaOf(task));
   const props = schema.properties ?? {};
@@ -120,6 +132,7 @@ function curationSystemPrompt(task: CurationTaskSpec, mode: AnswerMode): string 
     ...answerRules(task, mode),
     '- uncertainty buys the rows the current model is least sure about (probability closest to 0.5);',
     '  diversity buys the rows farthest from the centre of the labelled rows; random buys uniformly.',
+    ...libraryStrategyLines(task),
   ].join('\n');
 }
 
@@ -150,22 +163,26 @@ export interface TurnContext {
 const f4 = (x: number) => x.toFixed(4);
 const sgn = (x: number, d = 2) => `${x >= 0 ? '+' : ''}${x.toFixed(d)}`;
 
+/** The original three by their initial (u, d, r); library strategies by their full name (several share an initial). */
+function short(name: string): string {
+  return (STRATEGIES as readonly string[]).includes(name) ? name[0] : name;
+}
+
 /** An action in a few characters: `select 10 u.40 d.40 r.20` or `stop`. */
 export function compactAction(a: Action): string {
   if (a.action_type === 'stop') return 'stop';
   const w = a.strategy_weights as Record<string, number | undefined>;
   const parts = Object.keys(w)
     .filter((k) => w[k] !== undefined)
-    .map((k) => `${k[0]}${w[k]!.toFixed(2).replace(/^0(?=\.)/, '')}`);
+    .map((k) => `${short(k)}${k.length > 1 && short(k) === k ? ' ' : ''}${w[k]!.toFixed(2).replace(/^0(?=\.)/, '')}`);
   return `select ${a.batch_size} ${parts.join(' ')}`;
 }
 
 function batchSignals(b: LastBatch): string {
   const parts: string[] = [];
-  for (const k of STRATEGIES) {
-    const s: StrategyBatchStats | null = b[k];
-    if (!s) continue;
-    parts.push(`${k[0]} n${s.n} dis ${s.disagree.toFixed(2)}/exp ${s.expected.toFixed(2)} gap ${sgn(s.label_mean - s.pred_mean)}`);
+  for (const [k, s] of Object.entries(b) as [string, StrategyBatchStats | null][]) {
+    if (k === 'total' || !s) continue;
+    parts.push(`${short(k)} n${s.n} dis ${s.disagree.toFixed(2)}/exp ${s.expected.toFixed(2)} gap ${sgn(s.label_mean - s.pred_mean)}`);
   }
   return parts.join('; ');
 }

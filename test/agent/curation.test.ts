@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OpenAIChatModel, runAgent, systemPrompt, userPrompt, type AgentReport } from '../../src/agent/index.ts';
+import { OpenAIChatModel, parseModelAnswer, runAgent, systemPrompt, userPrompt, type AgentReport } from '../../src/agent/index.ts';
+import { getStrategy } from '../../src/env/strategies/index.ts';
 import { InProcessEnvironment } from '../../src/client/index.ts';
 import { CURATION, REGIMES } from '../../src/env/curation/params.ts';
 import { TASK_IDS, getTask, type CurationTaskSpec } from '../../src/env/tasks.ts';
@@ -53,6 +54,9 @@ describe('curation prompts', () => {
         assert.match(s, /calibration gap label_mean − pred_mean/);
         assert.match(s, /score ≥ 0\.5/);
         assert.ok(s.includes(task.summary), 'the registry summary');
+        for (const n of task.strategies.filter((x) => !['uncertainty', 'diversity', 'random'].includes(x))) {
+          assert.ok(s.includes(`  - ${n}: ${getStrategy(n)!.definition}`), `${id}: the registry's definition of ${n}`);
+        }
         if (mode === 'tools') assert.match(s, /take_action/);
         else assert.match(s, /JSON object and nothing else/);
       }
@@ -71,9 +75,9 @@ describe('curation prompts', () => {
       steps_left: 6,
       labelled: 28,
       pool_uncertainty: 0.41,
-      last_batch: { uncertainty: stats(6, 0.5, 0.3, 0.2, 0.55), diversity: stats(4, 0.25, 0.2, 0.5, 0.45), random: null, total: { n: 10, disagree: 0.4, expected: 0.26 } },
+      last_batch: { uncertainty: stats(6, 0.5, 0.3, 0.2, 0.55), diversity: stats(4, 0.25, 0.2, 0.5, 0.45), random: null, margin: stats(2, 0, 0.4, 0.5, 0.5), total: { n: 12, disagree: 0.4, expected: 0.26 } },
     };
-    const action = { action_type: 'select_batch' as const, batch_size: 10, strategy_weights: { uncertainty: 0.6, diversity: 0.4 } };
+    const action = { action_type: 'select_batch' as const, batch_size: 10, strategy_weights: { uncertainty: 0.6, diversity: 0.4, margin: 0.2 } };
     const u = userPrompt(obs, {
       step: 2,
       maxSteps: 8,
@@ -83,9 +87,20 @@ describe('curation prompts', () => {
       ],
     });
     assert.match(u, /Step 3 of at most 8/);
-    assert.match(u, /^1\. select 10 u\.60 d\.40 \(your answer was refused; the fallback action was played\) → reward -0\.0200 \| perf 0\.6100 budget 60 noise 0\.120 val_acc 0\.740 pool_unc 0\.410$/m);
-    assert.match(u, /^2\. select 10 u\.60 d\.40 → reward \+0\.0312 \| .* \| u n6 dis 0\.50\/exp 0\.30 gap -0\.35; d n4 dis 0\.25\/exp 0\.20 gap \+0\.05$/m);
+    assert.match(u, /^1\. select 10 u\.60 d\.40 margin \.20 \(your answer was refused; the fallback action was played\) → reward -0\.0200 \| perf 0\.6100 budget 60 noise 0\.120 val_acc 0\.740 pool_unc 0\.410$/m);
+    assert.match(u, /^2\. select 10 u\.60 d\.40 margin \.20 → reward \+0\.0312 \| .* \| u n6 dis 0\.50\/exp 0\.30 gap -0\.35; d n4 dis 0\.25\/exp 0\.20 gap \+0\.05; margin n2 dis 0\.00\/exp 0\.40 gap \+0\.00$/m);
     assert.ok(u.includes(JSON.stringify(obs, null, 2)));
+  });
+
+  it("the parser accepts the task's own strategies", () => {
+    const text = '{"action_type": "select_batch", "batch_size": 10, "strategy_weights": {"margin": 1}}';
+    const o = { remaining_budget: 80, diversity_score: 1, noise_estimate: 0, current_performance: 0.5, samples_available: 1200 };
+    const cur = parseModelAnswer(text, getTask('curation-hard')!, o);
+    assert.equal(cur.status, 'ok');
+    assert.deepEqual(cur.action.strategy_weights, { margin: 1 });
+    const classic = parseModelAnswer(text, getTask('hard')!, o);
+    assert.equal(classic.status, 'fallback');
+    assert.match(classic.warnings.join(' '), /unknown strategy 'margin' dropped/);
   });
 });
 
