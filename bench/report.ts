@@ -26,10 +26,17 @@ export function metOf(f: Figure): boolean | undefined {
   return undefined;
 }
 
+function baselineCells(c: Comparison | undefined, unit: string): string[] {
+  if (!c || c.baseline === undefined) return ['', ''];
+  const pct = c.worse === undefined ? undefined : Math.round(100 * c.worse);
+  const delta = pct === undefined ? '' : pct >= 0 ? `${pct} % worse` : `${-pct} % better`;
+  return [`${fmt(c.baseline)} ${unit}`, c.regressed ? `${delta} REGRESSED` : delta];
+}
+
 const fmt = (x: number) => (Math.abs(x) >= 1000 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(3));
 
-export function printTable(figures: Figure[]): void {
-  const rows = figures.map((f) => {
+export function printTable(figures: Figure[], comparisons?: Comparison[]): void {
+  const rows = figures.map((f, i) => {
     const r = ratioOf(f);
     const met = metOf(f);
     const goal =
@@ -42,13 +49,77 @@ export function printTable(figures: Figure[]): void {
       r !== undefined ? `${r.toFixed(1)}×` : '',
       goal,
       met === undefined ? '' : met ? 'met' : 'MISSED',
+      ...(comparisons ? baselineCells(comparisons[i], f.unit) : []),
       f.note ?? '',
     ];
   });
-  const header = ['section', 'figure', 'value', 'original', 'ratio', 'goal', 'status', 'note'];
+  const header = ['section', 'figure', 'value', 'original', 'ratio', 'goal', 'status', ...(comparisons ? ['baseline', 'vs baseline'] : []), 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
+}
+
+/** One figure of the committed baseline (bench/baseline.json). */
+export interface BaselineEntry {
+  section: string;
+  name: string;
+  value: number;
+  unit: string;
+  better?: 'lower' | 'higher';
+}
+
+export interface Baseline {
+  /** When and under what load the figures were taken (the machine is shared: load matters). */
+  written: string;
+  loadavg: number[];
+  quick: boolean;
+  figures: BaselineEntry[];
+}
+
+export interface Comparison {
+  baseline?: number;
+  /** How much worse than the baseline (0.2 = 20 % worse; negative = better). */
+  worse?: number;
+  regressed: boolean;
+}
+
+const keyOf = (f: { section: string; name: string }) => `${f.section}\u0000${f.name}`;
+
+/**
+ * Compares a figure with its baseline entry (same section, name and unit). A figure regresses when
+ * it is worse by more than `tolerance` (a fraction: 0.5 = 50 % slower or 33 % less throughput).
+ * Figures without a direction, or without a baseline entry, are never flagged.
+ */
+export function compareToBaseline(f: Figure, baseline: Baseline | null, tolerance: number): Comparison {
+  if (!baseline || !f.better) return { regressed: false };
+  const b = baseline.figures.find((e) => keyOf(e) === keyOf(f) && e.unit === f.unit);
+  if (!b || !Number.isFinite(b.value) || !Number.isFinite(f.value) || b.value <= 0 || f.value <= 0) {
+    return { baseline: b?.value, regressed: false };
+  }
+  const worse = f.better === 'lower' ? f.value / b.value - 1 : b.value / f.value - 1;
+  return { baseline: b.value, worse, regressed: worse > tolerance };
+}
+
+/** The new baseline: the figures just measured replace their entries; the others are kept. */
+export function mergeBaseline(old: Baseline | null, figures: Figure[], meta: { written: string; loadavg: number[]; quick: boolean }): Baseline {
+  const fresh = figures
+    .filter((f) => f.better && Number.isFinite(f.value))
+    .map((f) => ({ section: f.section, name: f.name, value: f.value, unit: f.unit, better: f.better }));
+  const freshKeys = new Set(fresh.map(keyOf));
+  const kept = (old?.figures ?? []).filter((e) => !freshKeys.has(keyOf(e)));
+  return { ...meta, figures: [...kept, ...fresh] };
+}
+
+/** Parses a baseline file's text; throws with a readable message when it is not one. */
+export function parseBaseline(text: string): Baseline {
+  const v = JSON.parse(text) as Partial<Baseline>;
+  if (!v || !Array.isArray(v.figures) || typeof v.written !== 'string') throw new Error('not a bench baseline (expected {written, loadavg, figures[]})');
+  for (const e of v.figures) {
+    if (typeof e?.section !== 'string' || typeof e.name !== 'string' || typeof e.value !== 'number' || typeof e.unit !== 'string') {
+      throw new Error(`bench baseline: malformed entry ${JSON.stringify(e)}`);
+    }
+  }
+  return { written: v.written, loadavg: Array.isArray(v.loadavg) ? v.loadavg : [], quick: Boolean(v.quick), figures: v.figures };
 }

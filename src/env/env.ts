@@ -196,7 +196,11 @@ export class DataSelectEnv {
       poolX.set(world.X.subarray(world.poolStart * F, (world.poolStart + P) * F));
       rng.addNormalInto(poolX, 0, P * F, 0, task.data.poolJitter);
       uniforms = rng.rand(P);
-      putSeedStage(world, stageKey, () => ({ pool: poolX.slice(), uniforms, rngAfter: rng.clone() }));
+      putSeedStage(world, stageKey, (old) => {
+        const pool = old && old.pool.length === poolX.length ? old.pool : new Float64Array(poolX.length);
+        pool.set(poolX);
+        return { pool, uniforms, rngAfter: rng.clone() };
+      });
     }
 
     // Noise mask (strict <) and guaranteed flips.

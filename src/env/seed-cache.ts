@@ -38,15 +38,25 @@ export function getSeedStage(world: object, key: string): SeedStage | undefined 
   return hit;
 }
 
-/** Stores the stage built by `make` (not called at all when the cache is disabled). */
-export function putSeedStage(world: object, key: string, make: () => SeedStage): void {
+/**
+ * Stores the stage built by `make` (not called at all when the cache is disabled). When the cache
+ * is full, the least recently used stage is evicted first and handed to `make` so its buffers can
+ * be reused (a pool is 176 kB: allocating one per new seed costs more than copying into it).
+ * Stages are only read synchronously during a reset, so nothing else holds an evicted one.
+ */
+export function putSeedStage(world: object, key: string, make: (recycled: SeedStage | undefined) => SeedStage): void {
   if (capacity === 0) return;
-  const stage = make();
   let m = caches.get(world);
   if (!m) {
     m = new Map();
     caches.set(world, m);
   }
-  m.set(key, stage);
-  while (m.size > capacity) m.delete(m.keys().next().value!);
+  let recycled: SeedStage | undefined;
+  m.delete(key);
+  while (m.size >= capacity) {
+    const oldest = m.keys().next().value!;
+    recycled = m.get(oldest);
+    m.delete(oldest);
+  }
+  m.set(key, make(recycled));
 }

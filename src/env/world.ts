@@ -89,12 +89,18 @@ function buildWorld(spec: DataSpec): World {
 }
 
 /** The shared world of a data spec (built on first call). */
+const bySpec = new WeakMap<DataSpec, World>();
+
 export function getWorld(spec: DataSpec): World {
+  // Task specs are frozen registry objects: the identity lookup avoids serialising per reset.
+  const same = bySpec.get(spec);
+  if (same) return same;
   const key = JSON.stringify(spec);
   let w = worlds.get(key);
   if (!w) {
     w = buildWorld(spec);
     worlds.set(key, w);
   }
+  if (Object.isFrozen(spec)) bySpec.set(spec, w);
   return w;
 }

@@ -181,11 +181,30 @@ const nextSigned: Code = [
   f64(1 / 9007199254740992), ['f64.mul'],
   ['f64.mul'], f64(1.0), ['f64.sub'],
 ];
-/** The rejection loop: leaves an accepted pair in x1, x2 and r2. */
+/** 2·random_sample() − 1 from the two outputs at byte address `a` + `off`, `a` + `off` + 4 (no block check). */
+const signedAt = (off: number): Code => [
+  f64(2.0),
+  get('a'), ['i32.load', TEMPERED_AT + off], i32(5), ['i32.shr_u'], ['f64.convert_i32_s'], f64(67108864), ['f64.mul'],
+  get('a'), ['i32.load', TEMPERED_AT + off + 4], i32(6), ['i32.shr_u'], ['f64.convert_i32_s'], ['f64.add'],
+  f64(1 / 9007199254740992), ['f64.mul'],
+  ['f64.mul'], f64(1.0), ['f64.sub'],
+];
+/**
+ * The rejection loop: leaves an accepted pair in x1, x2 and r2. While four outputs remain in the
+ * block they are read without per-output checks; near its end, one at a time with the twist.
+ */
 const polarPair: Code = [
   ['loop'],
+  get('pos'), i32(N - 4), ['i32.le_u'],
+  ['if'],
+  get('pos'), i32(2), ['i32.shl'], set('a'),
+  ...signedAt(0), set('x1'),
+  ...signedAt(8), set('x2'),
+  get('pos'), i32(4), ['i32.add'], set('pos'),
+  ['else'],
   ...nextSigned, set('x1'),
   ...nextSigned, set('x2'),
+  ['end'],
   get('x1'), get('x1'), ['f64.mul'], get('x2'), get('x2'), ['f64.mul'], ['f64.add'], set('r2'),
   get('r2'), f64(1.0), ['f64.ge'], ['br_if', 0],
   get('r2'), f64(0.0), ['f64.eq'], ['br_if', 0],
@@ -197,7 +216,7 @@ const gauss: FuncDef = {
   name: 'gauss',
   params: [['pos', 'i32'], ['pairs', 'i32']],
   results: ['i32'],
-  locals: [['p', 'i32'], ['end', 'i32'], ['x1', 'f64'], ['x2', 'f64'], ['r2', 'f64'], ['f', 'f64']],
+  locals: [['p', 'i32'], ['end', 'i32'], ['a', 'i32'], ['x1', 'f64'], ['x2', 'f64'], ['r2', 'f64'], ['f', 'f64']],
   export: true,
   body: [
     i32(OUT_AT), set('p'),
@@ -221,7 +240,7 @@ const skip: FuncDef = {
   name: 'skip',
   params: [['pos', 'i32'], ['pairs', 'i32']],
   results: ['i32'],
-  locals: [['x1', 'f64'], ['x2', 'f64'], ['r2', 'f64']],
+  locals: [['a', 'i32'], ['x1', 'f64'], ['x2', 'f64'], ['r2', 'f64']],
   export: true,
   body: [
     ['block'], ['loop'],

@@ -109,18 +109,20 @@ export function generateCurationData(seed: number): CurationData {
   // 9. Standardise every column over all generated rows (generated order), then permute.
   const mean = new Float64Array(d);
   const sd = new Float64Array(d);
-  for (let j = 0; j < d; j++) {
-    let acc = 0;
-    for (let i = 0; i < n; i++) acc += X[i * d + j];
-    const m = acc / n;
-    let q = 0;
-    for (let i = 0; i < n; i++) {
-      const dv = X[i * d + j] - m;
-      q += dv * dv;
-    }
-    mean[j] = m;
-    sd[j] = Math.sqrt(q / n);
+  // Row-major passes: each column still sums its rows in generated order (the same additions).
+  for (let i = 0; i < n; i++) {
+    const base = i * d;
+    for (let j = 0; j < d; j++) mean[j] += X[base + j];
   }
+  for (let j = 0; j < d; j++) mean[j] = mean[j] / n;
+  for (let i = 0; i < n; i++) {
+    const base = i * d;
+    for (let j = 0; j < d; j++) {
+      const dv = X[base + j] - mean[j];
+      sd[j] += dv * dv;
+    }
+  }
+  for (let j = 0; j < d; j++) sd[j] = Math.sqrt(sd[j] / n);
   const Xe = new Float64Array(n * d);
   const ye = new Uint8Array(n);
   const te = new Float64Array(n);
