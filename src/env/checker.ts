@@ -194,8 +194,14 @@ async function playChecked(env: CheckableEnvironment, task: TaskSpec, seed: numb
     const infoOk =
       action.action_type === 'stop'
         ? infoKeys === ''
-        : infoKeys === 'gain,noise_ratio,redundancy' || infoKeys === 'gain,noise_ratio,redundancy,terms';
-    c.expect('step-shape', infoOk, () => `step ${t + 1}: info keys [${infoKeys}] (a selection has gain, redundancy, noise_ratio and maybe terms; a stop {})`);
+        : task.family === 'classic'
+          ? infoKeys === 'gain,noise_ratio,redundancy' || infoKeys === 'gain,noise_ratio,redundancy,terms'
+          : infoKeys === 'batch_size,split';
+    c.expect('step-shape', infoOk, () =>
+      task.family === 'classic'
+        ? `step ${t + 1}: info keys [${infoKeys}] (a selection has gain, redundancy, noise_ratio and maybe terms; a stop {})`
+        : `step ${t + 1}: info keys [${infoKeys}] (a ${task.family} selection has batch_size and split; a stop {})`,
+    );
 
     c.expect('done-flags', r.done === (r.terminated || r.truncated), () => `step ${t + 1}: done ${r.done} but terminated ${r.terminated}, truncated ${r.truncated}`);
     c.expect('done-flags', !(r.terminated && r.truncated), () => `step ${t + 1}: terminated and truncated both true`);

@@ -6,8 +6,9 @@
 import { pairwiseSum } from '../numerics/reductions.ts';
 import { pyRound } from '../numerics/py-round.ts';
 import { curationGrade } from './curation/grader.ts';
+import { datasetGrade, type DatasetGradeData } from './datasets/grader.ts';
 import { EnvError } from './errors.ts';
-import type { Grade, GradeInput } from './types.ts';
+import type { CurationGradeData, Grade, GradeInput } from './types.ts';
 import type { TaskSpec } from './tasks.ts';
 
 const clip01 = (x: number) => Math.min(Math.max(x, 0), 1);
@@ -27,12 +28,12 @@ export interface EpisodeGrade {
 /**
  * The grade as the episode's own replies carry it (the final step's `metadata` on every transport):
  * the score and the pass flag (a function of the score) always; the breakdown only where it is
- * computed from what the agent saw. A curation breakdown reads the hidden truth (test accuracy,
+ * computed from what the agent saw. A curation or data-set breakdown reads the hidden truth (test accuracy,
  * the normalised score, the anchors of the hidden regime, the regime itself): it belongs to the
  * grader — POST /grader, the grade_episode tool and the after-the-fact episode records — alone.
  */
 export function episodeGrade(task: TaskSpec, g: Grade): EpisodeGrade {
-  if (task.family === 'curation') return { score: g.score, passed: g.passed };
+  if (task.family === 'curation' || task.family === 'dataset') return { score: g.score, passed: g.passed };
   // The classic terms are numbers (performance, noise, efficiency scores).
   const breakdown: Record<string, number> = {};
   for (const [k, v] of Object.entries(g.breakdown)) if (typeof v === 'number') breakdown[k] = v;
@@ -41,9 +42,10 @@ export function episodeGrade(task: TaskSpec, g: Grade): EpisodeGrade {
 
 /** Grades a finished episode by its task's rule (either family). */
 export function grade(task: TaskSpec, input: GradeInput): Grade {
-  if (task.family === 'curation') {
+  if (task.family === 'curation' || task.family === 'dataset') {
     if (!input.grade_data) throw new EnvError('EXECUTION_ERROR', 'internal', `episode of ${task.id} has no grade data`);
-    return curationGrade(task, input.grade_data);
+    if (task.family === 'dataset') return datasetGrade(task, input.grade_data as DatasetGradeData);
+    return curationGrade(task, input.grade_data as CurationGradeData);
   }
   const g = task.grader;
   const perf = input.final_observation.current_performance;

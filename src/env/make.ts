@@ -5,12 +5,13 @@
  */
 import type { RngFingerprint } from '../numerics/random-state.ts';
 import { CurationEnv } from './curation/env.ts';
+import { DatasetEnv } from './datasets/env.ts';
 import { DataSelectEnv } from './env.ts';
 import { unknownTask } from './errors.ts';
 import { DEFAULT_TASK, TASK_IDS, getTask, type TaskFamilyId, type TaskSpec } from './tasks.ts';
 import type { EnvState, Grade, GradeInput, Observation, ResetResult, SelectionDetail, StepResult } from './types.ts';
 
-/** What every family's environment offers (DataSelectEnv and CurationEnv both implement it). */
+/** What every family's environment offers (DataSelectEnv, CurationEnv and DatasetEnv implement it). */
 export interface TaskEnv {
   reset(options?: { task?: string | null; seed?: number | string | null }): ResetResult;
   step(action: unknown): StepResult;
@@ -34,6 +35,7 @@ export interface MakeEnvOptions {
 
 /** The environment class for a family. */
 export function makeFamilyEnv(family: TaskFamilyId, options: MakeEnvOptions = {}): TaskEnv {
+  if (family === 'dataset') return new DatasetEnv(options);
   return family === 'curation' ? new CurationEnv(options) : new DataSelectEnv(options);
 }
 

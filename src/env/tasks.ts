@@ -11,6 +11,10 @@ import Type, { type TSchema } from 'typebox';
 import { CURATION_ANCHORS, type Anchor } from './curation/anchors.ts';
 import { CurationObservationSchema } from './curation/observation.ts';
 import { CURATION } from './curation/params.ts';
+import { DATASET_ANCHORS, type DatasetAnchor } from './datasets/anchors.ts';
+import type { DatasetRegime, SplitSpec } from './datasets/generate.ts';
+import { DatasetObservationSchema } from './datasets/observation.ts';
+import { BUILTIN_DATASETS } from './datasets/registry.ts';
 import { ALL_STRATEGIES, CLASSIC_STRATEGIES, type StrategyName } from './strategies/names.ts';
 
 /** The fixed, seed-independent data set and model warm-up of a task family. */
@@ -78,7 +82,7 @@ export type GraderRule =
       passPerformanceAbove: number;
     };
 
-export type TaskFamilyId = 'classic' | 'curation';
+export type TaskFamilyId = 'classic' | 'curation' | 'dataset';
 
 /** A classic task (docs/behaviour.md): the original's rules, reproduced bit for bit. */
 export interface ClassicTaskSpec {
@@ -119,7 +123,70 @@ export interface CurationTaskSpec {
   summary: string;
 }
 
-export type TaskSpec = ClassicTaskSpec | CurationTaskSpec;
+/** A data-set task (docs/datasets.md): a real labelled set, K classes, the strategy library. */
+export interface DatasetTaskSpec {
+  id: string;
+  family: 'dataset';
+  difficulty: string;
+  /** The data set's id in the data-set registry (src/env/datasets/registry.ts). */
+  dataset: string;
+  nRows: number;
+  nFeatures: number;
+  nClasses: number;
+  budget: number;
+  maxSteps: number;
+  minBatch: number;
+  split: SplitSpec;
+  /** The strategy names `strategy_weights` may use (the whole library). */
+  strategies: readonly StrategyName[];
+  anchors: Readonly<Record<DatasetRegime, DatasetAnchor>>;
+  passScoreAtLeast: number;
+  summary: string;
+}
+
+export type TaskSpec = ClassicTaskSpec | CurationTaskSpec | DatasetTaskSpec;
+
+const DATASET_SUMMARY =
+  'Real data: buy labels for a real data set from annotators that may be unreliable in a hidden way (clean, class-conditional flips, or defaulting to one class on hard items); graded on a held-out test set no observation touches.';
+
+/** A data-set task entry (anchors from the shipped table; a user's set brings its own). */
+export function datasetTask(o: {
+  id: string;
+  dataset: string;
+  difficulty: string;
+  nRows: number;
+  nFeatures: number;
+  nClasses: number;
+  budget: number;
+  maxSteps: number;
+  minBatch: number;
+  split: SplitSpec;
+  summary: string;
+  anchors?: Readonly<Record<DatasetRegime, DatasetAnchor>>;
+}): DatasetTaskSpec {
+  return {
+    id: o.id,
+    family: 'dataset',
+    difficulty: o.difficulty,
+    dataset: o.dataset,
+    nRows: o.nRows,
+    nFeatures: o.nFeatures,
+    nClasses: o.nClasses,
+    budget: o.budget,
+    maxSteps: o.maxSteps,
+    minBatch: o.minBatch,
+    split: Object.freeze({ ...o.split }),
+    strategies: ALL_STRATEGIES,
+    anchors: o.anchors ?? DATASET_ANCHORS[o.id],
+    passScoreAtLeast: 0.5,
+    summary: `${DATASET_SUMMARY} ${o.summary}`,
+  };
+}
+
+const shape = (id: string) => {
+  const d = BUILTIN_DATASETS.find((b) => b.id === id)!;
+  return { dataset: id, nRows: d.nRows, nFeatures: d.nFeatures, nClasses: d.nClasses };
+};
 
 const CURATION_SUMMARY =
   'Curation: buy labels from a pool whose annotators may be unreliable in ways only the bought labels reveal; graded on a held-out test set no observation touches.';
@@ -201,6 +268,46 @@ const TASK_LIST: readonly TaskSpec[] = [
   curationTask('curation-easy', 'easy', 16, 200, 20, 'The most seed rows and steps: room to find out what the annotators do.'),
   curationTask('curation-medium', 'medium', 12, 120, 12, 'Fewer seed rows, budget and steps.'),
   curationTask('curation-hard', 'hard', 8, 80, 8, 'The fewest seed rows and steps: little room to find out what the annotators do.'),
+  datasetTask({
+    id: 'breast-cancer',
+    ...shape('breast-cancer'),
+    difficulty: 'binary',
+    budget: 60,
+    maxSteps: 12,
+    minBatch: 5,
+    split: { seedPerClass: 2, validationFraction: 0.15, testFraction: 0.3 },
+    summary: 'Breast Cancer Wisconsin (Diagnostic): 569 tumours, 30 features, malignant or benign.',
+  }),
+  datasetTask({
+    id: 'iris',
+    ...shape('iris'),
+    difficulty: 'multiclass',
+    budget: 24,
+    maxSteps: 8,
+    minBatch: 3,
+    split: { seedPerClass: 1, validationFraction: 0.2, testFraction: 0.3 },
+    summary: "Fisher's iris: 150 flowers, 4 measurements, 3 species; one labelled flower per species to start.",
+  }),
+  datasetTask({
+    id: 'wine',
+    ...shape('wine'),
+    difficulty: 'multiclass',
+    budget: 30,
+    maxSteps: 10,
+    minBatch: 3,
+    split: { seedPerClass: 1, validationFraction: 0.2, testFraction: 0.3 },
+    summary: 'Wine recognition: 178 wines, 13 chemical measurements, 3 cultivars.',
+  }),
+  datasetTask({
+    id: 'digits',
+    ...shape('digits'),
+    difficulty: 'multiclass',
+    budget: 150,
+    maxSteps: 15,
+    minBatch: 5,
+    split: { seedPerClass: 1, validationFraction: 0.15, testFraction: 0.3 },
+    summary: 'Handwritten digits: 1,797 images of 8×8 pixels (64 features), 10 classes.',
+  }),
 ];
 
 /**
@@ -239,15 +346,40 @@ const FAMILY_LIST: readonly TaskFamily[] = [
       'The curation benchmark curation-easy, -medium, -hard: no stop bonus, grading on a held-out test set normalised by anchors, no observation computed from hidden truth.',
     observation: CurationObservationSchema,
   },
+  {
+    id: 'dataset',
+    summary:
+      'Real data sets (breast-cancer, iris, wine, digits, and a user\'s CSV): K classes, the strategy library, hidden annotator regimes, grading on a held-out test set normalised by anchors.',
+    observation: DatasetObservationSchema,
+  },
 ];
 
 export const FAMILIES: ReadonlyMap<string, TaskFamily> = new Map(FAMILY_LIST.map((f) => [f.id, Object.freeze(f)]));
 
-export const TASKS: ReadonlyMap<string, TaskSpec> = new Map(TASK_LIST.map((t) => [t.id, Object.freeze(t)]));
-export const TASK_IDS: readonly string[] = TASK_LIST.map((t) => t.id);
+const TASK_MAP = new Map<string, TaskSpec>(TASK_LIST.map((t) => [t.id, Object.freeze(t)]));
+const TASK_ID_LIST: string[] = TASK_LIST.map((t) => t.id);
+export const TASKS: ReadonlyMap<string, TaskSpec> = TASK_MAP;
+/** Every task id: the built-in ones, then any registered at start-up (a user's CSV). */
+export const TASK_IDS: readonly string[] = TASK_ID_LIST;
+
+/**
+ * Adds a task at start-up (a user's CSV data set, `--dataset FILE`): before any environment is
+ * made. Refuses an id already taken by a different entry; the same entry again is a no-op.
+ */
+export function registerTask(task: DatasetTaskSpec): void {
+  const existing = TASK_MAP.get(task.id);
+  if (existing) {
+    if (JSON.stringify(existing) === JSON.stringify(task)) return;
+    throw new Error(`task id '${task.id}' is already registered`);
+  }
+  TASK_MAP.set(task.id, Object.freeze(task));
+  TASK_ID_LIST.push(task.id);
+}
 /** The original's three tasks (the `/baseline` report and the classic golden traces cover these). */
 export const CLASSIC_TASK_IDS: readonly string[] = TASK_LIST.filter((t) => t.family === 'classic').map((t) => t.id);
 export const CURATION_TASK_IDS: readonly string[] = TASK_LIST.filter((t) => t.family === 'curation').map((t) => t.id);
+/** The built-in data-set tasks (a user's CSV task is added by registerTask). */
+export const DATASET_TASK_IDS: readonly string[] = TASK_LIST.filter((t) => t.family === 'dataset').map((t) => t.id);
 export const DEFAULT_TASK = 'easy';
 export const DEFAULT_SEED = 42;
 
@@ -275,7 +407,7 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 /** Success criteria in words, generated from the grader rule. */
 export function successCriteria(task: TaskSpec): string {
-  if (task.family === 'curation') {
+  if (task.family === 'curation' || task.family === 'dataset') {
     return `score ≥ ${task.passScoreAtLeast}, the final model's accuracy on the held-out test set normalised by the task's anchors`;
   }
   const g = task.grader;
@@ -291,6 +423,13 @@ export function successCriteria(task: TaskSpec): string {
 
 /** How the score is computed, in words, generated from the grader rule. */
 export function scoringRule(task: TaskSpec): string {
+  if (task.family === 'dataset') {
+    return (
+      'score = clip(normalised, 0, 1), normalised = (test_accuracy − anchor_random) / (anchor_reference − anchor_random), ' +
+      "where anchor_random is the mean test accuracy of random sampling and anchor_reference that of the better clean-label oracle under the episode's annotator regime; " +
+      'the breakdown also reports the AUBC (area under the test-accuracy-vs-labels curve over the budget, in [0, 1])'
+    );
+  }
   if (task.family === 'curation') {
     return (
       'score = clip(normalised, 0, 1), normalised = (test_accuracy − anchor_random) / (anchor_reference − anchor_random), ' +
@@ -312,6 +451,16 @@ export function scoringRule(task: TaskSpec): string {
 
 /** The `/tasks` description: the summary plus the task's real numbers. */
 export function describeTask(task: TaskSpec): string {
+  if (task.family === 'dataset') {
+    const s = task.split;
+    return (
+      `${task.summary} ${task.nRows} rows, ${task.nFeatures} features, ${task.nClasses} classes; per seed a stratified split: ` +
+      `${s.seedPerClass} labelled seed row(s) per class, ${Math.round(s.validationFraction * 100)}% validation, ${Math.round(s.testFraction * 100)}% held-out test, the rest the pool. ` +
+      `budget=${task.budget}, max_steps=${task.maxSteps}, min_batch=${task.minBatch}. Strategies: ${task.strategies.join(', ')}. ` +
+      `A softmax model is refitted from scratch on every labelled row after each purchase; reward = ${10}·Δcurrent_performance (validation), a stop pays 0. ` +
+      `Passes when ${successCriteria(task)}; ${scoringRule(task)}.`
+    );
+  }
   if (task.family === 'curation') {
     return (
       `${task.summary} budget=${task.budget}, max_steps=${task.maxSteps}, min_batch=${task.minBatch}, seed set ${task.nSeed} labelled rows, ` +

@@ -9,6 +9,8 @@
  * - `info` of a selection carries the original's three keys plus `terms`, the reward's named terms
  *   ("individual reward terms that are combined to produce the total reward"); a stop's info is `{}`.
  */
+import type { DatasetGradeData } from './datasets/grader.ts';
+import type { LearningCurve } from './metrics/aubc.ts';
 
 import type { LibraryStrategyName, StrategyName } from './strategies/names.ts';
 
@@ -118,7 +120,12 @@ export interface CurationSelectionInfo {
   /** Counts per strategy: the original three always, a library strategy when weighted. */
   split: { uncertainty: number; diversity: number; random: number } & Partial<Record<LibraryStrategyName, number>>;
 }
-export type StepInfo = SelectionInfo | CurationSelectionInfo | Record<string, never>;
+/** A data-set selection's info: the effective batch and the rows each named strategy picked. */
+export interface DatasetSelectionInfo {
+  batch_size: number;
+  split: Record<string, number>;
+}
+export type StepInfo = SelectionInfo | CurationSelectionInfo | DatasetSelectionInfo | Record<string, never>;
 
 /** What the samplers picked in one step (pool positions before the step), for diagnostics and replay. */
 export interface SelectionDetail {
@@ -134,6 +141,8 @@ export interface SelectionDetail {
   train_order: number[];
   /** Curation: the picks of each weighted library strategy (absent when none was weighted). */
   library_idx?: Partial<Record<LibraryStrategyName, number[]>>;
+  /** Data-set tasks: each strategy's picks (pool positions before the step), in run order. */
+  picks?: Record<string, number[]>;
 }
 
 export interface StepResult {
@@ -173,6 +182,8 @@ export interface Grade {
   score: number;
   passed: boolean;
   breakdown: GradeBreakdown;
+  /** Curation and data-set tasks: held-out test accuracy after reset and after each selection (reporting only). */
+  learning_curve?: LearningCurve;
 }
 
 /**
@@ -182,6 +193,9 @@ export interface Grade {
 export interface CurationGradeData {
   test_accuracy: number;
   regime: 'clean' | 'defaulting';
+  /** Absent in episodes stored before the learning curve existed. */
+  aubc?: number;
+  curve?: LearningCurve;
 }
 
 /** Everything a grader needs from a finished episode. */
@@ -190,5 +204,8 @@ export interface GradeInput {
   final_observation: Observation;
   noise_ratios: number[];
   /** Curation episodes only (null for the classic tasks). */
-  grade_data?: CurationGradeData | null;
+  grade_data?: GradeData | null;
 }
+
+/** The hidden figures a finished curation or data-set episode is graded from. */
+export type GradeData = CurationGradeData | DatasetGradeData;

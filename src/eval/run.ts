@@ -6,6 +6,7 @@
 import { ClientError } from '../client/errors.ts';
 import type { Environment } from '../client/types.ts';
 import { TASK_IDS, getTask } from '../env/tasks.ts';
+import type { LearningCurve } from '../env/metrics/aubc.ts';
 import type { GradeBreakdown } from '../env/types.ts';
 import type { Policy } from '../policies/index.ts';
 import { mean, meanConfidenceInterval } from './stats.ts';
@@ -19,8 +20,10 @@ export interface EpisodeResult {
   final_performance: number;
   score: number;
   passed: boolean;
-  /** The grader's breakdown (curation: test_accuracy, normalised, anchors, regime). */
+  /** The grader's breakdown (curation and data-set tasks: test_accuracy, normalised, anchors, aubc, regime). */
   breakdown: GradeBreakdown;
+  /** Curation and data-set tasks: the held-out test accuracy after reset and after each selection. */
+  learning_curve?: LearningCurve;
 }
 
 /** Means over one regime's episodes of a curation task. */
@@ -38,7 +41,10 @@ export interface CurationSummary {
   ci95_low: number | null;
   ci95_high: number | null;
   mean_test_accuracy: number;
-  by_regime: { clean: RegimeSummary | null; defaulting: RegimeSummary | null };
+  /** Per hidden regime (curation: clean, defaulting; data-set tasks also flips). */
+  by_regime: { clean: RegimeSummary | null; defaulting: RegimeSummary | null; flips?: RegimeSummary | null };
+  /** Mean AUBC (docs/datasets.md) with its 95% CI, over the episodes whose grade reports one. */
+  aubc: { mean: number; ci95_low: number | null; ci95_high: number | null; episodes: number } | null;
 }
 
 export interface TaskSummary {
@@ -51,7 +57,7 @@ export interface TaskSummary {
   pass_rate: number;
   mean_return: number;
   mean_steps: number;
-  /** Curation tasks only. */
+  /** Curation and data-set tasks only (held-out grading). */
   curation?: CurationSummary;
 }
 
@@ -136,6 +142,7 @@ async function playEpisode(env: Environment, policy: Policy, task: string, seed:
     score: g.score,
     passed: g.passed,
     breakdown: g.breakdown,
+    ...(g.learning_curve ? { learning_curve: g.learning_curve } : {}),
   };
 }
 
@@ -155,18 +162,35 @@ function regimeSummary(results: readonly EpisodeResult[]): RegimeSummary | null 
   };
 }
 
-function curationSummary(results: readonly EpisodeResult[]): CurationSummary {
+/** The mean AUBC and its 95% CI over the episodes that report one (null when none does). */
+export function aubcSummary(results: readonly EpisodeResult[]): CurationSummary['aubc'] {
+  const values = results.map((r) => r.breakdown?.aubc).filter((v): v is number => typeof v === 'number');
+  if (values.length === 0) return null;
+  const ci = meanConfidenceInterval(values);
+  return { mean: ci.mean, ci95_low: ci.low, ci95_high: ci.high, episodes: values.length };
+}
+
+function curationSummary(results: readonly EpisodeResult[], family: string): CurationSummary {
   const ci = meanConfidenceInterval(results.map(gradeValue));
+  const byRegime = (regime: string) => regimeSummary(results.filter((r) => r.breakdown.regime === regime));
   return {
     mean_normalised: ci.mean,
     ci95_low: ci.low,
     ci95_high: ci.high,
     mean_test_accuracy: mean(results.map((r) => r.breakdown.test_accuracy as number)),
     by_regime: {
-      clean: regimeSummary(results.filter((r) => r.breakdown.regime === 'clean')),
-      defaulting: regimeSummary(results.filter((r) => r.breakdown.regime === 'defaulting')),
+      clean: byRegime('clean'),
+      defaulting: byRegime('defaulting'),
+      ...(family === 'dataset' ? { flips: byRegime('flips') } : {}),
     },
+    aubc: aubcSummary(results),
   };
+}
+
+/** Tasks graded on a held-out test set (curation and data-set families): their extra figures. */
+function heldOut(task: string): string | null {
+  const family = getTask(task)?.family;
+  return family === 'curation' || family === 'dataset' ? family : null;
 }
 
 /** Pairs two reports episode by episode (same task and seed) and summarises the differences. */
@@ -179,7 +203,7 @@ export function pairReports(mine: EvalReport, other: EvalReport): PairedSummary[
     const ci = meanConfidenceInterval(pairs.map(([a, b]) => a - b));
     return {
       task_id: t.task_id,
-      metric: getTask(t.task_id)?.family === 'curation' ? 'normalised' : 'score',
+      metric: heldOut(t.task_id) ? 'normalised' : 'score',
       episodes: pairs.length,
       mean_difference: ci.mean,
       ci95_low: ci.low,
@@ -193,7 +217,8 @@ export function pairReports(mine: EvalReport, other: EvalReport): PairedSummary[
 export function summarise(task: string, results: readonly EpisodeResult[]): TaskSummary {
   const scores = results.map((r) => r.score);
   const ci = meanConfidenceInterval(scores);
-  const curation = getTask(task)?.family === 'curation' && results.length > 0 ? { curation: curationSummary(results) } : {};
+  const family = heldOut(task);
+  const curation = family && results.length > 0 ? { curation: curationSummary(results, family) } : {};
   return {
     task_id: task,
     episodes: results.length,
@@ -304,7 +329,7 @@ export function parseTasks(spec: string): string[] {
 }
 
 const CSV_COLUMNS = ['task_id', 'seed', 'episode_id', 'steps', 'total_reward', 'final_performance', 'score', 'passed'] as const;
-const CURATION_CSV_COLUMNS = ['normalised', 'test_accuracy', 'regime'] as const;
+const CURATION_CSV_COLUMNS = ['normalised', 'test_accuracy', 'aubc', 'regime'] as const;
 
 /** One row per episode; numbers at full precision (shortest round-trip form). Curation columns when any task has them. */
 export function toCsv(report: EvalReport): string {

@@ -162,8 +162,24 @@ export const StepInfoSchema = Type.Unsafe<StepInfo>(Type.Union([
     },
     { additionalProperties: false },
   ),
+  Type.Object(
+    {
+      batch_size: Type.Integer(),
+      split: Type.Record(Type.String(), Type.Integer(), { description: 'Data-set tasks: rows each named strategy picked, in run order.' }),
+    },
+    { additionalProperties: false },
+  ),
   Type.Object({}, { additionalProperties: false }),
 ]));
+
+/** Curation and data-set grades: held-out test accuracy after reset and after each selection (reporting only). */
+export const LearningCurveSchema = Type.Object(
+  {
+    budget_used: Type.Array(Type.Integer({ minimum: 0 }), { description: 'Labels bought at each point (0 after reset).' }),
+    test_accuracy: Type.Array(Type.Number({ minimum: 0, maximum: 1 }), { description: "The model's held-out test accuracy at that point." }),
+  },
+  { additionalProperties: false, description: 'The learning curve (AUBC in the breakdown is its normalised area, docs/datasets.md); never observable before the end.' },
+);
 
 /**
  * Top-level `metadata` of reset and step replies on every transport: OpenEnv serialises
@@ -311,8 +327,9 @@ export const GradeReplySchema = Type.Object(
     score: Type.Number({ minimum: 0, maximum: 1 }),
     passed: Type.Boolean(),
     breakdown: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()]), {
-      description: "The score's terms; a curation grade also reveals the episode's hidden regime here (a string), never before.",
+      description: "The score's terms; a curation or data-set grade also reveals the episode's hidden regime here (a string), never before, and the AUBC.",
     }),
+    learning_curve: Type.Optional(LearningCurveSchema),
   },
   { additionalProperties: false },
 );
@@ -320,7 +337,7 @@ export const GradeReplySchema = Type.Object(
 export const TaskInfoSchema = Type.Object(
   {
     task_id: Type.String(),
-    family: Type.String({ description: 'The task family: classic or curation.' }),
+    family: Type.String({ description: 'The task family: classic, curation or dataset.' }),
     difficulty: Type.String(),
     description: Type.String(),
     success_criteria: Type.String(),

@@ -564,7 +564,14 @@ export function gradeBody(stored: EpisodeSummary): GradeBody {
     noise_ratios: stored.noise_ratios,
     grade_data: stored.grade_data ?? null,
   });
-  return { episode_id: stored.episode_id, task_id: g.task_id, score: g.score, passed: g.passed, breakdown: g.breakdown };
+  return {
+    episode_id: stored.episode_id,
+    task_id: g.task_id,
+    score: g.score,
+    passed: g.passed,
+    breakdown: g.breakdown,
+    ...(g.learning_curve ? { learning_curve: g.learning_curve } : {}),
+  };
 }
 
 export function storedState(stored: EpisodeSummary): StateBody {

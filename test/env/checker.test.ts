@@ -8,7 +8,9 @@ import { InProcessEnvironment } from '../../src/client/inprocess.ts';
 import { CHECK_RULES, checkEnv, formatCheckReport, type CheckRule, type CheckableEnvironment } from '../../src/env/checker.ts';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import { EnvError } from '../../src/env/errors.ts';
-import { CLASSIC_TASK_IDS } from '../../src/env/tasks.ts';
+import { CurationEnv } from '../../src/env/curation/env.ts';
+import { DatasetEnv } from '../../src/env/datasets/env.ts';
+import { CLASSIC_TASK_IDS, DATASET_TASK_IDS } from '../../src/env/tasks.ts';
 import type { Action, StepResult } from '../../src/env/types.ts';
 
 describe('checkEnv on the real environment', () => {
@@ -17,6 +19,13 @@ describe('checkEnv on the real environment', () => {
     assert.deepEqual(report.failures, [], formatCheckReport(report));
     assert.deepEqual(report.tasks, [...CLASSIC_TASK_IDS]);
     for (const rule of CHECK_RULES) assert.ok(report.checked[rule] > 0, `${rule} was checked`);
+  });
+
+  test('a curation task and the data-set tasks pass too (their own environment classes)', async () => {
+    const curation = await checkEnv(new CurationEnv(), { tasks: ['curation-hard'], seeds: [3, 4] });
+    assert.deepEqual(curation.failures, [], formatCheckReport(curation));
+    const datasets = await checkEnv(new DatasetEnv(), { tasks: DATASET_TASK_IDS, seeds: [3, 4] });
+    assert.deepEqual(datasets.failures, [], formatCheckReport(datasets));
   });
 
   test('the asynchronous in-process Environment passes too', async () => {

@@ -37,8 +37,9 @@ describe('curation golden traces replayed in process', () => {
 });
 
 describe('curation tasks in the registry', () => {
-  it('six tasks, the classic three unchanged and first, default task easy', () => {
-    assert.deepEqual(TASK_IDS, ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard']);
+  it('the classic three unchanged and first, then the curation three, then the data-set tasks; default task easy', () => {
+    assert.deepEqual(TASK_IDS.slice(0, 6), ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard']);
+    assert.deepEqual(TASK_IDS.slice(6, 10), ['breast-cancer', 'iris', 'wine', 'digits']);
     assert.deepEqual(CLASSIC_TASK_IDS, ['easy', 'medium', 'hard']);
     assert.deepEqual(CURATION_TASK_IDS, ['curation-easy', 'curation-medium', 'curation-hard']);
     assert.equal(DEFAULT_TASK, 'easy');

@@ -41,13 +41,18 @@ export function formatReport(report: EvalReport): string {
   }
   const curation = report.tasks.filter((t) => t.curation);
   if (curation.length > 0) {
-    lines.push('', `${'curation'.padEnd(w)}${'normalised (unclipped)'.padStart(24)}  ${'95% CI'.padStart(19)}  ${'test acc'.padStart(8)}  ${'clean: n, norm, acc'.padStart(24)}  ${'defaulting: n, norm, acc'.padStart(26)}`);
+    lines.push(
+      '',
+      `${'held-out'.padEnd(w)}${'normalised (unclipped)'.padStart(24)}  ${'95% CI'.padStart(19)}  ${'test acc'.padStart(8)}  ${'AUBC ± 95% CI'.padStart(16)}  ${'clean: n, norm, acc'.padStart(24)}  ${'defaulting: n, norm, acc'.padStart(26)}  ${'flips: n, norm, acc'.padStart(24)}`,
+    );
     for (const t of curation) {
       const c = t.curation!;
       const ci = c.ci95_low === null ? 'n/a' : `[${signed(c.ci95_low)}, ${signed(c.ci95_high)}]`;
-      const reg = (r: typeof c.by_regime.clean) => (r ? `${r.episodes}, ${signed(r.mean_normalised)}, ${fmt(r.mean_test_accuracy)}` : 'none');
+      const reg = (r: typeof c.by_regime.clean | undefined) => (r === undefined ? '—' : r ? `${r.episodes}, ${signed(r.mean_normalised)}, ${fmt(r.mean_test_accuracy)}` : 'none');
+      const a = c.aubc;
+      const aubcText = a === null ? 'n/a' : a.ci95_low === null ? fmt(a.mean) : `${fmt(a.mean)} ± ${fmt(a.mean - a.ci95_low)}`;
       lines.push(
-        `${t.task_id.padEnd(w)}${signed(c.mean_normalised).padStart(24)}  ${ci.padStart(19)}  ${fmt(c.mean_test_accuracy).padStart(8)}  ${reg(c.by_regime.clean).padStart(24)}  ${reg(c.by_regime.defaulting).padStart(26)}`,
+        `${t.task_id.padEnd(w)}${signed(c.mean_normalised).padStart(24)}  ${ci.padStart(19)}  ${fmt(c.mean_test_accuracy).padStart(8)}  ${aubcText.padStart(16)}  ${reg(c.by_regime.clean).padStart(24)}  ${reg(c.by_regime.defaulting).padStart(26)}  ${reg(c.by_regime.flips).padStart(24)}`,
       );
     }
   }

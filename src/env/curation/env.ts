@@ -9,6 +9,7 @@
  */
 import { BinaryLogisticModel } from '../../numerics/binary-model.ts';
 import { logLoss } from '../../numerics/metrics.ts';
+import { aubc } from '../metrics/aubc.ts';
 import type { RandomState, RngFingerprint } from '../../numerics/random-state.ts';
 import { SgdLogistic } from '../../numerics/sgd.ts';
 import { curationSplit, effectiveBatch } from '../actions.ts';
@@ -121,6 +122,9 @@ interface Episode {
   expectedDisagreements: number;
   bought: number;
   lastBatch: LastBatch | null;
+  /** Hidden until the grade: labels bought and test accuracy after reset and after each selection. */
+  curveBudget: number[];
+  curveAccuracy: number[];
   terminated: boolean;
   truncated: boolean;
   gradeData: CurationGradeData | null;
@@ -377,6 +381,7 @@ export class CurationEnv {
     const reward = CURATION.rewardScale * (ep.performance - oldPerformance);
     ep.budget -= b;
     ep.steps += 1;
+    recordCurve(ep);
     ep.terminated = ep.budget <= 0 || ep.poolSize === 0;
     ep.truncated = !ep.terminated && ep.steps >= ep.task.maxSteps;
     if (ep.terminated || ep.truncated) finishGrade(ep);
@@ -496,7 +501,7 @@ export class CurationEnv {
 }
 
 /** §2 step 10 and §3: the seed set, a full pool, the first fit; reuses `prev`'s buffers. */
-function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, prev: Episode | null, fit = true): Episode {
+function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, prev: Episode | null, fit = true, curve = true): Episode {
   const maxLabelled = task.nSeed + task.budget;
   const live = prev ? prev.live : new Int32Array(N_POOL);
   const poolP = prev ? prev.poolP : new Float64Array(N_POOL);
@@ -551,11 +556,14 @@ function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, 
     expectedDisagreements: 0,
     bought: 0,
     lastBatch: null,
+    curveBudget: [],
+    curveAccuracy: [],
     terminated: false,
     truncated: false,
     gradeData: null,
   };
   if (fit) refit(ep);
+  if (fit && curve) recordCurve(ep);
   return ep;
 }
 
@@ -624,9 +632,29 @@ function refit(ep: Episode): void {
   ep.diversity = Math.sqrt(sq / K);
 }
 
-/** §6: the final model's test accuracy — the only place the hidden test set is read. */
+/** The learning curve's next point (reporting only; never part of an observation or reward). */
+function recordCurve(ep: Episode): void {
+  ep.curveBudget.push(ep.task.budget - ep.budget);
+  ep.curveAccuracy.push(testAccuracy(ep));
+}
+
+/** §6: the final model's test accuracy, the AUBC and the learning curve. */
 function finishGrade(ep: Episode): void {
-  const { testX, testY, regime } = ep.data.hidden;
+  const accuracy = testAccuracy(ep);
+  ep.gradeData =
+    ep.curveAccuracy.length === 0
+      ? { test_accuracy: accuracy, regime: ep.data.hidden.regime }
+      : {
+          test_accuracy: accuracy,
+          regime: ep.data.hidden.regime,
+          aubc: aubc(ep.curveBudget, ep.curveAccuracy, ep.task.budget),
+          curve: { budget_used: ep.curveBudget.slice(), test_accuracy: ep.curveAccuracy.slice() },
+        };
+}
+
+/** The current model's accuracy on the hidden test set — the only place it is read. */
+function testAccuracy(ep: Episode): number {
+  const { testX, testY } = ep.data.hidden;
   const n = testY.length;
   const coef = ep.model.coef;
   const intercept = ep.model.intercept;
@@ -638,7 +666,7 @@ function finishGrade(ep: Episode): void {
     const p = 1 / (1 + Math.exp(-(d + intercept)));
     if ((p >= 0.5 ? 1 : 0) === testY[i]) correct++;
   }
-  ep.gradeData = { test_accuracy: correct / n, regime };
+  return correct / n;
 }
 
 export type AnchorPolicy = 'random' | 'oracle_uncertainty' | 'oracle_diversity';
@@ -658,7 +686,7 @@ export type AnchorPolicy = 'random' | 'oracle_uncertainty' | 'oracle_diversity';
  */
 export function playAnchorEpisode(task: CurationTaskSpec, data: CurationData, policy: AnchorPolicy): number {
   const needsModel = policy === 'oracle_uncertainty';
-  const ep = startEpisode(task, data.seed, data, null, needsModel);
+  const ep = startEpisode(task, data.seed, data, null, needsModel, false);
   const s = scratch;
   const X = data.X;
   const flipped = data.hidden.poolFlipped;

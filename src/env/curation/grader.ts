@@ -18,7 +18,9 @@ export function curationGrade(task: CurationTaskSpec, data: CurationGradeData): 
       normalised,
       anchor_random: anchor.random,
       anchor_reference: anchor.reference,
+      ...(data.aubc === undefined ? {} : { aubc: data.aubc }),
       regime: data.regime,
     },
+    ...(data.curve ? { learning_curve: { budget_used: data.curve.budget_used.slice(), test_accuracy: data.curve.test_accuracy.slice() } } : {}),
   };
 }

@@ -33,7 +33,7 @@
  *    (reset or step) is older than the idle limit; evicted rows behave as unknown everywhere,
  *    even before `prune` deletes them.
  */
-import type { ActionType, CurationGradeData, Observation, RewardTerms } from '../../env/types.ts';
+import type { ActionType, GradeData, Observation, RewardTerms } from '../../env/types.ts';
 
 /** The action as accepted: the §2.2 fields only. */
 export interface StoredAction {
@@ -81,7 +81,7 @@ export interface EpisodeFinish {
   /** The medium grader's input, in step order, full precision. */
   noise_ratios: number[];
   /** Curation episodes: test accuracy and regime, computed when the episode ended; null otherwise. */
-  grade_data?: CurationGradeData | null;
+  grade_data?: GradeData | null;
 }
 
 /** A finished episode as the history and the graders read it. */
@@ -101,7 +101,7 @@ export interface CompletedEpisode {
    * Curation episodes: the grade's hidden inputs (test accuracy, regime), computed when the
    * episode ended; null for the classic tasks. Never part of an observation.
    */
-  grade_data?: CurationGradeData | null;
+  grade_data?: GradeData | null;
   steps: StepRecord[];
 }
 

@@ -1,0 +1,512 @@
+/**
+ * DatasetEnv: the environment of the data-set tasks (docs/datasets.md) — a real, labelled data set
+ * per task, K ≥ 2 classes, a softmax SGD model refitted from scratch after every purchase, the
+ * strategy library, and a hidden annotator regime. A plain synchronous class with the
+ * Gymnasium-style API of DataSelectEnv and CurationEnv.
+ *
+ * Hidden truth is kept apart as in the curation family: observations and rewards are computed
+ * from `EpisodeData` only (features of the non-test rows, seed and validation labels, bought
+ * labels); `data.hidden` (regime, pool truth, flips, test set) is read only by `testAccuracy`,
+ * whose values — the learning curve — stay inside the episode until the grade.
+ */
+import type { RandomState, RngFingerprint } from '../../numerics/random-state.ts';
+import { SoftmaxSgd } from '../../numerics/softmax-sgd.ts';
+import type { ProbabilisticModel } from '../../numerics/model.ts';
+import { EnvError, MESSAGES, invalidAction, unknownTask, wrongFamily } from '../errors.ts';
+import { aubc } from '../metrics/aubc.ts';
+import { parseAction, parseSeed, parseTaskField } from '../schemas.ts';
+import type { StrategyContext } from '../strategies/index.ts';
+import { RUN_ORDER, runSelection, splitBatch } from '../strategies/select.ts';
+import { DEFAULT_SEED, TASK_IDS, getTask, type DatasetTaskSpec } from '../tasks.ts';
+import type { Action, EnvState, Grade, GradeInput, ResetResult, SelectionDetail, StepResult } from '../types.ts';
+import { getEpisodeData } from './data-cache.ts';
+import type { EpisodeData } from './generate.ts';
+import { datasetGrade, type DatasetGradeData } from './grader.ts';
+import type { DatasetLastBatch, DatasetObservation, DatasetStrategyStats } from './observation.ts';
+import { DATASET_FAMILY } from './params.ts';
+
+export interface DatasetResetOptions {
+  task?: string | null;
+  seed?: number | string | null;
+}
+
+export interface DatasetEnvOptions {
+  recordSelections?: boolean;
+  /** Where an episode's data comes from (default: generated, through a small per-process cache). */
+  dataSource?: (task: DatasetTaskSpec, seed: number) => EpisodeData;
+}
+
+/** The model every data-set task fits (docs/datasets.md "Model"). */
+export function makeDatasetModel(d: number, K: number): ProbabilisticModel {
+  return new SoftmaxSgd(d, K, { eta0: DATASET_FAMILY.eta0, epochs: DATASET_FAMILY.fitEpochs });
+}
+
+interface Episode {
+  task: DatasetTaskSpec;
+  seed: number;
+  data: EpisodeData;
+  rng: RandomState;
+  /** live[q] = pool index at pool position q, q < poolSize. */
+  live: Int32Array;
+  poolSize: number;
+  /** poolSize × K probabilities of the current pool positions (current model). */
+  poolP: Float64Array;
+  /** Labelled rows of data.X (seed rows, then purchases in order) and their labels. */
+  labelledRows: Int32Array;
+  labelledLabels: Uint8Array;
+  labelled: number;
+  classCounts: Int32Array;
+  model: ProbabilisticModel;
+  performance: number;
+  validationAccuracy: number;
+  diversity: number;
+  poolUncertainty: number;
+  budget: number;
+  steps: number;
+  disagreements: number;
+  expectedDisagreements: number;
+  bought: number;
+  lastBatch: DatasetLastBatch | null;
+  /** Hidden until the grade: labels bought and test accuracy after reset and after each selection. */
+  curveBudget: number[];
+  curveAccuracy: number[];
+  terminated: boolean;
+  truncated: boolean;
+  gradeData: DatasetGradeData | null;
+}
+
+export class DatasetEnv {
+  private episode: Episode | null = null;
+  private readonly recordSelections: boolean;
+  private readonly dataSource: (task: DatasetTaskSpec, seed: number) => EpisodeData;
+  lastSelection: SelectionDetail | null = null;
+
+  constructor(options: DatasetEnvOptions = {}) {
+    this.recordSelections = options.recordSelections ?? false;
+    this.dataSource = options.dataSource ?? getEpisodeData;
+  }
+
+  reset(options: DatasetResetOptions = {}): ResetResult {
+    const taskId = parseTaskField(options.task, 'iris');
+    const seed = parseSeed(options.seed, DEFAULT_SEED);
+    const task = getTask(taskId);
+    if (!task) throw unknownTask(taskId, TASK_IDS);
+    if (task.family !== 'dataset') throw wrongFamily(taskId, task.family, 'DatasetEnv');
+    const ep = startEpisode(task, seed, this.dataSource(task, seed));
+    this.episode = ep;
+    this.lastSelection = null;
+    return { observation: this.observation(), info: { task_id: task.id, seed } };
+  }
+
+  /** Checks the action first (schema, then the task's strategies), then the episode. */
+  step(rawAction: unknown): StepResult {
+    const action = parseAction(rawAction);
+    const ep = this.episode;
+    if (ep) checkStrategies(ep.task, action);
+    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
+    if (ep.terminated || ep.truncated) throw new EnvError('EXECUTION_ERROR', 'episode_over', MESSAGES.episodeOver);
+    return action.action_type === 'stop' ? this.stop(ep) : this.select(ep, action);
+  }
+
+  private stop(ep: Episode): StepResult {
+    ep.steps += 1;
+    ep.terminated = true;
+    this.lastSelection = null;
+    finishGrade(ep);
+    return { observation: this.observation(), reward: 0, terminated: true, truncated: false, done: true, step: ep.steps, info: {}, terms: { stop_reward: 0 } };
+  }
+
+  private select(ep: Episode, action: Action): StepResult {
+    const { data } = ep;
+    const K = data.K;
+    const d = data.d;
+    const P = ep.poolSize;
+    const b = Math.min(Math.max(action.batch_size, ep.task.minBatch), ep.budget, P);
+    const counts = splitBatch(b, action.strategy_weights);
+
+    // The strategies' context: the pool's features and probabilities, the labelled set.
+    const X = new Float64Array(P * d);
+    for (let q = 0; q < P; q++) X.set(data.X.subarray((data.poolStart + ep.live[q]) * d, (data.poolStart + ep.live[q] + 1) * d), q * d);
+    const labelledX = new Float64Array(ep.labelled * d);
+    for (let i = 0; i < ep.labelled; i++) labelledX.set(data.X.subarray(ep.labelledRows[i] * d, (ep.labelledRows[i] + 1) * d), i * d);
+    const ctx: StrategyContext = {
+      n: P,
+      K,
+      d,
+      proba: ep.poolP.subarray(0, P * K),
+      X,
+      m: ep.labelled,
+      labelledX,
+      labelledY: ep.labelledLabels.subarray(0, ep.labelled),
+      rng: ep.rng,
+      makeModel: makeDatasetModel,
+    };
+    const exclude = new Uint8Array(P);
+    const selection = runSelection(ctx, counts, exclude);
+    const picked = RUN_ORDER.filter((name) => selection.picks[name] !== undefined).map((name) => ({ name, picks: Array.from(selection.picks[name]!) }));
+    if (this.recordSelections) {
+      this.lastSelection = {
+        pool_size_before: P,
+        requested: action.batch_size,
+        effective: b,
+        n_u: 0,
+        n_d: 0,
+        n_r: 0,
+        uncertainty_idx: [],
+        diversity_idx: [],
+        random_idx: [],
+        train_order: [],
+        picks: Object.fromEntries(picked.map((p) => [p.name, p.picks])),
+      };
+    }
+
+    // Statistics with the model before it sees the labels; picks join the labelled set in pick order.
+    const strategies: Record<string, DatasetStrategyStats> = {};
+    let totalN = 0;
+    let totalDisagree = 0;
+    let totalExpected = 0;
+    for (const { name, picks } of picked) {
+      if (picks.length === 0) continue;
+      const s = this.buy(ep, picks);
+      strategies[name] = s.stats;
+      totalN += picks.length;
+      totalDisagree += s.disagree;
+      totalExpected += s.expected;
+    }
+    ep.disagreements += totalDisagree;
+    ep.expectedDisagreements += totalExpected;
+    ep.bought += totalN;
+    ep.lastBatch = { strategies, total: { n: totalN, disagree: totalDisagree / totalN, expected: totalExpected / totalN } };
+
+    let kept = 0;
+    for (let q = 0; q < P; q++) if (exclude[q] === 0) ep.live[kept++] = ep.live[q];
+    ep.poolSize = kept;
+
+    const old = ep.performance;
+    refit(ep);
+    const reward = DATASET_FAMILY.rewardScale * (ep.performance - old);
+    ep.budget -= b;
+    ep.steps += 1;
+    recordCurve(ep);
+    ep.terminated = ep.budget <= 0 || ep.poolSize === 0;
+    ep.truncated = !ep.terminated && ep.steps >= ep.task.maxSteps;
+    if (ep.terminated || ep.truncated) finishGrade(ep);
+    return {
+      observation: this.observation(),
+      reward,
+      terminated: ep.terminated,
+      truncated: ep.truncated,
+      done: ep.terminated || ep.truncated,
+      step: ep.steps,
+      info: { batch_size: b, split: Object.fromEntries(picked.map((p) => [p.name, p.picks.length])) },
+      terms: { validation_gain: reward },
+    };
+  }
+
+  /** Buys pool positions `picks`: their statistics (model before the labels), then into the labelled set. */
+  private buy(ep: Episode, picks: number[]): { stats: DatasetStrategyStats; disagree: number; expected: number } {
+    const K = ep.data.K;
+    const labelShares = new Array<number>(K).fill(0);
+    const predShares = new Array<number>(K).fill(0);
+    let disagree = 0;
+    let expected = 0;
+    for (const q of picks) {
+      const poolIndex = ep.live[q];
+      const label = ep.data.poolLabel[poolIndex];
+      let best = 0;
+      for (let k = 1; k < K; k++) if (ep.poolP[q * K + k] > ep.poolP[q * K + best]) best = k;
+      if (label !== best) disagree++;
+      expected += 1 - ep.poolP[q * K + best];
+      labelShares[label] += 1;
+      for (let k = 0; k < K; k++) predShares[k] += ep.poolP[q * K + k];
+      ep.labelledRows[ep.labelled] = ep.data.poolStart + poolIndex;
+      ep.labelledLabels[ep.labelled] = label;
+      ep.labelled++;
+      ep.classCounts[label]++;
+    }
+    const n = picks.length;
+    return {
+      stats: {
+        n,
+        disagree: disagree / n,
+        expected: expected / n,
+        label_shares: labelShares.map((c) => c / n),
+        pred_shares: predShares.map((c) => c / n),
+      },
+      disagree,
+      expected,
+    };
+  }
+
+  private observation(): DatasetObservation {
+    const ep = this.episode!;
+    return {
+      remaining_budget: ep.budget,
+      samples_available: ep.poolSize,
+      current_performance: ep.performance,
+      noise_estimate: ep.bought === 0 ? 0 : Math.max(0, (ep.disagreements - ep.expectedDisagreements) / ep.bought),
+      diversity_score: ep.diversity,
+      validation_accuracy: ep.validationAccuracy,
+      step: ep.steps,
+      steps_left: ep.task.maxSteps - ep.steps,
+      labelled: ep.labelled,
+      n_classes: ep.data.K,
+      class_counts: Array.from(ep.classCounts),
+      pool_uncertainty: ep.poolUncertainty,
+      last_batch: ep.lastBatch === null ? null : structuredClone(ep.lastBatch),
+    };
+  }
+
+  currentObservation(): DatasetObservation | null {
+    return this.episode ? this.observation() : null;
+  }
+
+  state(): EnvState {
+    const ep = this.episode;
+    if (!ep) return { task_id: null, step_count: 0, done: false, remaining_budget: null, current_performance: null, pool_size: null };
+    return {
+      task_id: ep.task.id,
+      step_count: ep.steps,
+      done: ep.terminated || ep.truncated,
+      remaining_budget: ep.budget,
+      current_performance: ep.performance,
+      pool_size: ep.poolSize,
+    };
+  }
+
+  get hasEpisode(): boolean {
+    return this.episode !== null;
+  }
+
+  get done(): boolean {
+    return this.episode !== null && (this.episode.terminated || this.episode.truncated);
+  }
+
+  get task(): DatasetTaskSpec | null {
+    return this.episode?.task ?? null;
+  }
+
+  get seed(): number | null {
+    return this.episode?.seed ?? null;
+  }
+
+  gradeInput(): GradeInput {
+    const ep = this.episode;
+    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
+    return { task_id: ep.task.id, final_observation: this.observation(), noise_ratios: [], grade_data: ep.gradeData };
+  }
+
+  grade(): Grade {
+    const ep = this.episode;
+    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
+    if (!ep.gradeData) throw new EnvError('NOT_FOUND', 'episode_not_finished', 'The episode is not finished yet.');
+    return datasetGrade(ep.task, ep.gradeData);
+  }
+
+  rngFingerprint(): RngFingerprint | null {
+    return this.episode?.rng.fingerprint() ?? null;
+  }
+}
+
+/** Every weight key must be one of the task's strategies (422 `invalid_action` listing them). */
+function checkStrategies(task: DatasetTaskSpec, action: Action): void {
+  const unknown = Object.keys(action.strategy_weights).filter((k) => !(task.strategies as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw invalidAction(
+      unknown.map((k) => ({
+        loc: ['strategy_weights', k],
+        msg: `unknown strategy for task ${task.id} (allowed: ${task.strategies.join(', ')}; keys are case-sensitive)`,
+        type: 'extra_forbidden',
+      })),
+    );
+  }
+}
+
+function startEpisode(task: DatasetTaskSpec, seed: number, data: EpisodeData, fit = true): Episode {
+  const K = data.K;
+  const maxLabelled = data.nSeedCandidates + task.budget;
+  const labelledRows = new Int32Array(maxLabelled);
+  const labelledLabels = new Uint8Array(maxLabelled);
+  const classCounts = new Int32Array(K);
+  for (let r = 0; r < data.nSeedCandidates; r++) {
+    labelledRows[r] = r;
+    labelledLabels[r] = data.yVisible[r];
+    classCounts[data.yVisible[r]]++;
+  }
+  const ep: Episode = {
+    task,
+    seed,
+    data,
+    rng: data.rngAfter.clone(),
+    live: Int32Array.from({ length: data.nPool }, (_, i) => i),
+    poolSize: data.nPool,
+    poolP: new Float64Array(data.nPool * K),
+    labelledRows,
+    labelledLabels,
+    labelled: data.nSeedCandidates,
+    classCounts,
+    model: makeDatasetModel(data.d, K),
+    performance: 0,
+    validationAccuracy: 0,
+    diversity: 0,
+    poolUncertainty: 0,
+    budget: task.budget,
+    steps: 0,
+    disagreements: 0,
+    expectedDisagreements: 0,
+    bought: 0,
+    lastBatch: null,
+    curveBudget: [],
+    curveAccuracy: [],
+    terminated: false,
+    truncated: false,
+    gradeData: null,
+  };
+  if (fit) {
+    refit(ep);
+    recordCurve(ep);
+  }
+  return ep;
+}
+
+const validationRowsCache = new WeakMap<EpisodeData, Int32Array>();
+
+/** A fresh model on every labelled row, then the validation metrics, pool probabilities and spread. */
+function refit(ep: Episode): void {
+  const { data, model } = ep;
+  const K = data.K;
+  const d = data.d;
+  model.fit(data.X, ep.labelledRows, ep.labelledLabels, ep.labelled);
+
+  let rows = validationRowsCache.get(data);
+  if (!rows) {
+    rows = Int32Array.from({ length: data.nValidation }, (_, i) => data.validationStart + i);
+    validationRowsCache.set(data, rows);
+  }
+  const nV = data.nValidation;
+  const pv = model.predictProbaInto(data.X, rows, nV, new Float64Array(nV * K));
+  let correct = 0;
+  let loss = 0;
+  const eps = 1e-15;
+  for (let i = 0; i < nV; i++) {
+    const y = data.yVisible[data.validationStart + i];
+    let best = 0;
+    for (let k = 1; k < K; k++) if (pv[i * K + k] > pv[i * K + best]) best = k;
+    if (best === y) correct++;
+    loss += -Math.log(Math.min(Math.max(pv[i * K + y], eps), 1 - eps));
+  }
+  ep.performance = 1 / (1 + loss / nV);
+  ep.validationAccuracy = correct / nV;
+
+  const P = ep.poolSize;
+  const poolRows = Int32Array.from({ length: P }, (_, q) => data.poolStart + ep.live[q]);
+  model.predictProbaInto(data.X, poolRows, P, ep.poolP);
+  // Mean of (1 − max p)·K/(K − 1): 0 when every pool row is certain, 1 when all are uniform.
+  let unc = 0;
+  for (let q = 0; q < P; q++) {
+    let top = 0;
+    for (let k = 0; k < K; k++) if (ep.poolP[q * K + k] > top) top = ep.poolP[q * K + k];
+    unc += ((1 - top) * K) / (K - 1);
+  }
+  ep.poolUncertainty = P === 0 ? 0 : unc / P;
+
+  // Population std of every labelled feature value (labelled order, row-major, plain sums).
+  const n = ep.labelled * d;
+  let sum = 0;
+  for (let i = 0; i < ep.labelled; i++) for (let j = 0; j < d; j++) sum += data.X[ep.labelledRows[i] * d + j];
+  const m = sum / n;
+  let sq = 0;
+  for (let i = 0; i < ep.labelled; i++) {
+    for (let j = 0; j < d; j++) {
+      const dv = data.X[ep.labelledRows[i] * d + j] - m;
+      sq += dv * dv;
+    }
+  }
+  ep.diversity = Math.sqrt(sq / n);
+}
+
+/** Accuracy of the current model on the hidden test set: the only place it is read. */
+function testAccuracy(ep: Episode): number {
+  const { testX, testY } = ep.data.hidden;
+  const K = ep.data.K;
+  const n = testY.length;
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  const p = ep.model.predictProbaInto(testX, rows, n, new Float64Array(n * K));
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (p[i * K + k] > p[i * K + best]) best = k;
+    if (best === testY[i]) correct++;
+  }
+  return correct / n;
+}
+
+/** The learning curve's next point (reporting only; never part of an observation). */
+function recordCurve(ep: Episode): void {
+  ep.curveBudget.push(ep.task.budget - ep.budget);
+  ep.curveAccuracy.push(testAccuracy(ep));
+}
+
+function finishGrade(ep: Episode): void {
+  const acc = ep.curveAccuracy[ep.curveAccuracy.length - 1];
+  ep.gradeData = {
+    test_accuracy: acc,
+    regime: ep.data.hidden.regime,
+    aubc: aubc(ep.curveBudget, ep.curveAccuracy, ep.task.budget),
+    curve: { budget_used: ep.curveBudget.slice(), test_accuracy: ep.curveAccuracy.slice() },
+  };
+}
+
+export type DatasetAnchorPolicy = 'random' | 'oracle_uncertainty' | 'oracle_random';
+
+/**
+ * The episodes the grade anchors come from (docs/datasets.md "Grade and anchors"); returns the
+ * final test accuracy. `b = min(⌈budget / max_steps⌉, budget left, pool)` rows per step:
+ * `random` draws them like the `random` strategy (the same stream as DatasetEnv playing
+ * `{random: 1}` with that batch); the clean-label oracles read the hidden flip mask and buy only
+ * rows whose label is correct — the least confident (`oracle_uncertainty`) or uniformly drawn
+ * (`oracle_random`). Never reachable as an agent action.
+ */
+export function playDatasetAnchorEpisode(task: DatasetTaskSpec, data: EpisodeData, policy: DatasetAnchorPolicy): number {
+  const ep = startEpisode(task, data.seed, data, policy === 'oracle_uncertainty');
+  const K = data.K;
+  const perStep = Math.ceil(task.budget / task.maxSteps);
+  const rng = data.rngAfter.clone();
+  const flipped = data.hidden.poolFlipped;
+  while (ep.budget > 0 && ep.steps < task.maxSteps && ep.poolSize > 0) {
+    const P = ep.poolSize;
+    const b = Math.min(perStep, ep.budget, P);
+    const candidates: number[] = [];
+    for (let q = 0; q < P; q++) if (policy === 'random' || flipped[ep.live[q]] === 0) candidates.push(q);
+    let picks: number[];
+    if (policy === 'oracle_uncertainty') {
+      const score = (q: number) => {
+        let top = 0;
+        for (let k = 0; k < K; k++) if (ep.poolP[q * K + k] > top) top = ep.poolP[q * K + k];
+        return 1 - top;
+      };
+      picks = candidates.map((q) => [q, score(q)] as const).sort((a, b2) => b2[1] - a[1] || a[0] - b2[0]).slice(0, b).map(([q]) => q);
+    } else {
+      const take = Math.min(b, candidates.length);
+      const out = new Int32Array(take);
+      if (take > 0) rng.choiceWithoutReplacementInto(Int32Array.from(candidates), candidates.length, take, out, new Int32Array(candidates.length));
+      picks = Array.from(out);
+    }
+    const taken = new Uint8Array(P);
+    for (const q of picks) {
+      taken[q] = 1;
+      ep.labelledRows[ep.labelled] = data.poolStart + ep.live[q];
+      ep.labelledLabels[ep.labelled] = data.poolLabel[ep.live[q]];
+      ep.labelled++;
+    }
+    let kept = 0;
+    for (let q = 0; q < P; q++) if (taken[q] === 0) ep.live[kept++] = ep.live[q];
+    ep.poolSize = kept;
+    if (policy === 'oracle_uncertainty') refit(ep);
+    ep.budget -= b;
+    ep.steps += 1;
+    if (picks.length === 0) break;
+  }
+  if (policy !== 'oracle_uncertainty') ep.model.fit(data.X, ep.labelledRows, ep.labelledLabels, ep.labelled);
+  return testAccuracy(ep);
+}
