@@ -25,6 +25,8 @@ ENV NODE_ENV=production \
     WEB=1
 COPY --from=build --chown=node:node /app/build/server ./build/server
 COPY --from=build --chown=node:node /app/web/dist ./web/dist
+# The data-set tasks' four small files (datasets/README.md), read at the first reset of such a task.
+COPY --from=build --chown=node:node /app/datasets ./datasets
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 

@@ -70,6 +70,10 @@ export function replayInProcessWith(loaded: LoadedTrace, options: MakeEnvOptions
           firstDifference(`${at} effective batch`, sel.effective, derived.batch?.effective);
         if (d) return result(d);
       }
+      if (derived?.picks && env.lastSelection) {
+        d = firstDifference(`${at} picks`, env.lastSelection.picks ?? {}, derived.picks, true);
+        if (d) return result(d);
+      }
       if (derived?.rng) {
         d = firstDifference(`${at} rng`, env.rngFingerprint(), { pos: derived.rng.pos, key_sha256_16: derived.rng.key_sha256_16 });
         if (d) return result(d);

@@ -40,6 +40,8 @@ export interface TraceStep {
     train_order?: number[];
     /** Strategy-library traces: each weighted library strategy's picks. */
     library_idx?: Record<string, number[]>;
+    /** Data-set traces: each strategy's picks (pool positions before the step). */
+    picks?: Record<string, number[]>;
     rng?: { pos: number; key_sha256_16: string; has_gauss: number | boolean; cached_gaussian: number };
   };
 }

@@ -7,8 +7,9 @@ import { evaluate, pairReports, parseSeeds, parseTasks, toCsv, type EvalReport, 
 import { BUILTIN_POLICIES, loadPolicy } from '../../policies/index.ts';
 import { UsageError, parseArgument, reportError } from '../errors.ts';
 import { API_KEY_ENV, serverApiKey } from '../api-key.ts';
+import { addDatasetOptions, applyDatasetOptions, type DatasetFlags } from '../dataset-option.ts';
 
-export interface EvalCliOptions {
+export interface EvalCliOptions extends DatasetFlags {
   policy: string;
   tasks: string;
   seeds: string;
@@ -80,7 +81,7 @@ export function registerEval(program: Command): void {
   const builtins = Object.entries(BUILTIN_POLICIES)
     .map(([n, p]) => `  ${n.padEnd(17)}${p.description}`)
     .join('\n');
-  program
+  const cmd = program
     .command('eval')
     .description('evaluate a policy over tasks × seeds: mean grade with a 95% Student-t CI, pass rate, mean return')
     .option('--policy <name|path>', 'built-in policy name, or a module whose default export is (observation, context) => action', 'balanced')
@@ -97,14 +98,20 @@ export function registerEval(program: Command): void {
     .option('--paired-with <name|path>', 'also play this policy on the same tasks and seeds and report the mean paired difference with its 95% CI (curation: of the unclipped normalised grade)')
     .option('--out <file>', 'write the full report as JSON')
     .option('--json', 'print the report as JSON on stdout (no progress bar)')
-    .addHelpText('after', `\nBuilt-in policies:\n${builtins}\n\nExamples:\n  dataselectenv eval --policy random --tasks easy,hard --seeds 0..19 --csv random.csv\n  dataselectenv eval --policy diversity --paired-with adaptive --tasks curation-easy,curation-medium,curation-hard --seeds 2000..2199`)
-    .action(async (opts: EvalCliOptions) => {
-      try {
-        await runEvalCommand(opts);
-      } catch (e) {
-        reportError(e, opts.json);
-      }
-    });
+    .addHelpText(
+      'after',
+      `\nBuilt-in policies:\n${builtins}\n\nExamples:\n  dataselectenv eval --policy random --tasks easy,hard --seeds 0..19 --csv random.csv\n  dataselectenv eval --policy diversity --paired-with adaptive --tasks curation-easy,curation-medium,curation-hard --seeds 2000..2199\n  dataselectenv eval --policy margin --tasks iris,wine,digits --seeds 0..29\n  dataselectenv eval --dataset my.csv --label-column y --policy random --seeds 0..9    # task csv-my`,
+    );
+  addDatasetOptions(cmd).action(async (opts: EvalCliOptions) => {
+    try {
+      const csvTask = applyDatasetOptions(opts);
+      // Without an explicit --tasks, --dataset evaluates its own task.
+      if (csvTask !== null && cmd.getOptionValueSource('tasks') === 'default') opts.tasks = csvTask;
+      await runEvalCommand(opts);
+    } catch (e) {
+      reportError(e, opts.json);
+    }
+  });
 }
 
 /** `--split NAME --range A:B`: the split's entries [A, B) (Python slice bounds), as (task, seed) jobs. */

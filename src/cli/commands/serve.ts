@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { ConfigInput } from '../../server/config.ts';
+import { addDatasetOptions, applyDatasetOptions, type DatasetFlags } from '../dataset-option.ts';
+import { describeError } from '../errors.ts';
 
-interface ServeFlags {
+interface ServeFlags extends DatasetFlags {
   port?: string;
   host?: string;
   maxConcurrentEnvs?: string;
@@ -99,7 +101,7 @@ export function silenceSqliteExperimentalWarning(): void {
 }
 
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('serve the environment over HTTP + WebSocket + MCP (same as npm start)')
     .option('--port <n>', 'TCP port (env PORT, default 7860)')
@@ -135,10 +137,18 @@ export function registerServe(program: Command): void {
     .option('--store-url <url>', 'postgres://USER:PASSWORD@HOST:PORT/DB: the PostgreSQL store replicas share (env STORE_URL; default: the SQLite file)')
     .option('--store-pool-size <n>', 'connections to the PostgreSQL store per process (env STORE_POOL_SIZE, default 10)')
     .option('--replica-id <id>', 'name of this process in /health (env REPLICA_ID, default hostname:pid)')
-    .option('--workers <n>', 'worker processes serving the port over the same store (env WORKERS, default 1)')
-    .action(async (flags: ServeFlags) => {
+    .option('--workers <n>', 'worker processes serving the port over the same store (env WORKERS, default 1)');
+  addDatasetOptions(serve).action(async (flags: ServeFlags) => {
       // Loaded here, not at the top: other commands should not pay for the server.
       silenceSqliteExperimentalWarning();
+      // A user's CSV joins the task registry first (every worker re-runs this, so each has it).
+      try {
+        applyDatasetOptions(flags);
+      } catch (e) {
+        const d = describeError(e);
+        process.stderr.write(`dataselectenv serve: ${d.message}\n`);
+        process.exit(2);
+      }
       const { ConfigError, loadConfig } = await import('../../server/config.ts');
       const { buildApp } = await import('../../server/app.ts');
       let config;
