@@ -16,7 +16,7 @@ import { DATASET_TASK_IDS } from '../src/env/tasks.ts';
 import { BUNDLE_FORMAT } from '../src/fixtures/bundle.ts';
 
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'dataset.jsonl.gz');
-const SEEDS = [0, 7];
+const SEEDS = [0, 4, 7]; // flips, defaulting, clean
 const sel = (batch_size: number, strategy_weights: Record<string, number>) => ({ action_type: 'select_batch', batch_size, strategy_weights });
 const STOP = { action_type: 'stop', batch_size: 0, strategy_weights: { random: 1 } };
 const until = (a: unknown) => Array(40).fill(a);

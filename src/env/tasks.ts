@@ -12,9 +12,9 @@ import { CURATION_ANCHORS, type Anchor } from './curation/anchors.ts';
 import { CurationObservationSchema } from './curation/observation.ts';
 import { CURATION } from './curation/params.ts';
 import { DATASET_ANCHORS, type DatasetAnchor } from './datasets/anchors.ts';
-import type { DatasetRegime, SplitSpec } from './datasets/generate.ts';
+import type { DatasetRegime, SplitSpec } from './datasets/params.ts';
 import { DatasetObservationSchema } from './datasets/observation.ts';
-import { BUILTIN_DATASETS } from './datasets/registry.ts';
+import { BUILTIN_DATASETS } from './datasets/builtin.ts';
 import { ALL_STRATEGIES, CLASSIC_STRATEGIES, type StrategyName } from './strategies/names.ts';
 
 /** The fixed, seed-independent data set and model warm-up of a task family. */

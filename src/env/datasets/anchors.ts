@@ -4,7 +4,7 @@
  * that regime of `random` episodes and of the two clean-label oracles; `reference` is the better
  * oracle. test/env/dataset-anchors.test.ts recomputes them from scratch and checks these values.
  */
-import type { DatasetRegime } from './generate.ts';
+import type { DatasetRegime } from './params.ts';
 
 export interface DatasetAnchor {
   random: number;

@@ -10,9 +10,10 @@
  */
 import { RandomState } from '../../numerics/random-state.ts';
 import type { Dataset } from './csv.ts';
+import type { DatasetRegime, SplitSpec } from './params.ts';
 
-export const DATASET_REGIMES = ['clean', 'flips', 'defaulting'] as const;
-export type DatasetRegime = (typeof DATASET_REGIMES)[number];
+export { DATASET_REGIMES, type DatasetRegime, type SplitSpec } from './params.ts';
+
 
 /** The annotator model's fixed numbers (docs/datasets.md). */
 export const ANNOTATOR = Object.freeze({
@@ -25,13 +26,6 @@ export const ANNOTATOR = Object.freeze({
   /** Share of the pool that is low-confidence (smallest nearest-centroid margins). */
   lowConfidenceShare: 0.5,
 });
-
-/** The split of a task: per class, `seedPerClass` seed candidates, then the fractions (rounded half up). */
-export interface SplitSpec {
-  seedPerClass: number;
-  validationFraction: number;
-  testFraction: number;
-}
 
 export interface EpisodeHidden {
   regime: DatasetRegime;

@@ -7,7 +7,7 @@
 import type { LearningCurve } from '../metrics/aubc.ts';
 import type { DatasetTaskSpec } from '../tasks.ts';
 import type { Grade } from '../types.ts';
-import type { DatasetRegime } from './generate.ts';
+import type { DatasetRegime } from './params.ts';
 
 /** Computed from hidden data when the episode ends and stored with it; never in an observation. */
 export interface DatasetGradeData {
