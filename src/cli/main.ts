@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerReplay } from './commands/replay.ts';
 import { registerBaseline } from './commands/baseline.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerBenchmark } from './commands/benchmark.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerEval } from './commands/eval.ts';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerBaseline(program);
   registerBench(program);
+  registerBenchmark(program);
   registerCheck(program);
   registerEval(program);
   registerAgent(program);

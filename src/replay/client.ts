@@ -6,7 +6,7 @@
  */
 import { ClientError } from '../client/errors.ts';
 import type { Environment } from '../client/types.ts';
-import { FINAL_STATE_KEYS, firstDifference, flagsDifference, infoDifference, type LoadedTrace, traceResult, type TraceResult } from './trace.ts';
+import { FINAL_STATE_KEYS, breakdownDifference, firstDifference, flagsDifference, infoDifference, type LoadedTrace, traceResult, type TraceResult } from './trace.ts';
 
 export async function replayThroughEnvironment(loaded: LoadedTrace, env: Environment): Promise<TraceResult> {
   const { trace } = loaded;
@@ -42,7 +42,7 @@ export async function replayThroughEnvironment(loaded: LoadedTrace, env: Environ
     d =
       firstDifference('grade.score', g.score, trace.grade.score) ??
       firstDifference('grade.passed', g.passed, trace.grade.passed) ??
-      firstDifference('grade.breakdown', g.breakdown, trace.grade.breakdown, true);
+      breakdownDifference('grade.breakdown', g.breakdown, trace.grade.breakdown);
     return result(d);
   } catch (e) {
     return result(`error: ${e instanceof Error ? e.message : String(e)}`);

@@ -8,6 +8,7 @@ import { ClientError } from '../client/errors.ts';
 import { normaliseBaseUrl, transportError } from '../client/http.ts';
 import {
   FINAL_STATE_KEYS,
+  breakdownDifference,
   firstDifference,
   flagsDifference,
   infoDifference,
@@ -93,7 +94,7 @@ export async function replayOverHttp(loaded: LoadedTrace, baseUrl: string, heade
     d =
       firstDifference('grade.score', grade.body.score, trace.grade.score) ??
       firstDifference('grade.passed', grade.body.passed, trace.grade.passed) ??
-      firstDifference('grade.breakdown', grade.body.breakdown, trace.grade.breakdown, true) ??
+      breakdownDifference('grade.breakdown', grade.body.breakdown, trace.grade.breakdown) ??
       firstDifference('grade.episode_id', grade.body.episode_id, id);
     return result(d);
   } catch (e) {

@@ -265,3 +265,16 @@ export function infoDifference(where: string, actual: unknown, expected: Record<
   const extra = Object.keys(actual as object).filter((k) => !(k in expected) && k !== 'terms');
   return extra.length > 0 ? `${where}.${extra[0]}: unexpected key` : null;
 }
+
+/**
+ * Breakdown keys added after some traces were recorded (the AUBC, src/env/metrics/aubc.ts): a
+ * trace without one still compares its breakdown with exact keys, the added key aside.
+ */
+export const ADDED_BREAKDOWN_KEYS: readonly string[] = ['aubc'];
+
+/** The grade breakdown by the golden rule, with exact keys except those a trace predates. */
+export function breakdownDifference(where: string, actual: Record<string, unknown>, expected: Record<string, unknown>): string | null {
+  const a = { ...actual };
+  for (const k of ADDED_BREAKDOWN_KEYS) if (!(k in expected)) delete a[k];
+  return firstDifference(where, a, expected, true);
+}

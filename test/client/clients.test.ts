@@ -122,7 +122,7 @@ describe('HttpClient routes', () => {
   it('health, tasks, baseline (= the golden baseline), episodes and one episode', async () => {
     const c = new HttpClient(`${server.url}/`);
     assert.equal((await c.health()).status, 'healthy');
-    assert.deepEqual((await c.tasks()).tasks.map((t) => t.task_id), ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard']);
+    assert.deepEqual((await c.tasks()).tasks.map((t) => t.task_id), ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard', 'breast-cancer', 'iris', 'wine', 'digits']);
     const golden = CLASSIC.json('baseline.json');
     assert.deepEqual(await c.baseline(), golden);
 

@@ -180,7 +180,7 @@ describe('D13: seeds', () => {
   }
   it('unknown task → invalid_task with the original message; non-string task → invalid_request', () => {
     const e = refused(() => new DataSelectEnv().reset({ task: 'extreme' }), 'invalid_task');
-    assert.equal(e.message, "Unknown task_id 'extreme'. Valid: ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard']");
+    assert.equal(e.message, "Unknown task_id 'extreme'. Valid: ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard', 'breast-cancer', 'iris', 'wine', 'digits']");
     refused(() => new DataSelectEnv().reset({ task: 5 as unknown as string }), 'invalid_request');
     assert.equal(new DataSelectEnv().reset({ task: null }).info.task_id, 'easy');
   });

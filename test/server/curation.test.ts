@@ -133,7 +133,7 @@ describe('curation tasks as served', () => {
     assert.equal(stop.body.reward.value, 0);
     const g = await post(server.url, '/grader', { episode_id: id, task_id: 'curation-hard' });
     assert.equal(g.status, 200);
-    assert.deepEqual(Object.keys(g.body.breakdown), ['test_accuracy', 'normalised', 'anchor_random', 'anchor_reference', 'regime']);
+    assert.deepEqual(Object.keys(g.body.breakdown), ['test_accuracy', 'normalised', 'anchor_random', 'anchor_reference', 'aubc', 'regime']);
     assert.ok(['clean', 'defaulting'].includes(g.body.breakdown.regime));
     const listed = await get(server.url, '/episodes?task_id=curation-hard');
     assert.ok(listed.body.episodes.some((e: any) => e.episode_id === id));

@@ -99,7 +99,7 @@ describe('service routes', () => {
 
   test('/tasks: original shape, easy/medium/hard, generated texts (D6)', async () => {
     const tasks = (await get(url, '/tasks')).body;
-    assert.deepEqual(tasks.tasks.map((t: any) => t.task_id), ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard']);
+    assert.deepEqual(tasks.tasks.map((t: any) => t.task_id), ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard', 'breast-cancer', 'iris', 'wine', 'digits']);
     assert.deepEqual(Object.keys(tasks.action_schema).sort(), ['action_type', 'batch_size', 'strategy_weights']);
     assert.match(tasks.tasks[0].success_criteria, /0\.62/);
     assert.match(tasks.tasks[1].success_criteria, /0\.5\b/);
@@ -181,7 +181,7 @@ describe('POST /reset', () => {
   test('task_id: unknown → 400 with the original text; non-string → 422', async () => {
     const r = await post(url, '/reset', { task_id: 'extreme' });
     assertError(r, 400, 'VALIDATION_ERROR', 'invalid_task');
-    assert.equal(r.body.detail, "Unknown task_id 'extreme'. Valid: ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard']");
+    assert.equal(r.body.detail, "Unknown task_id 'extreme'. Valid: ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard', 'breast-cancer', 'iris', 'wine', 'digits']");
     assertError(await post(url, '/reset', { task_id: 'Easy' }), 400, 'VALIDATION_ERROR', 'invalid_task');
     assertError(await post(url, '/reset', { task_id: 3 }), 422, 'VALIDATION_ERROR', 'invalid_request', ['body', 'task_id']);
   });

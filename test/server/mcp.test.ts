@@ -87,7 +87,7 @@ describe('MCPToolClient production mode: session, tools, close', () => {
     assert.equal(typeof session, 'string');
     assert.equal((await get(server.url, '/health')).body.active_sessions, 1);
     const listed = await call('list_tasks', {}, { session_id: session });
-    assert.equal(listed.data.tasks.length, 6);
+    assert.equal(listed.data.tasks.length, 10);
     const start = await call('start_episode', { task_id: 'medium', seed: '123', label: 'mcp-run' }, { session_id: session });
     assert.equal(start.isError, false);
     assert.deepEqual(Object.keys(start.data), ['episode_id', 'task_id', 'observation', 'reward', 'done', 'metadata']);

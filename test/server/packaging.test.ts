@@ -29,7 +29,7 @@ function instructions(text: string): { op: string; args: string }[] {
     });
 }
 
-test('Dockerfile: multi-stage on Node 24, deps layer before the sources, runtime with only the bundle and the console, non-root, port 8000', () => {
+test('Dockerfile: multi-stage on Node 24, deps layer before the sources, runtime with only the bundle, the console and the data sets, non-root, port 8000', () => {
   const ins = instructions(read('Dockerfile'));
   const fromIdx = ins.flatMap((i, k) => (i.op === 'FROM' ? [k] : []));
   assert.ok(fromIdx.length >= 2, 'multi-stage');
@@ -46,9 +46,9 @@ test('Dockerfile: multi-stage on Node 24, deps layer before the sources, runtime
   const ciInstall = /^npm ci[^\n]*$/m.exec(read('.ci/run'));
   assert.ok(ciInstall, 'CI installs with npm ci');
   assert.equal(build[install].args, `${ciInstall[0]} --ignore-scripts`);
-  // Runtime stage: only the bundle and the console come over; nothing is installed there.
+  // Runtime stage: only the bundle, the console and the data-set files come over; nothing is installed there.
   const copies = runtime.filter((i) => i.op === 'COPY').map((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')));
-  assert.deepEqual(copies.map((c) => c[0]).sort(), ['/app/build/server', '/app/web/dist']);
+  assert.deepEqual(copies.map((c) => c[0]).sort(), ['/app/build/server', '/app/datasets', '/app/web/dist']);
   assert.ok(runtime.filter((i) => i.op === 'COPY').every((i) => i.args.includes('--from=build')));
   assert.ok(!runtime.some((i) => i.op === 'RUN' && /\bnpm\b/.test(i.args)), 'no npm in the runtime stage');
   const userIndex = runtime.findIndex((i) => i.op === 'USER');

@@ -60,7 +60,7 @@ describe('malformed messages get error frames, the connection stays open (D12)',
     assertErrorFrame(await ws.request({ type: 'reset', data: { task_id: 7 } }), 'VALIDATION_ERROR', 'invalid_request');
     const badTask = await ws.request({ type: 'reset', data: { task_id: 'nope' } });
     assertErrorFrame(badTask, 'VALIDATION_ERROR', 'invalid_task');
-    assert.equal(badTask.data.message, "Unknown task_id 'nope'. Valid: ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard']");
+    assert.equal(badTask.data.message, "Unknown task_id 'nope'. Valid: ['easy', 'medium', 'hard', 'curation-easy', 'curation-medium', 'curation-hard', 'breast-cancer', 'iris', 'wine', 'digits']");
     // null data and null task mean defaults.
     const reset = await ws.request({ type: 'reset', data: null });
     assert.equal(reset.type, 'observation');
