@@ -12,9 +12,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BALANCED, WsClient, get, post, request, startServer, type TestServer } from './helpers.ts';
 
-const TASK = 'curation-easy';
-const HIDDEN_KEYS = ['regime', 'test_accuracy', 'normalised', 'anchor_random', 'anchor_reference'];
-const REGIMES = ['clean', 'defaulting'];
+/** A curation task and a data-set task (docs/datasets.md: the same rule, plus the AUBC and the learning curve). */
+const TASKS = ['curation-easy', 'iris'] as const;
+const HIDDEN_KEYS = ['regime', 'test_accuracy', 'normalised', 'anchor_random', 'anchor_reference', 'aubc', 'learning_curve'];
+const REGIMES = ['clean', 'defaulting', 'flips'];
 const STOP = { action_type: 'stop', batch_size: 0, strategy_weights: { random: 1 } };
 
 /** Every hidden key or regime value found anywhere in `value`, with its path. */
@@ -57,7 +58,7 @@ interface Played {
   finalGrade: any;
 }
 
-async function overHttp(seed: number): Promise<Played> {
+async function overHttp(TASK: string, seed: number): Promise<Played> {
   const replies: unknown[] = [];
   const r = await post(server.url, '/reset', { task_id: TASK, seed });
   replies.push(r.body);
@@ -76,7 +77,7 @@ async function overHttp(seed: number): Promise<Played> {
   return { transport: 'http', episodeId: id, replies, finalGrade: last.metadata.grade };
 }
 
-async function overWs(seed: number, url: string, transport: string, reset?: () => Promise<unknown>): Promise<Played> {
+async function overWs(TASK: string, seed: number, url: string, transport: string, reset?: () => Promise<unknown>): Promise<Played> {
   const ws = await WsClient.connect(url);
   const replies: unknown[] = [];
   try {
@@ -99,7 +100,7 @@ async function overWs(seed: number, url: string, transport: string, reset?: () =
   }
 }
 
-async function overMcp(seed: number): Promise<Played> {
+async function overMcp(TASK: string, seed: number): Promise<Played> {
   const replies: unknown[] = [];
   let id = 0;
   const rpc = async (method: string, params: Record<string, unknown>) => {
@@ -120,10 +121,10 @@ async function overMcp(seed: number): Promise<Played> {
   return { transport: 'mcp', episodeId, replies, finalGrade: last.result.data.metadata.grade };
 }
 
-async function overProductionMode(seed: number): Promise<Played> {
+async function overProductionMode(TASK: string, seed: number): Promise<Played> {
   const created = await post(server.url, '/mcp', { jsonrpc: '2.0', id: 1, method: 'openenv/session/create' });
   const sid = created.body.result.session_id;
-  const played = await overWs(seed, `${server.wsUrl}/ws?session_id=${sid}`, 'production');
+  const played = await overWs(TASK, seed, `${server.wsUrl}/ws?session_id=${sid}`, 'production');
   const tool = await post(server.url, '/mcp', {
     jsonrpc: '2.0',
     id: 2,
@@ -135,61 +136,63 @@ async function overProductionMode(seed: number): Promise<Played> {
   return played;
 }
 
-describe('curation: the regime and the hidden grade terms only in the grader and the records of finished episodes', () => {
-  test('no reply of the episode itself, on any transport, names them; the final metadata has the score', async () => {
-    const played = [
-      await overHttp(2001),
-      await overWs(2002, `${server.wsUrl}/ws`, 'ws'),
-      await overMcp(2003),
-      await overProductionMode(2004),
-    ];
-    for (const p of played) {
-      assert.ok(p.replies.length >= 7, p.transport);
-      for (const [i, reply] of p.replies.entries()) {
-        assert.deepEqual(leaks(reply), [], `${p.transport} reply ${i}: ${JSON.stringify(reply).slice(0, 400)}`);
+for (const TASK of TASKS) {
+  describe(`${TASK}: the regime and the hidden grade terms only in the grader and the records of finished episodes`, () => {
+    test('no reply of the episode itself, on any transport, names them; the final metadata has the score', async () => {
+      const played = [
+        await overHttp(TASK, 2001),
+        await overWs(TASK, 2002, `${server.wsUrl}/ws`, 'ws'),
+        await overMcp(TASK, 2003),
+        await overProductionMode(TASK, 2004),
+      ];
+      for (const p of played) {
+        assert.ok(p.replies.length >= 7, p.transport);
+        for (const [i, reply] of p.replies.entries()) {
+          assert.deepEqual(leaks(reply), [], `${p.transport} reply ${i}: ${JSON.stringify(reply).slice(0, 400)}`);
+        }
+        const graded = await post(server.url, '/grader', { episode_id: p.episodeId });
+        assert.equal(graded.status, 200);
+        assert.deepEqual(p.finalGrade, { score: graded.body.score, passed: graded.body.passed }, p.transport);
+        // The grader reveals it (the check above can find it: a positive control).
+        assert.ok(REGIMES.includes(graded.body.breakdown.regime), JSON.stringify(graded.body));
+        assert.ok(leaks(graded.body).some((l) => l.endsWith('.regime')));
       }
-      const graded = await post(server.url, '/grader', { episode_id: p.episodeId });
-      assert.equal(graded.status, 200);
-      assert.deepEqual(p.finalGrade, { score: graded.body.score, passed: graded.body.passed }, p.transport);
-      // The grader reveals it (the check above can find it: a positive control).
-      assert.ok(REGIMES.includes(graded.body.breakdown.regime), JSON.stringify(graded.body));
-      assert.ok(leaks(graded.body).some((l) => l.endsWith('.regime')));
-    }
-    // grade_episode is the grader as a tool: the same body.
-    const tool = await post(server.url, '/mcp', {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name: 'grade_episode', arguments: { episode_id: played[0]!.episodeId } },
+      // grade_episode is the grader as a tool: the same body.
+      const tool = await post(server.url, '/mcp', {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'grade_episode', arguments: { episode_id: played[0]!.episodeId } },
+      });
+      const graded = await post(server.url, '/grader', { episode_id: played[0]!.episodeId });
+      assert.deepEqual(tool.body.result.data, graded.body);
     });
-    const graded = await post(server.url, '/grader', { episode_id: played[0]!.episodeId });
-    assert.deepEqual(tool.body.result.data, graded.body);
-  });
 
-  test('the records of finished episodes carry the full grade: GET /episodes/{id} and both export formats (a list row: the score)', async () => {
-    const p = await overHttp(2010);
-    const graded = (await post(server.url, '/grader', { episode_id: p.episodeId })).body;
-    const one = await get(server.url, `/episodes/${p.episodeId}`);
-    assert.equal(one.status, 200);
-    assert.deepEqual(one.body.grade.breakdown, graded.breakdown);
-    const list = await get(server.url, `/episodes?task_id=${TASK}`);
-    const row = list.body.episodes.find((e: any) => e.episode_id === p.episodeId);
-    // A list row has the score and the pass flag only.
-    assert.deepEqual([row.score, row.passed], [graded.score, graded.passed]);
-    assert.deepEqual(leaks(row), []);
+    test('the records of finished episodes carry the full grade: GET /episodes/{id} and both export formats (a list row: the score)', async () => {
+      const p = await overHttp(TASK, 2010);
+      const graded = (await post(server.url, '/grader', { episode_id: p.episodeId })).body;
+      const one = await get(server.url, `/episodes/${p.episodeId}`);
+      assert.equal(one.status, 200);
+      assert.deepEqual(one.body.grade.breakdown, graded.breakdown);
+      const list = await get(server.url, `/episodes?task_id=${TASK}`);
+      const row = list.body.episodes.find((e: any) => e.episode_id === p.episodeId);
+      // A list row has the score and the pass flag only.
+      assert.deepEqual([row.score, row.passed], [graded.score, graded.passed]);
+      assert.deepEqual(leaks(row), []);
 
-    for (const format of ['jsonl', 'openenv']) {
-      const r = await request(server.url, 'GET', `/episodes?format=${format}&task_id=${TASK}`);
-      assert.equal(r.status, 200, `${format}: ${JSON.stringify(r.body).slice(0, 300)}`);
-      const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
-      const lines = text.trim().split('\n').map((l) => JSON.parse(l));
-      const rec = lines.find((l: any) => l.episode_id === p.episodeId);
-      assert.ok(rec, format);
-      if (format === 'jsonl') assert.deepEqual(rec.grade.breakdown, graded.breakdown);
-      else {
-        assert.equal(rec.metrics.score, graded.score);
-        assert.equal(rec.metrics.regime, graded.breakdown.regime);
+      for (const format of ['jsonl', 'openenv']) {
+        const r = await request(server.url, 'GET', `/episodes?format=${format}&task_id=${TASK}`);
+        assert.equal(r.status, 200, `${format}: ${JSON.stringify(r.body).slice(0, 300)}`);
+        const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+        const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+        const rec = lines.find((l: any) => l.episode_id === p.episodeId);
+        assert.ok(rec, format);
+        if (format === 'jsonl') assert.deepEqual(rec.grade.breakdown, graded.breakdown);
+        else {
+          assert.equal(rec.metrics.score, graded.score);
+          assert.equal(rec.metrics.regime, graded.breakdown.regime);
+        }
       }
-    }
+    });
   });
-});
+}
