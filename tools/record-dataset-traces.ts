@@ -39,6 +39,8 @@ const POLICIES: Record<string, { description: string; actions: unknown[] }> = {
 function record(task: string, seed: number, policy: string): { name: string; text: string } {
   const env = new DatasetEnv({ recordSelections: true });
   const reset = env.reset({ task, seed });
+  const { pos, key_sha256_16 } = env.rngFingerprint()!;
+  const initialRng = { pos, key_sha256_16 };
   const p = POLICIES[policy];
   const steps: unknown[] = [];
   const actions: unknown[] = [];
@@ -77,7 +79,7 @@ function record(task: string, seed: number, policy: string): { name: string; tex
     recorded_by: 'tools/record-dataset-traces.ts (this project; a regression record, not an outside reference)',
     actions,
     initial_observation: reset.observation,
-    initial_rng: (({ pos, key_sha256_16 }) => ({ pos, key_sha256_16 }))(env.rngFingerprint()!),
+    initial_rng: initialRng,
     steps,
     final_state: env.state(),
     grade: env.grade(),

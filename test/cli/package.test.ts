@@ -134,6 +134,6 @@ describe('the packed package, installed into an empty folder', () => {
     }
 
     const replay = await run(process.execPath, [bin, 'replay'], { cwd: consumer, maxBuffer: 16 << 20 });
-    assert.match(replay.stdout, /fidelity: 504\/504 traces match/);
+    assert.match(replay.stdout, /fidelity: 564\/564 traces match/);
   });
 });

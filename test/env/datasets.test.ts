@@ -275,3 +275,25 @@ describe('AUBC', () => {
     );
   });
 });
+
+describe('data-set golden traces (fixtures/dataset.jsonl.gz)', () => {
+  it('all 60 replay in process: observations, rewards, flags, info, every strategy\'s picks, refusals, final state, grade', async () => {
+    const { bundledTraces, summarise } = await import('../../src/replay/trace.ts');
+    const { replayInProcess } = await import('../../src/replay/inprocess.ts');
+    const traces = bundledTraces(['dataset']);
+    assert.equal(traces.length, 60);
+    const report = summarise(traces.map(replayInProcess));
+    assert.deepEqual(report.results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.difference}`), []);
+    // The comparison can fail: a perturbed pick, share, grade or regime is reported.
+    const original = traces.find((t) => t.name === 'digits-s4-mixed_library')!;
+    const perturb = (edit: (t: any) => void) => {
+      const copy = structuredClone(original);
+      edit(copy.trace);
+      return replayInProcess(copy).difference ?? '';
+    };
+    assert.match(perturb((t) => (t.steps[1].derived.picks.badge[0] += 1)), /picks/);
+    assert.match(perturb((t) => (t.steps[0].observation.last_batch.strategies.entropy.label_shares[0] += 1e-6)), /label_shares/);
+    assert.match(perturb((t) => (t.grade.breakdown.regime = 'clean')), /regime/);
+    assert.match(perturb((t) => (t.grade.learning_curve.test_accuracy[2] += 1e-6)), /learning_curve/);
+  });
+});

@@ -12,7 +12,7 @@
 import type { RandomState, RngFingerprint } from '../../numerics/random-state.ts';
 import { SoftmaxSgd } from '../../numerics/softmax-sgd.ts';
 import type { ProbabilisticModel } from '../../numerics/model.ts';
-import { EnvError, MESSAGES, invalidAction, unknownTask, wrongFamily } from '../errors.ts';
+import { EnvError, MESSAGES, unknownTask, wrongFamily } from '../errors.ts';
 import { aubc } from '../metrics/aubc.ts';
 import { parseAction, parseSeed, parseTaskField } from '../schemas.ts';
 import type { StrategyContext } from '../strategies/index.ts';
@@ -98,11 +98,10 @@ export class DatasetEnv {
     return { observation: this.observation(), info: { task_id: task.id, seed } };
   }
 
-  /** Checks the action first (schema, then the task's strategies), then the episode. */
+  /** Checks the action first (schema and the task's strategies), then the episode. */
   step(rawAction: unknown): StepResult {
-    const action = parseAction(rawAction);
     const ep = this.episode;
-    if (ep) checkStrategies(ep.task, action);
+    const action = parseAction(rawAction, ep?.task.strategies);
     if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
     if (ep.terminated || ep.truncated) throw new EnvError('EXECUTION_ERROR', 'episode_over', MESSAGES.episodeOver);
     return action.action_type === 'stop' ? this.stop(ep) : this.select(ep, action);
@@ -305,20 +304,6 @@ export class DatasetEnv {
 
   rngFingerprint(): RngFingerprint | null {
     return this.episode?.rng.fingerprint() ?? null;
-  }
-}
-
-/** Every weight key must be one of the task's strategies (422 `invalid_action` listing them). */
-function checkStrategies(task: DatasetTaskSpec, action: Action): void {
-  const unknown = Object.keys(action.strategy_weights).filter((k) => !(task.strategies as readonly string[]).includes(k));
-  if (unknown.length > 0) {
-    throw invalidAction(
-      unknown.map((k) => ({
-        loc: ['strategy_weights', k],
-        msg: `unknown strategy for task ${task.id} (allowed: ${task.strategies.join(', ')}; keys are case-sensitive)`,
-        type: 'extra_forbidden',
-      })),
-    );
   }
 }
 
