@@ -20,6 +20,7 @@
  */
 import { EnvError } from './errors.ts';
 import { MAX_SEED } from './spaces.ts';
+import { TASK_IDS, getTask } from './tasks.ts';
 
 export type SplitType = 'train' | 'validation' | 'test';
 
@@ -47,6 +48,20 @@ export interface TaskEntry {
 
 const CLASSIC_TASKS = ['easy', 'medium', 'hard'] as const;
 const CURATION_TASKS = ['curation-easy', 'curation-medium', 'curation-hard'] as const;
+
+/**
+ * A split of the data-set family: its tasks are the family's registered tasks, read when asked —
+ * the built-in four and a user's CSV task registered at start-up (`--dataset`), in registry order.
+ */
+function datasetSplit(o: Omit<SplitSpec, 'family' | 'tasks'>): SplitSpec {
+  return {
+    ...o,
+    family: 'dataset',
+    get tasks(): readonly string[] {
+      return TASK_IDS.filter((id) => getTask(id)?.family === 'dataset');
+    },
+  };
+}
 
 const SPLIT_LIST: readonly SplitSpec[] = [
   {
@@ -105,6 +120,28 @@ const SPLIT_LIST: readonly SplitSpec[] = [
     description:
       'Seeds 0 … 2999 of the curation tasks: held out; contains the golden traces (0 … 7, 42), the anchor seeds (1000 … 1199) and the evaluation seeds reported in the README (2000 … 2199).',
   },
+  datasetSplit({
+    name: 'dataset-train',
+    type: 'train',
+    seedStart: 10_000,
+    seedCount: MAX_SEED - 10_000 + 1,
+    description: 'Seeds 10000 … 4294967295 of the data-set tasks (interleaved): for training.',
+  }),
+  datasetSplit({
+    name: 'dataset-validation',
+    type: 'validation',
+    seedStart: 3_000,
+    seedCount: 7_000,
+    description: 'Seeds 3000 … 9999 of the data-set tasks: for model selection, never trained on.',
+  }),
+  datasetSplit({
+    name: 'dataset-test',
+    type: 'test',
+    seedStart: 0,
+    seedCount: 3_000,
+    description:
+      'Seeds 0 … 2999 of the data-set tasks: held out; contains the golden traces (0, 4, 7), the anchor seeds (1000 … 1119) and the benchmark seeds reported in the README (0 … 29).',
+  }),
 ];
 
 export const SPLITS: ReadonlyMap<string, SplitSpec> = new Map(SPLIT_LIST.map((s) => [s.name, Object.freeze(s)]));

@@ -88,14 +88,14 @@ describe('the packed package, installed into an empty folder', () => {
     // while other tests read it (prepack swaps it for the tarball's, postpack restores it).
     const stage = path.join(tmp, 'stage');
     mkdirSync(stage);
-    for (const f of ['package.json', 'package-lock.json', 'README.md', 'openenv.yaml', 'tsconfig.json', 'tsconfig.build.json', 'src', 'bin', 'tools', 'docs', 'fixtures', path.join('web', 'dist')]) {
+    for (const f of ['package.json', 'package-lock.json', 'README.md', 'openenv.yaml', 'tsconfig.json', 'tsconfig.build.json', 'src', 'bin', 'tools', 'docs', 'fixtures', 'datasets', path.join('web', 'dist')]) {
       if (existsSync(path.join(REPO_ROOT, f))) cpSync(path.join(REPO_ROOT, f), path.join(stage, f), { recursive: true });
     }
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
     const packed = await run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: stage, maxBuffer: 64 << 20 });
     const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     const files = info.files.map((f) => f.path);
-    for (const f of ['dist/index.js', 'dist/client/index.d.ts', 'bin/dataselectenv.js', 'fixtures/classic.jsonl.gz', 'fixtures/curation.jsonl.gz', 'docs/protocol.md', 'openenv.yaml', 'package.json']) {
+    for (const f of ['dist/index.js', 'dist/client/index.d.ts', 'bin/dataselectenv.js', 'fixtures/classic.jsonl.gz', 'fixtures/curation.jsonl.gz', 'fixtures/dataset.jsonl.gz', 'datasets/digits.csv.gz', 'datasets/README.md', 'docs/protocol.md', 'openenv.yaml', 'package.json']) {
       assert.ok(files.includes(f), `tarball has ${f}`);
     }
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.includes('classic-debug')), 'no sources, tests or test-only fixtures');

@@ -104,6 +104,7 @@ describe('Task API routes', () => {
     assert.deepEqual(splits.body.map((s: any) => [s.name, s.type]), [
       ['train', 'train'], ['validation', 'validation'], ['test', 'test'],
       ['curation-train', 'train'], ['curation-validation', 'validation'], ['curation-test', 'test'],
+      ['dataset-train', 'train'], ['dataset-validation', 'validation'], ['dataset-test', 'test'],
     ]);
     assert.deepEqual(splits.body[2].seeds, { start: 0, stop: 1000 });
     // env_name matches case-insensitively (as OpenEnv's server does).
@@ -237,7 +238,7 @@ describe('clients and eval enumerate a split', () => {
   test('reset({split, index}) gives the same episode in process, over HTTP and over the WebSocket', async () => {
     const { InProcessEnvironment, HttpEnvironment, WsEnvironment, HttpClient } = await import('../../src/client/index.ts');
     const http = new HttpClient(server.url);
-    assert.deepEqual((await http.splits()).map((s) => s.name), ['train', 'validation', 'test', 'curation-train', 'curation-validation', 'curation-test']);
+    assert.deepEqual((await http.splits()).map((s) => s.name), ['train', 'validation', 'test', 'curation-train', 'curation-validation', 'curation-test', 'dataset-train', 'dataset-validation', 'dataset-test']);
     assert.equal(await http.numTasks('test'), 3000);
     const entries = await http.taskRange('test', 126, 129);
     assert.deepEqual(entries.map((e) => `${e.task_id}/${e.seed}`), ['easy/42', 'medium/42', 'hard/42']);
