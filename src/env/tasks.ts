@@ -147,7 +147,7 @@ export interface DatasetTaskSpec {
 export type TaskSpec = ClassicTaskSpec | CurationTaskSpec | DatasetTaskSpec;
 
 const DATASET_SUMMARY =
-  'Real data: buy labels for a real data set from annotators that may be unreliable in a hidden way (clean, class-conditional flips, or defaulting to one class on hard items); graded on a held-out test set no observation touches.';
+  "Real data: buy labels for a real data set from annotators whose reliability is hidden (they may be reliable, confuse one class with another, or answer one fixed class on hard items); graded on a held-out test set no observation touches.";
 
 /** A data-set task entry (anchors from the shipped table; a user's set brings its own). */
 export function datasetTask(o: {
@@ -425,8 +425,8 @@ export function successCriteria(task: TaskSpec): string {
 export function scoringRule(task: TaskSpec): string {
   if (task.family === 'dataset') {
     return (
-      'score = clip(normalised, 0, 1), normalised = (test_accuracy − anchor_random) / (anchor_reference − anchor_random), ' +
-      "where anchor_random is the mean test accuracy of random sampling and anchor_reference that of the better clean-label oracle under the episode's annotator regime; " +
+      'score = clip(normalised, 0, 1), normalised = (test_accuracy − anchor_random) / max(anchor_reference − anchor_random, 0.01), ' +
+      "where anchor_random is the mean test accuracy of random sampling and anchor_reference that of the better of two oracles that buy only correctly labelled rows, with the episode's kind of annotators; " +
       'the breakdown also reports the AUBC (area under the test-accuracy-vs-labels curve over the budget, in [0, 1])'
     );
   }
