@@ -6,7 +6,9 @@ export { CurationEnv, type CurationEnvOptions, type CurationResetOptions } from 
 export { makeEnv, makeFamilyEnv, type TaskEnv, type MakeEnvOptions } from './env/make.ts';
 export { CURATION_ANCHORS, type Anchor } from './env/curation/anchors.ts';
 export { CurationObservationSchema } from './env/curation/observation.ts';
-export { EnvError, type ErrorCode, type ErrorReason, type ValidationIssue } from './env/errors.ts';
+export { EnvError, ENV_REASONS, type EnvReason, type ValidationIssue } from './env/errors.ts';
+/** The wire vocabulary of errors (every transport's `code` and `reason`). */
+export type { ErrorCode, ErrorReason } from './protocol/wire.ts';
 export {
   TASKS,
   TASK_IDS,

@@ -4,6 +4,7 @@
  * the request, or a client-side code when the request never got an answer.
  */
 import { EnvError, type ValidationIssue } from '../env/errors.ts';
+import { ENV_ERROR_CODES } from '../protocol/errors.ts';
 
 /** Codes that only a client produces (no server answer to read a code from). */
 export type ClientSideCode =
@@ -44,9 +45,12 @@ export class ClientError extends Error {
     return `${this.name} [${this.code}/${this.reason}${this.status ? ` HTTP ${this.status}` : ''}]: ${this.message}`;
   }
 
-  /** Same vocabulary for in-process refusals, so callers switch on `code`/`reason` whatever the transport. */
+  /**
+   * Same vocabulary for in-process refusals, so callers switch on `code`/`reason` whatever the
+   * transport: the reason's wire category, the environment's own message.
+   */
   static fromEnvError(e: EnvError): ClientError {
-    return new ClientError(e.code, e.reason, e.message, { issues: e.issues, cause: e });
+    return new ClientError(ENV_ERROR_CODES[e.reason], e.reason, e.message, { issues: e.issues, cause: e });
   }
 }
 

@@ -267,8 +267,8 @@ export class DataSelectEnv {
   step(rawAction: unknown): StepResult {
     const action = parseAction(rawAction, CLASSIC_STRATEGIES);
     const ep = this.episode;
-    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
-    if (ep.terminated || ep.truncated) throw new EnvError('EXECUTION_ERROR', 'episode_over', MESSAGES.episodeOver);
+    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
+    if (ep.terminated || ep.truncated) throw new EnvError('episode_over', MESSAGES.episodeOver);
     return action.action_type === 'stop' ? this.stop(ep) : this.select(ep, action);
   }
 
@@ -474,16 +474,16 @@ export class DataSelectEnv {
   /** What the grader needs (only meaningful once the episode is done). */
   gradeInput(): GradeInput {
     const ep = this.episode;
-    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
+    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
     return { task_id: ep.task.id, final_observation: this.observation(), noise_ratios: ep.noiseRatios.slice(), grade_data: null };
   }
 
   /** Grades the finished episode with its task's grader. */
   grade(): Grade {
     const ep = this.episode;
-    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
+    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
     if (!(ep.terminated || ep.truncated)) {
-      throw new EnvError('NOT_FOUND', 'episode_not_finished', 'The episode is not finished yet.');
+      throw new EnvError('episode_not_finished', 'The episode is not finished yet.');
     }
     return grade(ep.task, this.gradeInput());
   }

@@ -1,52 +1,32 @@
 /**
- * Errors are values with a stable machine-readable `code` (OpenEnv's upper-case category) and
- * `reason` (the specific lower-case cause), as docs/protocol.md §5 lists them. Transports map them to
- * statuses and frames; the environment never changes state when it throws one.
+ * The environment's refusals: a stable machine-readable `reason` (the specific lower-case cause)
+ * and, for validation problems, located `issues`. They speak of the environment only — no status,
+ * no transport, no wire category: a transport maps each reason to its own answer (the server:
+ * src/protocol/errors.ts and src/server/errors.ts). The environment never changes state when it
+ * throws one.
  */
 
-export type ErrorCode =
-  | 'INVALID_JSON'
-  | 'VALIDATION_ERROR'
-  | 'UNKNOWN_TYPE'
-  | 'EXECUTION_ERROR'
-  | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'CAPACITY_REACHED'
-  | 'SESSION_ERROR'
-  | 'CONFLICT'
-  | 'STORE_UNAVAILABLE';
-
-export type ErrorReason =
-  | 'invalid_json'
-  | 'unsupported_media_type'
-  | 'unknown_type'
-  | 'invalid_request'
-  | 'invalid_action'
-  | 'invalid_task'
-  | 'task_mismatch'
-  | 'episode_exists'
-  | 'no_episode'
-  | 'episode_over'
-  | 'episode_not_found'
-  | 'episode_not_finished'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'payload_too_large'
-  | 'capacity_reached'
-  | 'session_expired'
-  | 'session_not_found'
-  | 'session_in_use'
-  | 'step_conflict'
-  | 'episode_in_use'
-  | 'store_unavailable'
-  | 'store_corrupt'
-  | 'replay_mismatch'
-  | 'invalid_split'
-  | 'index_out_of_range'
-  | 'range_too_large'
-  | 'unknown_environment'
-  | 'internal';
+export const ENV_REASONS = [
+  /** Bad reset options (seed, task_id field, split selection). */
+  'invalid_request',
+  /** The action does not satisfy the action space. */
+  'invalid_action',
+  /** Unknown task id, or a task of another family / split. */
+  'invalid_task',
+  /** step()/state()/grade() before any reset(). */
+  'no_episode',
+  /** step() after the episode terminated or was truncated. */
+  'episode_over',
+  /** grade() of an episode that is not finished. */
+  'episode_not_finished',
+  /** Task API selections: unknown split, index outside it, range too long. */
+  'invalid_split',
+  'index_out_of_range',
+  'range_too_large',
+  /** A broken invariant (a bug, never an input). */
+  'internal',
+] as const;
+export type EnvReason = (typeof ENV_REASONS)[number];
 
 /** One validation problem, in FastAPI's `detail` entry shape; `loc` is relative to the checked value. */
 export interface ValidationIssue {
@@ -56,34 +36,32 @@ export interface ValidationIssue {
 }
 
 export class EnvError extends Error {
-  readonly code: ErrorCode;
-  readonly reason: ErrorReason;
+  readonly reason: EnvReason;
   readonly issues: ValidationIssue[];
 
-  constructor(code: ErrorCode, reason: ErrorReason, message: string, issues: ValidationIssue[] = []) {
+  constructor(reason: EnvReason, message: string, issues: ValidationIssue[] = []) {
     super(message);
     this.name = 'EnvError';
-    this.code = code;
     this.reason = reason;
     this.issues = issues;
   }
 }
 
+/** What the environment says to an in-process caller (transports say it their way). */
 export const MESSAGES = {
-  noEpisode: 'No active episode. Call POST /reset first.',
-  episodeOver: 'Episode is over. Call POST /reset to start a new episode.',
+  noEpisode: 'No active episode: call reset() first.',
+  episodeOver: 'Episode is over: call reset() to start a new episode.',
 } as const;
 
 export function invalidAction(issues: ValidationIssue[]): EnvError {
   const first = issues[0];
   const where = first ? first.loc.join('.') || 'action' : 'action';
-  return new EnvError('VALIDATION_ERROR', 'invalid_action', `Invalid action: ${where}: ${first?.msg ?? 'invalid'}`, issues);
+  return new EnvError('invalid_action', `Invalid action: ${where}: ${first?.msg ?? 'invalid'}`, issues);
 }
 
 export function invalidRequest(issues: ValidationIssue[], message?: string): EnvError {
   const first = issues[0];
   return new EnvError(
-    'VALIDATION_ERROR',
     'invalid_request',
     message ?? `Invalid request: ${first ? `${first.loc.join('.')}: ${first.msg}` : 'invalid'}`,
     issues,
@@ -93,7 +71,6 @@ export function invalidRequest(issues: ValidationIssue[], message?: string): Env
 /** A known task id given to the other family's environment class. */
 export function wrongFamily(taskId: string, family: string, envClass: string): EnvError {
   return new EnvError(
-    'VALIDATION_ERROR',
     'invalid_task',
     `Task '${taskId}' belongs to the ${family} family, which ${envClass} does not run: create its environment with makeEnv('${taskId}').`,
   );
@@ -101,5 +78,5 @@ export function wrongFamily(taskId: string, family: string, envClass: string): E
 
 export function unknownTask(taskId: string, valid: readonly string[]): EnvError {
   const list = `[${valid.map((t) => `'${t}'`).join(', ')}]`;
-  return new EnvError('VALIDATION_ERROR', 'invalid_task', `Unknown task_id '${taskId}'. Valid: ${list}`);
+  return new EnvError('invalid_task', `Unknown task_id '${taskId}'. Valid: ${list}`);
 }

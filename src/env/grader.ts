@@ -43,7 +43,7 @@ export function episodeGrade(task: TaskSpec, g: Grade): EpisodeGrade {
 /** Grades a finished episode by its task's rule (either family). */
 export function grade(task: TaskSpec, input: GradeInput): Grade {
   if (task.family === 'curation' || task.family === 'dataset') {
-    if (!input.grade_data) throw new EnvError('EXECUTION_ERROR', 'internal', `episode of ${task.id} has no grade data`);
+    if (!input.grade_data) throw new EnvError('internal', `episode of ${task.id} has no grade data`);
     if (task.family === 'dataset') return datasetGrade(task, input.grade_data as DatasetGradeData);
     return curationGrade(task, input.grade_data as CurationGradeData);
   }

@@ -155,7 +155,7 @@ export const LIST_PREVIEW = 1_000;
 export function getSplit(name: string): SplitSpec {
   const split = SPLITS.get(name);
   if (!split) {
-    throw new EnvError('VALIDATION_ERROR', 'invalid_split', `Unknown split '${name}'. Valid: [${SPLIT_NAMES.map((n) => `'${n}'`).join(', ')}]`);
+    throw new EnvError('invalid_split', `Unknown split '${name}'. Valid: [${SPLIT_NAMES.map((n) => `'${n}'`).join(', ')}]`);
   }
   return split;
 }
@@ -166,7 +166,6 @@ export function numTasks(split: SplitSpec): number {
 
 const outOfRange = (split: SplitSpec, index: number) =>
   new EnvError(
-    'VALIDATION_ERROR',
     'index_out_of_range',
     `index ${index} out of range for split '${split.name}' (num_tasks=${numTasks(split)})`,
   );
@@ -198,7 +197,6 @@ export function taskRange(split: SplitSpec, start: number | null, stop: number |
   const [lo, hi] = sliceBounds(numTasks(split), start, stop);
   if (hi - lo > MAX_RANGE) {
     throw new EnvError(
-      'VALIDATION_ERROR',
       'range_too_large',
       `task_range [${lo}, ${hi}) has ${hi - lo} entries; at most ${MAX_RANGE} per request (page with start/stop)`,
     );
@@ -237,7 +235,6 @@ export function selectFromSplit(
     if (sel.seed !== null && sel.seed !== entry.seed) conflicts.push(`seed ${sel.seed} ≠ ${entry.seed}`);
     if (conflicts.length > 0) {
       throw new EnvError(
-        'VALIDATION_ERROR',
         'invalid_request',
         `split '${split.name}' index ${sel.index} is ${entry.task_id}/seed ${entry.seed}; the request also says ${conflicts.join(', ')}`,
         [{ loc: ['index'], msg: 'index fixes task_id and seed; omit them or send the same values', type: 'value_error' }],
@@ -249,7 +246,7 @@ export function selectFromSplit(
   const taskId = sel.taskId ?? (split.tasks.includes(defaults.task) ? defaults.task : split.tasks[0]!);
   const pos = split.tasks.indexOf(taskId);
   if (pos < 0) {
-    throw new EnvError('VALIDATION_ERROR', 'invalid_task', `Task '${taskId}' is not in split '${split.name}' (tasks: ${split.tasks.join(', ')})`);
+    throw new EnvError('invalid_task', `Task '${taskId}' is not in split '${split.name}' (tasks: ${split.tasks.join(', ')})`);
   }
   const wanted = sel.seed ?? defaults.seed;
   const inRange = wanted >= split.seedStart && wanted < split.seedStart + split.seedCount;

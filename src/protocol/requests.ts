@@ -4,7 +4,8 @@
  * transport prefixes it (`body`, `data`, `arguments`).
  */
 import type { TSchema } from 'typebox';
-import { EnvError, invalidRequest, unknownTask, type ValidationIssue } from '../env/errors.ts';
+import { unknownTask, type ValidationIssue } from '../env/errors.ts';
+import { ApiError, asApiError, fromEnvError, invalidRequest } from './errors.ts';
 import { parseAction, parseSeed, parseTaskField } from '../env/schemas.ts';
 import { selectFromSplit } from '../env/splits.ts';
 import { DEFAULT_SEED, DEFAULT_TASK, TASK_IDS, getTask } from '../env/tasks.ts';
@@ -120,13 +121,14 @@ export function parseResetRequest(value: unknown): ResetRequest {
   if (!isPlainObject(value)) {
     throw invalidRequest([{ loc: [], msg: 'the request must be a JSON object', type: 'model_type' }]);
   }
-  const errors: EnvError[] = [];
+  const errors: ApiError[] = [];
   const take = <T>(f: () => T, fallback: T): T => {
     try {
       return f();
     } catch (e) {
-      if (e instanceof EnvError) {
-        errors.push(e);
+      const error = asApiError(e);
+      if (error) {
+        errors.push(error);
         return fallback;
       }
       throw e;
@@ -143,7 +145,7 @@ export function parseResetRequest(value: unknown): ResetRequest {
   if (errors.length > 1) throw invalidRequest(errors.flatMap((e): ValidationIssue[] => e.issues));
   if (split === null) return { task_id, seed, episode_id, label, split, index };
   // A split (with or without index) decides the task and the seed; it is a pure function of the request.
-  const entry = selectFromSplit(split, { index, taskId: task_id, seed }, { task: DEFAULT_TASK, seed: DEFAULT_SEED });
+  const entry = within([], () => selectFromSplit(split, { index, taskId: task_id, seed }, { task: DEFAULT_TASK, seed: DEFAULT_SEED }));
   return { task_id: entry.task_id, seed: entry.seed, episode_id, label, split, index };
 }
 
@@ -167,9 +169,9 @@ export function parseIndexField(value: unknown, split: unknown): number | null {
 }
 
 /** Copies an error with every issue's `loc` prefixed (e.g. `['body', 'action']`). */
-export function prefixLoc(error: EnvError, prefix: (string | number)[]): EnvError {
+export function prefixLoc(error: ApiError, prefix: (string | number)[]): ApiError {
   if (error.issues.length === 0) return error;
-  return new EnvError(
+  return new ApiError(
     error.code,
     error.reason,
     error.message,
@@ -182,7 +184,8 @@ export function within<T>(prefix: (string | number)[], parse: () => T): T {
   try {
     return parse();
   } catch (e) {
-    throw e instanceof EnvError ? prefixLoc(e, prefix) : e;
+    const error = asApiError(e);
+    throw error ? prefixLoc(error, prefix) : e;
   }
 }
 
@@ -242,8 +245,9 @@ export function parseGraderBody(body: unknown): GraderRequest {
   try {
     episode_id = within(['body'], () => parseEpisodeIdRef(b.episode_id));
   } catch (e) {
-    if (!(e instanceof EnvError)) throw e;
-    issues.push(...e.issues);
+    const error = asApiError(e);
+    if (!error) throw e;
+    issues.push(...error.issues);
   }
   const task = b.task_id;
   if (task !== undefined && task !== null && typeof task !== 'string') {
@@ -315,7 +319,7 @@ export function parseEpisodesQuery(query: unknown): EpisodesQuery {
     }
     before = { finished_ms: Number(m[1]), seq: Number(m[2]) };
   }
-  if (task_id !== undefined && !getTask(task_id)) throw unknownTask(task_id, TASK_IDS);
+  if (task_id !== undefined && !getTask(task_id)) throw fromEnvError(unknownTask(task_id, TASK_IDS));
   return { task_id, limit, before, format: undefined };
 }
 

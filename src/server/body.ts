@@ -5,7 +5,7 @@
  * refuses NaN and Infinity literals, which is exactly the rule).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { EnvError } from '../env/errors.ts';
+import { ApiError } from '../protocol/errors.ts';
 import { NO_BODY } from '../protocol/requests.ts';
 import { invalidJson } from './errors.ts';
 
@@ -29,7 +29,7 @@ export function registerBodyParser(app: FastifyInstance, maxBodyBytes: number): 
   });
 }
 
-export class UnsupportedMediaType extends EnvError {
+export class UnsupportedMediaType extends ApiError {
   constructor(contentType: string) {
     super(
       'VALIDATION_ERROR',
@@ -99,7 +99,7 @@ export function decodeFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary: bool
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === 'number' && !Number.isFinite(v)) {
-      throw new EnvError('EXECUTION_ERROR', 'internal', 'Internal error: the environment produced a non-finite number.');
+      throw new ApiError('EXECUTION_ERROR', 'internal', 'Internal error: the environment produced a non-finite number.');
     }
     return v;
   });

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { makeEnv } from '../env/make.ts';
-import { EnvError, MESSAGES, unknownTask } from '../env/errors.ts';
+import { unknownTask } from '../env/errors.ts';
+import { ApiError, WIRE_MESSAGES, fromEnvError } from '../protocol/errors.ts';
 import { episodeGrade, grade } from '../env/grader.ts';
 import { ActionSchema } from '../env/spaces.ts';
 import { locate } from '../env/splits.ts';
@@ -42,15 +43,15 @@ export { EMPTY_STATE };
 export type EpisodeRef = LiveEpisode | string;
 
 const episodeNotFound = (id: string) =>
-  new EnvError('NOT_FOUND', 'episode_not_found', `Episode '${id}' not found (unknown, finished long ago, evicted or expired).`);
-const episodeOver = () => new EnvError('EXECUTION_ERROR', 'episode_over', MESSAGES.episodeOver);
-const episodeExists = (id: string) => new EnvError('VALIDATION_ERROR', 'episode_exists', `episode_id '${id}' is already in use.`);
+  new ApiError('NOT_FOUND', 'episode_not_found', `Episode '${id}' not found (unknown, finished long ago, evicted or expired).`);
+const episodeOver = () => new ApiError('EXECUTION_ERROR', 'episode_over', WIRE_MESSAGES.episodeOver);
+const episodeExists = (id: string) => new ApiError('VALIDATION_ERROR', 'episode_exists', `episode_id '${id}' is already in use.`);
 const storeUnavailable = () =>
-  new EnvError('STORE_UNAVAILABLE', 'store_unavailable', 'The episode store cannot be used right now (logged); nothing was changed. Retry later.');
+  new ApiError('STORE_UNAVAILABLE', 'store_unavailable', 'The episode store cannot be used right now (logged); nothing was changed. Retry later.');
 const storeCorrupt = () =>
-  new EnvError('STORE_UNAVAILABLE', 'store_corrupt', 'The episode store is damaged and this episode cannot be read (logged); the operator must repair or restore it.');
+  new ApiError('STORE_UNAVAILABLE', 'store_corrupt', 'The episode store is damaged and this episode cannot be read (logged); the operator must repair or restore it.');
 const notFinished = () =>
-  new EnvError('NOT_FOUND', 'episode_not_finished', 'episode_id not found or episode is not finished yet.');
+  new ApiError('NOT_FOUND', 'episode_not_finished', 'episode_id not found or episode is not finished yet.');
 
 function actionSchemaProperties(): Record<string, unknown> {
   return structuredClone(ActionSchema.properties) as Record<string, unknown>;
@@ -158,7 +159,7 @@ export class EnvService {
   async reset(req: ResetRequest, owner: Owner, movePointer: boolean): Promise<{ episode: LiveEpisode; body: ResetBody }> {
     const taskId = req.task_id ?? DEFAULT_TASK;
     const seed = req.seed ?? DEFAULT_SEED;
-    if (!getTask(taskId)) throw unknownTask(taskId, TASK_IDS);
+    if (!getTask(taskId)) throw fromEnvError(unknownTask(taskId, TASK_IDS));
     if (req.episode_id !== null && this.sessions.getLive(req.episode_id) !== undefined) throw episodeExists(req.episode_id);
     const env = makeEnv(taskId);
     const { observation } = env.reset({ task: taskId, seed });
@@ -221,7 +222,7 @@ export class EnvService {
     } catch (e) {
       if (!(e instanceof ReplayMismatch)) throw e;
       this.log?.error({ episode_id: e.episodeId, reason: e.message }, 'stored episode does not replay');
-      throw new EnvError('EXECUTION_ERROR', 'replay_mismatch', e.message);
+      throw new ApiError('EXECUTION_ERROR', 'replay_mismatch', e.message);
     }
   }
 
@@ -237,7 +238,7 @@ export class EnvService {
     ref: EpisodeRef | null,
     options: { callerSessionId?: string; implicit?: boolean; noEpisodeMessage?: string; principal?: string | null } = {},
   ): Promise<LiveEpisode> {
-    const noEpisode = () => new EnvError('EXECUTION_ERROR', 'no_episode', options.noEpisodeMessage ?? MESSAGES.noEpisode);
+    const noEpisode = () => new ApiError('EXECUTION_ERROR', 'no_episode', options.noEpisodeMessage ?? WIRE_MESSAGES.noEpisode);
     const notYours = () => (options.implicit ? noEpisode() : episodeNotFound(ref as string));
     if (ref === null) throw noEpisode();
     if (typeof ref !== 'string') {
@@ -289,7 +290,7 @@ export class EnvService {
         if (e instanceof StoreConflictError || e instanceof StoreMissingError) {
           if (this.sessions.getLive(episode.id) === episode) this.sessions.removeLive(episode.id);
           if (e instanceof StoreMissingError) throw episodeNotFound(episode.id);
-          throw new EnvError(
+          throw new ApiError(
             'CONFLICT',
             'step_conflict',
             `Episode '${episode.id}' was advanced elsewhere (${e.message}); this step was not applied. Read its state and send the next step again.`,
@@ -326,7 +327,7 @@ export class EnvService {
       drop();
       if (!(e instanceof ReplayMismatch)) throw e;
       this.log?.error({ episode_id: e.episodeId, reason: e.message }, 'stored episode does not replay');
-      throw new EnvError('EXECUTION_ERROR', 'replay_mismatch', e.message);
+      throw new ApiError('EXECUTION_ERROR', 'replay_mismatch', e.message);
     }
     if (episode.done) drop();
   }
@@ -339,11 +340,11 @@ export class EnvService {
   private retried(episode: LiveEpisode, action: Action, expected: number): StepResult {
     const at = episode.stepCount;
     if (expected > at + 1) {
-      throw new EnvError('CONFLICT', 'step_conflict', `Episode '${episode.id}' is at step ${at}: step ${expected} cannot be the next one; nothing was applied.`);
+      throw new ApiError('CONFLICT', 'step_conflict', `Episode '${episode.id}' is at step ${at}: step ${expected} cannot be the next one; nothing was applied.`);
     }
     const record = episode.recordAt(expected)!;
     if (!sameAction(record.action, action)) {
-      throw new EnvError(
+      throw new ApiError(
         'CONFLICT',
         'step_conflict',
         `Step ${expected} of episode '${episode.id}' was already applied with another action; nothing was applied. The episode is at step ${at}.`,
@@ -362,7 +363,7 @@ export class EnvService {
     const record = log.steps[expected - 1];
     if (!record) throw episodeOver();
     if (!sameAction(record.action, action)) {
-      throw new EnvError(
+      throw new ApiError(
         'CONFLICT',
         'step_conflict',
         `Step ${expected} of episode '${episodeId}' was already applied with another action; the episode is finished.`,
@@ -385,7 +386,7 @@ export class EnvService {
       return { episode, result };
     } catch (e) {
       if (!(e instanceof ReplayMismatch)) throw e;
-      throw new EnvError('EXECUTION_ERROR', 'replay_mismatch', e.message);
+      throw new ApiError('EXECUTION_ERROR', 'replay_mismatch', e.message);
     }
   }
 
@@ -401,7 +402,7 @@ export class EnvService {
     if (live && this.hidden(live.owner.principal, principal)) throw episodeNotFound(id);
     if (live) {
       if (live.owner.kind === 'connection' && live.owner.sessionId === sessionId) return live;
-      throw new EnvError(
+      throw new ApiError(
         'CONFLICT',
         'episode_in_use',
         live.owner.kind === 'http'
@@ -413,7 +414,7 @@ export class EnvService {
     if (!log || this.hidden(log.owner_key, principal)) throw episodeNotFound(id);
     if (log.finish !== null) throw episodeOver();
     if (log.transport === 'http') {
-      throw new EnvError('CONFLICT', 'episode_in_use', `Episode '${id}' is an HTTP episode: continue it with POST /step and its episode_id.`);
+      throw new ApiError('CONFLICT', 'episode_in_use', `Episode '${id}' is an HTTP episode: continue it with POST /step and its episode_id.`);
     }
     if (this.idleExpired(log.last_active_ms)) throw episodeNotFound(id);
     if (this.sessions.getLive(id)) return this.resume(id, sessionId, principal);
@@ -484,7 +485,7 @@ export class EnvService {
     try {
       return await this.stateById(id, principal);
     } catch (e) {
-      if (e instanceof EnvError && e.reason === 'episode_not_found') return { ...EMPTY_STATE };
+      if (e instanceof ApiError && e.reason === 'episode_not_found') return { ...EMPTY_STATE };
       throw e;
     }
   }
@@ -493,7 +494,7 @@ export class EnvService {
    * Why a finished episode cannot be read: it is still running (`episode_not_finished`), or no
    * episode has that id (`episode_not_found`: unknown, evicted or reaped). Both are 404.
    */
-  notFinishedError(episodeId: string): EnvError {
+  notFinishedError(episodeId: string): ApiError {
     return this.sessions.getLive(episodeId) ? notFinished() : episodeNotFound(episodeId);
   }
 
@@ -503,13 +504,13 @@ export class EnvService {
    */
   async grade(episodeId: string, taskId: string | null, principal?: string | null): Promise<GradeBody> {
     if (taskId !== null && !getTask(taskId)) {
-      throw new EnvError('VALIDATION_ERROR', 'invalid_task', `Unknown task_id '${taskId}'.`);
+      throw new ApiError('VALIDATION_ERROR', 'invalid_task', `Unknown task_id '${taskId}'.`);
     }
     const stored = await this.stored(this.store.getSummary(episodeId), false);
     if (!stored || this.hidden(stored.owner_key, principal)) throw this.notFinishedError(episodeId);
     const wanted = taskId ?? stored.task_id;
     if (wanted !== stored.task_id) {
-      throw new EnvError(
+      throw new ApiError(
         'VALIDATION_ERROR',
         'task_mismatch',
         `task_id mismatch: episode was '${stored.task_id}', got '${wanted}'.`,
@@ -557,7 +558,7 @@ export function episodeMetadata(episode: LiveEpisode, result: StepResult | null)
 
 export function gradeBody(stored: EpisodeSummary): GradeBody {
   const task = getTask(stored.task_id);
-  if (!task) throw new EnvError('EXECUTION_ERROR', 'internal', `stored episode has unknown task '${stored.task_id}'`);
+  if (!task) throw new ApiError('EXECUTION_ERROR', 'internal', `stored episode has unknown task '${stored.task_id}'`);
   const g: Grade = grade(task, {
     task_id: stored.task_id,
     final_observation: stored.final_observation,

@@ -1,13 +1,14 @@
 /**
- * Errors on the wire (docs/protocol.md §5): EnvError → HTTP status and `{detail, code, reason}` body,
- * or → WebSocket error frame. Also the fastify error handler and the 404/405 handler, so that no
+ * Errors on the wire (docs/protocol.md §5): an ApiError (or an environment's EnvError, translated by
+ * src/protocol/errors.ts) → HTTP status and `{detail, code, reason}` body, or → WebSocket error frame. Also the fastify error handler and the 404/405 handler, so that no
  * input ever produces a 5xx: only a bug does, and it is logged and answered as `internal`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { EnvError, type ErrorReason, type ValidationIssue } from '../env/errors.ts';
+import type { ValidationIssue } from '../env/errors.ts';
+import { ApiError, asApiError, type ApiReason } from '../protocol/errors.ts';
 import { ProblemError, sendProblem } from './security/problem.ts';
 
-const STATUS: Record<ErrorReason, number> = {
+const STATUS: Record<ApiReason, number> = {
   invalid_json: 422,
   unsupported_media_type: 415,
   unknown_type: 400,
@@ -41,7 +42,7 @@ const STATUS: Record<ErrorReason, number> = {
   internal: 500,
 };
 
-export function httpStatus(error: EnvError): number {
+export function httpStatus(error: ApiError): number {
   return STATUS[error.reason];
 }
 
@@ -52,7 +53,7 @@ export interface HttpErrorBody {
 }
 
 /** The HTTP body: 422s list their problems FastAPI-style (loc already prefixed by the route). */
-export function httpErrorBody(error: EnvError): HttpErrorBody {
+export function httpErrorBody(error: ApiError): HttpErrorBody {
   let detail: string | ValidationIssue[] = error.message;
   if (httpStatus(error) === 422) {
     detail = error.issues.length > 0 ? error.issues : [{ loc: ['body'], msg: error.message, type: 'value_error' }];
@@ -61,36 +62,36 @@ export function httpErrorBody(error: EnvError): HttpErrorBody {
 }
 
 /** The data of a WebSocket error frame: message, code, reason, and `errors` for validation problems. */
-export function wsErrorData(error: EnvError, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function wsErrorData(error: ApiError, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const data: Record<string, unknown> = { message: error.message, code: error.code, reason: error.reason };
   if (error.issues.length > 0) data.errors = error.issues;
   return { ...data, ...extra };
 }
 
-export function invalidJson(message: string, loc: (string | number)[] = ['body']): EnvError {
-  return new EnvError('INVALID_JSON', 'invalid_json', `Invalid JSON: ${message}`, [
+export function invalidJson(message: string, loc: (string | number)[] = ['body']): ApiError {
+  return new ApiError('INVALID_JSON', 'invalid_json', `Invalid JSON: ${message}`, [
     { loc, msg: `JSON decode error: ${message}`, type: 'json_invalid' },
   ]);
 }
 
-export function internalError(): EnvError {
-  return new EnvError('EXECUTION_ERROR', 'internal', 'Internal server error (logged).');
+export function internalError(): ApiError {
+  return new ApiError('EXECUTION_ERROR', 'internal', 'Internal server error (logged).');
 }
 
-export function sendError(reply: FastifyReply, error: EnvError): FastifyReply {
+export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(httpStatus(error)).type('application/json').send(httpErrorBody(error));
 }
 
 /** Fastify's own 4xx errors (body limit, bad framing) translated to our codes. */
-function fromFastifyError(err: FastifyError): EnvError | null {
+function fromFastifyError(err: FastifyError): ApiError | null {
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
-    return new EnvError('PAYLOAD_TOO_LARGE', 'payload_too_large', 'Request body too large.');
+    return new ApiError('PAYLOAD_TOO_LARGE', 'payload_too_large', 'Request body too large.');
   }
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415) {
-    return new EnvError('VALIDATION_ERROR', 'unsupported_media_type', err.message);
+    return new ApiError('VALIDATION_ERROR', 'unsupported_media_type', err.message);
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-    return new EnvError('VALIDATION_ERROR', 'invalid_request', err.message, [
+    return new ApiError('VALIDATION_ERROR', 'invalid_request', err.message, [
       { loc: ['body'], msg: err.message, type: 'value_error' },
     ]);
   }
@@ -98,9 +99,9 @@ function fromFastifyError(err: FastifyError): EnvError | null {
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | EnvError, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof ProblemError) return sendProblem(reply, err.problem); // refused before the protocol (security/)
-    let error: EnvError | null = err instanceof EnvError ? err : fromFastifyError(err as FastifyError);
+    let error: ApiError | null = asApiError(err) ?? fromFastifyError(err as FastifyError);
     if (!error) {
       request.log.error({ err }, 'internal error');
       error = internalError();
@@ -139,9 +140,9 @@ export function registerNotFound(app: FastifyInstance): void {
       reply.header('allow', [...known.methods].join(', '));
       return sendError(
         reply,
-        new EnvError('METHOD_NOT_ALLOWED', 'method_not_allowed', 'Method Not Allowed'),
+        new ApiError('METHOD_NOT_ALLOWED', 'method_not_allowed', 'Method Not Allowed'),
       );
     }
-    return sendError(reply, new EnvError('NOT_FOUND', 'not_found', 'Not Found'));
+    return sendError(reply, new ApiError('NOT_FOUND', 'not_found', 'Not Found'));
   });
 }

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { EnvError, invalidRequest } from '../env/errors.ts';
+import { ApiError, asApiError, invalidRequest } from '../protocol/errors.ts';
 import { parseAction } from '../env/schemas.ts';
 import { toolStepPayload, type CallToolOutcome } from '../protocol/replies.ts';
 import { ROUTE_SCHEMAS } from '../protocol/routes.ts';
@@ -114,7 +114,7 @@ function toolResult(payload: unknown, isError: boolean): ToolResult {
   return { content: [{ type: 'text' as const, text: JSON.stringify(payload) }], structuredContent: payload, isError, data: payload };
 }
 
-function toolError(error: EnvError) {
+function toolError(error: ApiError) {
   const e: Record<string, unknown> = { code: error.code, reason: error.reason, message: error.message };
   if (error.issues.length > 0) e.errors = error.issues;
   return toolResult({ error: e }, true);
@@ -130,7 +130,8 @@ function withArgs<T>(parse: () => T): T {
   try {
     return parse();
   } catch (e) {
-    throw e instanceof EnvError ? prefixLoc(e, ['arguments']) : e;
+    const error = asApiError(e);
+    throw error ? prefixLoc(error, ['arguments']) : e;
   }
 }
 
@@ -224,7 +225,8 @@ export class McpDispatcher {
         try {
           return toolResult(await this.callTool(name, args, scope, callerOf(ctx)), false);
         } catch (e) {
-          if (e instanceof EnvError) return toolError(e);
+          const error = asApiError(e);
+          if (error) return toolError(error);
           this.log(e);
           return toolError(internalError());
         }
@@ -265,9 +267,10 @@ export class McpDispatcher {
         principal: session.principal,
       });
       return { kind: 'result', result: toolResult(payload, false), payload, failure: null };
-    } catch (e) {
-      if (!(e instanceof EnvError)) {
-        this.log(e);
+    } catch (thrown) {
+      const e = asApiError(thrown);
+      if (!e) {
+        this.log(thrown);
         return { kind: 'framework', errorType: 'execution_error', message: internalError().message, failure: internalError() };
       }
       if (SERVER_FAULTS.has(e.reason)) return { kind: 'framework', errorType: 'execution_error', message: `${e.reason}: ${e.message}`, failure: e };
@@ -342,7 +345,7 @@ export class McpDispatcher {
             noEpisodeMessage: NO_EPISODE_MCP,
             principal,
           });
-        } else throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
+        } else throw new ApiError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
         const r = await service.step(episode, action, { actionLoc: ['arguments'] });
         return toolStepPayload(episode.id, r, episodeMetadata(episode, r));
       }
@@ -351,13 +354,13 @@ export class McpDispatcher {
         if (episodeId !== null) return await service.stateById(episodeId, principal);
         if (scope.kind === 'connection') {
           const ep = scope.connection.current();
-          if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
+          if (!ep) throw new ApiError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
           return service.stateOfLive(ep);
         }
         if (scope.kind === 'session' && scope.session.currentEpisodeId !== null) {
           return await service.stateById(scope.session.currentEpisodeId, principal);
         }
-        throw new EnvError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
+        throw new ApiError('EXECUTION_ERROR', 'no_episode', NO_EPISODE_MCP);
       }
       case 'grade_episode': {
         const id = args.episode_id;
@@ -372,7 +375,7 @@ export class McpDispatcher {
         return await service.grade(episodeId, (task as string | null | undefined) ?? null, principal);
       }
     }
-    throw new EnvError('EXECUTION_ERROR', 'internal', `tool ${name} has no implementation`);
+    throw new ApiError('EXECUTION_ERROR', 'internal', `tool ${name} has no implementation`);
   }
 }
 
@@ -400,7 +403,7 @@ export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: {
     try {
       message = readJsonBody(request, parseJsonKeepingIds);
     } catch (e) {
-      if (e instanceof EnvError && e.reason === 'invalid_json') return reply.code(200).send(PARSE_ERROR(e.message));
+      if (e instanceof ApiError && e.reason === 'invalid_json') return reply.code(200).send(PARSE_ERROR(e.message));
       throw e;
     }
     if (message === NO_BODY) return reply.code(200).send(PARSE_ERROR('empty body'));
@@ -413,7 +416,7 @@ export async function mcpRoutes(app: FastifyInstance, { service, dispatcher }: {
     method: 'GET',
     url: '/mcp',
     handler: async (_request, reply) =>
-      sendError(reply, new EnvError('METHOD_NOT_ALLOWED', 'method_not_allowed', 'GET /mcp needs a WebSocket upgrade; use POST /mcp for JSON-RPC over HTTP.')),
+      sendError(reply, new ApiError('METHOD_NOT_ALLOWED', 'method_not_allowed', 'GET /mcp needs a WebSocket upgrade; use POST /mcp for JSON-RPC over HTTP.')),
     wsHandler: (socket: WebSocket, request: FastifyRequest) => {
       const sessions = service.sessions;
       const client = clientKey(request);

@@ -15,7 +15,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Compile } from 'typebox/compile';
 import type { TSchema } from 'typebox';
-import { EnvError, invalidRequest } from '../env/errors.ts';
+import { asApiError, invalidRequest } from '../protocol/errors.ts';
 import { NO_BODY, requestParserFor } from '../protocol/requests.ts';
 import { readJsonBody, toJson } from './body.ts';
 
@@ -51,7 +51,8 @@ export function registerSchemaValidation(app: FastifyInstance): void {
       try {
         return { value: parse(value === null && httpPart === 'body' ? NO_BODY : value) };
       } catch (e) {
-        if (e instanceof EnvError) return { error: e };
+        const error = asApiError(e);
+        if (error) return { error };
         throw e;
       }
     };

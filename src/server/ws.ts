@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { EnvError } from '../env/errors.ts';
+import { ApiError, asApiError } from '../protocol/errors.ts';
 import { parseAction } from '../env/schemas.ts';
 import { decodeFrame, toJson } from './body.ts';
 import { EMPTY_STATE, episodeMetadata, type EnvService } from './core.ts';
@@ -20,7 +20,7 @@ import { clientKey } from './security/limits.ts';
 const NO_EPISODE_WS = 'No active episode. Send a reset message first.';
 const MESSAGE_TYPES = ['reset', 'step', 'state', 'close', 'mcp', 'resume'] as const;
 
-const notJson = (why: string) => new EnvError('INVALID_JSON', 'invalid_json', `Invalid JSON: ${why}`);
+const notJson = (why: string) => new ApiError('INVALID_JSON', 'invalid_json', `Invalid JSON: ${why}`);
 
 type Frame = { type: string; data: unknown; request_id?: string | number };
 
@@ -31,7 +31,7 @@ function requestIdOf(value: unknown): string | number | undefined {
   if ((typeof value === 'string' && value.length >= 1 && value.length <= MAX_REQUEST_ID_CHARS) || (typeof value === 'number' && Number.isSafeInteger(value))) {
     return value;
   }
-  throw new EnvError('VALIDATION_ERROR', 'invalid_request', `request_id must be a string of 1 to ${MAX_REQUEST_ID_CHARS} characters or an integer`, [
+  throw new ApiError('VALIDATION_ERROR', 'invalid_request', `request_id must be a string of 1 to ${MAX_REQUEST_ID_CHARS} characters or an integer`, [
     { loc: ['request_id'], msg: `request_id must be a string of 1 to ${MAX_REQUEST_ID_CHARS} characters or an integer`, type: 'value_error' },
   ]);
 }
@@ -40,7 +40,8 @@ function inData<T>(parse: () => T): T {
   try {
     return parse();
   } catch (e) {
-    throw e instanceof EnvError ? prefixLoc(e, ['data']) : e;
+    const error = asApiError(e);
+    throw error ? prefixLoc(error, ['data']) : e;
   }
 }
 
@@ -54,7 +55,7 @@ export async function wsRoutes(app: FastifyInstance, { service, dispatcher }: Ws
     method: 'GET',
     url: '/ws',
     handler: async (_request, reply) =>
-      sendError(reply, new EnvError('METHOD_NOT_ALLOWED', 'method_not_allowed', 'GET /ws needs a WebSocket upgrade.')),
+      sendError(reply, new ApiError('METHOD_NOT_ALLOWED', 'method_not_allowed', 'GET /ws needs a WebSocket upgrade.')),
     wsHandler: (socket: WebSocket, request: FastifyRequest) =>
       serveConnection(socket, service, dispatcher, app.log, clientKey(request), request.principal, attachQuery(request)),
   });
@@ -70,21 +71,21 @@ function attachQuery(request: FastifyRequest): unknown {
   return q && Object.hasOwn(q, 'session_id') ? q.session_id : undefined;
 }
 
-/** The MCP session a /ws asks to attach to, or the EnvError refusing it. */
-function attachTarget(service: EnvService, wanted: unknown, principal: string | null): Session | EnvError {
+/** The MCP session a /ws asks to attach to, or the ApiError refusing it. */
+function attachTarget(service: EnvService, wanted: unknown, principal: string | null): Session | ApiError {
   const shown = typeof wanted === 'string' ? wanted : JSON.stringify(wanted);
   if (typeof wanted !== 'string' || wanted === '' || !isCleanText(wanted)) {
-    return new EnvError('VALIDATION_ERROR', 'invalid_request', 'session_id must be one non-empty string without control characters (an MCP session id from openenv/session/create)', [
+    return new ApiError('VALIDATION_ERROR', 'invalid_request', 'session_id must be one non-empty string without control characters (an MCP session id from openenv/session/create)', [
       { loc: ['query', 'session_id'], msg: 'session_id must be a non-empty string', type: 'value_error' },
     ]);
   }
   const target = service.sessions.get(wanted);
   // Under EPISODE_ISOLATION another key's session is as unknown as a missing one.
   if (!target || target.kind !== 'mcp' || (service.isolation && target.principal !== principal)) {
-    return new EnvError('NOT_FOUND', 'session_not_found', `Unknown session_id '${shown}': create one with openenv/session/create on POST /mcp (sessions expire when idle).`);
+    return new ApiError('NOT_FOUND', 'session_not_found', `Unknown session_id '${shown}': create one with openenv/session/create on POST /mcp (sessions expire when idle).`);
   }
   if (target.attached) {
-    return new EnvError('CONFLICT', 'session_in_use', `Session '${wanted}' already has a WebSocket attached; one WebSocket per session.`);
+    return new ApiError('CONFLICT', 'session_in_use', `Session '${wanted}' already has a WebSocket attached; one WebSocket per session.`);
   }
   return target;
 }
@@ -112,17 +113,17 @@ function serveConnection(
     try {
       text = toJson(frame);
     } catch (e) {
-      if (!(e instanceof EnvError)) throw e;
+      if (!(e instanceof ApiError)) throw e;
       log.error({ err: e }, 'non-finite number in a /ws reply');
       text = toJson({ type: 'error', data: wsErrorData(e) });
     }
     socket.send(text);
   };
-  const sendErrorFrame = (error: EnvError, extra?: Record<string, unknown>) => send({ type: 'error', data: wsErrorData(error, extra) });
+  const sendErrorFrame = (error: ApiError, extra?: Record<string, unknown>) => send({ type: 'error', data: wsErrorData(error, extra) });
 
   const expire = () => {
     replyTo = undefined; // unsolicited: answers no request
-    sendErrorFrame(new EnvError('SESSION_ERROR', 'session_expired', `Session expired after ${sessions.idleTimeoutMs / 1000} s without messages.`));
+    sendErrorFrame(new ApiError('SESSION_ERROR', 'session_expired', `Session expired after ${sessions.idleTimeoutMs / 1000} s without messages.`));
     socket.close(1001, 'session expired');
   };
 
@@ -130,7 +131,7 @@ function serveConnection(
   let attached: Session | null = null;
   if (attachTo !== undefined) {
     const target = attachTarget(service, attachTo, principal);
-    if (target instanceof EnvError) {
+    if (target instanceof ApiError) {
       // Like a capacity refusal: handshake done, one frame, then 1008 (policy violation).
       sendErrorFrame(target);
       socket.close(1008, target.reason);
@@ -146,7 +147,7 @@ function serveConnection(
   if (!session) {
     // Handshake done, one frame, then 1013: both known clients read it as the reply to their first request.
     const refusal = sessions.refusal(client);
-    sendErrorFrame(new EnvError('CAPACITY_REACHED', 'capacity_reached', refusal.message), refusal.data);
+    sendErrorFrame(new ApiError('CAPACITY_REACHED', 'capacity_reached', refusal.message), refusal.data);
     socket.close(1013, 'server at capacity');
     return;
   }
@@ -160,7 +161,7 @@ function serveConnection(
         const req = inData(() => {
           const data = message.data;
           if (data !== undefined && data !== null && !isPlainObject(data)) {
-            throw new EnvError('VALIDATION_ERROR', 'invalid_request', 'reset data must be an object or null', [
+            throw new ApiError('VALIDATION_ERROR', 'invalid_request', 'reset data must be an object or null', [
               { loc: [], msg: 'data must be an object or null', type: 'model_type' },
             ]);
           }
@@ -184,7 +185,7 @@ function serveConnection(
         }
         const action = inData(() => {
           if (message.data === undefined || message.data === null) {
-            throw new EnvError('VALIDATION_ERROR', 'invalid_action', 'Invalid action: data is required (the action object)', [
+            throw new ApiError('VALIDATION_ERROR', 'invalid_action', 'Invalid action: data is required (the action object)', [
               { loc: [], msg: 'Field required', type: 'missing' },
             ]);
           }
@@ -201,14 +202,14 @@ function serveConnection(
         // {"type": "resume", "data": {"episode_id"}}: continue an unfinished WebSocket episode whose
         // connection is gone; the reply is the episode's latest observation.
         if (attached) {
-          throw new EnvError('VALIDATION_ERROR', 'invalid_request', 'resume is for /ws connections of their own: this socket is attached to an MCP session, whose episodes outlive it (use tools/call with the session_id).');
+          throw new ApiError('VALIDATION_ERROR', 'invalid_request', 'resume is for /ws connections of their own: this socket is attached to an MCP session, whose episodes outlive it (use tools/call with the session_id).');
         }
         const id = inData(() => {
           const data = message.data;
           const issue = { loc: ['episode_id'], msg: 'episode_id is required (the id of the episode to resume)', type: 'missing' };
-          if (!isPlainObject(data)) throw new EnvError('VALIDATION_ERROR', 'invalid_request', 'resume data must be {"episode_id": "..."}', [issue]);
+          if (!isPlainObject(data)) throw new ApiError('VALIDATION_ERROR', 'invalid_request', 'resume data must be {"episode_id": "..."}', [issue]);
           const parsed = parseEpisodeIdField(data.episode_id);
-          if (parsed === null) throw new EnvError('VALIDATION_ERROR', 'invalid_request', 'resume needs an episode_id', [issue]);
+          if (parsed === null) throw new ApiError('VALIDATION_ERROR', 'invalid_request', 'resume needs an episode_id', [issue]);
           return parsed;
         });
         const resumed = await service.resume(id, session.id, principal);
@@ -254,7 +255,7 @@ function serveConnection(
       }
       default: {
         const shown = type === undefined || type === null ? 'None' : typeof type === 'string' ? type : JSON.stringify(type);
-        throw new EnvError(
+        throw new ApiError(
           'UNKNOWN_TYPE',
           'unknown_type',
           `Unknown message type '${shown}' (expected one of: ${MESSAGE_TYPES.join(', ')})`,
@@ -296,12 +297,13 @@ function serveConnection(
         throw notJson(e instanceof Error ? e.message : 'malformed JSON');
       }
       if (!isPlainObject(message)) {
-        throw new EnvError('INVALID_JSON', 'invalid_json', 'Invalid message: expected a JSON object {"type": ..., "data": ...}');
+        throw new ApiError('INVALID_JSON', 'invalid_json', 'Invalid message: expected a JSON object {"type": ..., "data": ...}');
       }
       replyTo = requestIdOf(message.request_id);
       await handle(message);
     } catch (e) {
-      if (e instanceof EnvError) sendErrorFrame(e);
+      const error = asApiError(e);
+      if (error) sendErrorFrame(error);
       else {
         log.error({ err: e }, 'internal error on /ws');
         sendErrorFrame(internalError());

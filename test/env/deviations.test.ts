@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import { EnvError } from '../../src/env/errors.ts';
+import { fromEnvError } from '../../src/protocol/errors.ts';
 import { grade } from '../../src/env/grader.ts';
 import { TASKS, describeTask, getTask, successCriteria } from '../../src/env/tasks.ts';
 import type { Action, Observation } from '../../src/env/types.ts';
@@ -139,7 +140,7 @@ describe('D5: invalid actions are refused with a clear, located error and change
       const before = env.state();
       const fp = env.rngFingerprint();
       const err = refused(() => env.step(action), 'invalid_action');
-      assert.equal(err.code, 'VALIDATION_ERROR');
+      assert.equal(fromEnvError(err).code, 'VALIDATION_ERROR'); // its category on the wire
       assert.ok(err.issues.length >= 1 && err.message.length > 0);
       assert.deepEqual(err.issues[0].loc, loc, JSON.stringify(err.issues));
       assert.deepEqual(env.state(), before);

@@ -5,7 +5,7 @@
  * hold the replies to them. Handlers only call the EnvService and map its result.
  */
 import type { FastifyInstance } from 'fastify';
-import { EnvError } from '../../env/errors.ts';
+import { asApiError } from '../../protocol/errors.ts';
 import { runBaseline } from '../../env/baseline.ts';
 import { episodeMetadata, type EnvService } from '../core.ts';
 import { httpStepReply } from '../../protocol/replies.ts';
@@ -32,7 +32,7 @@ export async function envRoutes(app: FastifyInstance, { service }: RouteOptions)
           : await service.resolveForStep(episodeId, { principal: request.principal });
     } catch (e) {
       // The retry of an episode's last step finds it finished: answer it from the log.
-      if (expectedStep !== undefined && episodeId !== null && e instanceof EnvError && e.reason === 'episode_over') {
+      if (expectedStep !== undefined && episodeId !== null && asApiError(e)?.reason === 'episode_over') {
         const retried = await service.retriedFinished(episodeId, action, expectedStep);
         return httpStepReply(episodeId, retried.result, episodeMetadata(retried.episode, retried.result));
       }

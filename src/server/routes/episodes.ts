@@ -2,7 +2,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EXPORT_FORMATS, exportEpisodes, exportLine, parseTime, type ExportFilter, type ExportFormat } from '../../export/episodes.ts';
-import { invalidRequest, unknownTask } from '../../env/errors.ts';
+import { unknownTask } from '../../env/errors.ts';
+import { fromEnvError, invalidRequest } from '../../protocol/errors.ts';
 import { TASK_IDS, getTask } from '../../env/tasks.ts';
 import { episodeRecordReply, episodeSummaryReply } from '../../protocol/replies.ts';
 import { encodeCursor, type EpisodesQuery } from '../../protocol/requests.ts';
@@ -32,7 +33,7 @@ async function streamExport(request: FastifyRequest, reply: FastifyReply, servic
   const filter: ExportFilter = {};
   const taskId = queryValue(request, 'task_id');
   if (taskId !== undefined) {
-    if (!getTask(taskId)) throw unknownTask(taskId, TASK_IDS);
+    if (!getTask(taskId)) throw fromEnvError(unknownTask(taskId, TASK_IDS));
     filter.task_id = taskId;
   }
   const label = queryValue(request, 'label');

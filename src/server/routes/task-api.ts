@@ -6,7 +6,7 @@
  * Request and reply schemas: src/protocol/wire.ts (Task API section).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { EnvError, invalidRequest } from '../../env/errors.ts';
+import { ApiError, invalidRequest } from '../../protocol/errors.ts';
 import {
   LIST_PREVIEW,
   SPLITS,
@@ -27,7 +27,7 @@ export const TASK_ENV_NAME = 'dataselectenv';
 function checkEnvName(request: FastifyRequest): void {
   const { env_name } = request.params as { env_name: string };
   if (env_name.toLowerCase() !== TASK_ENV_NAME) {
-    throw new EnvError('NOT_FOUND', 'unknown_environment', `Unknown environment '${env_name}' (this server serves '${TASK_ENV_NAME}').`);
+    throw new ApiError('NOT_FOUND', 'unknown_environment', `Unknown environment '${env_name}' (this server serves '${TASK_ENV_NAME}').`);
   }
 }
 

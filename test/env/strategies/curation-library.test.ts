@@ -4,6 +4,7 @@
  * strategies are accepted, deterministic and reported per strategy, and tasks refuse names they
  * do not accept with their own list (classic: exactly the original three).
  */
+import { fromEnvError } from '../../../src/protocol/errors.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -116,7 +117,7 @@ describe('library strategies in the curation family', () => {
     env.reset({ task: 'curation-easy', seed: 1 });
     const before = { state: env.state(), fp: env.rngFingerprint(), obs: env.currentObservation() };
     const e = refusal(() => env.step(select({ margin: 1, Margin: 1 })));
-    assert.equal(e.code, 'VALIDATION_ERROR');
+    assert.equal(fromEnvError(e).code, 'VALIDATION_ERROR'); // its category on the wire
     assert.equal(e.reason, 'invalid_action');
     assert.deepEqual(e.issues!.map((i) => i.loc), [['strategy_weights', 'Margin']]);
     assert.match(e.issues![0].msg, new RegExp(`allowed: ${ALL_STRATEGIES.join(', ')};`));
