@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DataSelectEnv } from '../../src/env/env.ts';
-import { exportEpisodes, parseTime } from '../../src/export/episodes.ts';
+import { exportEpisodes, parseTime } from '../../src/server/export.ts';
 import { BALANCED, post, startServer, type TestServer } from './helpers.ts';
 
 let server: TestServer;

@@ -11,9 +11,9 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { normaliseBaseUrl } from '../../client/http.ts';
 import { getTask } from '../../env/tasks.ts';
-import { EXPORT_FORMATS, exportEpisodes, exportLine, parseTime, type ExportFilter, type ExportFormat } from '../../export/episodes.ts';
+import { EXPORT_FORMATS, exportEpisodes, exportLine, parseTime, type ExportFilter, type ExportFormat } from '../../server/export.ts';
 import { UsageError, reportError } from '../errors.ts';
-import { silenceSqliteExperimentalWarning } from './serve.ts';
+import { silenceSqliteExperimentalWarning } from '../../server/start.ts';
 
 interface ExportOptions {
   url?: string;

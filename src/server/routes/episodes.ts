@@ -1,7 +1,7 @@
 /** Episode history (docs/protocol.md §4.13, §4.14): finished episodes from the store, newest first. */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { EXPORT_FORMATS, exportEpisodes, exportLine, parseTime, type ExportFilter, type ExportFormat } from '../../export/episodes.ts';
+import { EXPORT_FORMATS, exportEpisodes, exportLine, parseTime, type ExportFilter, type ExportFormat } from '../export.ts';
 import { unknownTask } from '../../env/errors.ts';
 import { fromEnvError, invalidRequest } from '../../protocol/errors.ts';
 import { TASK_IDS, getTask } from '../../env/tasks.ts';

@@ -14,7 +14,7 @@
 import { grade } from '../env/grader.ts';
 import { locate } from '../env/splits.ts';
 import { getTask } from '../env/tasks.ts';
-import type { CompletedEpisode, Cursor, EpisodeStore, EpisodeSummary } from '../server/store/types.ts';
+import type { CompletedEpisode, Cursor, EpisodeStore, EpisodeSummary } from './store/types.ts';
 
 export const EXPORT_FORMATS = ['jsonl', 'openenv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
