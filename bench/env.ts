@@ -1,5 +1,6 @@
 /** In-process environment figures against the original (reset ≈ 5.5 ms, step ≈ 2.0 ms). */
-import { measureAllocationPerStep, measureCurationReset, measureInproc, measureWarmReset } from '../src/bench/inproc.ts';
+import { measureInproc } from '../src/eval/timing.ts';
+import { measureAllocationPerStep, measureCurationReset, measureWarmReset } from './inproc.ts';
 import { CLASSIC_TASK_IDS, CURATION_TASK_IDS, TASK_IDS } from '../src/env/tasks.ts';
 import type { Figure } from './report.ts';
 

@@ -1,6 +1,6 @@
 /** Bench-mode fuzzing: 10,000 hostile requests against a server, counted by status. */
 import fc from 'fast-check';
-import { jsonBody, malformedBody, rawBytes, wsMessage } from '../test/robustness/cases.ts';
+import { jsonBody, malformedBody, rawBytes, wsMessage } from '../tools/hostile-inputs.ts';
 import { startServer, WsClient } from './load.ts';
 import type { Figure } from './report.ts';
 

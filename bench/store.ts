@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BALANCED_ACTION } from '../src/env/baseline.ts';
 import { DataSelectEnv } from '../src/env/env.ts';
-import { median } from '../src/bench/inproc.ts';
+import { median } from '../src/eval/stats.ts';
 import { EnvService } from '../src/server/core.ts';
 import { SessionManager } from '../src/server/sessions.ts';
 import { openSqliteStore } from '../src/server/store/sqlite.ts';

@@ -198,6 +198,11 @@ export const RULES: readonly Rule[] = [
     forbidsGroup: (to) => TRANSPORT.has(to) || to === 'src',
   },
   {
+    name: 'src/api (the Environment contract and ClientError) imports only the environment core and the protocol',
+    applies: (g) => g === 'src/api',
+    forbidsGroup: (to) => to !== 'src/env' && to !== 'src/protocol' && to !== 'src/numerics',
+  },
+  {
     name: 'the server does not depend on the CLI (its start, signals and shutdown are its own)',
     applies: (g) => g === 'src/server',
     forbidsGroup: (to) => to === 'src/cli' || to === 'src/agent',

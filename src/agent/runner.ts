@@ -9,7 +9,7 @@
  * retries; per step how the answer was read (ok / repaired / refused, with the reason) and what
  * the environment returned.
  */
-import type { Environment, StepOutcome } from '../client/types.ts';
+import type { Environment, StepOutcome } from '../api/environment.ts';
 import { getTask } from '../env/tasks.ts';
 import type { Action, Grade, Observation } from '../env/types.ts';
 import { summarise, type EpisodeResult, type TaskSummary } from '../eval/run.ts';

@@ -1,8 +1,8 @@
 /** One place that turns "where" (nothing, a URL, a transport) into an `Environment`. */
-import { ClientError } from './errors.ts';
+import { ClientError } from '../api/errors.ts';
 import { HttpEnvironment } from './http.ts';
 import { InProcessEnvironment } from './inprocess.ts';
-import type { Environment } from './types.ts';
+import type { Environment } from '../api/environment.ts';
 import { WsEnvironment } from './ws.ts';
 
 export interface ConnectOptions {

@@ -22,8 +22,8 @@ import type {
 
 /** The Task API namespace the server serves (its OpenEnv env_name). */
 const TASK_API_ENV = 'dataselectenv';
-import { ClientError } from './errors.ts';
-import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from './types.ts';
+import { ClientError } from '../api/errors.ts';
+import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from '../api/environment.ts';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 

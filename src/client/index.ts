@@ -1,6 +1,6 @@
 /** `dataselectenv/client`: the shared `Environment` interface and its three implementations. */
-export type * from './types.ts';
-export { ClientError, isClientError, type ClientSideCode } from './errors.ts';
+export type * from '../api/environment.ts';
+export { ClientError, isClientError, type ClientSideCode } from '../api/errors.ts';
 export { InProcessEnvironment } from './inprocess.ts';
 export {
   HttpClient,

@@ -7,8 +7,8 @@ import { makeEnv, type TaskEnv } from '../env/make.ts';
 import { selectFromSplit } from '../env/splits.ts';
 import { DEFAULT_SEED, DEFAULT_TASK, getTask } from '../env/tasks.ts';
 import type { Action } from '../env/types.ts';
-import { ClientError, translateEnvErrors } from './errors.ts';
-import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from './types.ts';
+import { ClientError, translateEnvErrors } from '../api/errors.ts';
+import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from '../api/environment.ts';
 
 export class InProcessEnvironment implements Environment {
   readonly transport = 'inprocess' as const;

@@ -13,9 +13,9 @@
 import WebSocket from 'ws';
 import type { Action } from '../env/types.ts';
 import type { WsErrorData, WsObservation } from '../protocol/wire.ts';
-import { ClientError } from './errors.ts';
+import { ClientError } from '../api/errors.ts';
 import { DEFAULT_TIMEOUT_MS, HttpClient, normaliseBaseUrl, transportError, withApiKey } from './http.ts';
-import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from './types.ts';
+import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from '../api/environment.ts';
 
 export interface WsClientOptions {
   /** Timeout for opening the connection and for each reply (default 30 s). */

@@ -3,8 +3,8 @@
  * summarise per task. Episodes run one after another in a fixed order, and every episode's
  * numbers depend only on its task and seed (D9), so the same seeds give the same report.
  */
-import { ClientError } from '../client/errors.ts';
-import type { Environment } from '../client/types.ts';
+import { ClientError } from '../api/errors.ts';
+import type { Environment } from '../api/environment.ts';
 import { TASK_IDS, getTask } from '../env/tasks.ts';
 import type { LearningCurve } from '../env/metrics/aubc.ts';
 import type { GradeBreakdown } from '../env/types.ts';

@@ -116,3 +116,10 @@ export function meanConfidenceInterval(xs: readonly number[], level = 0.95): Mea
   const h = (studentTQuantile(1 - (1 - level) / 2, xs.length - 1) * sampleStd(xs)) / Math.sqrt(xs.length);
   return { mean: m, halfWidth: h, low: m - h, high: m + h, level };
 }
+
+/** The median (the mean of the middle two for an even count); NaN for none. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

@@ -4,8 +4,8 @@
  * accepted steps give the trace's numbers, refused ones the trace's error kind, then the final
  * state and the grade.
  */
-import { ClientError } from '../client/errors.ts';
-import type { Environment } from '../client/types.ts';
+import { ClientError } from '../api/errors.ts';
+import type { Environment } from '../api/environment.ts';
 import { FINAL_STATE_KEYS, breakdownDifference, firstDifference, flagsDifference, infoDifference, type LoadedTrace, traceResult, type TraceResult } from './trace.ts';
 
 export async function replayThroughEnvironment(loaded: LoadedTrace, env: Environment): Promise<TraceResult> {

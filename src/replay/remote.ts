@@ -4,7 +4,7 @@
  * (accepted: 200 and the trace's numbers; refused: exactly the trace's status); GET /state by id;
  * POST /grader. Each trace names its episode, so several run at once without interfering.
  */
-import { ClientError } from '../client/errors.ts';
+import { ClientError } from '../api/errors.ts';
 import { normaliseBaseUrl, transportError } from '../client/http.ts';
 import {
   FINAL_STATE_KEYS,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
-import { expectedEpisode, freePort, request, WsClient } from '../../bench/load.ts';
+import { expectedEpisode, freePort, request, WsClient } from '../../tools/loopback.ts';
 import { REPO_ROOT } from '../helpers.ts';
 
 const BALANCED = { action_type: 'select_batch', batch_size: 10, strategy_weights: { uncertainty: 0.4, diversity: 0.4, random: 0.2 } };

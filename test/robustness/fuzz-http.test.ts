@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import { BALANCED, post, request, startServer, type TestServer } from '../server/helpers.ts';
-import { contentTypes, jsonBody, malformedBody, rawBytes } from './cases.ts';
+import { contentTypes, jsonBody, malformedBody, rawBytes } from '../../tools/hostile-inputs.ts';
 
 /** An error reply must be a 4xx with the §5 body; anything else is a success. */
 function assertWellFormed(status: number, body: any, what: string): void {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import { BALANCED, post, startServer, WsClient, type TestServer } from '../server/helpers.ts';
-import { wsMessage } from './cases.ts';
+import { wsMessage } from '../../tools/hostile-inputs.ts';
 
 describe('WebSocket fuzzing: every hostile message gets one reply, the connection stays open', () => {
   let server: TestServer;

@@ -9,7 +9,7 @@ import { CurationEnv } from '../../src/env/curation/env.ts';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import { EnvError } from '../../src/env/errors.ts';
 import { InProcessEnvironment } from '../../src/client/inprocess.ts';
-import { ClientError } from '../../src/client/errors.ts';
+import { ClientError } from '../../src/api/errors.ts';
 import { BALANCED, WsClient, post, startServer, type TestServer } from './helpers.ts';
 
 const STOP = { ...BALANCED, action_type: 'stop' };

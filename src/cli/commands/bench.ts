@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { measureInproc } from '../../bench/inproc.ts';
+import { measureInproc } from '../../eval/timing.ts';
 import { parseTasks } from '../../eval/run.ts';
 import { UsageError, parseArgument, parsePositiveInt, reportError } from '../errors.ts';
 

@@ -1,51 +1,14 @@
 /**
- * In-process timing of the environment: median reset and step times per task with the balanced
- * action (batch 10), and bytes allocated per step. Used by `npm run bench` and by
- * `dataselectenv bench inproc`.
+ * In-process figures of the environment beyond the median reset/step times (those are
+ * src/eval/timing.ts, which `dataselectenv bench inproc` runs too): resets of a seed seen
+ * before, bytes allocated per step, where a curation reset's time goes. Used by `npm run bench`.
  */
-import { BALANCED_ACTION } from '../env/baseline.ts';
-import { setCurationCacheCapacity } from '../env/curation/data-cache.ts';
-import { makeEnv } from '../env/make.ts';
-import { getTask } from '../env/tasks.ts';
+import { BALANCED_ACTION } from '../src/env/baseline.ts';
+import { setCurationCacheCapacity } from '../src/env/curation/data-cache.ts';
+import { makeEnv } from '../src/env/make.ts';
+import { getTask } from '../src/env/tasks.ts';
+import { median } from '../src/eval/stats.ts';
 
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-export interface InprocFigures {
-  task: string;
-  reset_ms: number;
-  step_ms: number;
-  resets: number;
-  steps: number;
-}
-
-/** Runs whole episodes (reset, balanced steps until done), timing each call. */
-export function measureInproc(task: string, options: { episodes?: number; warmupEpisodes?: number } = {}): InprocFigures {
-  const episodes = options.episodes ?? 200;
-  const warmup = options.warmupEpisodes ?? 20;
-  const env = makeEnv(task);
-  env.reset({ task, seed: 0 }); // builds the shared world outside the timed region
-  const resetTimes: number[] = [];
-  const stepTimes: number[] = [];
-  for (let e = 0; e < warmup + episodes; e++) {
-    const seed = e % 1000;
-    let t0 = performance.now();
-    env.reset({ task, seed });
-    let t1 = performance.now();
-    if (e >= warmup) resetTimes.push(t1 - t0);
-    let done = false;
-    while (!done) {
-      t0 = performance.now();
-      done = env.step(BALANCED_ACTION).done;
-      t1 = performance.now();
-      if (e >= warmup) stepTimes.push(t1 - t0);
-    }
-  }
-  return { task, reset_ms: median(resetTimes), step_ms: median(stepTimes), resets: resetTimes.length, steps: stepTimes.length };
-}
 
 /**
  * Median reset time when the seed was seen recently (the seed cache holds its pool jitter): every
@@ -127,7 +90,7 @@ export interface ResetBreakdown {
 
 /** Where a curation reset's time goes: data generation versus the rest (medians). */
 export async function measureCurationReset(task: string, resets = 100): Promise<ResetBreakdown> {
-  const { generateCurationData } = await import('../env/curation/generate.ts');
+  const { generateCurationData } = await import('../src/env/curation/generate.ts');
   const gen: number[] = [];
   for (let i = 0; i < resets; i++) {
     const t0 = performance.now();

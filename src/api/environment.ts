@@ -2,6 +2,10 @@
  * The one asynchronous interface every way of running DataSelectEnv implements: the in-process
  * adapter, the HTTP client and the WebSocket client. A policy or agent written against
  * `Environment` runs unchanged against any of them.
+ *
+ * It lives in src/api with `ClientError`, apart from the implementations (src/client), so that
+ * what runs against an Environment (src/eval, src/replay, src/agent) imports the contract without
+ * importing the clients, and the clients' entry point can re-export eval without a cycle.
  */
 import type { Action, EnvState, Grade, Observation, StepInfo } from '../env/types.ts';
 
