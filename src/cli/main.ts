@@ -4,6 +4,7 @@
  * escapes a command is still reported as one line (src/cli/errors.ts), never as a stack trace.
  */
 import { Command } from 'commander';
+import { PACKAGE_VERSION } from '../version.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerBaseline } from './commands/baseline.ts';
 import { registerBench } from './commands/bench.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('dataselectenv')
+    .version(PACKAGE_VERSION, '-V, --version', 'print the package version')
     .description('DataSelectEnv: an active-learning RL environment (server, evaluation, replay, agents)')
     .showHelpAfterError()
     .addHelpText(

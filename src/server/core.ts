@@ -32,6 +32,10 @@ import {
 } from './store/types.ts';
 
 export const ENV_NAME = 'DataSelectEnv';
+/**
+ * The protocol's version: OpenAPI `info.version` only (OpenEnv's validator derives the profile
+ * `openenv-http/1.x` from it). The implementation's version is PACKAGE_VERSION (src/version.ts).
+ */
 export const API_VERSION = '1.0.0';
 
 export type ResetBody = ResetReply;

@@ -5,7 +5,8 @@
  */
 import { TASKS, successCriteria, describeTask } from '../env/tasks.ts';
 import { CONTAINER_PORT, DEFAULTS } from './config.ts';
-import { API_VERSION, ENV_NAME } from './core.ts';
+import { PACKAGE_VERSION } from '../version.ts';
+import { ENV_NAME } from './core.ts';
 import { DESCRIPTION, SCHEMAS } from './routes/meta.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -39,7 +40,7 @@ export function renderManifest(): string {
   const head: Record<string, Json> = {
     spec_version: 1,
     name: ENV_NAME,
-    version: API_VERSION,
+    version: PACKAGE_VERSION,
     description: DESCRIPTION,
     type: 'space',
     runtime: 'node',

@@ -12,7 +12,8 @@ import { toolStepPayload, type CallToolOutcome } from '../protocol/replies.ts';
 import { ROUTE_SCHEMAS } from '../protocol/routes.ts';
 import { TOOL_NAMES, TOOL_SCHEMAS, type ToolError, type ToolResult } from '../protocol/wire.ts';
 import { NO_BODY, decodeFrame, parseJsonText, readJsonBody, toJson } from './body.ts';
-import { API_VERSION, ENV_NAME, episodeMetadata, type EnvService, type ResetBody } from './core.ts';
+import { PACKAGE_VERSION } from '../version.ts';
+import { ENV_NAME, episodeMetadata, type EnvService, type ResetBody } from './core.ts';
 import type { LiveEpisode } from './episodes.ts';
 import { internalError, sendError } from './errors.ts';
 import { isExactIntegerId, parseJsonKeepingIds } from './json-ids.ts';
@@ -209,7 +210,7 @@ export class McpDispatcher {
         return {
           protocolVersion: typeof params.protocolVersion === 'string' ? params.protocolVersion : MCP_PROTOCOL_VERSION,
           capabilities: { tools: { listChanged: false } },
-          serverInfo: { name: ENV_NAME, version: API_VERSION },
+          serverInfo: { name: ENV_NAME, version: PACKAGE_VERSION },
         };
       case 'ping':
         return {};

@@ -2,6 +2,7 @@
  * HTTP conventions and every HTTP error path (docs/protocol.md §1, §4, §5, §6): statuses, codes,
  * reasons, 422 locations, content types, CORS, 404/405, size limits and chunked bodies.
  */
+import { PACKAGE_VERSION } from '../../src/version.ts';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { hostname } from 'node:os';
@@ -58,7 +59,7 @@ describe('service routes', () => {
   test('/health, /metadata, /schema, /, /openapi.json, /docs, /redoc', async () => {
     const health = await get(url, '/health');
     assert.deepEqual(health.body, {
-      status: 'healthy', env: 'DataSelectEnv', version: '1.0.0', active_sessions: 0, max_sessions: 256,
+      status: 'healthy', env: 'DataSelectEnv', version: PACKAGE_VERSION, active_sessions: 0, max_sessions: 256,
       replica_id: `${hostname()}:${process.pid}`, store: { status: 'ok' },
     });
     const meta = await get(url, '/metadata');
@@ -73,7 +74,7 @@ describe('service routes', () => {
     // The index lists where to go next; the console only when it is served (this server: --no-web).
     assert.deepEqual((await get(url, '/')).body, {
       name: 'DataSelectEnv',
-      version: '1.0.0',
+      version: PACKAGE_VERSION,
       docs: '/docs',
       redoc: '/redoc',
       openapi: '/openapi.json',
@@ -81,7 +82,9 @@ describe('service routes', () => {
     });
     const doc = (await get(url, '/openapi.json')).body;
     assert.equal(doc.info.title, 'DataSelectEnv');
+    // The protocol's version, not the package's: the OpenEnv validator's profile (openenv-http/1.x) comes from it.
     assert.equal(doc.info.version, '1.0.0');
+    assert.equal(meta.body.version, PACKAGE_VERSION);
     assert.ok(doc.openapi.startsWith('3.1'));
     for (const [p, m] of [['/reset', 'post'], ['/step', 'post'], ['/state', 'get'], ['/health', 'get'], ['/metadata', 'get'], ['/schema', 'get'], ['/mcp', 'post'], ['/tasks', 'get'], ['/grader', 'post'], ['/baseline', 'get']]) {
       assert.ok(doc.paths[p]?.[m], `${m} ${p} in openapi`);

@@ -3,6 +3,7 @@
  * notifications), sessions as OpenEnv's MCPToolClient uses them, the five tools and their tool
  * errors, the WebSocket /mcp endpoint and `{"type": "mcp"}` on /ws.
  */
+import { PACKAGE_VERSION } from '../../src/version.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DataSelectEnv } from '../../src/env/env.ts';
@@ -67,7 +68,7 @@ describe('JSON-RPC envelope over HTTP', () => {
     assert.deepEqual(init.result, {
       protocolVersion: '2025-03-26',
       capabilities: { tools: { listChanged: false } },
-      serverInfo: { name: 'DataSelectEnv', version: '1.0.0' },
+      serverInfo: { name: 'DataSelectEnv', version: PACKAGE_VERSION },
     });
     assert.equal((await rpc('initialize', {})).result.protocolVersion, '2025-06-18');
     const tools = (await rpc('tools/list')).result.tools;

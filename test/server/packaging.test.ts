@@ -4,6 +4,7 @@
  * only the bundle and the console, non-root, HEALTHCHECK on /health, port 8000, the server as
  * PID 1) and openenv.yaml (docs/protocol.md §12, identical to its generator's output).
  */
+import { PACKAGE_VERSION } from '../../src/version.ts';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -89,7 +90,7 @@ test('the bundled server imports only Node built-ins (the runtime image has no n
 test('openenv.yaml is the generated manifest and carries the §12 fields', () => {
   const text = read('openenv.yaml');
   assert.equal(text, renderManifest(), 'regenerate with: npm run manifest');
-  for (const field of ['spec_version: 1', 'name: "DataSelectEnv"', 'version: "1.0.0"', 'type: "space"', 'runtime: "node"', 'port: 8000', 'authors: ["InfraNova"]', 'observation_space:', 'action_space:', 'tasks:', 'reward:', '  type: "continuous"', 'endpoints:', '  websocket: "/ws"', '  mcp: "/mcp"']) {
+  for (const field of ['spec_version: 1', 'name: "DataSelectEnv"', `version: "${PACKAGE_VERSION}"`, 'type: "space"', 'runtime: "node"', 'port: 8000', 'authors: ["InfraNova"]', 'observation_space:', 'action_space:', 'tasks:', 'reward:', '  type: "continuous"', 'endpoints:', '  websocket: "/ws"', '  mcp: "/mcp"']) {
     assert.ok(text.split('\n').includes(field), `line ${field}`);
   }
   for (const task of ['easy', 'medium', 'hard']) assert.ok(text.includes(`  - id: "${task}"`));

@@ -1,7 +1,8 @@
 /** Service description routes: /, /health, /metadata, /schema (docs/protocol.md §4.1–§4.3, §4.5). */
 import type { FastifyInstance } from 'fastify';
 import { ActionSchema, ObservationSchema, StateSchema } from '../../protocol/wire.ts';
-import { API_VERSION, ENV_NAME } from '../core.ts';
+import { PACKAGE_VERSION } from '../../version.ts';
+import { ENV_NAME } from '../core.ts';
 import type { IndexReply } from '../../protocol/wire.ts';
 import { ROUTE_SCHEMAS } from '../../protocol/routes.ts';
 import type { RouteOptions } from './env.ts';
@@ -25,7 +26,7 @@ export async function metaRoutes(app: FastifyInstance, { service, web }: RouteOp
   // The map of the service: where a person (console, docs) and a program (schema, OpenAPI) go next.
   const index: IndexReply = {
     name: ENV_NAME,
-    version: API_VERSION,
+    version: PACKAGE_VERSION,
     ...(web ? { console: '/web' } : {}),
     docs: '/docs',
     redoc: '/redoc',
@@ -41,7 +42,7 @@ export async function metaRoutes(app: FastifyInstance, { service, web }: RouteOp
     return {
       status: store === 'ok' ? 'healthy' : 'degraded',
       env: ENV_NAME,
-      version: API_VERSION,
+      version: PACKAGE_VERSION,
       active_sessions: service.sessions.activeSessions,
       max_sessions: service.sessions.maxSessions,
       replica_id: service.replicaId,
@@ -64,7 +65,7 @@ export async function metaRoutes(app: FastifyInstance, { service, web }: RouteOp
     name: ENV_NAME,
     description: DESCRIPTION,
     readme_content: null,
-    version: API_VERSION,
+    version: PACKAGE_VERSION,
     author: 'InfraNova',
     documentation_url: null,
   }));
