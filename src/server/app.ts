@@ -186,7 +186,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const stopHeartbeat = startWsHeartbeat(app.websocketServer, config.wsPingIntervalS * 1000);
 
   // The shared, read-only world (data set, warmed-up model) is built by the first reset (~30 ms,
-  // once per process), not here: an idle server then stays near 80 MB instead of ~92 MB.
+  // once per process), not here: a server that is never used does not hold it (idle RSS: README).
 
   sessions.startReaper(() => {
     store.prune().catch((err) => app.log.warn({ err }, 'episode store retention failed'));

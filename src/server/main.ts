@@ -2,8 +2,8 @@
  * Entry point of the bundled server that `npm start` runs (build/server/server.mjs): the flags of
  * `dataselectenv serve` (parsed here with node:util, no CLI framework), then the server's own
  * start. One bundled file loads in far less memory than the few hundred modules of the
- * type-stripped sources (measured: idle RSS 79 MB against 150 MB), so the production start uses
- * it; `dataselectenv serve` runs the same start from source.
+ * type-stripped sources (idle RSS: README, Benchmarks), so the production start uses it;
+ * `dataselectenv serve` runs the same start from source.
  */
 import { parseArgs } from 'node:util';
 import { registerCsvTask } from '../env/datasets/user-task.ts';

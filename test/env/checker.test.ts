@@ -10,7 +10,7 @@ import { DataSelectEnv } from '../../src/env/env.ts';
 import { EnvError } from '../../src/env/errors.ts';
 import { CurationEnv } from '../../src/env/curation/env.ts';
 import { DatasetEnv } from '../../src/env/datasets/env.ts';
-import { CLASSIC_TASK_IDS, DATASET_TASK_IDS } from '../../src/env/tasks.ts';
+import { CLASSIC_TASK_IDS, CURATION_TASK_IDS, DATASET_TASK_IDS, TASK_IDS } from '../../src/env/tasks.ts';
 import type { Action, StepResult } from '../../src/env/types.ts';
 
 describe('checkEnv on the real environment', () => {
@@ -26,6 +26,17 @@ describe('checkEnv on the real environment', () => {
     assert.deepEqual(curation.failures, [], formatCheckReport(curation));
     const datasets = await checkEnv(new DatasetEnv(), { tasks: DATASET_TASK_IDS, seeds: [3, 4] });
     assert.deepEqual(datasets.failures, [], formatCheckReport(datasets));
+  });
+
+  test('every curation task, the synchronous CurationEnv: every rule checked and holding', async () => {
+    const report = await checkEnv(new CurationEnv(), { tasks: CURATION_TASK_IDS });
+    assert.deepEqual(report.failures, [], formatCheckReport(report));
+    assert.deepEqual(report.tasks, [...CURATION_TASK_IDS]);
+    for (const rule of CHECK_RULES) assert.ok(report.checked[rule] > 0, `${rule} was checked`);
+  });
+
+  test('the runs here cover every task of the registry', () => {
+    assert.deepEqual([...CLASSIC_TASK_IDS, ...CURATION_TASK_IDS, ...DATASET_TASK_IDS].sort(), [...TASK_IDS].sort());
   });
 
   test('the asynchronous in-process Environment passes too', async () => {
