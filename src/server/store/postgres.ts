@@ -33,12 +33,15 @@ import {
   type EpisodeStart,
   type EpisodeStore,
   type EpisodeSummary,
-  type EpisodeTransport,
   type ListPage,
   type ListQuery,
   type RetentionPolicy,
   type StepRecord,
 } from './types.ts';
+import { LAST_MS, SUMMARY_COLUMNS, num, toLog, toSummary, type EpisodeRow as Row } from './rows.ts';
+
+/** pg returns BIGINT columns as strings; a log query also aggregates the steps (STEPS_JSON). */
+type EpisodeRow = Row<string> & { steps?: string | null };
 
 export interface Migration {
   version: number;
@@ -108,27 +111,6 @@ export interface PostgresStoreOptions {
   onBackgroundError?: (err: Error) => void;
 }
 
-interface EpisodeRow {
-  seq: string;
-  episode_id: string;
-  task_id: string;
-  seed: string;
-  label: string | null;
-  transport: string;
-  owner_key?: string | null;
-  created_ms: string;
-  initial_observation: string;
-  finished_ms: string | null;
-  step_count: number | null;
-  final_observation: string | null;
-  noise_ratios: string | null;
-  grade_data?: string | null;
-  last_ms?: string | null;
-  steps?: string | null;
-}
-
-const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, owner_key, step_count, finished_ms, final_observation, noise_ratios, grade_data';
-const LAST_MS = '(SELECT COALESCE(MAX(s.created_ms), e.created_ms) FROM steps s WHERE s.episode_id = e.episode_id)';
 /** All steps of the episode as one JSON array text (one round trip for a whole log). */
 const STEPS_JSON = "(SELECT '[' || COALESCE(string_agg(s.record, ',' ORDER BY s.t), '') || ']' FROM steps s WHERE s.episode_id = e.episode_id)";
 
@@ -166,23 +148,6 @@ function classify(e: unknown, location: string, what: string): unknown {
     return new StoreCorruptError(`the episode store ${location} holds damaged data (${detail}) while ${what}`, { cause: e });
   }
   return e;
-}
-
-const num = (v: string | number): number => (typeof v === 'number' ? v : Number(v));
-
-function toSummary(row: EpisodeRow): EpisodeSummary {
-  return {
-    episode_id: row.episode_id,
-    task_id: row.task_id,
-    seed: num(row.seed),
-    label: row.label,
-    owner_key: row.owner_key ?? null,
-    step_count: row.step_count!,
-    finished_ms: num(row.finished_ms!),
-    final_observation: JSON.parse(row.final_observation!),
-    noise_ratios: JSON.parse(row.noise_ratios!),
-    ...(row.grade_data ? { grade_data: JSON.parse(row.grade_data) } : {}),
-  };
 }
 
 /**
@@ -446,27 +411,7 @@ export class PostgresEpisodeStore implements EpisodeStore {
     return this.run('reading an episode', async () => {
       const row = await this.liveRow(episodeId, true);
       if (!row) return null;
-      return {
-        episode_id: row.episode_id,
-        task_id: row.task_id,
-        seed: num(row.seed),
-        label: row.label,
-        owner_key: row.owner_key ?? null,
-        transport: row.transport as EpisodeTransport,
-        created_ms: num(row.created_ms),
-        initial_observation: JSON.parse(row.initial_observation),
-        last_active_ms: num(row.last_ms ?? row.created_ms),
-        finish:
-          row.finished_ms === null
-            ? null
-            : {
-                finished_ms: num(row.finished_ms),
-                final_observation: JSON.parse(row.final_observation!),
-                noise_ratios: JSON.parse(row.noise_ratios!),
-                ...(row.grade_data ? { grade_data: JSON.parse(row.grade_data) } : {}),
-              },
-        steps: JSON.parse(row.steps ?? '[]') as StepRecord[],
-      };
+      return toLog(row, JSON.parse(row.steps ?? '[]') as StepRecord[]);
     });
   }
 

@@ -29,34 +29,18 @@ import {
   type EpisodeStart,
   type EpisodeStore,
   type EpisodeSummary,
-  type EpisodeTransport,
   type ListPage,
   type ListQuery,
   type RetentionPolicy,
   type StepRecord,
 } from './types.ts';
+import { LAST_MS, SUMMARY_COLUMNS, toLog, toSummary, type EpisodeRow as Row } from './rows.ts';
+
+/** node:sqlite returns INTEGER columns as numbers. */
+type EpisodeRow = Row<number>;
 
 /** 1: finished episodes only, steps as one JSON array. 2: episode rows at reset, one row per step. */
 const SCHEMA_VERSION = 3;
-
-interface EpisodeRow {
-  seq: number;
-  episode_id: string;
-  task_id: string;
-  seed: number;
-  label: string | null;
-  transport: string;
-  owner_key: string | null;
-  created_ms: number;
-  initial_observation: string;
-  finished_ms: number | null;
-  step_count: number | null;
-  final_observation: string | null;
-  noise_ratios: string | null;
-  /** Curation episodes: the grade's hidden inputs (JSON), written at the finish. */
-  grade_data: string | null;
-  last_ms?: number | null;
-}
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -88,26 +72,6 @@ const SCHEMA = `
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, filler BLOB NOT NULL);
 `;
-
-const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, owner_key, step_count, finished_ms, final_observation, noise_ratios, grade_data';
-/** Last write of an episode: its latest step, or its reset. */
-const LAST_MS = '(SELECT COALESCE(MAX(s.created_ms), e.created_ms) FROM steps s WHERE s.episode_id = e.episode_id)';
-
-function toSummary(row: EpisodeRow): EpisodeSummary {
-  return {
-    episode_id: row.episode_id,
-    task_id: row.task_id,
-    seed: row.seed,
-    label: row.label,
-    owner_key: row.owner_key ?? null,
-    step_count: row.step_count!,
-    finished_ms: row.finished_ms!,
-    final_observation: JSON.parse(row.final_observation!),
-    noise_ratios: JSON.parse(row.noise_ratios!),
-    // Only curation episodes carry grade data; classic rows read exactly as before.
-    ...(row.grade_data ? { grade_data: JSON.parse(row.grade_data) } : {}),
-  };
-}
 
 /** SQLite's primary result code of a node:sqlite error, or null for other errors. */
 function sqliteCode(e: unknown): number | null {
@@ -511,27 +475,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
     return this.run('reading an episode', () => {
       const row = this.liveRow(episodeId);
       if (!row) return null;
-      return {
-        episode_id: row.episode_id,
-        task_id: row.task_id,
-        seed: row.seed,
-        label: row.label,
-        transport: row.transport as EpisodeTransport,
-        owner_key: row.owner_key ?? null,
-        created_ms: row.created_ms,
-        initial_observation: JSON.parse(row.initial_observation),
-        last_active_ms: row.last_ms ?? row.created_ms,
-        finish:
-          row.finished_ms === null
-            ? null
-            : {
-                finished_ms: row.finished_ms,
-                final_observation: JSON.parse(row.final_observation!),
-                noise_ratios: JSON.parse(row.noise_ratios!),
-                ...(row.grade_data ? { grade_data: JSON.parse(row.grade_data) } : {}),
-              },
-        steps: this.readSteps(episodeId),
-      };
+      return toLog(row, this.readSteps(episodeId));
     });
   }
 
