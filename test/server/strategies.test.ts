@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ClientError } from '../../src/client/errors.ts';
+import { ClientError } from '../../src/api/errors.ts';
 import { HttpEnvironment } from '../../src/client/http.ts';
 import { InProcessEnvironment } from '../../src/client/inprocess.ts';
 import { WsEnvironment } from '../../src/client/ws.ts';
-import type { Environment } from '../../src/client/types.ts';
+import type { Environment } from '../../src/api/environment.ts';
 import { ALL_STRATEGIES } from '../../src/env/strategies/index.ts';
 import type { Action } from '../../src/env/types.ts';
 import path from 'node:path';
