@@ -2,7 +2,7 @@
 import { measureInproc } from '../src/eval/timing.ts';
 import { measureAllocationPerStep, measureCurationReset, measureWarmReset } from './inproc.ts';
 import { CLASSIC_TASK_IDS, CURATION_TASK_IDS, TASK_IDS } from '../src/env/tasks.ts';
-import type { Figure } from './report.ts';
+import type { Figure } from '../tools/bench-report.ts';
 
 export const ORIGINAL_RESET_MS = 5.5;
 export const ORIGINAL_STEP_MS = 2.0;

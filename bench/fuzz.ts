@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { jsonBody, malformedBody, rawBytes, wsMessage } from '../tools/hostile-inputs.ts';
 import { startServer, WsClient } from './load.ts';
-import type { Figure } from './report.ts';
+import type { Figure } from '../tools/bench-report.ts';
 
 export async function fuzzFigures(quick: boolean): Promise<Figure[]> {
   const total = quick ? 2000 : 10_000;

@@ -4,7 +4,7 @@ import { RandomState } from '../src/numerics/random-state.ts';
 import { SgdLogistic } from '../src/numerics/sgd.ts';
 import { getWorld } from '../src/env/world.ts';
 import { CLASSIC_DATA } from '../src/env/tasks.ts';
-import type { Figure } from './report.ts';
+import type { Figure } from '../tools/bench-report.ts';
 
 export async function numericsFigures(quick: boolean): Promise<Figure[]> {
   const world = getWorld(CLASSIC_DATA);

@@ -25,7 +25,7 @@ import { openPostgresStore } from '../src/server/store/postgres.ts';
 import { clusterUnavailableReason, startLocalCluster, type LocalCluster } from '../tools/local-cluster.ts';
 import { startPgCluster } from '../tools/pg-cluster.ts';
 import { buildServerBundle, closedLoop, percentile, RawHttpClient, startServer, type Reply } from './load.ts';
-import type { Figure } from './report.ts';
+import type { Figure } from '../tools/bench-report.ts';
 
 const SECTION = 'replicas';
 const CLIENTS = 256;

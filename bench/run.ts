@@ -15,7 +15,7 @@ import { numericsFigures } from './numerics.ts';
 import { envFigures } from './env.ts';
 import { storeFigures } from './store.ts';
 import { strategyFigures } from './strategies.ts';
-import { compareToBaseline, mergeBaseline, parseBaseline, printTable, ratioOf, metOf, type Baseline, type Figure } from './report.ts';
+import { compareToBaseline, mergeBaseline, parseBaseline, printTable, ratioOf, metOf, type Baseline, type Figure } from '../tools/bench-report.ts';
 import { serverSections } from './server.ts';
 
 const argv = process.argv.slice(2);

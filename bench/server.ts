@@ -8,7 +8,7 @@ import { closedLoop, echoCeiling, hammer, percentile, startCeilingServer, startS
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Figure } from './report.ts';
+import type { Figure } from '../tools/bench-report.ts';
 import { fuzzFigures } from './fuzz.ts';
 import { soakFigures } from './soak.ts';
 

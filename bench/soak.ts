@@ -5,7 +5,7 @@
  * between the first sample after warm-up and the last.
  */
 import { closedLoop, request, startServer } from './load.ts';
-import type { Figure } from './report.ts';
+import type { Figure } from '../tools/bench-report.ts';
 
 export async function soakFigures(quick: boolean): Promise<Figure[]> {
   const seconds = Number(process.env.SOAK_SECONDS ?? (quick ? 30 : 300));

@@ -14,7 +14,7 @@ import { EnvService } from '../src/server/core.ts';
 import { SessionManager } from '../src/server/sessions.ts';
 import { openSqliteStore } from '../src/server/store/sqlite.ts';
 import type { EpisodeStore } from '../src/server/store/types.ts';
-import type { Figure } from './report.ts';
+import type { Figure } from '../tools/bench-report.ts';
 
 const TASK = 'hard';
 const KEEP_ALL = { maxCount: 0, maxAgeS: 0, unfinishedIdleS: 0 };

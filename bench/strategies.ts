@@ -20,7 +20,7 @@ import { runSelection } from '../src/env/strategies/select.ts';
 import type { StrategyContext } from '../src/env/strategies/types.ts';
 import { RandomState } from '../src/numerics/random-state.ts';
 import { SoftmaxSgd } from '../src/numerics/softmax-sgd.ts';
-import type { Figure } from './report.ts';
+import type { Figure } from '../tools/bench-report.ts';
 
 export const STRATEGY_STEP_GOAL_MS = 1;
 

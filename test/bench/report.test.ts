@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { compareToBaseline, mergeBaseline, parseBaseline, type Baseline, type Figure } from '../../bench/report.ts';
+import { compareToBaseline, mergeBaseline, parseBaseline, type Baseline, type Figure } from '../../tools/bench-report.ts';
 
 const base: Baseline = {
   written: '2026-12-02T00:00:00.000Z',
