@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { DatasetEnv } from '../src/env/datasets/env.ts';
 import { EnvError } from '../src/env/errors.ts';
+import { ENV_ERROR_CODES } from '../src/protocol/errors.ts';
 import { DATASET_TASK_IDS } from '../src/env/tasks.ts';
 import { BUNDLE_FORMAT } from '../src/fixtures/bundle.ts';
 
@@ -65,7 +66,7 @@ function record(task: string, seed: number, policy: string): { name: string; tex
       if (r.done) ended = true;
     } catch (e) {
       if (!(e instanceof EnvError)) throw e;
-      steps.push({ t, action, accepted: false, error: { kind: e.reason, http_status: e.code === 'VALIDATION_ERROR' ? 422 : 400 }, observation: env.currentObservation(), reward: null, done: env.done, info: null });
+      steps.push({ t, action, accepted: false, error: { kind: e.reason, http_status: ENV_ERROR_CODES[e.reason] === 'VALIDATION_ERROR' ? 422 : 400 }, observation: env.currentObservation(), reward: null, done: env.done, info: null });
       if (ended) break;
     }
   }

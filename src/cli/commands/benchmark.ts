@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { benchmarkTasks, formatBenchmarkMarkdown, runBenchmark, taskStrategies } from '../../eval/benchmark.ts';
+import { benchmarkTasks, formatBenchmarkMarkdown, runBenchmark, taskStrategies } from '../benchmark.ts';
 import { parseSeeds, parseTasks } from '../../eval/run.ts';
 import { addDatasetOptions, applyDatasetOptions, type DatasetFlags } from '../dataset-option.ts';
 import { UsageError, parseArgument, reportError } from '../errors.ts';

@@ -102,8 +102,8 @@ export class DatasetEnv {
   step(rawAction: unknown): StepResult {
     const ep = this.episode;
     const action = parseAction(rawAction, ep?.task.strategies);
-    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
-    if (ep.terminated || ep.truncated) throw new EnvError('EXECUTION_ERROR', 'episode_over', MESSAGES.episodeOver);
+    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
+    if (ep.terminated || ep.truncated) throw new EnvError('episode_over', MESSAGES.episodeOver);
     return action.action_type === 'stop' ? this.stop(ep) : this.select(ep, action);
   }
 
@@ -291,14 +291,14 @@ export class DatasetEnv {
 
   gradeInput(): GradeInput {
     const ep = this.episode;
-    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
+    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
     return { task_id: ep.task.id, final_observation: this.observation(), noise_ratios: [], grade_data: ep.gradeData };
   }
 
   grade(): Grade {
     const ep = this.episode;
-    if (!ep) throw new EnvError('EXECUTION_ERROR', 'no_episode', MESSAGES.noEpisode);
-    if (!ep.gradeData) throw new EnvError('NOT_FOUND', 'episode_not_finished', 'The episode is not finished yet.');
+    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
+    if (!ep.gradeData) throw new EnvError('episode_not_finished', 'The episode is not finished yet.');
     return datasetGrade(ep.task, ep.gradeData);
   }
 

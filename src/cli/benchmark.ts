@@ -8,8 +8,8 @@ import { InProcessEnvironment } from '../client/inprocess.ts';
 import { getTask, TASK_IDS } from '../env/tasks.ts';
 import type { Action } from '../env/types.ts';
 import { BUILTIN_POLICIES, type Policy } from '../policies/index.ts';
-import { evaluate } from './run.ts';
-import { meanConfidenceInterval } from './stats.ts';
+import { evaluate } from '../eval/run.ts';
+import { meanConfidenceInterval } from '../eval/stats.ts';
 
 export interface BenchmarkCell {
   task_id: string;
