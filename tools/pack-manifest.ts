@@ -11,6 +11,11 @@
  *   node tools/pack-manifest.ts restore   (postpack) the original back
  *
  * `write` restores first if a previous pack was interrupted, so the source manifest is never lost.
+ *
+ * The checkout's manifest has no `engines`: npm (run by the bootstrap Node 20) warns EBADENGINE
+ * whenever it installs a package whose `engines` it does not meet, and `npx dataselectenv` in a
+ * clone installs the checkout itself into npx's cache. The tarball's `engines` states the run-time
+ * need instead, derived from the pinned `node` devDependency so there is one source for it.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,6 +34,14 @@ export function toDist(target: string): string | { types: string; default: strin
   return { types: `./dist/${m[1]}.d.ts`, default: `./dist/${m[1]}.js` };
 }
 
+/** `^24.9.0` (the pinned `node` devDependency) → `>=24`: the major the sources are run and tested on. */
+export function runtimeEngine(pkg: Record<string, unknown>): string {
+  const pinned = (pkg.devDependencies as Record<string, string> | undefined)?.node;
+  const major = pinned === undefined ? undefined : /(\d+)/.exec(pinned)?.[1];
+  if (major === undefined) throw new Error('package.json: no pinned `node` devDependency to derive engines from');
+  return `>=${major}`;
+}
+
 /** The tarball's manifest from the repository's. */
 export function packedManifest(pkg: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...pkg };
@@ -40,6 +53,7 @@ export function packedManifest(pkg: Record<string, unknown>): Record<string, unk
   delete out.devDependencies;
   delete out.allowScripts;
   delete out.devEngines;
+  out.engines = { node: runtimeEngine(pkg) };
   return out;
 }
 

@@ -79,6 +79,11 @@ describe('the package in the repository', () => {
     assert.equal(packed.scripts, undefined);
     assert.equal(packed.devDependencies, undefined);
     assert.deepEqual(pkg.dependencies, (packed as { dependencies?: unknown }).dependencies);
+    // The run-time Node need is stated in the tarball only (the checkout would make npm, run by the
+    // bootstrap Node 20, warn EBADENGINE on every `npx dataselectenv`), derived from the pinned node.
+    assert.equal(pkg.engines, undefined);
+    const major = /(\d+)/.exec(pkg.devDependencies.node)![1];
+    assert.deepEqual((packed as { engines?: unknown }).engines, { node: `>=${major}` });
   });
 });
 
@@ -112,6 +117,7 @@ describe('the packed package, installed into an empty folder', () => {
     assert.doesNotMatch(install.stderr, /prepare|install script|lifecycle|vite/i, `install warnings:\n${install.stderr}`);
     const installed = JSON.parse(readFileSync(path.join(consumer, 'node_modules', 'dataselectenv', 'package.json'), 'utf8'));
     assert.equal(installed.scripts, undefined);
+    assert.match(String(installed.engines?.node), /^>=\d+$/, 'the installed manifest states its run-time Node');
 
     const bin = path.join(consumer, 'node_modules', 'dataselectenv', 'bin', 'dataselectenv.js');
     const port = await freePort();
