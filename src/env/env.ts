@@ -8,12 +8,13 @@
  * original's step (its stages are labelled S0–S20 in the comments below) with deviations D1–D5
  * applied (docs/behaviour.md).
  */
-import { RandomState, type RngFingerprint } from '../numerics/random-state.ts';
+import { RandomState } from '../numerics/random-state.ts';
 import { logLoss, performanceFromLogLoss } from '../numerics/metrics.ts';
 import { PySet } from '../numerics/py-set.ts';
 import { stdFlat } from '../numerics/reductions.ts';
 import { SgdLogistic } from '../numerics/sgd.ts';
 import { classicSplit, effectiveBatch } from './actions.ts';
+import { EpisodeEnv } from './episode-env.ts';
 import { EnvError, MESSAGES, unknownTask, wrongFamily } from './errors.ts';
 import { grade } from './grader.ts';
 import { SAMPLING, pickDiversity, pickUncertainty, randomPick, scorePool, squaredDistances, type PoolView } from './samplers.ts';
@@ -29,7 +30,6 @@ import {
 } from './tasks.ts';
 import type {
   Action,
-  EnvState,
   Grade,
   GradeInput,
   Observation,
@@ -151,13 +151,13 @@ interface Episode {
   noiseRatios: number[];
 }
 
-export class DataSelectEnv {
-  private episode: Episode | null = null;
+export class DataSelectEnv extends EpisodeEnv<ClassicTaskSpec, Episode, Observation> {
   private readonly recordSelections: boolean;
   /** The samplers' picks of the last selection step (only with `recordSelections`). */
   lastSelection: SelectionDetail | null = null;
 
   constructor(options: EnvOptions = {}) {
+    super();
     this.recordSelections = options.recordSelections ?? false;
   }
 
@@ -266,8 +266,7 @@ export class DataSelectEnv {
    */
   step(rawAction: unknown): StepResult {
     const action = parseAction(rawAction, CLASSIC_STRATEGIES);
-    const ep = this.episode;
-    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
+    const ep = this.current();
     if (ep.terminated || ep.truncated) throw new EnvError('episode_over', MESSAGES.episodeOver);
     return action.action_type === 'stop' ? this.stop(ep) : this.select(ep, action);
   }
@@ -423,7 +422,7 @@ export class DataSelectEnv {
     };
   }
 
-  private observation(): Observation {
+  protected observation(): Observation {
     const ep = this.episode!;
     return {
       remaining_budget: ep.budget,
@@ -434,62 +433,20 @@ export class DataSelectEnv {
     };
   }
 
-  /** The current observation, or null before the first reset. */
-  currentObservation(): Observation | null {
-    return this.episode ? this.observation() : null;
-  }
-
-  /** The episode's state (GET /state without the id, which the transport adds). */
-  state(): EnvState {
-    const ep = this.episode;
-    if (!ep) {
-      return { task_id: null, step_count: 0, done: false, remaining_budget: null, current_performance: null, pool_size: null };
-    }
-    return {
-      task_id: ep.task.id,
-      step_count: ep.steps,
-      done: ep.terminated || ep.truncated,
-      remaining_budget: ep.budget,
-      current_performance: ep.performance,
-      pool_size: ep.poolSize,
-    };
-  }
-
-  get hasEpisode(): boolean {
-    return this.episode !== null;
-  }
-
-  get done(): boolean {
-    return this.episode !== null && (this.episode.terminated || this.episode.truncated);
-  }
-
-  get task(): ClassicTaskSpec | null {
-    return this.episode?.task ?? null;
-  }
-
-  get seed(): number | null {
-    return this.episode?.seed ?? null;
-  }
 
   /** What the grader needs (only meaningful once the episode is done). */
   gradeInput(): GradeInput {
-    const ep = this.episode;
-    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
+    const ep = this.current();
     return { task_id: ep.task.id, final_observation: this.observation(), noise_ratios: ep.noiseRatios.slice(), grade_data: null };
   }
 
   /** Grades the finished episode with its task's grader. */
   grade(): Grade {
-    const ep = this.episode;
-    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
+    const ep = this.current();
     if (!(ep.terminated || ep.truncated)) {
       throw new EnvError('episode_not_finished', 'The episode is not finished yet.');
     }
     return grade(ep.task, this.gradeInput());
   }
 
-  /** Fingerprint of the episode's generator (as the golden traces record it). */
-  rngFingerprint(): RngFingerprint | null {
-    return this.episode?.rng.fingerprint() ?? null;
-  }
 }

@@ -10,9 +10,10 @@
 import { BinaryLogisticModel } from '../../numerics/binary-model.ts';
 import { logLoss } from '../../numerics/metrics.ts';
 import { aubc } from '../metrics/aubc.ts';
-import type { RandomState, RngFingerprint } from '../../numerics/random-state.ts';
+import type { RandomState } from '../../numerics/random-state.ts';
 import { SgdLogistic } from '../../numerics/sgd.ts';
 import { curationSplit, effectiveBatch } from '../actions.ts';
+import { EpisodeEnv } from '../episode-env.ts';
 import { EnvError, MESSAGES, unknownTask, wrongFamily } from '../errors.ts';
 import { topK } from '../samplers.ts';
 import { PoolStrategyCache } from '../strategies/cache.ts';
@@ -26,7 +27,6 @@ import type {
   CurationGradeData,
   CurationObservation,
   CurationSelectionInfo,
-  EnvState,
   Grade,
   GradeInput,
   LastBatch,
@@ -130,14 +130,14 @@ interface Episode {
   gradeData: CurationGradeData | null;
 }
 
-export class CurationEnv {
-  private episode: Episode | null = null;
+export class CurationEnv extends EpisodeEnv<CurationTaskSpec, Episode, CurationObservation> {
   private readonly recordSelections: boolean;
   private readonly dataSource: (seed: number) => CurationData;
   private readonly libraryPath: boolean;
   lastSelection: SelectionDetail | null = null;
 
   constructor(options: CurationEnvOptions = {}) {
+    super();
     this.recordSelections = options.recordSelections ?? false;
     this.dataSource = options.dataSource ?? getCurationData;
     this.libraryPath = options.libraryPath ?? false;
@@ -158,8 +158,7 @@ export class CurationEnv {
   /** Checks the action first, then the episode (an invalid action after the end is invalid_action). */
   step(rawAction: unknown): StepResult {
     const action = parseAction(rawAction, this.episode?.task.strategies);
-    const ep = this.episode;
-    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
+    const ep = this.current();
     if (ep.terminated || ep.truncated) throw new EnvError('episode_over', MESSAGES.episodeOver);
     return action.action_type === 'stop' ? this.stop(ep) : this.select(ep, action);
   }
@@ -430,7 +429,7 @@ export class CurationEnv {
     return { n, disagree: disagree / n, expected: expected / n, label_mean: ones / n, pred_mean: pSum / n };
   }
 
-  private observation(): CurationObservation {
+  protected observation(): CurationObservation {
     const ep = this.episode!;
     return {
       remaining_budget: ep.budget,
@@ -447,57 +446,18 @@ export class CurationEnv {
     };
   }
 
-  currentObservation(): CurationObservation | null {
-    return this.episode ? this.observation() : null;
-  }
-
-  state(): EnvState {
-    const ep = this.episode;
-    if (!ep) {
-      return { task_id: null, step_count: 0, done: false, remaining_budget: null, current_performance: null, pool_size: null };
-    }
-    return {
-      task_id: ep.task.id,
-      step_count: ep.steps,
-      done: ep.terminated || ep.truncated,
-      remaining_budget: ep.budget,
-      current_performance: ep.performance,
-      pool_size: ep.poolSize,
-    };
-  }
-
-  get hasEpisode(): boolean {
-    return this.episode !== null;
-  }
-
-  get done(): boolean {
-    return this.episode !== null && (this.episode.terminated || this.episode.truncated);
-  }
-
-  get task(): CurationTaskSpec | null {
-    return this.episode?.task ?? null;
-  }
-
-  get seed(): number | null {
-    return this.episode?.seed ?? null;
-  }
 
   gradeInput(): GradeInput {
-    const ep = this.episode;
-    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
+    const ep = this.current();
     return { task_id: ep.task.id, final_observation: this.observation(), noise_ratios: [], grade_data: ep.gradeData };
   }
 
   grade(): Grade {
-    const ep = this.episode;
-    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
+    const ep = this.current();
     if (!ep.gradeData) throw new EnvError('episode_not_finished', 'The episode is not finished yet.');
     return curationGrade(ep.task, ep.gradeData);
   }
 
-  rngFingerprint(): RngFingerprint | null {
-    return this.episode?.rng.fingerprint() ?? null;
-  }
 }
 
 /** §2 step 10 and §3: the seed set, a full pool, the first fit; reuses `prev`'s buffers. */

@@ -9,16 +9,17 @@
  * labels); `data.hidden` (regime, pool truth, flips, test set) is read only by `testAccuracy`,
  * whose values — the learning curve — stay inside the episode until the grade.
  */
-import type { RandomState, RngFingerprint } from '../../numerics/random-state.ts';
+import type { RandomState } from '../../numerics/random-state.ts';
 import { SoftmaxSgd } from '../../numerics/softmax-sgd.ts';
 import type { ProbabilisticModel } from '../../numerics/model.ts';
+import { EpisodeEnv } from '../episode-env.ts';
 import { EnvError, MESSAGES, unknownTask, wrongFamily } from '../errors.ts';
 import { aubc } from '../metrics/aubc.ts';
 import { parseAction, parseSeed, parseTaskField } from '../schemas.ts';
 import type { StrategyContext } from '../strategies/index.ts';
 import { RUN_ORDER, runSelection, splitBatch } from '../strategies/select.ts';
 import { DEFAULT_SEED, TASK_IDS, getTask, type DatasetTaskSpec } from '../tasks.ts';
-import type { Action, EnvState, Grade, GradeInput, ResetResult, SelectionDetail, StepResult } from '../types.ts';
+import type { Action, Grade, GradeInput, ResetResult, SelectionDetail, StepResult } from '../types.ts';
 import { getEpisodeData } from './data-cache.ts';
 import type { EpisodeData } from './generate.ts';
 import { datasetGrade, type DatasetGradeData } from './grader.ts';
@@ -75,13 +76,13 @@ interface Episode {
   gradeData: DatasetGradeData | null;
 }
 
-export class DatasetEnv {
-  private episode: Episode | null = null;
+export class DatasetEnv extends EpisodeEnv<DatasetTaskSpec, Episode, DatasetObservation> {
   private readonly recordSelections: boolean;
   private readonly dataSource: (task: DatasetTaskSpec, seed: number) => EpisodeData;
   lastSelection: SelectionDetail | null = null;
 
   constructor(options: DatasetEnvOptions = {}) {
+    super();
     this.recordSelections = options.recordSelections ?? false;
     this.dataSource = options.dataSource ?? getEpisodeData;
   }
@@ -237,7 +238,7 @@ export class DatasetEnv {
     };
   }
 
-  private observation(): DatasetObservation {
+  protected observation(): DatasetObservation {
     const ep = this.episode!;
     return {
       remaining_budget: ep.budget,
@@ -256,55 +257,18 @@ export class DatasetEnv {
     };
   }
 
-  currentObservation(): DatasetObservation | null {
-    return this.episode ? this.observation() : null;
-  }
-
-  state(): EnvState {
-    const ep = this.episode;
-    if (!ep) return { task_id: null, step_count: 0, done: false, remaining_budget: null, current_performance: null, pool_size: null };
-    return {
-      task_id: ep.task.id,
-      step_count: ep.steps,
-      done: ep.terminated || ep.truncated,
-      remaining_budget: ep.budget,
-      current_performance: ep.performance,
-      pool_size: ep.poolSize,
-    };
-  }
-
-  get hasEpisode(): boolean {
-    return this.episode !== null;
-  }
-
-  get done(): boolean {
-    return this.episode !== null && (this.episode.terminated || this.episode.truncated);
-  }
-
-  get task(): DatasetTaskSpec | null {
-    return this.episode?.task ?? null;
-  }
-
-  get seed(): number | null {
-    return this.episode?.seed ?? null;
-  }
 
   gradeInput(): GradeInput {
-    const ep = this.episode;
-    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
+    const ep = this.current();
     return { task_id: ep.task.id, final_observation: this.observation(), noise_ratios: [], grade_data: ep.gradeData };
   }
 
   grade(): Grade {
-    const ep = this.episode;
-    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
+    const ep = this.current();
     if (!ep.gradeData) throw new EnvError('episode_not_finished', 'The episode is not finished yet.');
     return datasetGrade(ep.task, ep.gradeData);
   }
 
-  rngFingerprint(): RngFingerprint | null {
-    return this.episode?.rng.fingerprint() ?? null;
-  }
 }
 
 function startEpisode(task: DatasetTaskSpec, seed: number, data: EpisodeData, fit = true): Episode {
