@@ -4,6 +4,7 @@
  * clipped to [0, 1], passed at ≥ 0.5. The breakdown adds the AUBC, the grade the learning curve;
  * the regime appears only here, after the episode.
  */
+import { anchoredGrade } from '../anchored-grade.ts';
 import type { LearningCurve } from '../metrics/aubc.ts';
 import type { DatasetTaskSpec } from '../tasks.ts';
 import type { Grade } from '../types.ts';
@@ -21,21 +22,5 @@ export interface DatasetGradeData {
 export const MIN_ANCHOR_GAP = 0.01;
 
 export function datasetGrade(task: DatasetTaskSpec, data: DatasetGradeData): Grade {
-  const anchor = task.anchors[data.regime];
-  const normalised = (data.test_accuracy - anchor.random) / Math.max(anchor.reference - anchor.random, MIN_ANCHOR_GAP);
-  const score = Math.min(1, Math.max(0, normalised));
-  return {
-    task_id: task.id,
-    score,
-    passed: score >= task.passScoreAtLeast,
-    breakdown: {
-      test_accuracy: data.test_accuracy,
-      normalised,
-      anchor_random: anchor.random,
-      anchor_reference: anchor.reference,
-      aubc: data.aubc,
-      regime: data.regime,
-    },
-    learning_curve: { budget_used: data.curve.budget_used.slice(), test_accuracy: data.curve.test_accuracy.slice() },
-  };
+  return anchoredGrade(task, data, MIN_ANCHOR_GAP);
 }
