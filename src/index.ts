@@ -53,3 +53,30 @@ export { ActionSchema, StateSchema, MAX_SEED } from './env/spaces.ts';
 export { FAMILIES, CLASSIC_OBSERVATION, observationSchema, observationSchemaOf, type TaskFamily } from './env/tasks.ts';
 /** The observation schema over every family (what /schema serves). */
 export { ObservationSchema } from './protocol/wire.ts';
+/** N environments of one task stepped together, Gymnasium ≥ 1.0 semantics (docs/vector.md). */
+export {
+  VectorEnv,
+  makeVectorEnv,
+  AUTORESET_MODES,
+  numericObservationFields,
+  packObservations,
+  type AutoresetMode,
+  type VectorEnvOptions,
+  type VectorResetOptions,
+  type VectorResetResult,
+  type VectorStepResult,
+  type VectorStepInfo,
+  type VectorResetInfo,
+  type VectorFinalInfo,
+  type VectorObservations,
+} from './env/vector.ts';
+export {
+  checkVectorEnv,
+  formatVectorCheckReport,
+  VECTOR_CHECK_RULES,
+  type CheckableVectorEnv,
+  type VectorCheckOptions,
+  type VectorCheckReport,
+  type VectorCheckRule,
+  type VectorCheckFailure,
+} from './env/vector-checker.ts';
