@@ -9,6 +9,7 @@
  * is applied through a weight scale that restarts at 1.0 on every call.
  */
 import { RandomState } from './random-state.ts';
+import { sgdKernel, type SgdKernel } from './sgd-kernel.ts';
 
 export const SGD_RANDOM_STATE = 42;
 /** The classic tasks' learning rate; the curation family uses 0.05 (docs/curation.md). */
@@ -60,7 +61,7 @@ export class SgdLogistic {
   t: number;
   /** The constant learning rate and the L2 weight decay derived from it. */
   readonly eta0: number;
-  private readonly decay: number;
+  readonly decay: number;
   private readonly w: Float64Array;
 
   constructor(nFeatures: number, eta0: number = DEFAULT_ETA0) {
@@ -136,6 +137,81 @@ export class SgdLogistic {
     }
     for (let j = 0; j < F; j++) this.coef[j] = w[j] * wscale;
     this.intercept = b;
+  }
+
+  /**
+   * `resetParameters()` then `epochs` × `partialFit(X, rows, labels, n)`: the curation family's
+   * refit. With `immutableX` (X never changes, e.g. an episode's data) the WebAssembly kernel
+   * (sgd-kernel.ts) keeps a copy of X and runs the same operations there.
+   */
+  fitFromScratch(X: Float64Array, rows: ArrayLike<number>, labels: ArrayLike<number>, n: number, epochs: number, immutableX = false): void {
+    const k = immutableX && n > 0 && epochs > 0 ? sgdKernel() : null;
+    if (!k) {
+      this.resetParameters();
+      for (let e = 0; e < epochs; e++) this.partialFit(X, rows, labels, n);
+      return;
+    }
+    const F = this.nFeatures;
+    const x = k.resident(X);
+    const rp = k.int32s('sgd.rows', rows, n);
+    const lp = k.binaryLabels('sgd.labels', labels, n);
+    const op = k.int32s('sgd.order', sgdVisitingOrder(n), n);
+    const coef = k.scratch('sgd.coef', F * 8);
+    const w = k.scratch('sgd.w', F * 8);
+    const fit = F === 20 ? k.raw.fitBinary20 : k.raw.fitBinary;
+    this.intercept = fit(x, rp, lp, op, n, F, epochs, this.eta0, Math.max(0, this.decay), coef, w);
+    this.coef.set(k.f64.subarray(coef >> 3, (coef >> 3) + F));
+    this.t = 1.0 + epochs * n;
+  }
+
+  /**
+   * P(class 1) of rows `offset + idx[i]` (rows `offset + i` when `idx` is null) of X for i < n into
+   * `out`, as `predictProba1Into`; `immutableX` as in `fitFromScratch`.
+   */
+  predictRowsInto(X: Float64Array, offset: number, idx: Int32Array | null, n: number, out: Float64Array, immutableX = false): Float64Array {
+    const k = immutableX && n > 0 ? sgdKernel() : null;
+    if (!k) {
+      for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-this.decision(X, offset + (idx === null ? i : idx[i]))));
+      return out;
+    }
+    const o = this.kernelPredict(k, X, offset, idx, n);
+    out.set(k.f64.subarray(o >> 3, (o >> 3) + n));
+    return out;
+  }
+
+  private kernelPredict(k: SgdKernel, X: Float64Array, offset: number, idx: Int32Array | null, n: number): number {
+    const F = this.nFeatures;
+    const x = k.resident(X);
+    const ip = idx === null ? k.identity(n) : k.int32s('sgd.idx', idx, n);
+    const coef = k.scratch('sgd.coef', F * 8);
+    const out = k.scratch('sgd.out', n * 8);
+    k.f64.set(this.coef, coef >> 3);
+    (F === 20 ? k.raw.predictBinary20 : k.raw.predictBinary)(x, ip, offset, n, F, coef, this.intercept, out);
+    return out;
+  }
+
+  /**
+   * How many of rows 0…n−1 of X have (P(class 1) ≥ 0.5 ? 1 : 0) equal to `labels[i]` — the
+   * accuracy count of `predictProba1Into`'s probabilities; `immutableX` as in `fitFromScratch`
+   * (the kernel skips the exp where the sign of the decision value settles it, see sgd-kernel.ts).
+   */
+  countCorrect(X: Float64Array, labels: Uint8Array, n: number, immutableX = false): number {
+    const k = immutableX && n > 0 ? sgdKernel() : null;
+    if (!k) {
+      let correct = 0;
+      for (let i = 0; i < n; i++) {
+        const p = 1 / (1 + Math.exp(-this.decision(X, i)));
+        if ((p >= 0.5 ? 1 : 0) === labels[i]) correct++;
+      }
+      return correct;
+    }
+    const F = this.nFeatures;
+    const x = k.resident(X);
+    const coef = k.scratch('sgd.coef', F * 8);
+    const lp = k.scratch('sgd.testLabels', n);
+    k.u8.set(labels.subarray(0, n), lp);
+    k.f64.set(this.coef, coef >> 3);
+    return (F === 20 ? k.raw.countCorrectBinary20 : k.raw.countCorrectBinary)(x, n, F, coef, this.intercept, lp);
   }
 
   /** Decision value of row `row` of a row-major matrix: running dot product, then + intercept. */

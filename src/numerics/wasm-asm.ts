@@ -7,7 +7,7 @@
  * `['f64.const', 0.5]`, `['local.get', 'x']` (locals by name), `['block']`, `['br_if', 0]`.
  */
 
-export type ValType = 'i32' | 'i64' | 'f64';
+export type ValType = 'i32' | 'i64' | 'f64' | 'v128';
 export type Instr = readonly [string, ...(string | number | bigint)[]];
 
 export interface FuncDef {
@@ -19,7 +19,7 @@ export interface FuncDef {
   export?: boolean;
 }
 
-const TYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f64: 0x7c };
+const TYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f64: 0x7c, v128: 0x7b };
 
 /** Opcodes without immediates. */
 const PLAIN: Record<string, number> = {
@@ -30,8 +30,9 @@ const PLAIN: Record<string, number> = {
   'i32.add': 0x6a, 'i32.sub': 0x6b, 'i32.mul': 0x6c, 'i32.and': 0x71, 'i32.or': 0x72, 'i32.xor': 0x73,
   'i32.shl': 0x74, 'i32.shr_s': 0x75, 'i32.shr_u': 0x76,
   'i64.and': 0x83, 'i64.or': 0x84, 'i64.shl': 0x86, 'i64.shr_u': 0x88,
-  'f64.neg': 0x9a, 'f64.sqrt': 0x9f, 'f64.add': 0xa0, 'f64.sub': 0xa1, 'f64.mul': 0xa2, 'f64.div': 0xa3,
-  'i32.wrap_i64': 0xa7, 'i64.extend_i32_u': 0xad, 'f64.convert_i32_s': 0xb7, 'f64.convert_i32_u': 0xb8,
+  'i64.add': 0x7c, 'i64.sub': 0x7d,
+  'f64.abs': 0x99, 'f64.neg': 0x9a, 'f64.sqrt': 0x9f, 'f64.min': 0xa4, 'f64.max': 0xa5, 'f64.add': 0xa0, 'f64.sub': 0xa1, 'f64.mul': 0xa2, 'f64.div': 0xa3,
+  'i32.wrap_i64': 0xa7, 'i32.trunc_f64_s': 0xaa, 'i64.extend_i32_s': 0xac, 'i64.extend_i32_u': 0xad, 'f64.convert_i32_s': 0xb7, 'f64.convert_i32_u': 0xb8,
   'i64.reinterpret_f64': 0xbd, 'f64.reinterpret_i64': 0xbf,
 };
 /** Loads and stores: opcode and natural alignment (log2 bytes); the immediate is the offset. */
@@ -39,6 +40,17 @@ const MEM: Record<string, [number, number]> = {
   'i32.load': [0x28, 2], 'f64.load': [0x2b, 3], 'i32.store': [0x36, 2], 'f64.store': [0x39, 3],
   'i32.load8_u': [0x2d, 0], 'i32.store8': [0x3a, 0],
 };
+
+/**
+ * SIMD (0xfd prefix) opcodes without immediates; `v128.load`/`v128.store` take an offset and
+ * `f64x2.extract_lane`/`replace_lane` a lane. Only IEEE-exact lane-wise operations are listed
+ * (no relaxed SIMD: its multiply-add may fuse).
+ */
+const SIMD: Record<string, number> = {
+  'f64x2.splat': 0x14, 'f64x2.add': 0xf0, 'f64x2.sub': 0xf1, 'f64x2.mul': 0xf2, 'f64x2.div': 0xf3,
+};
+const SIMD_MEM: Record<string, number> = { 'v128.load': 0x00, 'v128.store': 0x0b };
+const SIMD_LANE: Record<string, number> = { 'f64x2.extract_lane': 0x21, 'f64x2.replace_lane': 0x22 };
 
 function uleb(n: number, out: number[]): void {
   do {
@@ -90,7 +102,19 @@ function encodeBody(f: FuncDef, funcIndex: Map<string, number>): number[] {
   for (const ins of f.body) {
     const [op, a] = ins;
     if (op in PLAIN) out.push(PLAIN[op]);
-    else if (op in MEM) {
+    else if (op in SIMD) {
+      out.push(0xfd);
+      uleb(SIMD[op], out);
+    } else if (op in SIMD_MEM) {
+      out.push(0xfd);
+      uleb(SIMD_MEM[op], out);
+      uleb(3, out); // alignment hint 8 bytes: the kernels' vectors are doubles pairs on 8-byte boundaries
+      uleb(Number(a ?? 0), out);
+    } else if (op in SIMD_LANE) {
+      out.push(0xfd);
+      uleb(SIMD_LANE[op], out);
+      out.push(Number(a));
+    } else if (op in MEM) {
       const [code, align] = MEM[op];
       out.push(code);
       uleb(align, out);

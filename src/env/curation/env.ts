@@ -76,7 +76,6 @@ const scratch = {
   topScore: new Float64Array(N_POOL),
   validationP1: new Float64Array(N_VAL),
   validationLoss: new Float64Array(N_VAL),
-  validationRows: Int32Array.from({ length: N_VAL }, (_, i) => VAL_START + i),
   centroid: new Float64Array(F),
   // The library path's context: the pool's probabilities (P × 2) and features (P × F), the
   // labelled rows' features, and the caches it passes to coreset and density.
@@ -545,11 +544,11 @@ function addRow(sums: Float64Array, X: Float64Array, row: number): void {
 function refit(ep: Episode): void {
   const { model, data } = ep;
   const X = data.X;
-  model.resetParameters();
-  for (let e = 0; e < CURATION.fitEpochs; e++) model.partialFit(X, ep.labelledRows, ep.labelledLabels, ep.labelled);
+  // The episode's X never changes: the WebAssembly kernel may keep it (same numbers either way).
+  model.fitFromScratch(X, ep.labelledRows, ep.labelledLabels, ep.labelled, CURATION.fitEpochs, true);
 
   const s = scratch;
-  model.predictProba1Into(X, s.validationRows, N_VAL, s.validationP1);
+  model.predictRowsInto(X, VAL_START, null, N_VAL, s.validationP1, true);
   let correct = 0;
   for (let i = 0; i < N_VAL; i++) {
     const predicted = s.validationP1[i] >= 0.5 ? 1 : 0;
@@ -560,17 +559,9 @@ function refit(ep: Episode): void {
   ep.validationAccuracy = correct / N_VAL;
 
   const P = ep.poolSize;
-  const coef = model.coef;
-  const intercept = model.intercept;
+  model.predictRowsInto(X, POOL_START, ep.live, P, ep.poolP, true);
   let uncertainty = 0;
-  for (let q = 0; q < P; q++) {
-    const base = (POOL_START + ep.live[q]) * F;
-    let d = 0;
-    for (let j = 0; j < F; j++) d += X[base + j] * coef[j];
-    const p = 1 / (1 + Math.exp(-(d + intercept)));
-    ep.poolP[q] = p;
-    uncertainty += 1 - Math.abs(2 * p - 1);
-  }
+  for (let q = 0; q < P; q++) uncertainty += 1 - Math.abs(2 * ep.poolP[q] - 1);
   ep.poolUncertainty = P === 0 ? 0 : uncertainty / P;
 
   // Population std of every labelled feature value, labelled order, row-major, plain sums.
@@ -615,18 +606,7 @@ function finishGrade(ep: Episode): void {
 /** The current model's accuracy on the hidden test set — the only place it is read. */
 function testAccuracy(ep: Episode): number {
   const { testX, testY } = ep.data.hidden;
-  const n = testY.length;
-  const coef = ep.model.coef;
-  const intercept = ep.model.intercept;
-  let correct = 0;
-  for (let i = 0; i < n; i++) {
-    const base = i * F;
-    let d = 0;
-    for (let j = 0; j < F; j++) d += testX[base + j] * coef[j];
-    const p = 1 / (1 + Math.exp(-(d + intercept)));
-    if ((p >= 0.5 ? 1 : 0) === testY[i]) correct++;
-  }
-  return correct / n;
+  return ep.model.countCorrect(testX, testY, testY.length, true) / testY.length;
 }
 
 export type AnchorPolicy = 'random' | 'oracle_uncertainty' | 'oracle_diversity';

@@ -1,0 +1,476 @@
+/**
+ * WebAssembly kernels for the refit-from-scratch models (docs/numerics.md §5, §6): the binary
+ * logistic SGD fit of the curation family (`SgdLogistic`: 10 `partial_fit` epochs), its
+ * probabilities and its accuracy count, and the softmax SGD fit and probabilities of the data-set
+ * family (`SoftmaxSgd`). Each does exactly the IEEE-754 double operations of the TypeScript
+ * methods, in the same order: WebAssembly has no fused multiply-add and no excess precision,
+ * and the only SIMD used is lane-wise f64x2 add/mul/div on independent sums (one class per lane,
+ * each lane's sum still in feature order), so every result is bit-identical.
+ * test/numerics/sgd-kernel.test.ts checks that against the TypeScript paths.
+ *
+ * `exp` is V8's `Math.exp`: fdlibm's `__ieee754_exp` as V8 ships it (src/base/ieee754.cc: the
+ * FreeBSD variant that scales by 2^k with a multiplication and returns e for x = 1), the same
+ * constants and steps; the test compares it with `Math.exp` on millions of inputs.
+ *
+ * The module is assembled at load time by wasm-asm.ts from the instruction lists below; no
+ * toolchain, no binary. Data lives in the kernel's memory: `SgdKernel` copies an episode's
+ * immutable matrices in once (`resident`, a small LRU keyed by the data object) and the
+ * per-step index arrays into scratch.
+ */
+import { assemble, type FuncDef, type Instr } from './wasm-asm.ts';
+
+type Code = Instr[];
+const get = (n: string): Instr => ['local.get', n];
+const set = (n: string): Instr => ['local.set', n];
+const tee = (n: string): Instr => ['local.tee', n];
+const i32 = (v: number): Instr => ['i32.const', v];
+const f64 = (v: number): Instr => ['f64.const', v];
+const inc = (n: string, by: number | string): Code => [get(n), typeof by === 'number' ? i32(by) : get(by), ['i32.add'], set(n)];
+/** `for (v = from; v < limit; v += step) body` over i32 locals (limit a local). */
+const forLoop = (v: string, from: Code, limit: string, step: number, body: Code): Code => [
+  ...from, set(v),
+  ['block'], ['loop'],
+  get(v), get(limit), ['i32.ge_u'], ['br_if', 1],
+  ...body,
+  ...inc(v, step),
+  ['br', 0],
+  ['end'], ['end'],
+];
+
+// fdlibm / V8 exp constants.
+const O_THRESHOLD = 7.09782712893383973096e2;
+const U_THRESHOLD = -7.45133219101941108420e2;
+const LN2_HI = 6.93147180369123816490e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+const INV_LN2 = 1.44269504088896338700e0;
+const P1 = 1.66666666666666019037e-1;
+const P2 = -2.77777777770155933842e-3;
+const P3 = 6.61375632143793436117e-5;
+const P4 = -1.65339022054652515390e-6;
+const P5 = 4.13813679705723846039e-8;
+const E = 2.718281828459045;
+const HUGE = 1.0e300;
+const TWOM1000 = 9.33263618503218878990e-302;
+const TWO1023 = 8.988465674311579539e307;
+
+/** V8's `ieee754::exp` (fdlibm). */
+const exp: FuncDef = {
+  name: 'exp',
+  params: [['x', 'f64']],
+  results: ['f64'],
+  locals: [['bits', 'i64'], ['hx', 'i32'], ['xsb', 'i32'], ['k', 'i32'], ['hi', 'f64'], ['lo', 'f64'], ['t', 'f64'], ['c', 'f64'], ['y', 'f64']],
+  export: true,
+  body: [
+    get('x'), ['i64.reinterpret_f64'], tee('bits'),
+    ['i64.const', 32n], ['i64.shr_u'], ['i32.wrap_i64'], set('hx'),
+    get('hx'), i32(31), ['i32.shr_u'], set('xsb'),
+    get('hx'), i32(0x7fffffff), ['i32.and'], set('hx'),
+    // |x| ≥ 709.78…: non-finite, overflow, underflow.
+    get('hx'), i32(0x40862e42), ['i32.ge_u'],
+    ['if'],
+    get('hx'), i32(0x7ff00000), ['i32.ge_u'],
+    ['if'],
+    get('hx'), i32(0xfffff), ['i32.and'], get('bits'), ['i32.wrap_i64'], ['i32.or'],
+    ['if'], get('x'), get('x'), ['f64.add'], ['return'], ['end'],
+    get('x'), f64(0.0), get('xsb'), ['i32.eqz'], ['select'], ['return'],
+    ['end'],
+    get('x'), f64(O_THRESHOLD), ['f64.gt'], ['if'], f64(HUGE), f64(HUGE), ['f64.mul'], ['return'], ['end'],
+    get('x'), f64(U_THRESHOLD), ['f64.lt'], ['if'], f64(TWOM1000), f64(TWOM1000), ['f64.mul'], ['return'], ['end'],
+    ['end'],
+    i32(0), set('k'),
+    // Argument reduction.
+    get('hx'), i32(0x3fd62e42), ['i32.gt_u'],
+    ['if'],
+    get('hx'), i32(0x3ff0a2b2), ['i32.lt_u'],
+    ['if'],
+    get('x'), f64(1.0), ['f64.eq'], ['if'], f64(E), ['return'], ['end'],
+    // hi = x − ln2HI[xsb]; lo = ln2LO[xsb]; k = 1 − 2·xsb
+    get('x'), f64(-LN2_HI), f64(LN2_HI), get('xsb'), ['select'], ['f64.sub'], set('hi'),
+    f64(-LN2_LO), f64(LN2_LO), get('xsb'), ['select'], set('lo'),
+    i32(1), get('xsb'), get('xsb'), ['i32.add'], ['i32.sub'], set('k'),
+    ['else'],
+    // k = (int)(invln2·x + halF[xsb]); t = k; hi = x − t·ln2HI; lo = t·ln2LO
+    f64(INV_LN2), get('x'), ['f64.mul'], f64(-0.5), f64(0.5), get('xsb'), ['select'], ['f64.add'], ['i32.trunc_f64_s'], tee('k'),
+    ['f64.convert_i32_s'], set('t'),
+    get('x'), get('t'), f64(LN2_HI), ['f64.mul'], ['f64.sub'], set('hi'),
+    get('t'), f64(LN2_LO), ['f64.mul'], set('lo'),
+    ['end'],
+    get('hi'), get('lo'), ['f64.sub'], set('x'),
+    ['else'],
+    // |x| < 2^-28: 1 + x (fdlibm's huge + x > one is always true here).
+    get('hx'), i32(0x3e300000), ['i32.lt_u'], ['if'], f64(1.0), get('x'), ['f64.add'], ['return'], ['end'],
+    ['end'],
+    // c = x − t·(P1 + t·(P2 + t·(P3 + t·(P4 + t·P5)))), t = x²
+    get('x'), get('x'), ['f64.mul'], set('t'),
+    get('x'),
+    get('t'), f64(P1), get('t'), f64(P2), get('t'), f64(P3), get('t'), f64(P4), get('t'), f64(P5),
+    ['f64.mul'], ['f64.add'], ['f64.mul'], ['f64.add'], ['f64.mul'], ['f64.add'], ['f64.mul'], ['f64.add'], ['f64.mul'],
+    ['f64.sub'], set('c'),
+    get('k'), ['i32.eqz'],
+    // k = 0: 1 − ((x·c)/(c − 2) − x)
+    ['if'], f64(1.0), get('x'), get('c'), ['f64.mul'], get('c'), f64(2.0), ['f64.sub'], ['f64.div'], get('x'), ['f64.sub'], ['f64.sub'], ['return'], ['end'],
+    // y = 1 − ((lo − (x·c)/(2 − c)) − hi)
+    f64(1.0), get('lo'), get('x'), get('c'), ['f64.mul'], f64(2.0), get('c'), ['f64.sub'], ['f64.div'], ['f64.sub'], get('hi'), ['f64.sub'], ['f64.sub'], set('y'),
+    get('k'), i32(-1021), ['i32.ge_s'],
+    ['if'],
+    get('k'), i32(1024), ['i32.eq'], ['if'], get('y'), f64(2.0), ['f64.mul'], f64(TWO1023), ['f64.mul'], ['return'], ['end'],
+    // y · 2^k
+    get('y'), get('k'), i32(1023), ['i32.add'], ['i64.extend_i32_s'], ['i64.const', 52n], ['i64.shl'], ['f64.reinterpret_i64'], ['f64.mul'], ['return'],
+    ['end'],
+    // y · 2^(k+1000) · 2^-1000
+    get('y'), get('k'), i32(1000 + 1023), ['i32.add'], ['i64.extend_i32_s'], ['i64.const', 52n], ['i64.shl'], ['f64.reinterpret_i64'], ['f64.mul'],
+    f64(TWOM1000), ['f64.mul'],
+  ],
+};
+
+/**
+ * `exp` inlined: consumes the argument on the stack and leaves exp(x), with its locals renamed
+ * (`e.` prefix, declared by `EXP_LOCALS`) and each `return` turned into a branch out of a block.
+ */
+const EXP_LOCALS = [...exp.params, ...exp.locals].map(([n, t]) => [`e.${n}`, t] as const);
+const EXP_INLINE: Code = (() => {
+  const out: Code = [set('e.x'), ['block', 'f64']];
+  let depth = 0;
+  for (const ins of exp.body) {
+    const [op, a] = ins;
+    if (op === 'block' || op === 'loop' || op === 'if') depth++;
+    else if (op === 'end') depth--;
+    if (op === 'return') out.push(['br', depth]);
+    else if (op === 'local.get' || op === 'local.set' || op === 'local.tee') out.push([op, `e.${String(a)}`]);
+    else out.push(ins);
+  }
+  out.push(['end']);
+  return out;
+})();
+const callExp: Code = EXP_INLINE;
+
+/** `dot = Σ_j w[j]·X[base + j]` from 0.0 in j order, into local `dot` (j a byte offset < fb). */
+const dotInto = (dot: string, w: Code, xBase: string, fixedF = 0): Code => fixedF > 0 ? [
+  f64(0.0),
+  ...Array.from({ length: fixedF }, (_, j): Code => [...w, ['f64.load', 8 * j], get(xBase), ['f64.load', 8 * j], ['f64.mul'], ['f64.add']]).flat(),
+  set(dot),
+] : [
+  f64(0.0), set(dot),
+  ...forLoop('j', [i32(0)], 'fb', 8, [
+    get(dot), ...w, get('j'), ['i32.add'], ['f64.load', 0], get(xBase), get('j'), ['i32.add'], ['f64.load', 0], ['f64.mul'], ['f64.add'], set(dot),
+  ]),
+];
+
+/**
+ * fitBinary(x, rows, labels, order, n, F, epochs, eta0, decay, coef, w) → intercept:
+ * `SgdLogistic.resetParameters()` then `epochs` × `partialFit(X, rows, labels, n)`. Row r of the
+ * batch is X row rows[r] (x = byte address of row 0), labels are bytes, `order` the visiting
+ * order (int32), `decay` = max(0, 1 − η₀α). Writes coef (F doubles) and returns the intercept.
+ */
+const fitBinary = (fixedF = 0): FuncDef => ({
+  name: fixedF ? `fitBinary${fixedF}` : 'fitBinary',
+  params: [['x', 'i32'], ['rows', 'i32'], ['labels', 'i32'], ['order', 'i32'], ['n', 'i32'], ['F', 'i32'], ['epochs', 'i32'], ['eta0', 'f64'], ['decay', 'f64'], ['coef', 'i32'], ['w', 'i32']],
+  results: ['f64'],
+  locals: [
+    ['fb', 'i32'], ['e', 'i32'], ['k', 'i32'], ['nb', 'i32'], ['r', 'i32'], ['base', 'i32'], ['j', 'i32'],
+    ['yv', 'f64'], ['dot', 'f64'], ['z', 'f64'], ['dloss', 'f64'], ['update', 'f64'], ['wscale', 'f64'], ['b', 'f64'], ['c', 'f64'],
+    ...EXP_LOCALS,
+  ],
+  export: true,
+  body: [
+    get('F'), i32(3), ['i32.shl'], set('fb'),
+    get('n'), i32(2), ['i32.shl'], set('nb'),
+    ...forLoop('j', [i32(0)], 'fb', 8, [get('coef'), get('j'), ['i32.add'], f64(0.0), ['f64.store', 0]]),
+    f64(0.0), set('b'),
+    ...forLoop('e', [i32(0)], 'epochs', 1, [
+      ...forLoop('j', [i32(0)], 'fb', 8, [get('w'), get('j'), ['i32.add'], get('coef'), get('j'), ['i32.add'], ['f64.load', 0], ['f64.store', 0]]),
+      f64(1.0), set('wscale'),
+      ...forLoop('k', [i32(0)], 'nb', 4, [
+        get('order'), get('k'), ['i32.add'], ['i32.load', 0], i32(2), ['i32.shl'], set('r'),
+        get('x'), get('rows'), get('r'), ['i32.add'], ['i32.load', 0], get('fb'), ['i32.mul'], ['i32.add'], set('base'),
+        f64(1.0), f64(-1.0), get('labels'), get('r'), i32(2), ['i32.shr_u'], ['i32.add'], ['i32.load8_u', 0], i32(1), ['i32.eq'], ['select'], set('yv'),
+        ...dotInto('dot', [get('w')], 'base', fixedF),
+        // z = (dot·wscale + b)·y
+        get('dot'), get('wscale'), ['f64.mul'], get('b'), ['f64.add'], get('yv'), ['f64.mul'], set('z'),
+        get('z'), f64(18.0), ['f64.gt'],
+        ['if'],
+        get('z'), ['f64.neg'], ...callExp, get('yv'), ['f64.neg'], ['f64.mul'], set('dloss'),
+        ['else'],
+        get('z'), f64(-18.0), ['f64.lt'],
+        ['if'],
+        get('yv'), ['f64.neg'], set('dloss'),
+        ['else'],
+        get('yv'), ['f64.neg'], get('z'), ...callExp, f64(1.0), ['f64.add'], ['f64.div'], set('dloss'),
+        ['end'],
+        ['end'],
+        get('dloss'), f64(-1e12), ['f64.lt'],
+        ['if'], f64(-1e12), set('dloss'),
+        ['else'], get('dloss'), f64(1e12), ['f64.gt'], ['if'], f64(1e12), set('dloss'), ['end'],
+        ['end'],
+        get('eta0'), ['f64.neg'], get('dloss'), ['f64.mul'], set('update'),
+        get('wscale'), get('decay'), ['f64.mul'], set('wscale'),
+        get('wscale'), f64(1e-9), ['f64.lt'],
+        ['if'],
+        ...forLoop('j', [i32(0)], 'fb', 8, [get('w'), get('j'), ['i32.add'], get('w'), get('j'), ['i32.add'], ['f64.load', 0], get('wscale'), ['f64.mul'], ['f64.store', 0]]),
+        f64(1.0), set('wscale'),
+        ['end'],
+        get('update'), f64(0.0), ['f64.ne'],
+        ['if'],
+        get('update'), get('wscale'), ['f64.div'], set('c'),
+        ...(fixedF
+          ? Array.from({ length: fixedF }, (_, j): Code => [
+              get('w'), get('w'), ['f64.load', 8 * j], get('base'), ['f64.load', 8 * j], get('c'), ['f64.mul'], ['f64.add'], ['f64.store', 8 * j],
+            ]).flat()
+          : forLoop('j', [i32(0)], 'fb', 8, [
+              get('w'), get('j'), ['i32.add'],
+              get('w'), get('j'), ['i32.add'], ['f64.load', 0], get('base'), get('j'), ['i32.add'], ['f64.load', 0], get('c'), ['f64.mul'], ['f64.add'],
+              ['f64.store', 0],
+            ])),
+        get('b'), get('update'), ['f64.add'], set('b'),
+        ['end'],
+      ]),
+      ...forLoop('j', [i32(0)], 'fb', 8, [get('coef'), get('j'), ['i32.add'], get('w'), get('j'), ['i32.add'], ['f64.load', 0], get('wscale'), ['f64.mul'], ['f64.store', 0]]),
+    ]),
+    get('b'),
+  ],
+});
+
+/**
+ * predictBinary(x, idx, off, n, F, coef, intercept, out): out[i] = 1 / (1 + exp(−(s + intercept)))
+ * with s = Σ_j X[r·F + j]·coef[j] from 0.0, r = off + idx[i] (`SgdLogistic.predictProba1Into`).
+ */
+const predictBinary = (fixedF = 0): FuncDef => ({
+  name: fixedF ? `predictBinary${fixedF}` : 'predictBinary',
+  params: [['x', 'i32'], ['idx', 'i32'], ['off', 'i32'], ['n', 'i32'], ['F', 'i32'], ['coef', 'i32'], ['intercept', 'f64'], ['out', 'i32']],
+  results: [],
+  locals: [['fb', 'i32'], ['nb', 'i32'], ['i', 'i32'], ['j', 'i32'], ['base', 'i32'], ['s', 'f64'], ...EXP_LOCALS],
+  export: true,
+  body: [
+    get('F'), i32(3), ['i32.shl'], set('fb'),
+    get('n'), i32(2), ['i32.shl'], set('nb'),
+    ...forLoop('i', [i32(0)], 'nb', 4, [
+      get('x'), get('idx'), get('i'), ['i32.add'], ['i32.load', 0], get('off'), ['i32.add'], get('fb'), ['i32.mul'], ['i32.add'], set('base'),
+      ...dotInto('s', [get('coef')], 'base', fixedF),
+      get('out'), get('i'), i32(1), ['i32.shl'], ['i32.add'],
+      f64(1.0), f64(1.0), get('s'), get('intercept'), ['f64.add'], ['f64.neg'], ...callExp, ['f64.add'], ['f64.div'],
+      ['f64.store', 0],
+    ]),
+  ],
+});
+
+/**
+ * countCorrectBinary(x, n, F, coef, intercept, labels) → how many of rows 0…n−1 have
+ * (p ≥ 0.5 ? 1 : 0) = label, p = 1 / (1 + exp(−z)), z = s + intercept. Without computing p where
+ * the answer is already known: z ≥ 0 gives exp(−z) ≤ 1 (a faithful exp of a value ≤ 1), so
+ * 1 + exp(−z) ≤ 2 and p ≥ 0.5; z < −1e−10 gives exp(−z) > 1 + 1e−10, so 1 + exp(−z) > 2 and
+ * p < 0.5. Only −1e−10 ≤ z < 0 (or NaN) computes p.
+ */
+const countCorrectBinary = (fixedF = 0): FuncDef => ({
+  name: fixedF ? `countCorrectBinary${fixedF}` : 'countCorrectBinary',
+  params: [['x', 'i32'], ['n', 'i32'], ['F', 'i32'], ['coef', 'i32'], ['intercept', 'f64'], ['labels', 'i32']],
+  results: ['i32'],
+  locals: [['fb', 'i32'], ['i', 'i32'], ['j', 'i32'], ['base', 'i32'], ['pred', 'i32'], ['correct', 'i32'], ['s', 'f64'], ['z', 'f64'], ...EXP_LOCALS],
+  export: true,
+  body: [
+    get('F'), i32(3), ['i32.shl'], set('fb'),
+    i32(0), set('correct'),
+    ...forLoop('i', [i32(0)], 'n', 1, [
+      get('x'), get('i'), get('fb'), ['i32.mul'], ['i32.add'], set('base'),
+      ...dotInto('s', [get('coef')], 'base', fixedF),
+      get('s'), get('intercept'), ['f64.add'], set('z'),
+      get('z'), f64(0.0), ['f64.ge'],
+      ['if'], i32(1), set('pred'),
+      ['else'],
+      get('z'), f64(-1e-10), ['f64.lt'],
+      ['if'], i32(0), set('pred'),
+      ['else'],
+      f64(1.0), f64(1.0), get('z'), ['f64.neg'], ...callExp, ['f64.add'], ['f64.div'], f64(0.5), ['f64.ge'], set('pred'),
+      ['end'],
+      ['end'],
+      get('correct'), get('pred'), get('labels'), get('i'), ['i32.add'], ['i32.load8_u', 0], ['i32.eq'], ['i32.add'], set('correct'),
+    ]),
+    get('correct'),
+  ],
+});
+
+/** Feature counts with unrolled variants (the curation family's 20). */
+export const UNROLLED_F = [20] as const;
+const FUNCS: FuncDef[] = [
+  exp,
+  fitBinary(), predictBinary(), countCorrectBinary(),
+  ...UNROLLED_F.flatMap((F) => [fitBinary(F), predictBinary(F), countCorrectBinary(F)]),
+];
+
+type FitBinary = (x: number, rows: number, labels: number, order: number, n: number, F: number, epochs: number, eta0: number, decay: number, coef: number, w: number) => number;
+type PredictBinary = (x: number, idx: number, off: number, n: number, F: number, coef: number, intercept: number, out: number) => void;
+type CountCorrectBinary = (x: number, n: number, F: number, coef: number, intercept: number, labels: number) => number;
+
+interface Exports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  exp(x: number): number;
+  fitBinary: FitBinary;
+  predictBinary: PredictBinary;
+  countCorrectBinary: CountCorrectBinary;
+  fitBinary20: FitBinary;
+  predictBinary20: PredictBinary;
+  countCorrectBinary20: CountCorrectBinary;
+}
+
+/** The part of the WebAssembly JS API used here (the project's lib settings carry no DOM types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+const PAGE = 65536;
+/** Resident matrices kept (LRU): an evaluation interleaving a few episodes does not re-copy. */
+const RESIDENT_SLOTS = 16;
+
+interface Region {
+  ptr: number;
+  bytes: number;
+}
+
+/**
+ * The kernel instance and its memory: a bump allocator for scratch regions (grown by doubling,
+ * named), the resident-matrix LRU, and typed views refreshed after the memory grows.
+ */
+export class SgdKernel {
+  readonly raw: Exports;
+  private top: number;
+  private buffer: ArrayBuffer;
+  private f64v: Float64Array;
+  private i32v: Int32Array;
+  private u8v: Uint8Array;
+  private readonly scratchRegions = new Map<string, Region>();
+  private readonly residents = new Map<Float64Array, Region>();
+  private identityAt = -1;
+  private readonly free: Region[] = [];
+
+  constructor(raw: Exports) {
+    this.raw = raw;
+    this.top = 16;
+    this.buffer = raw.memory.buffer;
+    this.f64v = new Float64Array(this.buffer);
+    this.i32v = new Int32Array(this.buffer);
+    this.u8v = new Uint8Array(this.buffer);
+  }
+
+  /** Views on the kernel's memory (valid until the next allocation). */
+  get f64(): Float64Array {
+    if (this.raw.memory.buffer !== this.buffer) this.refresh();
+    return this.f64v;
+  }
+  get i32(): Int32Array {
+    if (this.raw.memory.buffer !== this.buffer) this.refresh();
+    return this.i32v;
+  }
+  get u8(): Uint8Array {
+    if (this.raw.memory.buffer !== this.buffer) this.refresh();
+    return this.u8v;
+  }
+
+  private refresh(): void {
+    this.buffer = this.raw.memory.buffer;
+    this.f64v = new Float64Array(this.buffer);
+    this.i32v = new Int32Array(this.buffer);
+    this.u8v = new Uint8Array(this.buffer);
+  }
+
+  private alloc(bytes: number): Region {
+    const size = Math.ceil(bytes / 16) * 16;
+    for (let i = 0; i < this.free.length; i++) {
+      if (this.free[i].bytes >= size) return this.free.splice(i, 1)[0];
+    }
+    const ptr = this.top;
+    this.top += size;
+    const have = this.raw.memory.buffer.byteLength;
+    if (this.top > have) this.raw.memory.grow(Math.ceil((this.top - have) / PAGE));
+    return { ptr, bytes: size };
+  }
+
+  /** A named scratch region of at least `bytes` (its address; the content is not kept on growth). */
+  scratch(name: string, bytes: number): number {
+    let r = this.scratchRegions.get(name);
+    if (!r || r.bytes < bytes) {
+      if (r) this.free.push(r);
+      r = this.alloc(Math.max(bytes, r ? r.bytes * 2 : 0, 64));
+      this.scratchRegions.set(name, r);
+    }
+    return r.ptr;
+  }
+
+  /**
+   * The address of `X` copied into the kernel's memory, once per array: the caller promises `X`
+   * never changes (an episode's data). An LRU of 16 arrays; an evicted one is copied again when
+   * it comes back.
+   */
+  resident(X: Float64Array): number {
+    const hit = this.residents.get(X);
+    if (hit) {
+      this.residents.delete(X);
+      this.residents.set(X, hit);
+      return hit.ptr;
+    }
+    if (this.residents.size >= RESIDENT_SLOTS) {
+      const oldest = this.residents.keys().next().value!;
+      this.free.push(this.residents.get(oldest)!);
+      this.residents.delete(oldest);
+      this.free.sort((a, b) => a.bytes - b.bytes);
+    }
+    const region = this.alloc(X.length * 8);
+    this.f64.set(X, region.ptr / 8);
+    this.residents.set(X, region);
+    return region.ptr;
+  }
+
+  /** The address of the int32 run 0, 1, …, n − 1. */
+  identity(n: number): number {
+    const ptr = this.scratch('identity', n * 4);
+    if (this.identityAt !== ptr) {
+      const v = this.i32;
+      const cap = this.scratchRegions.get('identity')!.bytes >> 2;
+      for (let i = 0; i < cap; i++) v[(ptr >> 2) + i] = i;
+      this.identityAt = ptr;
+    }
+    return ptr;
+  }
+
+  /** Copies `src[0..n)` (int32 values) to a scratch region and returns its address. */
+  int32s(name: string, src: ArrayLike<number>, n: number): number {
+    const ptr = this.scratch(name, n * 4);
+    const v = this.i32;
+    const o = ptr / 4;
+    if (src instanceof Int32Array) v.set(src.subarray(0, n), o);
+    else for (let i = 0; i < n; i++) v[o + i] = src[i];
+    return ptr;
+  }
+
+  /** Writes `src[i] === 1 ? 1 : 0` for i < n (binary labels as bytes) to a scratch region; its address. */
+  binaryLabels(name: string, src: ArrayLike<number>, n: number): number {
+    const ptr = this.scratch(name, n);
+    const v = this.u8;
+    for (let i = 0; i < n; i++) v[ptr + i] = src[i] === 1 ? 1 : 0;
+    return ptr;
+  }
+}
+
+let kernel: SgdKernel | null | undefined;
+let enabled = true;
+
+/** The kernel, or null where WebAssembly is unavailable or it is switched off (`useSgdKernel`). */
+export function sgdKernel(): SgdKernel | null {
+  if (!enabled) return null;
+  if (kernel !== undefined) return kernel;
+  try {
+    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (!wasm) return (kernel = null);
+    const instance = new wasm.Instance(new wasm.Module(assemble(FUNCS, 1)), {});
+    kernel = new SgdKernel(instance.exports as unknown as Exports);
+  } catch {
+    kernel = null;
+  }
+  return kernel;
+}
+
+/** Switches the kernel on or off (the tests compare both paths); returns the previous setting. */
+export function useSgdKernel(on: boolean): boolean {
+  const was = enabled;
+  enabled = on;
+  return was;
+}

@@ -1,0 +1,145 @@
+/**
+ * The SGD WebAssembly kernel (src/numerics/sgd-kernel.ts) against the TypeScript paths it
+ * replaces: its exp equals Math.exp bit for bit, and every fit, probability and accuracy count is
+ * bit-identical with the kernel on and off.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { RandomState } from '../../src/numerics/random-state.ts';
+import { sgdKernel, useSgdKernel } from '../../src/numerics/sgd-kernel.ts';
+import { SgdLogistic } from '../../src/numerics/sgd.ts';
+
+const kernel = sgdKernel();
+
+function withKernel<T>(on: boolean, run: () => T): T {
+  const was = useSgdKernel(on);
+  try {
+    return run();
+  } finally {
+    useSgdKernel(was);
+  }
+}
+
+function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+describe('SGD WebAssembly kernel', () => {
+  it('is available on this runtime', () => {
+    assert.ok(kernel, 'the SGD kernel failed to assemble or instantiate');
+  });
+
+  it('exp equals Math.exp bit for bit (4 million random inputs, every bit pattern class, the branch edges)', () => {
+    const exp = kernel!.raw.exp;
+    const rs = RandomState.fromSeed(11);
+    const f = new Float64Array(1);
+    const u = new Uint32Array(f.buffer);
+    let bad = 0;
+    let n = 0;
+    const check = (x: number) => {
+      n++;
+      if (!Object.is(exp(x), Math.exp(x))) bad++;
+    };
+    for (let i = 0; i < 600_000; i++) {
+      const r = rs.nextDouble() - 0.5;
+      check(r * 1500); // the whole finite range, overflow and underflow
+      check(r * 40); // the SGD's decision values
+      check(r * 2); // k = 0 and k = ±1
+      check(r * 2 ** -(i % 60)); // tiny arguments, |x| < 2^-28
+      // Any bit pattern (NaNs, infinities, subnormals included).
+      u[0] = rs.nextU32();
+      u[1] = rs.nextU32();
+      check(f[0]);
+      // Near a multiple of ln 2 / 2 (the reduction boundaries) and near the branch thresholds.
+      const k = (i % 4400) - 2200;
+      check(k * 0.5 * Math.LN2 * (1 + (rs.nextDouble() - 0.5) * 2 ** -40));
+      check(0.5 * Math.LN2 * (1 + (rs.nextDouble() - 0.5) * 2 ** -(i % 50)));
+    }
+    for (const x of [0, -0, 1, -1, 2, -2, Infinity, -Infinity, NaN, 709.782712893384, 709.79, -745.1332191019411, -745.14, -708.4, -720, -740, 1e-300, -1e-300, 5e-324, 2 ** -28, -(2 ** -28), 18, -18]) check(x);
+    assert.equal(bad, 0, `${bad} of ${n} exps differ from Math.exp`);
+    assert.ok(n > 4_000_000);
+  });
+
+  it('exp(−z) ≤ 1 for z ≥ 0 and exp(−z) > 1 + 1e−10 for z < −1e−10 (the accuracy count\'s shortcut)', () => {
+    const rs = RandomState.fromSeed(5);
+    for (let i = 0; i < 200_000; i++) {
+      const z = rs.nextDouble() * 2 ** -(i % 70);
+      assert.ok(kernel!.raw.exp(-z) <= 1, `exp(-${z})`);
+      const w = -1e-10 - rs.nextDouble() * 2 ** -(i % 40);
+      assert.ok(kernel!.raw.exp(-w) > 1 + 1e-10, `exp(${-w})`);
+    }
+  });
+
+  it('fitFromScratch equals resetParameters + partialFit epochs bit for bit (F = 20 unrolled and any F)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.integer({ min: 1, max: 120 }),
+        fc.constantFrom(1, 3, 7, 20, 31),
+        fc.constantFrom(0.01, 0.05, 0.5),
+        fc.integer({ min: 1, max: 12 }),
+        (seed, n, F, eta0, epochs) => {
+          const rs = RandomState.fromSeed(seed);
+          const rowsTotal = n + 30;
+          // Large-magnitude rows too, so the |z| > 18 branches and the clip run.
+          const X = rs.standardNormal(rowsTotal * F).map((v, i) => (i % 11 === 0 ? v * 40 : v));
+          const rows = Int32Array.from({ length: n }, () => rs.randint(0, rowsTotal));
+          const labels = Uint8Array.from({ length: n }, () => rs.randint(0, 2));
+          const a = new SgdLogistic(F, eta0);
+          withKernel(false, () => a.fitFromScratch(X, rows, labels, n, epochs, true));
+          const b = new SgdLogistic(F, eta0);
+          b.coef.fill(3); // a fit starts from scratch whatever the state
+          withKernel(true, () => b.fitFromScratch(X, rows, labels, n, epochs, true));
+          assert.ok(sameBits(a.coef, b.coef), 'coef');
+          assert.ok(Object.is(a.intercept, b.intercept), 'intercept');
+          assert.equal(a.t, b.t);
+          // And the classic reference path itself.
+          const c = new SgdLogistic(F, eta0);
+          for (let e = 0; e < epochs; e++) c.partialFit(X, rows, labels, n);
+          assert.ok(sameBits(a.coef, c.coef) && Object.is(a.intercept, c.intercept));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('predictRowsInto and countCorrect equal the TypeScript probabilities and the p ≥ 0.5 count', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.constantFrom(2, 5, 20, 33), fc.integer({ min: 1, max: 300 }), (seed, F, n) => {
+        const rs = RandomState.fromSeed(seed);
+        const X = rs.standardNormal((n + 40) * F);
+        const m = new SgdLogistic(F);
+        for (let j = 0; j < F; j++) m.coef[j] = rs.gauss() * (seed % 3 === 0 ? 1e-12 : 1);
+        m.intercept = seed % 5 === 0 ? 0 : rs.gauss() * 1e-11;
+        const idx = Int32Array.from({ length: n }, () => rs.randint(0, n + 20));
+        const expect = new Float64Array(n);
+        for (let i = 0; i < n; i++) expect[i] = 1 / (1 + Math.exp(-m.decision(X, 20 + idx[i])));
+        const got = withKernel(true, () => m.predictRowsInto(X, 20, idx, n, new Float64Array(n), true));
+        assert.ok(sameBits(expect, got), 'indexed rows');
+        const contiguous = withKernel(true, () => m.predictRowsInto(X, 7, null, n, new Float64Array(n), true));
+        for (let i = 0; i < n; i++) assert.ok(Object.is(contiguous[i], 1 / (1 + Math.exp(-m.decision(X, 7 + i)))));
+        const labels = Uint8Array.from({ length: n }, () => rs.randint(0, 2));
+        let want = 0;
+        for (let i = 0; i < n; i++) if ((1 / (1 + Math.exp(-m.decision(X, i))) >= 0.5 ? 1 : 0) === labels[i]) want++;
+        assert.equal(withKernel(true, () => m.countCorrect(X, labels, n, true)), want);
+        assert.equal(withKernel(false, () => m.countCorrect(X, labels, n, true)), want);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps a resident copy per array and copies an evicted one again', () => {
+    const k = kernel!;
+    const arrays = Array.from({ length: 20 }, (_, i) => Float64Array.from({ length: 50 }, (_, j) => i * 100 + j));
+    const first = arrays.map((a) => k.resident(a));
+    for (let i = 0; i < arrays.length; i++) {
+      const p = k.resident(arrays[i]);
+      assert.deepEqual(Array.from(k.f64.subarray(p >> 3, (p >> 3) + 50)), Array.from(arrays[i]), `array ${i}`);
+    }
+    assert.equal(k.resident(arrays[19]), k.resident(arrays[19]));
+    assert.ok(first.length === 20);
+  });
+});
