@@ -14,27 +14,19 @@ import { PySet } from '../numerics/py-set.ts';
 import { stdFlat } from '../numerics/reductions.ts';
 import { SgdLogistic } from '../numerics/sgd.ts';
 import { classicSplit, effectiveBatch } from './actions.ts';
-import { EpisodeEnv } from './episode-env.ts';
-import { EnvError, MESSAGES, unknownTask, wrongFamily } from './errors.ts';
+import { EpisodeEnv, resolveReset, stepResult, threeWayDetail, type ResetOptions } from './episode-env.ts';
+import { EnvError } from './errors.ts';
 import { grade } from './grader.ts';
 import { SAMPLING, pickDiversity, pickUncertainty, randomPick, scorePool, squaredDistances, type PoolView } from './samplers.ts';
 import { batchGeometry, noiseTrapBoost, selectionReward, selectionTerms, stopReward } from './reward.ts';
-import { parseAction, parseSeed, parseTaskField } from './schemas.ts';
 import { CLASSIC_STRATEGIES } from './strategies/names.ts';
-import {
-  DEFAULT_SEED,
-  DEFAULT_TASK,
-  TASK_IDS,
-  getTask,
-  type ClassicTaskSpec,
-} from './tasks.ts';
+import { DEFAULT_TASK, type ClassicTaskSpec } from './tasks.ts';
 import type {
   Action,
   Grade,
   GradeInput,
   Observation,
   ResetResult,
-  SelectionDetail,
   StepResult,
 } from './types.ts';
 import { getWorld, type World } from './world.ts';
@@ -43,11 +35,7 @@ import { getSeedStage, putSeedStage } from './seed-cache.ts';
 export { REWARD } from './reward.ts';
 export { SAMPLING } from './samplers.ts';
 
-export interface ResetOptions {
-  task?: string | null;
-  /** 0 … 2^32−1, as a number or a digit string (D13); default 42. */
-  seed?: number | string | null;
-}
+export type { ResetOptions } from './episode-env.ts';
 
 export interface EnvOptions {
   /** Keep the samplers' picks of the last step (`lastSelection`), for diagnostics and replay. */
@@ -153,8 +141,6 @@ interface Episode {
 
 export class DataSelectEnv extends EpisodeEnv<ClassicTaskSpec, Episode, Observation> {
   private readonly recordSelections: boolean;
-  /** The samplers' picks of the last selection step (only with `recordSelections`). */
-  lastSelection: SelectionDetail | null = null;
 
   constructor(options: EnvOptions = {}) {
     super();
@@ -163,12 +149,7 @@ export class DataSelectEnv extends EpisodeEnv<ClassicTaskSpec, Episode, Observat
 
   /** Starts a new episode (docs/numerics.md §7). Throws `EnvError` for an unknown task or bad seed. */
   reset(options: ResetOptions = {}): ResetResult {
-    const taskId = parseTaskField(options.task, DEFAULT_TASK);
-    const seed = parseSeed(options.seed, DEFAULT_SEED);
-    const task = getTask(taskId);
-    if (!task) throw unknownTask(taskId, TASK_IDS);
-    // The curation tasks have their own environment (CurationEnv; `makeEnv` picks the class).
-    if (task.family !== 'classic') throw wrongFamily(taskId, task.family, 'DataSelectEnv');
+    const { task, seed } = resolveReset<ClassicTaskSpec>(options, DEFAULT_TASK, 'classic', 'DataSelectEnv');
     const world = getWorld(task.data);
     const F = world.nFeatures;
     const P = world.poolSize;
@@ -259,37 +240,21 @@ export class DataSelectEnv extends EpisodeEnv<ClassicTaskSpec, Episode, Observat
     return { observation: this.observation(), info: { task_id: task.id, seed } };
   }
 
-  /**
-   * Applies an action. Order of checks (docs/protocol.md §4.7): the action itself (422-class
-   * `invalid_action`), then the episode (`no_episode`, `episode_over`). A refused action changes
-   * nothing, not even the random stream.
-   */
-  step(rawAction: unknown): StepResult {
-    const action = parseAction(rawAction, CLASSIC_STRATEGIES);
-    const ep = this.current();
-    if (ep.terminated || ep.truncated) throw new EnvError('episode_over', MESSAGES.episodeOver);
-    return action.action_type === 'stop' ? this.stop(ep) : this.select(ep, action);
+  /** Before a reset too, an action may weight only the original three. */
+  protected override allowedStrategies(): readonly string[] {
+    return CLASSIC_STRATEGIES;
   }
 
   /** D1: a stop always ends the episode; nothing is sampled, trained or charged. */
-  private stop(ep: Episode): StepResult {
+  protected stop(ep: Episode): StepResult {
     ep.steps += 1;
     const reward = stopReward(ep.performance, ep.task.stopThreshold, ep.budget);
     ep.terminated = true;
     this.lastSelection = null;
-    return {
-      observation: this.observation(),
-      reward,
-      terminated: true,
-      truncated: false,
-      done: true,
-      step: ep.steps,
-      info: {},
-      terms: { stop_reward: reward },
-    };
+    return stepResult(this.observation(), reward, ep, {}, { stop_reward: reward });
   }
 
-  private select(ep: Episode, action: Action): StepResult {
+  protected select(ep: Episode, action: Action): StepResult {
     const { task, world, rng } = ep;
     const F = world.nFeatures;
     const P = ep.poolSize;
@@ -337,18 +302,8 @@ export class DataSelectEnv extends EpisodeEnv<ClassicTaskSpec, Episode, Observat
     const n = set.listInto(s.order);
 
     if (this.recordSelections) {
-      this.lastSelection = {
-        pool_size_before: P,
-        requested: action.batch_size,
-        effective: b,
-        n_u: nU,
-        n_d: nD,
-        n_r: nR,
-        uncertainty_idx: Array.from(s.picksU.subarray(0, countU)),
-        diversity_idx: Array.from(s.picksD.subarray(0, countD)),
-        random_idx: Array.from(s.picksR.subarray(0, countR)),
-        train_order: Array.from(s.order.subarray(0, n)),
-      };
+      const picks = { uncertainty: s.picksU.subarray(0, countU), diversity: s.picksD.subarray(0, countD), random: s.picksR.subarray(0, countR) };
+      this.lastSelection = threeWayDetail(P, action.batch_size, b, { uncertainty: nU, diversity: nD, random: nR }, picks, s.order.subarray(0, n));
     }
 
     // S12: the batch (rows of poolX in training order), its labels and noise ratio.
@@ -410,16 +365,7 @@ export class DataSelectEnv extends EpisodeEnv<ClassicTaskSpec, Episode, Observat
     ep.terminated = ep.budget <= 0 || ep.poolSize === 0;
     ep.truncated = !ep.terminated && ep.steps >= task.maxSteps;
 
-    return {
-      observation: this.observation(),
-      reward,
-      terminated: ep.terminated,
-      truncated: ep.truncated,
-      done: ep.terminated || ep.truncated,
-      step: ep.steps,
-      info: { gain: terms.gain, redundancy: geometry.redundancy, noise_ratio: noiseRatio, terms },
-      terms,
-    };
+    return stepResult(this.observation(), reward, ep, { gain: terms.gain, redundancy: geometry.redundancy, noise_ratio: noiseRatio, terms }, terms);
   }
 
   protected observation(): Observation {

@@ -68,17 +68,21 @@ export type LastBatch = {
 } & Partial<Record<LibraryStrategyName, StrategyBatchStats | null>>;
 
 /**
- * The curation family's observation (docs/curation.md): the five classic keys, none computed from
- * hidden truth, then the family's own signals.
+ * The observation of the curation and data-set families (docs/curation.md, docs/datasets.md): the
+ * five classic keys, none computed from hidden truth, then the pool families' signals; a family
+ * may add its own fields (the data-set family's `n_classes`, `class_counts`).
  */
-export interface CurationObservation extends Observation {
+export interface PoolObservation<Batch> extends Observation {
   validation_accuracy: number;
   step: number;
   steps_left: number;
   labelled: number;
   pool_uncertainty: number;
-  last_batch: LastBatch | null;
+  last_batch: Batch | null;
 }
+
+/** The curation family's observation (docs/curation.md). */
+export type CurationObservation = PoolObservation<LastBatch>;
 
 export function isCurationObservation(o: Observation): o is CurationObservation {
   return 'last_batch' in o;
@@ -190,6 +194,14 @@ export interface Grade {
  * What a curation grade needs beyond the observations: computed from hidden data when the episode
  * ends and stored with it, never shown in an observation.
  */
+/** A pool family's grade data: computed from hidden data when the episode ends, stored with it, never in an observation. */
+export interface PoolGradeData<Regime extends string> {
+  test_accuracy: number;
+  regime: Regime;
+  aubc: number;
+  curve: LearningCurve;
+}
+
 export interface CurationGradeData {
   test_accuracy: number;
   regime: 'clean' | 'defaulting';

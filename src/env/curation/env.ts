@@ -5,33 +5,29 @@
  * Hidden truth is kept apart by construction: everything an observation or reward is computed
  * from is in `CurationData` (features of the non-test rows, seed and validation labels, the label
  * a bought pool row returns); the regime, the pool's true labels, the low-quality and flip masks
- * and the test set are in `data.hidden`, which only `finishGrade` (test accuracy) reads.
+ * and the test set are in `data.hidden`, which only `testAccuracy` (the learning curve) and the
+ * grade's regime read.
  */
 import { BinaryLogisticModel } from '../../numerics/binary-model.ts';
 import { logLoss } from '../../numerics/metrics.ts';
-import { aubc } from '../metrics/aubc.ts';
 import type { RandomState } from '../../numerics/random-state.ts';
 import { SgdLogistic } from '../../numerics/sgd.ts';
 import { curationSplit, effectiveBatch } from '../actions.ts';
-import { EpisodeEnv } from '../episode-env.ts';
-import { EnvError, MESSAGES, unknownTask, wrongFamily } from '../errors.ts';
+import { threeWayDetail, type ResetOptions } from '../episode-env.ts';
+import { PoolEnv, recordCurve, removePicks, type PoolEpisode } from '../pool-env.ts';
 import { topK } from '../samplers.ts';
 import { PoolStrategyCache } from '../strategies/cache.ts';
 import { LIBRARY_STRATEGIES, type LibraryStrategyName } from '../strategies/names.ts';
 import { RUN_ORDER, runSelection, splitBatch } from '../strategies/select.ts';
 import type { StrategyContext } from '../strategies/types.ts';
-import { parseAction, parseSeed, parseTaskField } from '../schemas.ts';
-import { DEFAULT_SEED, TASK_IDS, getTask, type CurationTaskSpec } from '../tasks.ts';
+import type { CurationTaskSpec } from '../tasks.ts';
 import type {
   Action,
   CurationGradeData,
   CurationObservation,
   CurationSelectionInfo,
   Grade,
-  GradeInput,
   LastBatch,
-  ResetResult,
-  SelectionDetail,
   StepResult,
   StrategyBatchStats,
 } from '../types.ts';
@@ -46,10 +42,8 @@ const VAL_START = SPLITS.validation[0];
 const N_VAL = CURATION.nValidation;
 const POOL_START = SPLITS.pool[0];
 
-export interface CurationResetOptions {
-  task?: string | null;
-  seed?: number | string | null;
-}
+/** The reset's task (default `curation-easy`) and seed (default 42). */
+export type CurationResetOptions = ResetOptions;
 
 export interface CurationEnvOptions {
   /** Keep the samplers' picks of the last step (`lastSelection`), for diagnostics and replay. */
@@ -92,104 +86,45 @@ function usesLibrary(weights: Action['strategy_weights']): boolean {
   return false;
 }
 
-interface Episode {
-  task: CurationTaskSpec;
-  seed: number;
+interface Episode extends PoolEpisode<CurationTaskSpec, CurationGradeData['regime'], LastBatch> {
   data: CurationData;
   rng: RandomState;
-  /** live[q] = pool index (row 1300 + live[q]) at pool position q, for q < poolSize. */
-  live: Int32Array;
-  poolSize: number;
   /** P(class 1) of each current pool position under the current model. */
   poolP: Float64Array;
-  /** Labelled rows (episode rows) and their labels, seed set first, then purchases in order. */
-  labelledRows: Int32Array;
-  labelledLabels: Uint8Array;
-  labelled: number;
   /** Running plain sums of each feature over the labelled rows (the diversity centroid). */
   featureSums: Float64Array;
   /** coreset's and density's caches across the episode's steps (by pool index). */
   strategyCache: PoolStrategyCache;
   model: SgdLogistic;
-  performance: number;
-  validationAccuracy: number;
-  diversity: number;
-  poolUncertainty: number;
-  budget: number;
-  steps: number;
-  disagreements: number;
-  expectedDisagreements: number;
-  bought: number;
-  lastBatch: LastBatch | null;
-  /** Hidden until the grade: labels bought and test accuracy after reset and after each selection. */
-  curveBudget: number[];
-  curveAccuracy: number[];
-  terminated: boolean;
-  truncated: boolean;
-  gradeData: CurationGradeData | null;
 }
 
-export class CurationEnv extends EpisodeEnv<CurationTaskSpec, Episode, CurationObservation> {
-  private readonly recordSelections: boolean;
+export class CurationEnv extends PoolEnv<CurationTaskSpec, CurationGradeData['regime'], LastBatch, Episode, CurationObservation> {
+  protected readonly family = 'curation';
+  protected readonly defaultTask = 'curation-easy';
+  protected readonly envClass = 'CurationEnv';
+  protected readonly rewardScale = CURATION.rewardScale;
   private readonly dataSource: (seed: number) => CurationData;
   private readonly libraryPath: boolean;
-  lastSelection: SelectionDetail | null = null;
 
   constructor(options: CurationEnvOptions = {}) {
-    super();
-    this.recordSelections = options.recordSelections ?? false;
+    super(options.recordSelections ?? false);
     this.dataSource = options.dataSource ?? getCurationData;
     this.libraryPath = options.libraryPath ?? false;
   }
 
-  reset(options: CurationResetOptions = {}): ResetResult {
-    const taskId = parseTaskField(options.task, 'curation-easy');
-    const seed = parseSeed(options.seed, DEFAULT_SEED);
-    const task = getTask(taskId);
-    if (!task) throw unknownTask(taskId, TASK_IDS);
-    if (task.family !== 'curation') throw wrongFamily(taskId, task.family, 'CurationEnv');
-    const ep = startEpisode(task, seed, this.dataSource(seed), this.episode);
-    this.episode = ep;
-    this.lastSelection = null;
-    return { observation: this.observation(), info: { task_id: task.id, seed } };
+  protected startEpisode(task: CurationTaskSpec, seed: number): Episode {
+    return startEpisode(task, seed, this.dataSource(seed), this.episode);
   }
 
-  /** Checks the action first, then the episode (an invalid action after the end is invalid_action). */
-  step(rawAction: unknown): StepResult {
-    const action = parseAction(rawAction, this.episode?.task.strategies);
-    const ep = this.current();
-    if (ep.terminated || ep.truncated) throw new EnvError('episode_over', MESSAGES.episodeOver);
-    return action.action_type === 'stop' ? this.stop(ep) : this.select(ep, action);
-  }
-
-  private stop(ep: Episode): StepResult {
-    ep.steps += 1;
-    ep.terminated = true;
-    this.lastSelection = null;
-    finishGrade(ep);
-    return {
-      observation: this.observation(),
-      reward: 0,
-      terminated: true,
-      truncated: false,
-      done: true,
-      step: ep.steps,
-      info: {},
-      terms: { stop_reward: 0 },
-    };
-  }
-
-  private select(ep: Episode, action: Action): StepResult {
+  protected select(ep: Episode, action: Action): StepResult {
     const s = scratch;
     const P = ep.poolSize;
-    const X = ep.data.X;
-    const live = ep.live;
     const poolP = ep.poolP;
 
     // §4: effective batch and split (b·w first, then / tot; no epsilon), src/env/actions.ts; a
     // selection weighting a library strategy goes through src/env/strategies/ instead.
     const b = effectiveBatch(action.batch_size, { minBatch: ep.task.minBatch, budget: ep.budget, pool: P });
-    if (this.libraryPath || usesLibrary(action.strategy_weights)) return this.finishSelection(ep, b, this.selectWithLibrary(ep, action, b));
+    if (this.libraryPath || usesLibrary(action.strategy_weights)) return this.finishSelection(ep, b, scratch.excluded, { batch_size: b, split: this.selectWithLibrary(ep, action, b) });
     const { uncertainty: nU, diversity: nD, random: nR } = curationSplit(b, action.strategy_weights);
 
     const excluded = s.excluded;
@@ -203,18 +138,7 @@ export class CurationEnv extends EpisodeEnv<CurationTaskSpec, Episode, CurationO
     }
     let countD = 0;
     if (nD > 0) {
-      const c = s.centroid;
-      for (let j = 0; j < F; j++) c[j] = ep.featureSums[j] / ep.labelled;
-      for (let q = 0; q < P; q++) {
-        if (excluded[q] !== 0) continue;
-        const base = (POOL_START + live[q]) * F;
-        let acc = 0;
-        for (let j = 0; j < F; j++) {
-          const dv = X[base + j] - c[j];
-          acc += dv * dv;
-        }
-        s.score[q] = acc;
-      }
+      centroidScores(ep, excluded);
       countD = topK(s.score, P, nD, excluded, s.picksD, s.topScore);
       for (let i = 0; i < countD; i++) excluded[s.picksD[i]] = 1;
     }
@@ -228,18 +152,8 @@ export class CurationEnv extends EpisodeEnv<CurationTaskSpec, Episode, CurationO
     }
 
     if (this.recordSelections) {
-      this.lastSelection = {
-        pool_size_before: P,
-        requested: action.batch_size,
-        effective: b,
-        n_u: nU,
-        n_d: nD,
-        n_r: nR,
-        uncertainty_idx: Array.from(s.picksU.subarray(0, countU)),
-        diversity_idx: Array.from(s.picksD.subarray(0, countD)),
-        random_idx: Array.from(s.picksR.subarray(0, countR)),
-        train_order: [],
-      };
+      const picks = { uncertainty: s.picksU.subarray(0, countU), diversity: s.picksD.subarray(0, countD), random: s.picksR.subarray(0, countR) };
+      this.lastSelection = threeWayDetail(P, action.batch_size, b, { uncertainty: nU, diversity: nD, random: nR }, picks);
     }
 
     // Statistics with the model before it sees the labels; the picks join the labelled set in
@@ -262,7 +176,7 @@ export class CurationEnv extends EpisodeEnv<CurationTaskSpec, Episode, CurationO
       random: statsR,
       total: { n: taken, disagree: tally.disagreements / taken, expected: eTotal / taken },
     };
-    return this.finishSelection(ep, b, { uncertainty: countU, diversity: countD, random: countR });
+    return this.finishSelection(ep, b, excluded, { batch_size: b, split: { uncertainty: countU, diversity: countD, random: countR } });
   }
 
   /**
@@ -283,19 +197,9 @@ export class CurationEnv extends EpisodeEnv<CurationTaskSpec, Episode, CurationO
     if (this.recordSelections) {
       const library: Partial<Record<LibraryStrategyName, number[]>> = {};
       for (const name of LIBRARY_STRATEGIES) if ((w[name] ?? 0) > 0) library[name] = Array.from(sel.picks[name] ?? none);
-      this.lastSelection = {
-        pool_size_before: P,
-        requested: action.batch_size,
-        effective: b,
-        n_u: counts.uncertainty,
-        n_d: counts.diversity,
-        n_r: counts.random,
-        uncertainty_idx: Array.from(sel.picks.uncertainty ?? none),
-        diversity_idx: Array.from(sel.picks.diversity ?? none),
-        random_idx: Array.from(sel.picks.random ?? none),
-        train_order: [],
-        ...(Object.keys(library).length > 0 ? { library_idx: library } : {}),
-      };
+      const picks = { uncertainty: sel.picks.uncertainty ?? none, diversity: sel.picks.diversity ?? none, random: sel.picks.random ?? none };
+      this.lastSelection = threeWayDetail(P, action.batch_size, b, counts, picks);
+      if (Object.keys(library).length > 0) this.lastSelection.library_idx = library;
     }
 
     // Statistics with the model before the labels, purchases in run order; E is the plain sum of
@@ -364,37 +268,6 @@ export class CurationEnv extends EpisodeEnv<CurationTaskSpec, Episode, CurationO
     };
   }
 
-  /** After the picks were bought (flagged in `scratch.excluded`): the pool, the refit, the result. */
-  private finishSelection(ep: Episode, b: number, split: CurationSelectionInfo['split']): StepResult {
-    const excluded = scratch.excluded;
-    const P = ep.poolSize;
-    const live = ep.live;
-    // The picks leave the pool; the others keep their order.
-    let kept = 0;
-    for (let q = 0; q < P; q++) if (excluded[q] === 0) live[kept++] = live[q];
-    ep.poolSize = kept;
-
-    const oldPerformance = ep.performance;
-    refit(ep);
-    const reward = CURATION.rewardScale * (ep.performance - oldPerformance);
-    ep.budget -= b;
-    ep.steps += 1;
-    recordCurve(ep);
-    ep.terminated = ep.budget <= 0 || ep.poolSize === 0;
-    ep.truncated = !ep.terminated && ep.steps >= ep.task.maxSteps;
-    if (ep.terminated || ep.truncated) finishGrade(ep);
-    return {
-      observation: this.observation(),
-      reward,
-      terminated: ep.terminated,
-      truncated: ep.truncated,
-      done: ep.terminated || ep.truncated,
-      step: ep.steps,
-      info: { batch_size: b, split },
-      terms: { validation_gain: reward },
-    };
-  }
-
   /**
    * Buys the pool positions `picks[0..n)`: appends them to the labelled set and returns their
    * statistics (null when n = 0). `tally.disagreements` accumulates across strategies;
@@ -428,36 +301,31 @@ export class CurationEnv extends EpisodeEnv<CurationTaskSpec, Episode, CurationO
     return { n, disagree: disagree / n, expected: expected / n, label_mean: ones / n, pred_mean: pSum / n };
   }
 
-  protected observation(): CurationObservation {
-    const ep = this.episode!;
-    return {
-      remaining_budget: ep.budget,
-      samples_available: ep.poolSize,
-      current_performance: ep.performance,
-      noise_estimate: ep.bought === 0 ? 0 : Math.max(0, (ep.disagreements - ep.expectedDisagreements) / ep.bought),
-      diversity_score: ep.diversity,
-      validation_accuracy: ep.validationAccuracy,
-      step: ep.steps,
-      steps_left: ep.task.maxSteps - ep.steps,
-      labelled: ep.labelled,
-      pool_uncertainty: ep.poolUncertainty,
-      last_batch: ep.lastBatch === null ? null : structuredCloneBatch(ep.lastBatch),
-    };
+  protected refit(ep: Episode): void {
+    refit(ep);
   }
 
-
-  gradeInput(): GradeInput {
-    const ep = this.current();
-    return { task_id: ep.task.id, final_observation: this.observation(), noise_ratios: [], grade_data: ep.gradeData };
+  protected testAccuracy(ep: Episode): number {
+    return testAccuracy(ep);
   }
 
-  grade(): Grade {
-    const ep = this.current();
-    if (!ep.gradeData) throw new EnvError('episode_not_finished', 'The episode is not finished yet.');
-    return curationGrade(ep.task, ep.gradeData);
+  protected familyFields(): object {
+    return NO_FIELDS;
   }
 
+  /** Each strategy's statistics copied (they are flat). */
+  protected copyBatch(batch: LastBatch): LastBatch {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(batch)) out[k] = v && { ...v };
+    return out as LastBatch;
+  }
+
+  protected gradeOf(task: CurationTaskSpec, data: CurationGradeData): Grade {
+    return curationGrade(task, data);
+  }
 }
+
+const NO_FIELDS = {};
 
 /** §2 step 10 and §3: the seed set, a full pool, the first fit; reuses `prev`'s buffers. */
 function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, prev: Episode | null, fit = true, curve = true): Episode {
@@ -522,19 +390,34 @@ function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, 
     gradeData: null,
   };
   if (fit) refit(ep);
-  if (fit && curve) recordCurve(ep);
+  if (fit && curve) recordCurve(ep, testAccuracy(ep));
   return ep;
-}
-
-function structuredCloneBatch(b: LastBatch): LastBatch {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(b)) out[k] = v && { ...v };
-  return out as LastBatch;
 }
 
 function addRow(sums: Float64Array, X: Float64Array, row: number): void {
   const base = row * F;
   for (let j = 0; j < F; j++) sums[j] += X[base + j];
+}
+
+/**
+ * The diversity score: each pool position's squared distance to the labelled rows' centroid, into
+ * `scratch.score` (positions flagged in `excluded` are skipped: no pick reads them).
+ */
+function centroidScores(ep: Episode, excluded: Uint8Array): void {
+  const s = scratch;
+  const X = ep.data.X;
+  const c = s.centroid;
+  for (let j = 0; j < F; j++) c[j] = ep.featureSums[j] / ep.labelled;
+  for (let q = 0; q < ep.poolSize; q++) {
+    if (excluded[q] !== 0) continue;
+    const base = (POOL_START + ep.live[q]) * F;
+    let acc = 0;
+    for (let j = 0; j < F; j++) {
+      const dv = X[base + j] - c[j];
+      acc += dv * dv;
+    }
+    s.score[q] = acc;
+  }
 }
 
 /**
@@ -583,26 +466,6 @@ function refit(ep: Episode): void {
   ep.diversity = Math.sqrt(sq / K);
 }
 
-/** The learning curve's next point (reporting only; never part of an observation or reward). */
-function recordCurve(ep: Episode): void {
-  ep.curveBudget.push(ep.task.budget - ep.budget);
-  ep.curveAccuracy.push(testAccuracy(ep));
-}
-
-/** §6: the final model's test accuracy, the AUBC and the learning curve. */
-function finishGrade(ep: Episode): void {
-  const accuracy = testAccuracy(ep);
-  ep.gradeData =
-    ep.curveAccuracy.length === 0
-      ? { test_accuracy: accuracy, regime: ep.data.hidden.regime }
-      : {
-          test_accuracy: accuracy,
-          regime: ep.data.hidden.regime,
-          aubc: aubc(ep.curveBudget, ep.curveAccuracy, ep.task.budget),
-          curve: { budget_used: ep.curveBudget.slice(), test_accuracy: ep.curveAccuracy.slice() },
-        };
-}
-
 /** The current model's accuracy on the hidden test set — the only place it is read. */
 function testAccuracy(ep: Episode): number {
   const { testX, testY } = ep.data.hidden;
@@ -648,17 +511,7 @@ export function playAnchorEpisode(task: CurationTaskSpec, data: CurationData, po
       if (policy === 'oracle_uncertainty') {
         for (let q = 0; q < P; q++) s.score[q] = -Math.abs(ep.poolP[q] - 0.5);
       } else {
-        const c = s.centroid;
-        for (let j = 0; j < F; j++) c[j] = ep.featureSums[j] / ep.labelled;
-        for (let q = 0; q < P; q++) {
-          const base = (POOL_START + ep.live[q]) * F;
-          let acc = 0;
-          for (let j = 0; j < F; j++) {
-            const dv = X[base + j] - c[j];
-            acc += dv * dv;
-          }
-          s.score[q] = acc;
-        }
+        centroidScores(ep, excluded);
       }
       n = topK(s.score, P, b, excluded, s.picksU, s.topScore);
       picks = s.picksU;
@@ -673,14 +526,11 @@ export function playAnchorEpisode(task: CurationTaskSpec, data: CurationData, po
       addRow(ep.featureSums, X, row);
       excluded[q] = 1;
     }
-    let kept = 0;
-    for (let q = 0; q < P; q++) if (excluded[q] === 0) ep.live[kept++] = ep.live[q];
-    ep.poolSize = kept;
+    ep.poolSize = removePicks(ep.live, P, excluded);
     if (needsModel) refit(ep);
     ep.budget -= b;
     ep.steps += 1;
   }
   if (!needsModel) refit(ep);
-  finishGrade(ep);
-  return ep.gradeData!.test_accuracy;
+  return testAccuracy(ep);
 }

@@ -3,6 +3,7 @@
  * task registry. Node-free, like spaces.ts, so the console can import it.
  */
 import Type from 'typebox';
+import { TotalBatchStatsSchema, poolObservationSchema } from '../pool-observation.ts';
 import { LIBRARY_STRATEGIES } from '../strategies/names.ts';
 
 const StrategyStatsSchema = Type.Union(
@@ -23,44 +24,25 @@ const StrategyStatsSchema = Type.Union(
 );
 
 /** The curation family's observation (docs/curation.md): nothing in it is computed from hidden truth. */
-export const CurationObservationSchema = Type.Object(
-  {
-    remaining_budget: Type.Integer({ description: 'Budget left (never negative).' }),
-    samples_available: Type.Integer({ description: 'Pool size.' }),
-    current_performance: Type.Number({ description: '1 / (1 + validation log-loss) of the current model.' }),
-    noise_estimate: Type.Number({
-      description: 'max(0, (disagreements − expected disagreements) / bought rows) over the episode: label noise beyond what a calibrated model expects; 0 before any purchase.',
-    }),
-    diversity_score: Type.Number({ description: 'Population std of every feature value of the labelled rows.' }),
-    validation_accuracy: Type.Number({ description: 'Share of validation rows the current model classifies correctly.' }),
-    step: Type.Integer({ description: 'Accepted steps so far.' }),
-    steps_left: Type.Integer({ description: 'max_steps − step.' }),
-    labelled: Type.Integer({ description: 'Labelled rows (seed set + bought).' }),
-    pool_uncertainty: Type.Number({ description: 'Mean of 1 − |2p − 1| over the pool with the current model.' }),
-    last_batch: Type.Union(
-      [
-        Type.Object(
-          {
-            uncertainty: StrategyStatsSchema,
-            diversity: StrategyStatsSchema,
-            random: StrategyStatsSchema,
-            ...Object.fromEntries(
-              LIBRARY_STRATEGIES.map((name) => [
-                name,
-                Type.Optional(Type.Union(StrategyStatsSchema.anyOf, { description: `Present when the action weighted ${name}; null when it picked nothing.` })),
-              ]),
-            ),
-            total: Type.Object(
-              { n: Type.Integer(), disagree: Type.Number(), expected: Type.Number() },
-              { additionalProperties: false },
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        Type.Null(),
-      ],
-      { description: 'Per-strategy statistics of the latest selection (null before the first); a stop leaves it unchanged.' },
-    ),
-  },
-  { additionalProperties: false, title: 'curation' },
-);
+export const CurationObservationSchema = poolObservationSchema({
+  title: 'curation',
+  performance: '1 / (1 + validation log-loss) of the current model.',
+  familyFields: {},
+  poolUncertainty: 'Mean of 1 − |2p − 1| over the pool with the current model.',
+  lastBatch: Type.Object(
+    {
+      uncertainty: StrategyStatsSchema,
+      diversity: StrategyStatsSchema,
+      random: StrategyStatsSchema,
+      ...Object.fromEntries(
+        LIBRARY_STRATEGIES.map((name) => [
+          name,
+          Type.Optional(Type.Union(StrategyStatsSchema.anyOf, { description: `Present when the action weighted ${name}; null when it picked nothing.` })),
+        ]),
+      ),
+      total: TotalBatchStatsSchema,
+    },
+    { additionalProperties: false },
+  ),
+  lastBatchDescription: 'Per-strategy statistics of the latest selection (null before the first); a stop leaves it unchanged.',
+});

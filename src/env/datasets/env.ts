@@ -12,24 +12,20 @@
 import type { RandomState } from '../../numerics/random-state.ts';
 import { SoftmaxSgd } from '../../numerics/softmax-sgd.ts';
 import type { ProbabilisticModel } from '../../numerics/model.ts';
-import { EpisodeEnv } from '../episode-env.ts';
-import { EnvError, MESSAGES, unknownTask, wrongFamily } from '../errors.ts';
-import { aubc } from '../metrics/aubc.ts';
-import { parseAction, parseSeed, parseTaskField } from '../schemas.ts';
+import type { ResetOptions } from '../episode-env.ts';
+import { PoolEnv, recordCurve, removePicks, type PoolEpisode } from '../pool-env.ts';
 import type { StrategyContext } from '../strategies/index.ts';
 import { RUN_ORDER, runSelection, splitBatch } from '../strategies/select.ts';
-import { DEFAULT_SEED, TASK_IDS, getTask, type DatasetTaskSpec } from '../tasks.ts';
-import type { Action, Grade, GradeInput, ResetResult, SelectionDetail, StepResult } from '../types.ts';
+import type { DatasetTaskSpec } from '../tasks.ts';
+import type { Action, Grade, StepResult } from '../types.ts';
 import { getEpisodeData } from './data-cache.ts';
 import type { EpisodeData } from './generate.ts';
 import { datasetGrade, type DatasetGradeData } from './grader.ts';
 import type { DatasetLastBatch, DatasetObservation, DatasetStrategyStats } from './observation.ts';
-import { DATASET_FAMILY } from './params.ts';
+import { DATASET_FAMILY, type DatasetRegime } from './params.ts';
 
-export interface DatasetResetOptions {
-  task?: string | null;
-  seed?: number | string | null;
-}
+/** The reset's task (default `iris`) and seed (default 42). */
+export type DatasetResetOptions = ResetOptions;
 
 export interface DatasetEnvOptions {
   recordSelections?: boolean;
@@ -42,81 +38,32 @@ export function makeDatasetModel(d: number, K: number): ProbabilisticModel {
   return new SoftmaxSgd(d, K, { eta0: DATASET_FAMILY.eta0, epochs: DATASET_FAMILY.fitEpochs });
 }
 
-interface Episode {
-  task: DatasetTaskSpec;
-  seed: number;
+interface Episode extends PoolEpisode<DatasetTaskSpec, DatasetRegime, DatasetLastBatch> {
   data: EpisodeData;
   rng: RandomState;
-  /** live[q] = pool index at pool position q, q < poolSize. */
-  live: Int32Array;
-  poolSize: number;
   /** poolSize × K probabilities of the current pool positions (current model). */
   poolP: Float64Array;
-  /** Labelled rows of data.X (seed rows, then purchases in order) and their labels. */
-  labelledRows: Int32Array;
-  labelledLabels: Uint8Array;
-  labelled: number;
   classCounts: Int32Array;
   model: ProbabilisticModel;
-  performance: number;
-  validationAccuracy: number;
-  diversity: number;
-  poolUncertainty: number;
-  budget: number;
-  steps: number;
-  disagreements: number;
-  expectedDisagreements: number;
-  bought: number;
-  lastBatch: DatasetLastBatch | null;
-  /** Hidden until the grade: labels bought and test accuracy after reset and after each selection. */
-  curveBudget: number[];
-  curveAccuracy: number[];
-  terminated: boolean;
-  truncated: boolean;
-  gradeData: DatasetGradeData | null;
 }
 
-export class DatasetEnv extends EpisodeEnv<DatasetTaskSpec, Episode, DatasetObservation> {
-  private readonly recordSelections: boolean;
+export class DatasetEnv extends PoolEnv<DatasetTaskSpec, DatasetRegime, DatasetLastBatch, Episode, DatasetObservation> {
+  protected readonly family = 'dataset';
+  protected readonly defaultTask = 'iris';
+  protected readonly envClass = 'DatasetEnv';
+  protected readonly rewardScale = DATASET_FAMILY.rewardScale;
   private readonly dataSource: (task: DatasetTaskSpec, seed: number) => EpisodeData;
-  lastSelection: SelectionDetail | null = null;
 
   constructor(options: DatasetEnvOptions = {}) {
-    super();
-    this.recordSelections = options.recordSelections ?? false;
+    super(options.recordSelections ?? false);
     this.dataSource = options.dataSource ?? getEpisodeData;
   }
 
-  reset(options: DatasetResetOptions = {}): ResetResult {
-    const taskId = parseTaskField(options.task, 'iris');
-    const seed = parseSeed(options.seed, DEFAULT_SEED);
-    const task = getTask(taskId);
-    if (!task) throw unknownTask(taskId, TASK_IDS);
-    if (task.family !== 'dataset') throw wrongFamily(taskId, task.family, 'DatasetEnv');
-    const ep = startEpisode(task, seed, this.dataSource(task, seed));
-    this.episode = ep;
-    this.lastSelection = null;
-    return { observation: this.observation(), info: { task_id: task.id, seed } };
+  protected startEpisode(task: DatasetTaskSpec, seed: number): Episode {
+    return startEpisode(task, seed, this.dataSource(task, seed));
   }
 
-  /** Checks the action first (schema and the task's strategies), then the episode. */
-  step(rawAction: unknown): StepResult {
-    const ep = this.episode;
-    const action = parseAction(rawAction, ep?.task.strategies);
-    if (!ep) throw new EnvError('no_episode', MESSAGES.noEpisode);
-    if (ep.terminated || ep.truncated) throw new EnvError('episode_over', MESSAGES.episodeOver);
-    return action.action_type === 'stop' ? this.stop(ep) : this.select(ep, action);
-  }
-
-  private stop(ep: Episode): StepResult {
-    ep.steps += 1;
-    ep.terminated = true;
-    this.lastSelection = null;
-    finishGrade(ep);
-    return { observation: this.observation(), reward: 0, terminated: true, truncated: false, done: true, step: ep.steps, info: {}, terms: { stop_reward: 0 } };
-  }
-
-  private select(ep: Episode, action: Action): StepResult {
+  protected select(ep: Episode, action: Action): StepResult {
     const { data } = ep;
     const K = data.K;
     const d = data.d;
@@ -178,29 +125,7 @@ export class DatasetEnv extends EpisodeEnv<DatasetTaskSpec, Episode, DatasetObse
     ep.bought += totalN;
     ep.lastBatch = { strategies, total: { n: totalN, disagree: totalDisagree / totalN, expected: totalExpected / totalN } };
 
-    let kept = 0;
-    for (let q = 0; q < P; q++) if (exclude[q] === 0) ep.live[kept++] = ep.live[q];
-    ep.poolSize = kept;
-
-    const old = ep.performance;
-    refit(ep);
-    const reward = DATASET_FAMILY.rewardScale * (ep.performance - old);
-    ep.budget -= b;
-    ep.steps += 1;
-    recordCurve(ep);
-    ep.terminated = ep.budget <= 0 || ep.poolSize === 0;
-    ep.truncated = !ep.terminated && ep.steps >= ep.task.maxSteps;
-    if (ep.terminated || ep.truncated) finishGrade(ep);
-    return {
-      observation: this.observation(),
-      reward,
-      terminated: ep.terminated,
-      truncated: ep.truncated,
-      done: ep.terminated || ep.truncated,
-      step: ep.steps,
-      info: { batch_size: b, split: Object.fromEntries(picked.map((p) => [p.name, p.picks.length])) },
-      terms: { validation_gain: reward },
-    };
+    return this.finishSelection(ep, b, exclude, { batch_size: b, split: Object.fromEntries(picked.map((p) => [p.name, p.picks.length])) });
   }
 
   /** Buys pool positions `picks`: their statistics (model before the labels), then into the labelled set. */
@@ -238,37 +163,25 @@ export class DatasetEnv extends EpisodeEnv<DatasetTaskSpec, Episode, DatasetObse
     };
   }
 
-  protected observation(): DatasetObservation {
-    const ep = this.episode!;
-    return {
-      remaining_budget: ep.budget,
-      samples_available: ep.poolSize,
-      current_performance: ep.performance,
-      noise_estimate: ep.bought === 0 ? 0 : Math.max(0, (ep.disagreements - ep.expectedDisagreements) / ep.bought),
-      diversity_score: ep.diversity,
-      validation_accuracy: ep.validationAccuracy,
-      step: ep.steps,
-      steps_left: ep.task.maxSteps - ep.steps,
-      labelled: ep.labelled,
-      n_classes: ep.data.K,
-      class_counts: Array.from(ep.classCounts),
-      pool_uncertainty: ep.poolUncertainty,
-      last_batch: ep.lastBatch === null ? null : structuredClone(ep.lastBatch),
-    };
+  protected refit(ep: Episode): void {
+    refit(ep);
   }
 
-
-  gradeInput(): GradeInput {
-    const ep = this.current();
-    return { task_id: ep.task.id, final_observation: this.observation(), noise_ratios: [], grade_data: ep.gradeData };
+  protected testAccuracy(ep: Episode): number {
+    return testAccuracy(ep);
   }
 
-  grade(): Grade {
-    const ep = this.current();
-    if (!ep.gradeData) throw new EnvError('episode_not_finished', 'The episode is not finished yet.');
-    return datasetGrade(ep.task, ep.gradeData);
+  protected familyFields(ep: Episode): Pick<DatasetObservation, 'n_classes' | 'class_counts'> {
+    return { n_classes: ep.data.K, class_counts: Array.from(ep.classCounts) };
   }
 
+  protected copyBatch(batch: DatasetLastBatch): DatasetLastBatch {
+    return structuredClone(batch);
+  }
+
+  protected gradeOf(task: DatasetTaskSpec, data: DatasetGradeData): Grade {
+    return datasetGrade(task, data);
+  }
 }
 
 function startEpisode(task: DatasetTaskSpec, seed: number, data: EpisodeData, fit = true): Episode {
@@ -313,7 +226,7 @@ function startEpisode(task: DatasetTaskSpec, seed: number, data: EpisodeData, fi
   };
   if (fit) {
     refit(ep);
-    recordCurve(ep);
+    recordCurve(ep, testAccuracy(ep));
   }
   return ep;
 }
@@ -390,22 +303,6 @@ function testAccuracy(ep: Episode): number {
   return correct / n;
 }
 
-/** The learning curve's next point (reporting only; never part of an observation). */
-function recordCurve(ep: Episode): void {
-  ep.curveBudget.push(ep.task.budget - ep.budget);
-  ep.curveAccuracy.push(testAccuracy(ep));
-}
-
-function finishGrade(ep: Episode): void {
-  const acc = ep.curveAccuracy[ep.curveAccuracy.length - 1];
-  ep.gradeData = {
-    test_accuracy: acc,
-    regime: ep.data.hidden.regime,
-    aubc: aubc(ep.curveBudget, ep.curveAccuracy, ep.task.budget),
-    curve: { budget_used: ep.curveBudget.slice(), test_accuracy: ep.curveAccuracy.slice() },
-  };
-}
-
 export type DatasetAnchorPolicy = 'random' | 'oracle_uncertainty' | 'oracle_random';
 
 /**
@@ -448,9 +345,7 @@ export function playDatasetAnchorEpisode(task: DatasetTaskSpec, data: EpisodeDat
       ep.labelledLabels[ep.labelled] = data.poolLabel[ep.live[q]];
       ep.labelled++;
     }
-    let kept = 0;
-    for (let q = 0; q < P; q++) if (taken[q] === 0) ep.live[kept++] = ep.live[q];
-    ep.poolSize = kept;
+    ep.poolSize = removePicks(ep.live, P, taken);
     if (policy === 'oracle_uncertainty') refit(ep);
     ep.budget -= b;
     ep.steps += 1;

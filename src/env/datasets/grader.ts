@@ -5,18 +5,12 @@
  * the regime appears only here, after the episode.
  */
 import { anchoredGrade } from '../anchored-grade.ts';
-import type { LearningCurve } from '../metrics/aubc.ts';
 import type { DatasetTaskSpec } from '../tasks.ts';
-import type { Grade } from '../types.ts';
+import type { Grade, PoolGradeData } from '../types.ts';
 import type { DatasetRegime } from './params.ts';
 
 /** Computed from hidden data when the episode ends and stored with it; never in an observation. */
-export interface DatasetGradeData {
-  test_accuracy: number;
-  regime: DatasetRegime;
-  aubc: number;
-  curve: LearningCurve;
-}
+export type DatasetGradeData = PoolGradeData<DatasetRegime>;
 
 /** The anchors' gap is floored here, so a set where random sampling is as good as the oracle still grades. */
 export const MIN_ANCHOR_GAP = 0.01;
