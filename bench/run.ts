@@ -15,6 +15,7 @@ import { numericsFigures } from './numerics.ts';
 import { envFigures } from './env.ts';
 import { storeFigures } from './store.ts';
 import { strategyFigures } from './strategies.ts';
+import { vectorFigures } from './vector.ts';
 import { compareToBaseline, mergeBaseline, parseBaseline, printTable, ratioOf, metOf, type Baseline, type Figure } from '../tools/bench-report.ts';
 import { serverSections } from './server.ts';
 
@@ -55,6 +56,7 @@ const sections: Section[] = [
   { name: 'numerics', run: numericsFigures },
   { name: 'env', run: envFigures },
   { name: 'strategies', run: strategyFigures },
+  { name: 'vector', run: vectorFigures },
   { name: 'store', run: storeFigures },
 ];
 sections.push(...serverSections);

@@ -89,13 +89,25 @@ export interface EvalReport {
   episodes: EpisodeResult[];
   /** With `--paired-with`: the comparison with the other policy. */
   paired?: PairedReport;
+  /** With `--vector N` (src/eval/vector.ts): the sub-environments and the run's timing. */
+  vector?: VectorTiming;
+}
+
+/** `eval --vector N`: how the episodes were played and how long the whole run took. */
+export interface VectorTiming {
+  num_envs: number;
+  /** Wall time of the whole run (resets, steps, policies, grades). */
+  seconds: number;
+  /** Steps of the evaluated episodes (idle sub-environments' steps not counted). */
+  steps: number;
+  steps_per_second: number;
 }
 
 /** Hard cap so a policy that never ends an episode cannot loop forever (max_steps is ≤ 15). */
-const STEP_LIMIT = 1000;
+export const STEP_LIMIT = 1000;
 
 /** Names the episode and step in a failure, keeping its code and reason. */
-function inContext(e: unknown, where: string): unknown {
+export function inContext(e: unknown, where: string): unknown {
   if (e instanceof ClientError) {
     return new ClientError(e.code, e.reason, `${where}: ${e.message}`, { status: e.status, issues: e.issues, cause: e });
   }

@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress';
 import { getSplit, taskRange } from '../../env/splits.ts';
 import { openEnvironment } from '../../client/connect.ts';
 import { evaluate, pairReports, parseSeeds, parseTasks, toCsv, type EvalReport, type EvalOptions } from '../../eval/run.ts';
+import { evaluateVector } from '../../eval/vector.ts';
 import { BUILTIN_POLICIES, loadPolicy } from '../../policies/index.ts';
 import { UsageError, parseArgument, reportError } from '../errors.ts';
 import { API_KEY_ENV, serverApiKey } from '../api-key.ts';
@@ -24,6 +25,7 @@ export interface EvalCliOptions extends DatasetFlags {
   range?: string;
   pairedWith?: string;
   apiKey?: string;
+  vector?: string;
 }
 
 const fmt = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
@@ -32,7 +34,8 @@ const signed = (x: number | null) => (x === null ? 'n/a' : `${x >= 0 ? '+' : ''}
 
 export function formatReport(report: EvalReport): string {
   const w = Math.max(8, ...report.tasks.map((t) => t.task_id.length + 1));
-  const lines = [`policy ${report.policy} · ${report.transport} · ${report.seeds.length} seeds (${seedSpan(report.seeds)})`];
+  const vector = report.vector ? ` · vector ${report.vector.num_envs}` : '';
+  const lines = [`policy ${report.policy} · ${report.transport}${vector} · ${report.seeds.length} seeds (${seedSpan(report.seeds)})`];
   lines.push(`${'task'.padEnd(w)}${'n'.padStart(4)}  ${'mean grade'.padStart(10)}  ${'95% CI'.padStart(17)}  ${'pass rate'.padStart(9)}  ${'mean return'.padStart(11)}  ${'steps'.padStart(5)}`);
   for (const t of report.tasks) {
     const ci = t.ci95_low === null ? 'n/a' : `[${fmt(t.ci95_low)}, ${fmt(t.ci95_high)}]`;
@@ -56,6 +59,11 @@ export function formatReport(report: EvalReport): string {
         `${t.task_id.padEnd(w)}${signed(c.mean_normalised).padStart(24)}  ${ci.padStart(19)}  ${fmt(c.mean_test_accuracy).padStart(8)}  ${aubcText.padStart(16)}  ${reg(c.by_regime.clean).padStart(24)}  ${reg(c.by_regime.defaulting).padStart(26)}  ${reg(c.by_regime.flips).padStart(24)}`,
       );
     }
+  }
+  if (report.vector) {
+    const v = report.vector;
+    const other = report.paired?.report.vector;
+    lines.push('', `timing: ${v.steps} steps in ${v.seconds.toFixed(2)} s, ${Math.round(v.steps_per_second)} steps/s (${v.num_envs} sub-environments per VectorEnv, policy included)${other ? `; paired run ${other.steps} steps in ${other.seconds.toFixed(2)} s` : ''}`);
   }
   if (report.paired) {
     const p = report.paired;
@@ -94,13 +102,14 @@ export function registerEval(program: Command): void {
     .option('--api-key <key>', `with --url: API key of a server started with API_KEYS (env ${API_KEY_ENV})`)
     .option('--timeout <ms>', 'per-request timeout against a server', '30000')
     .option('--concurrency <n>', 'with --url: episodes played at once, one connection each (in process: 1 only)', '1')
+    .option('--vector <n>', 'in process: play each task\'s episodes n at a time through a VectorEnv (1–1024; same results), and print the timing')
     .option('--csv <file>', 'write one CSV row per episode')
     .option('--paired-with <name|path>', 'also play this policy on the same tasks and seeds and report the mean paired difference with its 95% CI (curation: of the unclipped normalised grade)')
     .option('--out <file>', 'write the full report as JSON')
     .option('--json', 'print the report as JSON on stdout (no progress bar)')
     .addHelpText(
       'after',
-      `\nBuilt-in policies:\n${builtins}\n\nExamples:\n  dataselectenv eval --policy random --tasks easy,hard --seeds 0..19 --csv random.csv\n  dataselectenv eval --policy diversity --paired-with adaptive --tasks curation-easy,curation-medium,curation-hard --seeds 2000..2199\n  dataselectenv eval --policy margin --tasks iris,wine,digits --seeds 0..29\n  dataselectenv eval --dataset my.csv --label-column y --policy random --seeds 0..9    # task csv-my`,
+      `\nBuilt-in policies:\n${builtins}\n\nExamples:\n  dataselectenv eval --policy random --tasks easy,hard --seeds 0..19 --csv random.csv\n  dataselectenv eval --policy diversity --paired-with adaptive --tasks curation-easy,curation-medium,curation-hard --seeds 2000..2199\n  dataselectenv eval --policy margin --tasks iris,wine,digits --seeds 0..29\n  dataselectenv eval --policy balanced --tasks easy,medium,hard --seeds 0..99 --vector 16\n  dataselectenv eval --dataset my.csv --label-column y --policy random --seeds 0..9    # task csv-my`,
     );
   addDatasetOptions(cmd).action(async (opts: EvalCliOptions) => {
     try {
@@ -159,6 +168,12 @@ export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
   if (!opts.url && concurrency > 1) {
     throw new UsageError(`--concurrency ${concurrency} needs --url: in process episodes run one after another (a step is synchronous, so parallel episodes would not be faster)`);
   }
+  let vectorEnvs: number | null = null;
+  if (opts.vector !== undefined) {
+    vectorEnvs = Number(opts.vector);
+    if (!/^[0-9]+$/.test(opts.vector) || vectorEnvs < 1 || vectorEnvs > 1024) throw new UsageError(`--vector must be an integer from 1 to 1024, got '${opts.vector}'`);
+    if (opts.url) throw new UsageError('--vector runs in process: it cannot be combined with --url (a server steps one episode per request)');
+  }
   const workers = concurrency;
   const apiKey = serverApiKey(opts.apiKey);
   const makeEnv = () => openEnvironment({ url: opts.url, transport: opts.ws ? 'ws' : 'http', timeoutMs, apiKey });
@@ -185,7 +200,7 @@ export async function runEvalCommand(opts: EvalCliOptions): Promise<void> {
       label: `eval:${p.name}`.slice(0, 64),
       onEpisode: (r, done) => bar?.update(offset + done, { task: r.task_id, seed: r.seed }),
     };
-    return evaluate(makeEnv, o);
+    return vectorEnvs === null ? evaluate(makeEnv, o) : evaluateVector(vectorEnvs, o);
   };
   try {
     report = await run(loaded, 0);
