@@ -97,6 +97,10 @@ export function decodeFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary: bool
  * them as null (docs/protocol.md §1: never sent): a reply holding one is a bug, reported as `internal`.
  */
 export function toJson(value: unknown): string {
+  // JSON.stringify writes a non-finite number as `null`: text without "null" held none, and is
+  // the same text the checking replacer gives (a replacer costs a call into JS per value).
+  const text = JSON.stringify(value);
+  if (text === undefined || text.indexOf('null') === -1) return text;
   return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === 'number' && !Number.isFinite(v)) {
       throw new ApiError('EXECUTION_ERROR', 'internal', 'Internal error: the environment produced a non-finite number.');

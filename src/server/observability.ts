@@ -20,8 +20,9 @@ export function requestIdFor(raw: IncomingMessage): string {
 }
 
 export function registerRequestIds(app: FastifyInstance, options: { accessLog: boolean }): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   if (options.accessLog) {
     app.addHook('onResponse', async (request, reply) => {

@@ -54,13 +54,13 @@ export class ProblemError extends Error {
  * would ever close it (and a graceful shutdown would wait for it).
  */
 export function closeRefusedUpgrades(app: import('fastify').FastifyInstance): void {
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.headers.upgrade === undefined || reply.statusCode === 101) return payload;
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (request.headers.upgrade === undefined || reply.statusCode === 101) return done(null, payload);
     reply.header('connection', 'close');
     const socket = request.raw.socket;
     reply.raw.once('finish', () => socket.destroySoon?.() ?? socket.destroy());
     // A client that never reads the refusal must not keep the socket either.
     setTimeout(() => socket.destroy(), 2000).unref();
-    return payload;
+    done(null, payload);
   });
 }
