@@ -105,6 +105,24 @@ export interface SqliteStoreOptions {
   /** A file, or `:memory:` for a throw-away store. */
   file: string;
   retention: RetentionPolicy;
+  /**
+   * How long a call waits for another process's write lock (`--workers`, other servers on the
+   * file) before it fails as unavailable (default 5000 ms). It waits on the event loop, never in
+   * SQLite's busy handler, which sleeps the whole process: see `run`.
+   */
+  busyTimeoutMs?: number;
+}
+
+const SQLITE_BUSY = 5;
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** Retries of a busy call: a few on the next turns of the event loop, then timers of 1, 2, 4 … 16 ms. */
+const BUSY_IMMEDIATE_RETRIES = 8;
+function busyPause(attempt: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (attempt < BUSY_IMMEDIATE_RETRIES) setImmediate(resolve);
+    else setTimeout(resolve, Math.min(2 ** (attempt - BUSY_IMMEDIATE_RETRIES), 16));
+  });
 }
 
 /** The marker beside a store file: it says a store was created there, and which one. */
@@ -254,6 +272,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
   private closed = false;
   /** Finished rows, kept in step with inserts and deletes so the count rule costs nothing until it applies. */
   private finishedRows = 0;
+  private readonly busyTimeoutMs: number;
 
   /** Use `openSqliteStore` (it runs the start-up checks first). */
   constructor(db: DatabaseSync, options: SqliteStoreOptions) {
@@ -263,7 +282,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
     db.exec('PRAGMA journal_mode = WAL');
     // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commits).
     db.exec('PRAGMA synchronous = NORMAL');
-    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec(`PRAGMA busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`); // start-up (migration, first prune) may wait
     db.exec('PRAGMA foreign_keys = ON');
     this.migrate();
     this.storeId = (db.prepare("SELECT value FROM meta WHERE key = 'store_id'").get() as { value: string }).value;
@@ -293,6 +312,9 @@ export class SqliteEpisodeStore implements EpisodeStore {
     this.probeDelete = db.prepare('DELETE FROM probe WHERE id = 1');
     this.finishedRows = (this.countFinishedRows.get() as { n: number }).n;
     this.pruneNow(Date.now());
+    // From here on a busy lock is waited for without blocking the process (`run`).
+    this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    db.exec('PRAGMA busy_timeout = 0');
   }
 
   /** Creates the schema, or upgrades a version-1 store (finished episodes, steps as one JSON array). */
@@ -346,12 +368,31 @@ export class SqliteEpisodeStore implements EpisodeStore {
     if (this.db.isTransaction) this.db.exec('ROLLBACK');
   }
 
-  /** Runs `fn`, turning node:sqlite failures into the typed errors of the contract. */
+  /**
+   * Runs `fn`, turning node:sqlite failures into the typed errors of the contract. The connection
+   * has no busy timeout after start-up: SQLite's busy handler would sleep (1, 2, 5 … ms at a time)
+   * with the whole process, so one worker's steps stalled while another worker held the write
+   * lock. A busy call is retried here instead, from the event loop, until `busyTimeoutMs` has
+   * passed (then unavailable, as the busy timeout was). `fn` changes nothing when it fails busy
+   * (a single statement, or a transaction rolled back), so running it again is safe.
+   */
   private run<T>(what: string, fn: () => T): Promise<T> {
     try {
       return Promise.resolve(fn());
     } catch (e) {
+      if (sqliteCode(e) === SQLITE_BUSY && this.busyTimeoutMs > 0) return this.retryBusy(what, fn, Date.now() + this.busyTimeoutMs);
       return Promise.reject(classify(e, this.location, what));
+    }
+  }
+
+  private async retryBusy<T>(what: string, fn: () => T, deadline: number): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      await busyPause(attempt);
+      try {
+        return fn();
+      } catch (e) {
+        if (sqliteCode(e) !== SQLITE_BUSY || Date.now() >= deadline) throw classify(e, this.location, what);
+      }
     }
   }
 
