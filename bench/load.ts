@@ -172,6 +172,8 @@ export interface LoopStats {
   episodes: number;
   latencies: number[];
   elapsedS: number;
+  /** What the first failed request got back (status or frame type, reason), for the report. */
+  firstError?: string;
 }
 
 function newStats(): LoopStats {
@@ -197,6 +199,7 @@ async function httpClient(url: string, id: number, until: number, maxSteps: numb
       stats.requests++;
       if (!reset || reset.status !== 200) {
         stats.errors++;
+        stats.firstError ??= reset ? `HTTP ${reset.status} ${reset.body?.reason ?? ''}` : 'connection failed';
         return;
       }
       const episodeId = reset.body.episode_id;
@@ -207,6 +210,7 @@ async function httpClient(url: string, id: number, until: number, maxSteps: numb
         stats.requests++;
         if (!r || r.status !== 200) {
           stats.errors++;
+          stats.firstError ??= r ? `HTTP ${r.status} ${r.body?.reason ?? ''}` : 'connection failed';
           return;
         }
         stats.steps++;
@@ -228,8 +232,9 @@ async function wsClient(url: string, id: number, until: number, maxSteps: number
   let ws: WsClient;
   try {
     ws = await WsClient.open(url);
-  } catch {
+  } catch (e) {
     stats.errors++;
+    stats.firstError ??= `WS open failed: ${(e as Error).message}`;
     return;
   }
   let seedCounter = 0;
@@ -239,6 +244,7 @@ async function wsClient(url: string, id: number, until: number, maxSteps: number
     stats.requests++;
     if (reset.type !== 'observation') {
       stats.errors++;
+      stats.firstError ??= `WS ${reset.type} ${reset.data?.reason ?? ''}`;
       break;
     }
     for (let t = 0; ; t++) {
@@ -248,6 +254,7 @@ async function wsClient(url: string, id: number, until: number, maxSteps: number
       stats.requests++;
       if (r.type !== 'observation') {
         stats.errors++;
+        stats.firstError ??= `WS ${r.type} ${r.data?.reason ?? ''}`;
         break;
       }
       stats.steps++;

@@ -26,10 +26,13 @@ function loopFigures(section: string, label: string, s: LoopStats, original?: nu
     { section, name: `${label} steps/s`, value: rate, unit: 'steps/s', original, better: 'higher', goalRatio, note: `${s.steps} steps, ${s.episodes} episodes` },
     { section, name: `${label} step p50`, value: percentile(s.latencies, 50), unit: 'ms', better: 'lower' },
     { section, name: `${label} step p99`, value: percentile(s.latencies, 99), unit: 'ms', better: 'lower' },
-    { section, name: `${label} errors`, value: s.errors, unit: '', better: 'lower', goalAbsolute: 0 },
+    { section, name: `${label} errors`, value: s.errors, unit: '', better: 'lower', goalAbsolute: 0, note: s.firstError ? `first: ${s.firstError}` : undefined },
     { section, name: `${label} mismatches`, value: s.mismatches, unit: '', better: 'lower', goalAbsolute: 0, note: 'vs isolated in-process runs' },
   ];
 }
+
+/** The curation task of the closed-loop figures (issue 16 item 5). */
+const CURATION_TASK = 'curation-easy';
 
 async function httpWs(quick: boolean): Promise<Figure[]> {
   const seconds = quick ? 3 : 10;
@@ -49,6 +52,11 @@ async function httpWs(quick: boolean): Promise<Figure[]> {
     } finally {
       await onFile.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+    // A curation task (its step refits a model: heavier than a classic one), same loop, same server.
+    for (const transport of ['http', 'ws'] as const) {
+      const c = await closedLoop(srv.url, transport, 1, seconds, 1_000_000, CURATION_TASK);
+      figures.push(...loopFigures(transport, `${transport === 'http' ? 'HTTP' : 'WS'} 1 client, ${CURATION_TASK}`, c).filter((x) => !x.name.endsWith('p99')));
     }
     const ceiling = await echoCeiling(quick ? 2 : 5);
     figures.push(
@@ -135,10 +143,41 @@ async function memory(quick: boolean): Promise<Figure[]> {
   }
 }
 
+/**
+ * `serve --workers N` on this 2-core machine: 16 and 256 WebSocket clients against 1 and 2
+ * workers over one SQLite file (WAL; the same kind of store for both, so only the worker count
+ * differs). The driver shares the two cores with the workers.
+ */
+async function workers(quick: boolean): Promise<Figure[]> {
+  const seconds = quick ? 4 : 10;
+  const figures: Figure[] = [];
+  const rates = new Map<string, number>();
+  for (const count of [1, 2]) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-bench-workers-'));
+    const srv = await startServer({ WORKERS: String(count), STORE_PATH: path.join(dir, 'episodes.sqlite'), MAX_CONCURRENT_ENVS: '512' });
+    try {
+      for (const n of [16, 256]) {
+        const s = await closedLoop(srv.url, 'ws', n, seconds);
+        const label = `WS ${n} clients, ${count} worker${count > 1 ? 's' : ''}`;
+        rates.set(`${n}/${count}`, s.steps / s.elapsedS);
+        figures.push(...loopFigures('workers', label, s).filter((f) => !f.name.endsWith('p50')));
+      }
+    } finally {
+      await srv.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  for (const n of [16, 256]) {
+    figures.push({ section: 'workers', name: `WS ${n} clients, 2 workers / 1 worker`, value: rates.get(`${n}/2`)! / rates.get(`${n}/1`)!, unit: '×', better: 'higher', note: 'steps/s ratio; 2 cores shared with the driver' });
+  }
+  return figures;
+}
+
 type Section = { name: string; run: (quick: boolean) => Promise<Figure[]> };
 export const serverSections: Section[] = [
   { name: 'http', run: httpWs },
   { name: 'concurrency', run: concurrency },
+  { name: 'workers', run: workers },
   { name: 'health', run: health },
   { name: 'memory', run: memory },
   { name: 'fuzz', run: fuzzFigures },

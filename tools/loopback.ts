@@ -9,7 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { BALANCED_ACTION } from '../src/env/baseline.ts';
-import { DataSelectEnv } from '../src/env/env.ts';
+import { makeEnv } from '../src/env/make.ts';
 
 export const HOST = '127.0.0.1';
 
@@ -121,7 +121,7 @@ export function expectedEpisode(task: string, seed: number): { rewards: number[]
   const key = `${task}/${seed}`;
   let e = expectedCache.get(key);
   if (!e) {
-    const env = new DataSelectEnv();
+    const env = makeEnv(task); // any family: the closed loops also play curation tasks
     env.reset({ task, seed });
     const rewards: number[] = [];
     const performances: number[] = [];
