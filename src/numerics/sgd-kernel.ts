@@ -288,17 +288,236 @@ const countCorrectBinary = (fixedF = 0): FuncDef => ({
   ],
 });
 
+/** Softmax kernels exist for K ≤ 2·MAX_PAIRS classes (one f64x2 accumulator per class pair). */
+export const MAX_PAIRS = 8;
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const splat0: Code = [f64(0.0), ['f64x2.splat']];
+
+/**
+ * The class-pair dot products of one row: acc_p = Σ_j W[j][2p..2p+1] · x[j] from 0 in j order
+ * (lane-wise; `wt` is d × Kp, feature-major), stored to zb[0..Kp).
+ */
+const pairDots = (P: number, wt: string): Code => [
+  ...range(P).flatMap((p): Code => [...splat0, set(`acc${p}`)]),
+  get(wt), set('wp'), get('base'), set('xj'),
+  ['block'], ['loop'],
+  get('xj'), get('xend'), ['i32.ge_u'], ['br_if', 1],
+  get('xj'), ['f64.load', 0], ['f64x2.splat'], set('xs'),
+  ...range(P).flatMap((p): Code => [get(`acc${p}`), get('wp'), ['v128.load', 16 * p], get('xs'), ['f64x2.mul'], ['f64x2.add'], set(`acc${p}`)]),
+  ...inc('wp', 'kpb'), ...inc('xj', 8),
+  ['br', 0],
+  ['end'], ['end'],
+  ...range(P).flatMap((p): Code => [get('zb'), get(`acc${p}`), ['v128.store', 16 * p]]),
+];
+
+/** zb[k] = exp(zb[k] − zmax) for k < K, summed in class order into `sum`. */
+const softmaxExps: Code = [
+  f64(0.0), set('sum'),
+  ...forLoop('k', [i32(0)], 'kb', 8, [
+    get('zb'), get('k'), ['i32.add'],
+    get('zb'), get('k'), ['i32.add'], ['f64.load', 0], get('zmax'), ['f64.sub'], ...callExp, tee('v'),
+    ['f64.store', 0],
+    get('sum'), get('v'), ['f64.add'], set('sum'),
+  ]),
+];
+
+const SOFTMAX_LOCALS = (P: number): FuncDef['locals'] => [
+  ['kb', 'i32'], ['kpb', 'i32'], ['wsize', 'i32'], ['wp', 'i32'], ['xj', 'i32'], ['xend', 'i32'], ['base', 'i32'], ['k', 'i32'], ['i', 'i32'],
+  ['zmax', 'f64'], ['sum', 'f64'], ['v', 'f64'],
+  ['xs', 'v128'], ['wv', 'v128'],
+  ...range(P).map((p) => [`acc${p}`, 'v128'] as const),
+  ...EXP_LOCALS,
+];
+
+/**
+ * fitSoftmax{P}(x, rows, labels, order, n, d, K, epochs, eta0, decay, wt, b, zb, cb, mb):
+ * `SoftmaxSgd.fit` — zero weights, then `epochs` passes in the visiting order `order`. Row r is
+ * X row rows[r] (x = byte address of row 0, d doubles per row), labels int32. The weights are
+ * kept feature-major, wt[j·Kp + k] (Kp = 2P ≥ K, padding lanes stay 0), b holds Kp intercepts;
+ * zb, cb, mb are Kp-double scratch. Per row, as the TypeScript: z_k = (W_k·x)·s + b_k, zmax,
+ * e_k = exp(z_k − zmax), their sum in class order, s ← s·decay (rescaling below 1e−9), then for
+ * every class with g_k = e_k/sum − [k = y] ≠ 0: b_k += −η₀g_k and W_k += x·((−η₀g_k)/s). The
+ * weight update runs on class pairs with a lane mask, so a class with g_k = 0 keeps its weights
+ * bit for bit. The pass ends with W ← W·s (the TypeScript's coef = w·wscale, then w = coef).
+ */
+const fitSoftmax = (P: number): FuncDef => ({
+  name: `fitSoftmax${P}`,
+  params: [
+    ['x', 'i32'], ['rows', 'i32'], ['labels', 'i32'], ['order', 'i32'], ['n', 'i32'], ['d', 'i32'], ['K', 'i32'], ['epochs', 'i32'],
+    ['eta0', 'f64'], ['decay', 'f64'], ['wt', 'i32'], ['b', 'i32'], ['zb', 'i32'], ['cb', 'i32'], ['mb', 'i32'],
+  ],
+  results: [],
+  locals: [
+    ...SOFTMAX_LOCALS(P),
+    ['nb', 'i32'], ['e', 'i32'], ['t', 'i32'], ['r', 'i32'], ['y', 'i32'], ['db', 'i32'],
+    ['wscale', 'f64'], ['g', 'f64'], ['update', 'f64'],
+    ...range(P).map((p) => [`c${p}`, 'v128'] as const),
+    ...range(P).map((p) => [`m${p}`, 'v128'] as const),
+  ],
+  export: true,
+  body: [
+    get('K'), i32(3), ['i32.shl'], set('kb'),
+    i32(16 * P), set('kpb'),
+    get('d'), i32(3), ['i32.shl'], set('db'),
+    get('d'), get('kpb'), ['i32.mul'], set('wsize'),
+    get('n'), i32(2), ['i32.shl'], set('nb'),
+    ...forLoop('i', [i32(0)], 'wsize', 8, [get('wt'), get('i'), ['i32.add'], f64(0.0), ['f64.store', 0]]),
+    ...forLoop('i', [i32(0)], 'kpb', 8, [
+      get('b'), get('i'), ['i32.add'], f64(0.0), ['f64.store', 0],
+      get('cb'), get('i'), ['i32.add'], f64(0.0), ['f64.store', 0],
+      get('mb'), get('i'), ['i32.add'], ['i64.const', 0n], ['i64.store', 0],
+    ]),
+    ...forLoop('e', [i32(0)], 'epochs', 1, [
+      f64(1.0), set('wscale'),
+      ...forLoop('t', [i32(0)], 'nb', 4, [
+        get('order'), get('t'), ['i32.add'], ['i32.load', 0], i32(2), ['i32.shl'], set('r'),
+        get('x'), get('rows'), get('r'), ['i32.add'], ['i32.load', 0], get('db'), ['i32.mul'], ['i32.add'], set('base'),
+        get('base'), get('db'), ['i32.add'], set('xend'),
+        get('labels'), get('r'), ['i32.add'], ['i32.load', 0], i32(3), ['i32.shl'], set('y'),
+        ...pairDots(P, 'wt'),
+        // z_k = dot_k·s + b_k; zmax (strict >, from −∞)
+        f64(-Infinity), set('zmax'),
+        ...forLoop('k', [i32(0)], 'kb', 8, [
+          get('zb'), get('k'), ['i32.add'],
+          get('zb'), get('k'), ['i32.add'], ['f64.load', 0], get('wscale'), ['f64.mul'], get('b'), get('k'), ['i32.add'], ['f64.load', 0], ['f64.add'], tee('v'),
+          ['f64.store', 0],
+          get('v'), get('zmax'), get('v'), get('zmax'), ['f64.gt'], ['select'], set('zmax'),
+        ]),
+        ...softmaxExps,
+        get('wscale'), get('decay'), ['f64.mul'], set('wscale'),
+        get('wscale'), f64(1e-9), ['f64.lt'],
+        ['if'],
+        ...forLoop('i', [i32(0)], 'wsize', 8, [get('wt'), get('i'), ['i32.add'], get('wt'), get('i'), ['i32.add'], ['f64.load', 0], get('wscale'), ['f64.mul'], ['f64.store', 0]]),
+        f64(1.0), set('wscale'),
+        ['end'],
+        // g_k, the intercepts, and each class's weight step c_k with its lane mask.
+        ...forLoop('k', [i32(0)], 'kb', 8, [
+          get('zb'), get('k'), ['i32.add'], ['f64.load', 0], get('sum'), ['f64.div'], f64(1.0), f64(0.0), get('k'), get('y'), ['i32.eq'], ['select'], ['f64.sub'], tee('g'),
+          f64(0.0), ['f64.ne'],
+          ['if'],
+          get('eta0'), ['f64.neg'], get('g'), ['f64.mul'], set('update'),
+          get('cb'), get('k'), ['i32.add'], get('update'), get('wscale'), ['f64.div'], ['f64.store', 0],
+          get('mb'), get('k'), ['i32.add'], ['i64.const', -1n], ['i64.store', 0],
+          get('b'), get('k'), ['i32.add'], get('b'), get('k'), ['i32.add'], ['f64.load', 0], get('update'), ['f64.add'], ['f64.store', 0],
+          ['else'],
+          get('cb'), get('k'), ['i32.add'], f64(0.0), ['f64.store', 0],
+          get('mb'), get('k'), ['i32.add'], ['i64.const', 0n], ['i64.store', 0],
+          ['end'],
+        ]),
+        ...range(P).flatMap((p): Code => [get('cb'), ['v128.load', 16 * p], set(`c${p}`), get('mb'), ['v128.load', 16 * p], set(`m${p}`)]),
+        // W[j][pair] = mask ? W + x_j·c : W
+        get('wt'), set('wp'), get('base'), set('xj'),
+        ['block'], ['loop'],
+        get('xj'), get('xend'), ['i32.ge_u'], ['br_if', 1],
+        get('xj'), ['f64.load', 0], ['f64x2.splat'], set('xs'),
+        ...range(P).flatMap((p): Code => [
+          get('wp'),
+          get('wp'), ['v128.load', 16 * p], tee('wv'), get('xs'), get(`c${p}`), ['f64x2.mul'], ['f64x2.add'],
+          get('wv'), get(`m${p}`), ['v128.bitselect'],
+          ['v128.store', 16 * p],
+        ]),
+        ...inc('wp', 'kpb'), ...inc('xj', 8),
+        ['br', 0],
+        ['end'], ['end'],
+      ]),
+      ...forLoop('i', [i32(0)], 'wsize', 8, [get('wt'), get('i'), ['i32.add'], get('wt'), get('i'), ['i32.add'], ['f64.load', 0], get('wscale'), ['f64.mul'], ['f64.store', 0]]),
+    ]),
+  ],
+});
+
+/**
+ * predictSoftmax{P}(x, idx, off, n, d, K, wt, b, out, mode, labels, zb) → count. Row i is X row
+ * off + idx[i]; z_k = Σ_j x_j·W_k[j] + b_k (`SoftmaxSgd.decisionInto`), zmax, e_k = exp(z_k − zmax),
+ * p_k = e_k / Σe (`predictProbaInto`). Mode 0 writes p (n × K) to `out` and returns 0. Mode 1
+ * returns how many rows have argmax_k p_k (ties: the lower class) equal to labels[i] (bytes),
+ * writing nothing: where every other class has z_k − zmax < −1e−9, e_k < 1 − 9.9e−10 < e_t = 1
+ * and p_t is strictly the largest, so the first class with z = zmax is the answer without an
+ * exp; otherwise p is computed as in mode 0.
+ */
+const predictSoftmax = (P: number): FuncDef => ({
+  name: `predictSoftmax${P}`,
+  params: [
+    ['x', 'i32'], ['idx', 'i32'], ['off', 'i32'], ['n', 'i32'], ['d', 'i32'], ['K', 'i32'], ['wt', 'i32'], ['b', 'i32'], ['out', 'i32'],
+    ['mode', 'i32'], ['labels', 'i32'], ['zb', 'i32'],
+  ],
+  results: ['i32'],
+  locals: [...SOFTMAX_LOCALS(P), ['nb', 'i32'], ['db', 'i32'], ['o', 'i32'], ['top', 'i32'], ['best', 'i32'], ['ok', 'i32'], ['correct', 'i32'], ['bp', 'f64']],
+  export: true,
+  body: [
+    get('K'), i32(3), ['i32.shl'], set('kb'),
+    i32(16 * P), set('kpb'),
+    get('d'), i32(3), ['i32.shl'], set('db'),
+    get('n'), i32(2), ['i32.shl'], set('nb'),
+    i32(0), set('correct'),
+    get('out'), set('o'),
+    ...forLoop('i', [i32(0)], 'nb', 4, [
+      get('x'), get('idx'), get('i'), ['i32.add'], ['i32.load', 0], get('off'), ['i32.add'], get('db'), ['i32.mul'], ['i32.add'], set('base'),
+      get('base'), get('db'), ['i32.add'], set('xend'),
+      ...pairDots(P, 'wt'),
+      f64(-Infinity), set('zmax'),
+      i32(0), set('top'),
+      ...forLoop('k', [i32(0)], 'kb', 8, [
+        get('zb'), get('k'), ['i32.add'],
+        get('zb'), get('k'), ['i32.add'], ['f64.load', 0], get('b'), get('k'), ['i32.add'], ['f64.load', 0], ['f64.add'], tee('v'),
+        ['f64.store', 0],
+        get('v'), get('zmax'), ['f64.gt'],
+        ['if'], get('v'), set('zmax'), get('k'), set('top'), ['end'],
+      ]),
+      get('mode'),
+      ['if'],
+      // Every other class clearly below the top?
+      i32(1), set('ok'),
+      ...forLoop('k', [i32(0)], 'kb', 8, [
+        get('k'), get('top'), ['i32.ne'],
+        ['if'],
+        get('zb'), get('k'), ['i32.add'], ['f64.load', 0], get('zmax'), ['f64.sub'], f64(-1e-9), ['f64.lt'], ['i32.eqz'],
+        ['if'], i32(0), set('ok'), ['end'],
+        ['end'],
+      ]),
+      get('top'), i32(3), ['i32.shr_u'], set('best'),
+      get('ok'), ['i32.eqz'],
+      ['if'],
+      ...softmaxExps,
+      // argmax of p_k = e_k / sum, ties to the lower class
+      i32(0), set('best'),
+      get('zb'), ['f64.load', 0], get('sum'), ['f64.div'], set('bp'),
+      ...forLoop('k', [i32(8)], 'kb', 8, [
+        get('zb'), get('k'), ['i32.add'], ['f64.load', 0], get('sum'), ['f64.div'], tee('v'), get('bp'), ['f64.gt'],
+        ['if'], get('v'), set('bp'), get('k'), i32(3), ['i32.shr_u'], set('best'), ['end'],
+      ]),
+      ['end'],
+      get('correct'), get('best'), get('labels'), get('i'), i32(2), ['i32.shr_u'], ['i32.add'], ['i32.load8_u', 0], ['i32.eq'], ['i32.add'], set('correct'),
+      ['else'],
+      ...softmaxExps,
+      ...forLoop('k', [i32(0)], 'kb', 8, [
+        get('o'), get('k'), ['i32.add'], get('zb'), get('k'), ['i32.add'], ['f64.load', 0], get('sum'), ['f64.div'], ['f64.store', 0],
+      ]),
+      ...inc('o', 'kb'),
+      ['end'],
+    ]),
+    get('correct'),
+  ],
+});
+
 /** Feature counts with unrolled variants (the curation family's 20). */
 export const UNROLLED_F = [20] as const;
 const FUNCS: FuncDef[] = [
   exp,
   fitBinary(), predictBinary(), countCorrectBinary(),
   ...UNROLLED_F.flatMap((F) => [fitBinary(F), predictBinary(F), countCorrectBinary(F)]),
+  ...range(MAX_PAIRS).flatMap((p) => [fitSoftmax(p + 1), predictSoftmax(p + 1)]),
 ];
 
 type FitBinary = (x: number, rows: number, labels: number, order: number, n: number, F: number, epochs: number, eta0: number, decay: number, coef: number, w: number) => number;
 type PredictBinary = (x: number, idx: number, off: number, n: number, F: number, coef: number, intercept: number, out: number) => void;
 type CountCorrectBinary = (x: number, n: number, F: number, coef: number, intercept: number, labels: number) => number;
+export type FitSoftmax = (
+  x: number, rows: number, labels: number, order: number, n: number, d: number, K: number, epochs: number,
+  eta0: number, decay: number, wt: number, b: number, zb: number, cb: number, mb: number,
+) => void;
+export type PredictSoftmax = (
+  x: number, idx: number, off: number, n: number, d: number, K: number, wt: number, b: number, out: number, mode: number, labels: number, zb: number,
+) => number;
 
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -309,6 +528,8 @@ interface Exports {
   fitBinary20: FitBinary;
   predictBinary20: PredictBinary;
   countCorrectBinary20: CountCorrectBinary;
+  [softmax: `fitSoftmax${number}`]: FitSoftmax;
+  [predict: `predictSoftmax${number}`]: PredictSoftmax;
 }
 
 /** The part of the WebAssembly JS API used here (the project's lib settings carry no DOM types). */
@@ -340,6 +561,7 @@ export class SgdKernel {
   private readonly scratchRegions = new Map<string, Region>();
   private readonly residents = new Map<Float64Array, Region>();
   private identityAt = -1;
+  private readonly staged = new Map<Float64Array, number>();
   private readonly free: Region[] = [];
 
   constructor(raw: Exports) {
@@ -419,6 +641,38 @@ export class SgdKernel {
     return region.ptr;
   }
 
+  /** Is `X` resident for now: staged by `withStaged` around the running call? */
+  isStaged(X: Float64Array): boolean {
+    return this.staged.has(X);
+  }
+
+  /**
+   * Runs `fn` with `arrays` copied in and treated as resident (a model given one of them as X
+   * reads the copy): they must not change while `fn` runs. For a call that uses one matrix many
+   * times (committee members' fits and predictions), not kept afterwards.
+   */
+  withStaged<T>(arrays: readonly Float64Array[], fn: () => T): T {
+    const added: Float64Array[] = [];
+    for (let i = 0; i < arrays.length; i++) {
+      const a = arrays[i];
+      if (this.staged.has(a) || a.length === 0) continue;
+      const ptr = this.scratch(`staged${this.staged.size}`, a.length * 8);
+      this.f64.set(a, ptr >> 3);
+      this.staged.set(a, ptr);
+      added.push(a);
+    }
+    try {
+      return fn();
+    } finally {
+      for (const a of added) this.staged.delete(a);
+    }
+  }
+
+  /** The address of `X` for a kernel: staged, or resident (copied once, see `resident`). */
+  matrix(X: Float64Array): number {
+    return this.staged.get(X) ?? this.resident(X);
+  }
+
   /** The address of the int32 run 0, 1, …, n − 1. */
   identity(n: number): number {
     const ptr = this.scratch('identity', n * 4);
@@ -466,6 +720,12 @@ export function sgdKernel(): SgdKernel | null {
     kernel = null;
   }
   return kernel;
+}
+
+/** `SgdKernel.withStaged` when the kernel is available, else just `fn()`. */
+export function withStaged<T>(arrays: readonly Float64Array[], fn: () => T): T {
+  const k = sgdKernel();
+  return k ? k.withStaged(arrays, fn) : fn();
 }
 
 /** Switches the kernel on or off (the tests compare both paths); returns the previous setting. */

@@ -27,6 +27,12 @@ export function sgdShuffleSeed(randomState = SGD_RANDOM_STATE): number {
 }
 
 const SHUFFLE_SEED = sgdShuffleSeed();
+
+/** The kernel when it may read X: X is immutable (kept resident) or staged for the running call. */
+export function usableKernel(X: Float64Array, immutableX: boolean): SgdKernel | null {
+  const k = sgdKernel();
+  return k && (immutableX || k.isStaged(X)) ? k : null;
+}
 const orderCache = new Map<number, Int32Array>();
 
 /** Row visiting order of one epoch over n rows (scikit-learn's xorshift Fisher–Yates). */
@@ -145,14 +151,14 @@ export class SgdLogistic {
    * (sgd-kernel.ts) keeps a copy of X and runs the same operations there.
    */
   fitFromScratch(X: Float64Array, rows: ArrayLike<number>, labels: ArrayLike<number>, n: number, epochs: number, immutableX = false): void {
-    const k = immutableX && n > 0 && epochs > 0 ? sgdKernel() : null;
+    const k = n > 0 && epochs > 0 ? usableKernel(X, immutableX) : null;
     if (!k) {
       this.resetParameters();
       for (let e = 0; e < epochs; e++) this.partialFit(X, rows, labels, n);
       return;
     }
     const F = this.nFeatures;
-    const x = k.resident(X);
+    const x = k.matrix(X);
     const rp = k.int32s('sgd.rows', rows, n);
     const lp = k.binaryLabels('sgd.labels', labels, n);
     const op = k.int32s('sgd.order', sgdVisitingOrder(n), n);
@@ -169,7 +175,7 @@ export class SgdLogistic {
    * `out`, as `predictProba1Into`; `immutableX` as in `fitFromScratch`.
    */
   predictRowsInto(X: Float64Array, offset: number, idx: Int32Array | null, n: number, out: Float64Array, immutableX = false): Float64Array {
-    const k = immutableX && n > 0 ? sgdKernel() : null;
+    const k = n > 0 ? usableKernel(X, immutableX) : null;
     if (!k) {
       for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-this.decision(X, offset + (idx === null ? i : idx[i]))));
       return out;
@@ -181,7 +187,7 @@ export class SgdLogistic {
 
   private kernelPredict(k: SgdKernel, X: Float64Array, offset: number, idx: Int32Array | null, n: number): number {
     const F = this.nFeatures;
-    const x = k.resident(X);
+    const x = k.matrix(X);
     const ip = idx === null ? k.identity(n) : k.int32s('sgd.idx', idx, n);
     const coef = k.scratch('sgd.coef', F * 8);
     const out = k.scratch('sgd.out', n * 8);
@@ -196,7 +202,7 @@ export class SgdLogistic {
    * (the kernel skips the exp where the sign of the decision value settles it, see sgd-kernel.ts).
    */
   countCorrect(X: Float64Array, labels: Uint8Array, n: number, immutableX = false): number {
-    const k = immutableX && n > 0 ? sgdKernel() : null;
+    const k = n > 0 ? usableKernel(X, immutableX) : null;
     if (!k) {
       let correct = 0;
       for (let i = 0; i < n; i++) {
@@ -206,7 +212,7 @@ export class SgdLogistic {
       return correct;
     }
     const F = this.nFeatures;
-    const x = k.resident(X);
+    const x = k.matrix(X);
     const coef = k.scratch('sgd.coef', F * 8);
     const lp = k.scratch('sgd.testLabels', n);
     k.u8.set(labels.subarray(0, n), lp);

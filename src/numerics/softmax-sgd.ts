@@ -17,7 +17,8 @@
  * test checks it to rounding). With the same η₀ and α the two models differ.
  */
 import type { ProbabilisticModel } from './model.ts';
-import { sgdVisitingOrder } from './sgd.ts';
+import { sgdVisitingOrder, usableKernel } from './sgd.ts';
+import { MAX_PAIRS, type SgdKernel } from './sgd-kernel.ts';
 
 export interface SoftmaxSgdOptions {
   eta0: number;
@@ -59,9 +60,87 @@ export class SoftmaxSgd implements ProbabilisticModel {
     this.intercept.fill(0);
   }
 
-  fit(X: ArrayLike<number>, rows: ArrayLike<number>, labels: ArrayLike<number>, n: number): void {
+  /**
+   * From zero weights, `epochs` passes. With `immutableX` (X never changes, e.g. an episode's
+   * data) or X staged for the running call, the WebAssembly kernel (sgd-kernel.ts) runs the same
+   * operations on its copy of X.
+   */
+  fit(X: ArrayLike<number>, rows: ArrayLike<number>, labels: ArrayLike<number>, n: number, immutableX = false): void {
     this.resetParameters();
-    for (let e = 0; e < this.epochs; e++) this.partialFit(X, rows, labels, n);
+    const k = n > 0 && this.epochs > 0 ? this.kernelFor(X, immutableX) : null;
+    if (!k) {
+      for (let e = 0; e < this.epochs; e++) this.partialFit(X, rows, labels, n);
+      return;
+    }
+    const F = this.nFeatures;
+    const K = this.nClasses;
+    const P = (K + 1) >> 1;
+    const x = k.matrix(X as Float64Array);
+    const rp = k.int32s('softmax.rows', rows, n);
+    const lp = k.int32s('softmax.labels', labels, n);
+    const op = k.int32s('softmax.order', sgdVisitingOrder(n), n);
+    const wt = k.scratch('softmax.wt', F * P * 16);
+    const b = k.scratch('softmax.b', P * 16);
+    const zb = k.scratch('softmax.z', P * 16);
+    const cb = k.scratch('softmax.c', P * 16);
+    const mb = k.scratch('softmax.m', P * 16);
+    k.raw[`fitSoftmax${P}`](x, rp, lp, op, n, F, K, this.epochs, this.eta0, 1.0 - this.eta0 * this.alpha, wt, b, zb, cb, mb);
+    const f = k.f64;
+    const w0 = wt >> 3;
+    const Kp = 2 * P;
+    for (let c = 0; c < K; c++) {
+      for (let j = 0; j < F; j++) this.coef[c * F + j] = f[w0 + j * Kp + c];
+      this.intercept[c] = f[(b >> 3) + c];
+    }
+  }
+
+  private kernelFor(X: ArrayLike<number>, immutableX: boolean): SgdKernel | null {
+    return X instanceof Float64Array && this.nClasses <= 2 * MAX_PAIRS ? usableKernel(X, immutableX) : null;
+  }
+
+  /** The weights feature-major with the intercepts, in the kernel's scratch (for its predictions). */
+  private uploadWeights(k: SgdKernel): { wt: number; b: number; P: number } {
+    const F = this.nFeatures;
+    const K = this.nClasses;
+    const P = (K + 1) >> 1;
+    const Kp = 2 * P;
+    const wt = k.scratch('softmax.pwt', F * P * 16);
+    const b = k.scratch('softmax.pb', P * 16);
+    const f = k.f64;
+    const w0 = wt >> 3;
+    for (let j = 0; j < F; j++) {
+      for (let c = 0; c < K; c++) f[w0 + j * Kp + c] = this.coef[c * F + j];
+      if (K < Kp) f[w0 + j * Kp + K] = 0;
+    }
+    for (let c = 0; c < Kp; c++) f[(b >> 3) + c] = c < K ? this.intercept[c] : 0;
+    return { wt, b, P };
+  }
+
+  /**
+   * How many of rows 0…n−1 of X have argmax_k p_k (ties: the lower class) equal to labels[i],
+   * p as `predictProbaInto` computes it (the kernel skips the exps where the top class is clear,
+   * see sgd-kernel.ts); `immutableX` as in `fit`.
+   */
+  countCorrect(X: Float64Array, labels: Uint8Array, n: number, immutableX = false): number {
+    const K = this.nClasses;
+    const k = n > 0 ? this.kernelFor(X, immutableX) : null;
+    if (!k) {
+      const rows = Int32Array.from({ length: n }, (_, i) => i);
+      const p = this.predictProbaInto(X, rows, n, new Float64Array(n * K));
+      let correct = 0;
+      for (let i = 0; i < n; i++) {
+        let best = 0;
+        for (let c = 1; c < K; c++) if (p[i * K + c] > p[i * K + best]) best = c;
+        if (best === labels[i]) correct++;
+      }
+      return correct;
+    }
+    const x = k.matrix(X);
+    const { wt, b, P } = this.uploadWeights(k);
+    const lp = k.scratch('softmax.testLabels', n);
+    k.u8.set(labels.subarray(0, n), lp);
+    const zb = k.scratch('softmax.z', P * 16);
+    return k.raw[`predictSoftmax${P}`](x, k.identity(n), 0, n, this.nFeatures, K, wt, b, 0, 1, lp, zb);
   }
 
   /** One pass over rows `rows[0..n)` of X in the classic visiting order. */
@@ -126,8 +205,19 @@ export class SoftmaxSgd implements ProbabilisticModel {
     }
   }
 
-  predictProbaInto(X: ArrayLike<number>, rows: ArrayLike<number>, n: number, out: Float64Array): Float64Array {
+  predictProbaInto(X: ArrayLike<number>, rows: ArrayLike<number>, n: number, out: Float64Array, immutableX = false): Float64Array {
     const K = this.nClasses;
+    const k = n > 0 ? this.kernelFor(X, immutableX) : null;
+    if (k) {
+      const x = k.matrix(X as Float64Array);
+      const ip = k.int32s('softmax.idx', rows, n);
+      const { wt, b, P } = this.uploadWeights(k);
+      const o = k.scratch('softmax.out', n * K * 8);
+      const zb = k.scratch('softmax.z', P * 16);
+      k.raw[`predictSoftmax${P}`](x, ip, 0, n, this.nFeatures, K, wt, b, o, 0, 0, zb);
+      out.set(k.f64.subarray(o >> 3, (o >> 3) + n * K));
+      return out;
+    }
     for (let i = 0; i < n; i++) {
       const o = i * K;
       this.decisionInto(X, rows[i], out, o);

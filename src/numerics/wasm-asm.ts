@@ -38,7 +38,7 @@ const PLAIN: Record<string, number> = {
 /** Loads and stores: opcode and natural alignment (log2 bytes); the immediate is the offset. */
 const MEM: Record<string, [number, number]> = {
   'i32.load': [0x28, 2], 'f64.load': [0x2b, 3], 'i32.store': [0x36, 2], 'f64.store': [0x39, 3],
-  'i32.load8_u': [0x2d, 0], 'i32.store8': [0x3a, 0],
+  'i32.load8_u': [0x2d, 0], 'i32.store8': [0x3a, 0], 'i64.store': [0x37, 3],
 };
 
 /**
@@ -47,7 +47,7 @@ const MEM: Record<string, [number, number]> = {
  * (no relaxed SIMD: its multiply-add may fuse).
  */
 const SIMD: Record<string, number> = {
-  'f64x2.splat': 0x14, 'f64x2.add': 0xf0, 'f64x2.sub': 0xf1, 'f64x2.mul': 0xf2, 'f64x2.div': 0xf3,
+  'f64x2.splat': 0x14, 'v128.bitselect': 0x52, 'f64x2.add': 0xf0, 'f64x2.sub': 0xf1, 'f64x2.mul': 0xf2, 'f64x2.div': 0xf3,
 };
 const SIMD_MEM: Record<string, number> = { 'v128.load': 0x00, 'v128.store': 0x0b };
 const SIMD_LANE: Record<string, number> = { 'f64x2.extract_lane': 0x21, 'f64x2.replace_lane': 0x22 };

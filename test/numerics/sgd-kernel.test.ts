@@ -9,6 +9,10 @@ import fc from 'fast-check';
 import { RandomState } from '../../src/numerics/random-state.ts';
 import { sgdKernel, useSgdKernel } from '../../src/numerics/sgd-kernel.ts';
 import { SgdLogistic } from '../../src/numerics/sgd.ts';
+import { SoftmaxSgd } from '../../src/numerics/softmax-sgd.ts';
+import { BinaryLogisticModel } from '../../src/numerics/binary-model.ts';
+import { committee } from '../../src/env/strategies/committee.ts';
+import type { StrategyContext } from '../../src/env/strategies/types.ts';
 
 const kernel = sgdKernel();
 
@@ -141,5 +145,84 @@ describe('SGD WebAssembly kernel', () => {
     }
     assert.equal(k.resident(arrays[19]), k.resident(arrays[19]));
     assert.ok(first.length === 20);
+  });
+
+  it('SoftmaxSgd: fit, probabilities and the accuracy count are bit-identical with the kernel on and off (K 2…16, any d, repeated rows, resident and gathered X)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.integer({ min: 2, max: 16 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 120 }),
+        fc.constantFrom(0.05, 0.5, 5),
+        fc.boolean(),
+        (seed, K, d, n, eta0, resident) => {
+          const rs = RandomState.fromSeed(seed);
+          const total = n + 40;
+          const X = rs.standardNormal(total * d).map((v, i) => (i % 13 === 0 ? v * 30 : v));
+          const rows = Int32Array.from({ length: n }, () => rs.randint(0, total));
+          const y = Int32Array.from({ length: n }, () => rs.randint(0, K));
+          const a = new SoftmaxSgd(d, K, { eta0, epochs: 10 });
+          const b = new SoftmaxSgd(d, K, { eta0, epochs: 10 });
+          withKernel(false, () => a.fit(X, rows, y, n, true));
+          b.coef.fill(2);
+          const staged = withKernel(true, () => (resident ? (b.fit(X, rows, y, n, true), true) : kernel!.withStaged([X], () => (b.fit(X, rows, y, n), true))));
+          assert.ok(staged);
+          assert.ok(sameBits(a.coef, b.coef), 'coef');
+          assert.ok(sameBits(a.intercept, b.intercept), 'intercept');
+          const idx = Int32Array.from({ length: 60 }, () => rs.randint(0, total));
+          const pa = withKernel(false, () => a.predictProbaInto(X, idx, 60, new Float64Array(60 * K), true));
+          const pb = withKernel(true, () => b.predictProbaInto(X, idx, 60, new Float64Array(60 * K), true));
+          assert.ok(sameBits(pa, pb), 'probabilities');
+          // Ties and near-ties in the decision values: rows that repeat, weights near zero.
+          const tiny = new SoftmaxSgd(d, K, { eta0, epochs: 1 });
+          for (let i = 0; i < K * d; i++) tiny.coef[i] = seed % 2 === 0 ? b.coef[i] : b.coef[i] * 1e-12;
+          const labels = Uint8Array.from({ length: total }, () => rs.randint(0, K));
+          for (const m of [b, tiny]) {
+            assert.equal(withKernel(true, () => m.countCorrect(X, labels, total, true)), withKernel(false, () => m.countCorrect(X, labels, total, true)));
+          }
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  it('a row of equal decision values counts as the lower class (the accuracy count\'s fallback)', () => {
+    const m = new SoftmaxSgd(2, 4, { eta0: 0.05, epochs: 1 });
+    const X = Float64Array.from([1, 2, 0, 0]);
+    // Classes 1 and 3 tie at the top for row 0; every class ties for the zero row 1.
+    m.coef.set([0, 0, 1, 1, 0, 0, 1, 1]);
+    for (const on of [true, false]) {
+      assert.equal(withKernel(on, () => m.countCorrect(X, Uint8Array.from([1, 0]), 2, true)), 2);
+      assert.equal(withKernel(on, () => m.countCorrect(X, Uint8Array.from([3, 2]), 2, true)), 0);
+    }
+  });
+
+  it('committee picks the same candidates with the kernel on and off (softmax and binary members, staged matrices)', () => {
+    for (const [K, d] of [[2, 20], [3, 4], [10, 64]] as const) {
+      for (const seed of [1, 2]) {
+        const picks = [true, false].map((on) =>
+          withKernel(on, () => {
+            const rs = RandomState.fromSeed(seed);
+            const n = 200;
+            const m = 40;
+            const proba = new Float64Array(n * K).fill(1 / K);
+            const ctx: StrategyContext = {
+              n, K, d, proba,
+              X: rs.standardNormal(n * d),
+              m,
+              labelledX: rs.standardNormal(m * d),
+              labelledY: Int32Array.from({ length: m }, (_, i) => i % K),
+              rng: rs,
+              makeModel: (dd, KK) => (KK === 2 ? new BinaryLogisticModel(dd, 0.05, 10) : new SoftmaxSgd(dd, KK, { eta0: 0.05, epochs: 10 })),
+            };
+            const out = new Int32Array(10);
+            const taken = committee(ctx, 10, new Uint8Array(n), out);
+            return [Array.from(out.subarray(0, taken)), rs.nextU32()];
+          }),
+        );
+        assert.deepEqual(picks[0], picks[1], `K ${K}, seed ${seed}`);
+      }
+    }
   });
 });

@@ -11,9 +11,9 @@
  */
 import type { RandomState } from '../../numerics/random-state.ts';
 import { SoftmaxSgd } from '../../numerics/softmax-sgd.ts';
-import type { ProbabilisticModel } from '../../numerics/model.ts';
 import type { ResetOptions } from '../episode-env.ts';
 import { PoolEnv, recordCurve, removePicks, type PoolEpisode } from '../pool-env.ts';
+import { PoolStrategyCache, candidateMeanSimilarity, poolSimilarityMatrix } from '../strategies/cache.ts';
 import type { StrategyContext } from '../strategies/index.ts';
 import { RUN_ORDER, runSelection, splitBatch } from '../strategies/select.ts';
 import type { DatasetTaskSpec } from '../tasks.ts';
@@ -34,7 +34,7 @@ export interface DatasetEnvOptions {
 }
 
 /** The model every data-set task fits (docs/datasets.md "Model"). */
-export function makeDatasetModel(d: number, K: number): ProbabilisticModel {
+export function makeDatasetModel(d: number, K: number): SoftmaxSgd {
   return new SoftmaxSgd(d, K, { eta0: DATASET_FAMILY.eta0, epochs: DATASET_FAMILY.fitEpochs });
 }
 
@@ -44,7 +44,16 @@ interface Episode extends PoolEpisode<DatasetTaskSpec, DatasetRegime, DatasetLas
   /** poolSize × K probabilities of the current pool positions (current model). */
   poolP: Float64Array;
   classCounts: Int32Array;
-  model: ProbabilisticModel;
+  model: SoftmaxSgd;
+  /** Per-episode buffers: pool rows of data.X, the strategies' pool and labelled features, the picks' mask. */
+  poolRows: Int32Array;
+  poolX: Float64Array;
+  labelledX: Float64Array;
+  exclude: Uint8Array;
+  validationP: Float64Array;
+  similarity: Float64Array;
+  /** coreset's min-distances across the episode's steps (by pool index). */
+  strategyCache: PoolStrategyCache;
 }
 
 export class DatasetEnv extends PoolEnv<DatasetTaskSpec, DatasetRegime, DatasetLastBatch, Episode, DatasetObservation> {
@@ -71,24 +80,36 @@ export class DatasetEnv extends PoolEnv<DatasetTaskSpec, DatasetRegime, DatasetL
     const b = Math.min(Math.max(action.batch_size, ep.task.minBatch), ep.budget, P);
     const counts = splitBatch(b, action.strategy_weights);
 
-    // The strategies' context: the pool's features and probabilities, the labelled set.
-    const X = new Float64Array(P * d);
+    // The strategies' context: the pool's features and probabilities, the labelled set (episode buffers).
+    const X = ep.poolX;
     for (let q = 0; q < P; q++) X.set(data.X.subarray((data.poolStart + ep.live[q]) * d, (data.poolStart + ep.live[q] + 1) * d), q * d);
-    const labelledX = new Float64Array(ep.labelled * d);
+    const labelledX = ep.labelledX;
     for (let i = 0; i < ep.labelled; i++) labelledX.set(data.X.subarray(ep.labelledRows[i] * d, (ep.labelledRows[i] + 1) * d), i * d);
     const ctx: StrategyContext = {
       n: P,
       K,
       d,
       proba: ep.poolP.subarray(0, P * K),
-      X,
+      X: X.subarray(0, P * d),
       m: ep.labelled,
-      labelledX,
+      labelledX: labelledX.subarray(0, ep.labelled * d),
       labelledY: ep.labelledLabels.subarray(0, ep.labelled),
       rng: ep.rng,
       makeModel: makeDatasetModel,
     };
-    const exclude = new Uint8Array(P);
+    // Caches equal to what coreset and density compute themselves (cache.ts): coreset's
+    // min-distances folded in once per purchase, density's similarities over the current
+    // candidates from the pool's similarity matrix (computed once per data set).
+    if (counts.coreset > 0 || counts.density > 0) {
+      const pool = data.X.subarray(data.poolStart * d, (data.poolStart + data.nPool) * d);
+      ctx.cache = counts.coreset > 0 ? ep.strategyCache.fill({ poolX: pool, d, ids: ep.live, n: P, labelledX: ctx.labelledX, m: ep.labelled, dataKey: data }, true, false) : {};
+      if (counts.density > 0) {
+        const M = poolSimilarityMatrix(data, pool, data.nPool, d);
+        ctx.cache.meanSimilarity = candidateMeanSimilarity(M, data.nPool, ep.live, P, ep.similarity);
+      }
+    }
+    const exclude = ep.exclude;
+    exclude.fill(0, 0, P);
     const selection = runSelection(ctx, counts, exclude);
     const picked = RUN_ORDER.filter((name) => selection.picks[name] !== undefined).map((name) => ({ name, picks: Array.from(selection.picks[name]!) }));
     if (this.recordSelections) {
@@ -195,6 +216,7 @@ function startEpisode(task: DatasetTaskSpec, seed: number, data: EpisodeData, fi
     labelledLabels[r] = data.yVisible[r];
     classCounts[data.yVisible[r]]++;
   }
+  const strategyCache = new PoolStrategyCache(data.nPool);
   const ep: Episode = {
     task,
     seed,
@@ -208,6 +230,13 @@ function startEpisode(task: DatasetTaskSpec, seed: number, data: EpisodeData, fi
     labelled: data.nSeedCandidates,
     classCounts,
     model: makeDatasetModel(data.d, K),
+    poolRows: new Int32Array(data.nPool),
+    poolX: new Float64Array(data.nPool * data.d),
+    labelledX: new Float64Array(maxLabelled * data.d),
+    exclude: new Uint8Array(data.nPool),
+    validationP: new Float64Array(data.nValidation * K),
+    similarity: new Float64Array(data.nPool),
+    strategyCache,
     performance: 0,
     validationAccuracy: 0,
     diversity: 0,
@@ -238,7 +267,8 @@ function refit(ep: Episode): void {
   const { data, model } = ep;
   const K = data.K;
   const d = data.d;
-  model.fit(data.X, ep.labelledRows, ep.labelledLabels, ep.labelled);
+  // The episode's data never changes: the WebAssembly kernel may keep it (same numbers either way).
+  model.fit(data.X, ep.labelledRows, ep.labelledLabels, ep.labelled, true);
 
   let rows = validationRowsCache.get(data);
   if (!rows) {
@@ -246,7 +276,7 @@ function refit(ep: Episode): void {
     validationRowsCache.set(data, rows);
   }
   const nV = data.nValidation;
-  const pv = model.predictProbaInto(data.X, rows, nV, new Float64Array(nV * K));
+  const pv = model.predictProbaInto(data.X, rows, nV, ep.validationP, true);
   let correct = 0;
   let loss = 0;
   const eps = 1e-15;
@@ -261,8 +291,9 @@ function refit(ep: Episode): void {
   ep.validationAccuracy = correct / nV;
 
   const P = ep.poolSize;
-  const poolRows = Int32Array.from({ length: P }, (_, q) => data.poolStart + ep.live[q]);
-  model.predictProbaInto(data.X, poolRows, P, ep.poolP);
+  const poolRows = ep.poolRows;
+  for (let q = 0; q < P; q++) poolRows[q] = data.poolStart + ep.live[q];
+  model.predictProbaInto(data.X, poolRows, P, ep.poolP, true);
   // Mean of (1 − max p)·K/(K − 1): 0 when every pool row is certain, 1 when all are uniform.
   let unc = 0;
   for (let q = 0; q < P; q++) {
@@ -290,17 +321,7 @@ function refit(ep: Episode): void {
 /** Accuracy of the current model on the hidden test set: the only place it is read. */
 function testAccuracy(ep: Episode): number {
   const { testX, testY } = ep.data.hidden;
-  const K = ep.data.K;
-  const n = testY.length;
-  const rows = Int32Array.from({ length: n }, (_, i) => i);
-  const p = ep.model.predictProbaInto(testX, rows, n, new Float64Array(n * K));
-  let correct = 0;
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let k = 1; k < K; k++) if (p[i * K + k] > p[i * K + best]) best = k;
-    if (best === testY[i]) correct++;
-  }
-  return correct / n;
+  return ep.model.countCorrect(testX, testY, testY.length, true) / testY.length;
 }
 
 export type DatasetAnchorPolicy = 'random' | 'oracle_uncertainty' | 'oracle_random';
@@ -351,6 +372,6 @@ export function playDatasetAnchorEpisode(task: DatasetTaskSpec, data: EpisodeDat
     ep.steps += 1;
     if (picks.length === 0) break;
   }
-  if (policy !== 'oracle_uncertainty') ep.model.fit(data.X, ep.labelledRows, ep.labelledLabels, ep.labelled);
+  if (policy !== 'oracle_uncertainty') ep.model.fit(data.X, ep.labelledRows, ep.labelledLabels, ep.labelled, true);
   return testAccuracy(ep);
 }

@@ -29,6 +29,81 @@ export function initialPoolSimilarity(key: object, poolX: ArrayLike<number>, nPo
   return sim;
 }
 
+/**
+ * The similarity matrix of an initial pool: M[p·N + q] = 1 / (1 + ‖x_p − x_q‖) for pool indices
+ * p, q < N (squares summed in column order, the same float as density.ts computes for the pair in
+ * either order: (a − b)² = (b − a)²), kept for the last two keys (N² doubles each: 7.6 MB for
+ * digits' pool).
+ */
+const similarityMatrices = new Map<object, Float64Array>();
+const MATRICES_KEPT = 2;
+
+export function poolSimilarityMatrix(key: object, poolX: ArrayLike<number>, N: number, d: number): Float64Array {
+  const hit = similarityMatrices.get(key);
+  if (hit) {
+    similarityMatrices.delete(key);
+    similarityMatrices.set(key, hit);
+    return hit;
+  }
+  const M = new Float64Array(N * N);
+  for (let p = 0; p < N; p++) {
+    const a = p * d;
+    M[p * N + p] = 1;
+    for (let q = p + 1; q < N; q++) {
+      const b = q * d;
+      let acc = 0;
+      for (let j = 0; j < d; j++) {
+        const v = poolX[a + j] - poolX[b + j];
+        acc += v * v;
+      }
+      const sim = 1 / (1 + Math.sqrt(acc));
+      M[p * N + q] = sim;
+      M[q * N + p] = sim;
+    }
+  }
+  similarityMatrices.set(key, M);
+  if (similarityMatrices.size > MATRICES_KEPT) similarityMatrices.delete(similarityMatrices.keys().next().value!);
+  return M;
+}
+
+/**
+ * density's own reference set, the current candidates (density.ts without a cache), from the
+ * pool's similarity matrix: out[q] = (Σ_r M[ids[q]][ids[r]] over r = 0…n−1 in order, from 0) / n
+ * — the sums `meanSelfSimilarity` forms over the candidates, term for term (its row q receives
+ * the pair terms in reference order, the self term 1 in its place), in O(n²) instead of O(n²·d).
+ */
+export function candidateMeanSimilarity(M: Float64Array, N: number, ids: ArrayLike<number>, n: number, out: Float64Array): Float64Array {
+  let q = 0;
+  for (; q + 4 <= n; q += 4) {
+    const b0 = ids[q] * N;
+    const b1 = ids[q + 1] * N;
+    const b2 = ids[q + 2] * N;
+    const b3 = ids[q + 3] * N;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let r = 0; r < n; r++) {
+      const c = ids[r];
+      s0 += M[b0 + c];
+      s1 += M[b1 + c];
+      s2 += M[b2 + c];
+      s3 += M[b3 + c];
+    }
+    out[q] = s0 / n;
+    out[q + 1] = s1 / n;
+    out[q + 2] = s2 / n;
+    out[q + 3] = s3 / n;
+  }
+  for (; q < n; q++) {
+    const b0 = ids[q] * N;
+    let s0 = 0;
+    for (let r = 0; r < n; r++) s0 += M[b0 + ids[r]];
+    out[q] = s0 / n;
+  }
+  return out;
+}
+
 export interface PoolView {
   /** The initial pool's features, nPool × d in pool-index order. */
   poolX: ArrayLike<number>;

@@ -17,6 +17,7 @@
  * using boosting and bagging", ICML 1998 (bagged committees); modAL `vote_entropy_sampling`,
  * libact `QueryByCommittee(disagreement='vote')`.
  */
+import { withStaged } from '../../numerics/sgd-kernel.ts';
 import { floatScratch, intScratch } from './scratch.ts';
 import { argmaxRow } from './score.ts';
 import type { StrategyContext } from './types.ts';
@@ -36,21 +37,25 @@ export function committeeVotes(ctx: StrategyContext, votes: Float64Array, meanP:
   const all = intScratch('strategies.committee.all', n);
   for (let i = 0; i < n; i++) all[i] = i;
   const p = floatScratch('strategies.committee.p', n * K);
-  for (let c = 0; c < COMMITTEE_SIZE; c++) {
-    for (let i = 0; i < m; i++) {
-      const r = ctx.rng.randint(0, m);
-      rows[i] = r;
-      labels[i] = labelledY[r];
+  // The candidates and the labelled rows stay as they are for the whole committee: staged once
+  // in the WebAssembly kernel for every member's fit and prediction (same numbers without it).
+  withStaged([X, labelledX], () => {
+    for (let c = 0; c < COMMITTEE_SIZE; c++) {
+      for (let i = 0; i < m; i++) {
+        const r = ctx.rng.randint(0, m);
+        rows[i] = r;
+        labels[i] = labelledY[r];
+      }
+      const model = ctx.makeModel(d, K);
+      model.fit(labelledX, rows, labels, m);
+      model.predictProbaInto(X, all, n, p);
+      for (let i = 0; i < n; i++) {
+        const base = i * K;
+        votes[base + argmaxRow(p, base, K)] += 1;
+        for (let k = 0; k < K; k++) meanP[base + k] += p[base + k];
+      }
     }
-    const model = ctx.makeModel(d, K);
-    model.fit(labelledX, rows, labels, m);
-    model.predictProbaInto(X, all, n, p);
-    for (let i = 0; i < n; i++) {
-      const base = i * K;
-      votes[base + argmaxRow(p, base, K)] += 1;
-      for (let k = 0; k < K; k++) meanP[base + k] += p[base + k];
-    }
-  }
+  });
   for (let i = 0; i < n * K; i++) meanP[i] = meanP[i] / COMMITTEE_SIZE;
 }
 
