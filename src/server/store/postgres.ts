@@ -38,7 +38,7 @@ import {
   type RetentionPolicy,
   type StepRecord,
 } from './types.ts';
-import { LAST_MS, SUMMARY_COLUMNS, num, toLog, toSummary, type EpisodeRow as Row } from './rows.ts';
+import { LAST_MS, SUMMARY_COLUMNS, expired, finishValues, finishedCutoff, num, startValues, toLog, toSummary, unfinishedCutoff, type EpisodeRow as Row } from './rows.ts';
 
 /** pg returns BIGINT columns as strings; a log query also aggregates the steps (STEPS_JSON). */
 type EpisodeRow = Row<string> & { steps?: string | null };
@@ -273,27 +273,9 @@ export class PostgresEpisodeStore implements EpisodeStore {
     }
   }
 
-  private finishedCutoff(nowMs: number): number | null {
-    return this.retention.maxAgeS > 0 ? nowMs - this.retention.maxAgeS * 1000 : null;
-  }
-
-  private unfinishedCutoff(nowMs: number): number | null {
-    return this.retention.unfinishedIdleS > 0 ? nowMs - this.retention.unfinishedIdleS * 1000 : null;
-  }
-
-  /** True when retention has evicted the row in effect, whether or not prune deleted it yet. */
-  private expired(row: EpisodeRow, nowMs: number): boolean {
-    if (row.finished_ms !== null) {
-      const cutoff = this.finishedCutoff(nowMs);
-      return cutoff !== null && num(row.finished_ms) < cutoff;
-    }
-    const cutoff = this.unfinishedCutoff(nowMs);
-    return cutoff !== null && num(row.last_ms ?? row.created_ms) < cutoff;
-  }
-
   createEpisode(ep: EpisodeStart): Promise<void> {
     return this.run('starting an episode', async () => {
-      const params = [ep.episode_id, ep.task_id, ep.seed, ep.label, ep.transport, ep.created_ms, JSON.stringify(ep.initial_observation), ep.owner_key ?? null];
+      const params = startValues(ep);
       const inserted = await this.pool.query(
         `INSERT INTO episodes (episode_id, task_id, seed, label, transport, created_ms, initial_observation, owner_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (episode_id) DO NOTHING`,
@@ -305,7 +287,7 @@ export class PostgresEpisodeStore implements EpisodeStore {
         const existing = (
           await client.query<EpisodeRow>(`SELECT e.*, ${LAST_MS} AS last_ms FROM episodes e WHERE e.episode_id = $1 FOR UPDATE`, [ep.episode_id])
         ).rows[0];
-        if (existing && !this.expired(existing, ep.created_ms)) throw new StoreConflictError(`episode_id '${ep.episode_id}' is already in use`);
+        if (existing && !expired(existing, this.retention, ep.created_ms)) throw new StoreConflictError(`episode_id '${ep.episode_id}' is already in use`);
         if (existing) {
           await client.query('DELETE FROM episodes WHERE episode_id = $1', [ep.episode_id]);
           if (existing.finished_ms !== null) this.finishedRows--;
@@ -350,14 +332,7 @@ export class PostgresEpisodeStore implements EpisodeStore {
         const finished = await client.query(
           `UPDATE episodes SET finished_ms = $1, step_count = $2, final_observation = $3, noise_ratios = $4, grade_data = $5
            WHERE episode_id = $6 AND finished_ms IS NULL`,
-          [
-            finish.finished_ms,
-            step.t,
-            JSON.stringify(finish.final_observation),
-            JSON.stringify(finish.noise_ratios),
-            finish.grade_data ? JSON.stringify(finish.grade_data) : null,
-            episodeId,
-          ],
+          finishValues(episodeId, step.t, finish),
         );
         if (finished.rowCount !== 1) throw new StoreConflictError(`episode '${episodeId}' was finished by another writer`);
       });
@@ -403,7 +378,7 @@ export class PostgresEpisodeStore implements EpisodeStore {
       [episodeId],
     );
     const row = r.rows[0];
-    if (!row || this.expired(row, Date.now())) return null;
+    if (!row || expired(row, this.retention, Date.now())) return null;
     return row;
   }
 
@@ -426,7 +401,7 @@ export class PostgresEpisodeStore implements EpisodeStore {
         [episodeId, afterT],
       );
       const row = r.rows[0];
-      if (!row || this.expired(row, Date.now())) return null;
+      if (!row || expired(row, this.retention, Date.now())) return null;
       return JSON.parse(row.steps ?? '[]') as StepRecord[];
     });
   }
@@ -445,7 +420,7 @@ export class PostgresEpisodeStore implements EpisodeStore {
         await this.pool.query<EpisodeRow>(`SELECT ${SUMMARY_COLUMNS} FROM episodes WHERE episode_id = $1 AND finished_ms IS NOT NULL`, [episodeId])
       ).rows[0];
       if (!row) return null;
-      const cutoff = this.finishedCutoff(Date.now());
+      const cutoff = finishedCutoff(this.retention, Date.now());
       return cutoff !== null && num(row.finished_ms!) < cutoff ? null : toSummary(row);
     });
   }
@@ -460,7 +435,7 @@ export class PostgresEpisodeStore implements EpisodeStore {
       };
       if (query.task_id !== undefined) where.push(`task_id = ${param(query.task_id)}`);
       if (query.owner_key !== undefined) where.push(query.owner_key === null ? 'owner_key IS NULL' : `owner_key = ${param(query.owner_key)}`);
-      const cutoff = this.finishedCutoff(Date.now());
+      const cutoff = finishedCutoff(this.retention, Date.now());
       if (cutoff !== null) where.push(`finished_ms >= ${param(cutoff)}`);
       if (query.before) {
         // Row comparison matches the index order (finished_ms DESC, seq DESC).
@@ -480,7 +455,7 @@ export class PostgresEpisodeStore implements EpisodeStore {
 
   countFinished(): Promise<number> {
     return this.run('counting episodes', async () => {
-      const cutoff = this.finishedCutoff(Date.now());
+      const cutoff = finishedCutoff(this.retention, Date.now());
       const r = await this.pool.query<{ n: string }>(
         `SELECT COUNT(*) AS n FROM episodes WHERE finished_ms IS NOT NULL${cutoff !== null ? ' AND finished_ms >= $1' : ''}`,
         cutoff !== null ? [cutoff] : [],
@@ -496,14 +471,14 @@ export class PostgresEpisodeStore implements EpisodeStore {
 
   private async pruneNow(nowMs: number): Promise<number> {
     let evicted = 0;
-    const finishedCutoff = this.finishedCutoff(nowMs);
-    if (finishedCutoff !== null) {
-      evicted += (await this.pool.query('DELETE FROM episodes WHERE finished_ms IS NOT NULL AND finished_ms < $1', [finishedCutoff])).rowCount ?? 0;
+    const ageCutoff = finishedCutoff(this.retention, nowMs);
+    if (ageCutoff !== null) {
+      evicted += (await this.pool.query('DELETE FROM episodes WHERE finished_ms IS NOT NULL AND finished_ms < $1', [ageCutoff])).rowCount ?? 0;
     }
     // Other replicas finish episodes too: start from the true count.
     this.finishedRows = num((await this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM episodes WHERE finished_ms IS NOT NULL')).rows[0]!.n);
     if (this.retention.maxCount > 0 && this.finishedRows > this.retention.maxCount) evicted += await this.trimToCount();
-    const idleCutoff = this.unfinishedCutoff(nowMs);
+    const idleCutoff = unfinishedCutoff(this.retention, nowMs);
     if (idleCutoff !== null) {
       evicted +=
         (

@@ -4,7 +4,7 @@
  * the store interface's values. node:sqlite returns INTEGER columns as numbers; pg returns BIGINT
  * columns as strings (exact beyond 2^53), read here with `num`.
  */
-import type { EpisodeFinish, EpisodeLog, EpisodeSummary, EpisodeTransport, StepRecord } from './types.ts';
+import type { EpisodeFinish, EpisodeLog, EpisodeStart, EpisodeSummary, EpisodeTransport, RetentionPolicy, StepRecord } from './types.ts';
 
 /** A row of `episodes`; `N` is how the driver returns BIGINT columns. */
 export interface EpisodeRow<N extends number | string = number | string> {
@@ -33,6 +33,43 @@ export const SUMMARY_COLUMNS = 'seq, episode_id, task_id, seed, label, owner_key
 export const LAST_MS = '(SELECT COALESCE(MAX(s.created_ms), e.created_ms) FROM steps s WHERE s.episode_id = e.episode_id)';
 
 export const num = (v: string | number): number => (typeof v === 'number' ? v : Number(v));
+
+/** A new episode's values in the columns' order: episode_id, task_id, seed, label, transport, created_ms, initial_observation, owner_key. */
+export function startValues(ep: EpisodeStart): [string, string, number, string | null, string, number, string, string | null] {
+  return [ep.episode_id, ep.task_id, ep.seed, ep.label, ep.transport, ep.created_ms, JSON.stringify(ep.initial_observation), ep.owner_key ?? null];
+}
+
+/** The finish's values in the UPDATE's order: finished_ms, step_count, final_observation, noise_ratios, grade_data, then the episode_id it matches. */
+export function finishValues(episodeId: string, stepCount: number, finish: EpisodeFinish): [number, number, string, string, string | null, string] {
+  return [
+    finish.finished_ms,
+    stepCount,
+    JSON.stringify(finish.final_observation),
+    JSON.stringify(finish.noise_ratios),
+    finish.grade_data ? JSON.stringify(finish.grade_data) : null,
+    episodeId,
+  ];
+}
+
+/** Age cutoff of finished rows in epoch ms, or null without an age limit. */
+export function finishedCutoff(retention: RetentionPolicy, nowMs: number): number | null {
+  return retention.maxAgeS > 0 ? nowMs - retention.maxAgeS * 1000 : null;
+}
+
+/** Idle cutoff of unfinished rows in epoch ms, or null when they are kept however idle. */
+export function unfinishedCutoff(retention: RetentionPolicy, nowMs: number): number | null {
+  return retention.unfinishedIdleS > 0 ? nowMs - retention.unfinishedIdleS * 1000 : null;
+}
+
+/** True when retention has evicted the row in effect, whether or not prune deleted it yet. */
+export function expired(row: EpisodeRow, retention: RetentionPolicy, nowMs: number): boolean {
+  if (row.finished_ms !== null) {
+    const cutoff = finishedCutoff(retention, nowMs);
+    return cutoff !== null && num(row.finished_ms) < cutoff;
+  }
+  const cutoff = unfinishedCutoff(retention, nowMs);
+  return cutoff !== null && num(row.last_ms ?? row.created_ms) < cutoff;
+}
 
 /** The finish of a finished row (null for an unfinished one). */
 function finishOf(row: EpisodeRow): EpisodeFinish | null {

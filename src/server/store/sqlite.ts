@@ -34,7 +34,7 @@ import {
   type RetentionPolicy,
   type StepRecord,
 } from './types.ts';
-import { LAST_MS, SUMMARY_COLUMNS, toLog, toSummary, type EpisodeRow as Row } from './rows.ts';
+import { LAST_MS, SUMMARY_COLUMNS, expired, finishValues, finishedCutoff, startValues, toLog, toSummary, unfinishedCutoff, type EpisodeRow as Row } from './rows.ts';
 
 /** node:sqlite returns INTEGER columns as numbers. */
 type EpisodeRow = Row<number>;
@@ -396,28 +396,9 @@ export class SqliteEpisodeStore implements EpisodeStore {
     }
   }
 
-  /** Age cutoff of finished rows in epoch ms, or null without an age limit. */
-  private finishedCutoff(nowMs: number): number | null {
-    return this.retention.maxAgeS > 0 ? nowMs - this.retention.maxAgeS * 1000 : null;
-  }
-
-  private unfinishedCutoff(nowMs: number): number | null {
-    return this.retention.unfinishedIdleS > 0 ? nowMs - this.retention.unfinishedIdleS * 1000 : null;
-  }
-
-  /** True when retention has evicted the row in effect, whether or not prune deleted it yet. */
-  private expired(row: EpisodeRow, nowMs: number): boolean {
-    if (row.finished_ms !== null) {
-      const cutoff = this.finishedCutoff(nowMs);
-      return cutoff !== null && row.finished_ms < cutoff;
-    }
-    const cutoff = this.unfinishedCutoff(nowMs);
-    return cutoff !== null && (row.last_ms ?? row.created_ms) < cutoff;
-  }
-
   private liveRow(episodeId: string): EpisodeRow | null {
     const row = this.episodeById.get(episodeId) as EpisodeRow | undefined;
-    if (!row || this.expired(row, Date.now())) return null;
+    if (!row || expired(row, this.retention, Date.now())) return null;
     return row;
   }
 
@@ -425,7 +406,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
     return this.run('starting an episode', () => {
       const existing = this.episodeById.get(ep.episode_id) as EpisodeRow | undefined;
       if (existing) {
-        if (!this.expired(existing, ep.created_ms)) {
+        if (!expired(existing, this.retention, ep.created_ms)) {
           throw new StoreConflictError(`episode_id '${ep.episode_id}' is already in use`);
         }
         // Evicted in effect: the id may be used again (both statements in one transaction).
@@ -448,7 +429,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
 
   private insertNew(ep: EpisodeStart): void {
     try {
-      this.insertEpisode.run(ep.episode_id, ep.task_id, ep.seed, ep.label, ep.transport, ep.created_ms, JSON.stringify(ep.initial_observation), ep.owner_key ?? null);
+      this.insertEpisode.run(...startValues(ep));
     } catch (e) {
       if (sqliteCode(e) === SQLITE_CONSTRAINT) throw new StoreConflictError(`episode_id '${ep.episode_id}' is already in use`, { cause: e });
       throw e;
@@ -467,14 +448,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
       try {
         const changes = Number(this.insertStep.run(episodeId, step.t, now, JSON.stringify(step)).changes);
         if (changes !== 1) this.explainRefusedStep(episodeId, step.t);
-        const finished = this.finishEpisode.run(
-          finish.finished_ms,
-          step.t,
-          JSON.stringify(finish.final_observation),
-          JSON.stringify(finish.noise_ratios),
-          finish.grade_data ? JSON.stringify(finish.grade_data) : null,
-          episodeId,
-        );
+        const finished = this.finishEpisode.run(...finishValues(episodeId, step.t, finish));
         if (Number(finished.changes) !== 1) throw new StoreConflictError(`episode '${episodeId}' was finished by another writer`);
         this.db.exec('COMMIT');
       } catch (e) {
@@ -532,7 +506,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
     return this.run('reading an episode', () => {
       const row = this.summaryById.get(episodeId) as EpisodeRow | undefined;
       if (!row) return null;
-      const cutoff = this.finishedCutoff(Date.now());
+      const cutoff = finishedCutoff(this.retention, Date.now());
       return cutoff !== null && row.finished_ms! < cutoff ? null : toSummary(row);
     });
   }
@@ -549,7 +523,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
         where.push(query.owner_key === null ? 'owner_key IS NULL' : 'owner_key = ?');
         if (query.owner_key !== null) params.push(query.owner_key);
       }
-      const cutoff = this.finishedCutoff(Date.now());
+      const cutoff = finishedCutoff(this.retention, Date.now());
       if (cutoff !== null) {
         where.push('finished_ms >= ?');
         params.push(cutoff);
@@ -580,9 +554,9 @@ export class SqliteEpisodeStore implements EpisodeStore {
 
   private pruneNow(nowMs: number): number {
     let evicted = 0;
-    const finishedCutoff = this.finishedCutoff(nowMs);
-    if (finishedCutoff !== null) {
-      const n = Number(this.deleteOldFinished.run(finishedCutoff).changes);
+    const ageCutoff = finishedCutoff(this.retention, nowMs);
+    if (ageCutoff !== null) {
+      const n = Number(this.deleteOldFinished.run(ageCutoff).changes);
       this.finishedRows -= n;
       evicted += n;
     }
@@ -591,7 +565,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
       this.finishedRows -= n;
       evicted += n;
     }
-    const idleCutoff = this.unfinishedCutoff(nowMs);
+    const idleCutoff = unfinishedCutoff(this.retention, nowMs);
     if (idleCutoff !== null) evicted += Number(this.deleteIdleUnfinished.run(idleCutoff).changes);
     return evicted;
   }
