@@ -17,7 +17,7 @@ import { ENV_NAME, episodeMetadata, type EnvService, type ResetBody } from './co
 import type { LiveEpisode } from './episodes.ts';
 import { internalError, sendError } from './errors.ts';
 import { isExactIntegerId, parseJsonKeepingIds } from './json-ids.ts';
-import { isCleanText, isPlainObject, parseEpisodeIdField, parseEpisodeIdRef, parseResetRequest, prefixLoc, type ResetRequest } from '../protocol/requests.ts';
+import { isCleanText, isPlainObject, parseEpisodeIdField, parseEpisodeIdRef, parseResetRequest, within, type ResetRequest } from '../protocol/requests.ts';
 import { clientKey } from './security/limits.ts';
 import type { Session } from './sessions.ts';
 
@@ -126,15 +126,6 @@ type ToolScope =
   | { kind: 'none' }
   | { kind: 'session'; session: Session }
   | { kind: 'connection'; connection: ConnectionContext };
-
-function withArgs<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    const error = asApiError(e);
-    throw error ? prefixLoc(error, ['arguments']) : e;
-  }
-}
 
 /**
  * OpenEnv's ToolError categories (openenv/core/env_server/mcp_types.py, ToolErrorType): framework
@@ -320,7 +311,7 @@ export class McpDispatcher {
       case 'list_tasks':
         return service.tasks();
       case 'start_episode': {
-        const req = withArgs(() => parseResetRequest(args));
+        const req = within(['arguments'], () => parseResetRequest(args));
         if (scope.kind === 'connection') {
           const { episode, body } = await service.reset(req, { kind: 'connection', sessionId: scope.connection.session.id, principal }, false);
           scope.connection.setCurrent(episode);
@@ -331,8 +322,8 @@ export class McpDispatcher {
         return body;
       }
       case 'take_action': {
-        const episodeId = withArgs(() => parseEpisodeIdField(args.episode_id));
-        const action = withArgs(() => parseAction(args));
+        const episodeId = within(['arguments'], () => parseEpisodeIdField(args.episode_id));
+        const action = within(['arguments'], () => parseAction(args));
         const callerSessionId =
           scope.kind === 'connection' ? scope.connection.session.id : scope.kind === 'session' ? scope.session.id : undefined;
         let episode: LiveEpisode;
@@ -351,7 +342,7 @@ export class McpDispatcher {
         return toolStepPayload(episode.id, r, episodeMetadata(episode, r));
       }
       case 'get_state': {
-        const episodeId = withArgs(() => parseEpisodeIdField(args.episode_id));
+        const episodeId = within(['arguments'], () => parseEpisodeIdField(args.episode_id));
         if (episodeId !== null) return await service.stateById(episodeId, principal);
         if (scope.kind === 'connection') {
           const ep = scope.connection.current();
@@ -368,7 +359,7 @@ export class McpDispatcher {
         if (id === '') {
           throw invalidRequest([{ loc: ['arguments', 'episode_id'], msg: 'episode_id is required (a string)', type: 'missing' }]);
         }
-        const episodeId = withArgs(() => parseEpisodeIdRef(id));
+        const episodeId = within(['arguments'], () => parseEpisodeIdRef(id));
         const task = args.task_id;
         if (task !== undefined && task !== null && typeof task !== 'string') {
           throw invalidRequest([{ loc: ['arguments', 'task_id'], msg: 'task_id must be a string or null', type: 'string_type' }]);

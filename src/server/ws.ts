@@ -14,7 +14,7 @@ import { parseJsonKeepingIds } from './json-ids.ts';
 import { connectionContext, serialQueue, startInSession, type McpDispatcher } from './mcp.ts';
 import type { Session } from './sessions.ts';
 import { callToolObservation, listToolsObservation, wsResetObservation, wsStepObservation } from '../protocol/replies.ts';
-import { isCleanText, isPlainObject, parseEpisodeIdField, parseResetRequest, prefixLoc } from '../protocol/requests.ts';
+import { isCleanText, isPlainObject, parseEpisodeIdField, parseResetRequest, within } from '../protocol/requests.ts';
 import { clientKey } from './security/limits.ts';
 
 const NO_EPISODE_WS = 'No active episode. Send a reset message first.';
@@ -34,15 +34,6 @@ function requestIdOf(value: unknown): string | number | undefined {
   throw new ApiError('VALIDATION_ERROR', 'invalid_request', `request_id must be a string of 1 to ${MAX_REQUEST_ID_CHARS} characters or an integer`, [
     { loc: ['request_id'], msg: `request_id must be a string of 1 to ${MAX_REQUEST_ID_CHARS} characters or an integer`, type: 'value_error' },
   ]);
-}
-
-function inData<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    const error = asApiError(e);
-    throw error ? prefixLoc(error, ['data']) : e;
-  }
 }
 
 export interface WsOptions {
@@ -158,7 +149,7 @@ function serveConnection(
     const type = message.type;
     switch (type) {
       case 'reset': {
-        const req = inData(() => {
+        const req = within(['data'], () => {
           const data = message.data;
           if (data !== undefined && data !== null && !isPlainObject(data)) {
             throw new ApiError('VALIDATION_ERROR', 'invalid_request', 'reset data must be an object or null', [
@@ -183,7 +174,7 @@ function serveConnection(
           await mcpStep(data);
           return;
         }
-        const action = inData(() => {
+        const action = within(['data'], () => {
           if (message.data === undefined || message.data === null) {
             throw new ApiError('VALIDATION_ERROR', 'invalid_action', 'Invalid action: data is required (the action object)', [
               { loc: [], msg: 'Field required', type: 'missing' },
@@ -204,7 +195,7 @@ function serveConnection(
         if (attached) {
           throw new ApiError('VALIDATION_ERROR', 'invalid_request', 'resume is for /ws connections of their own: this socket is attached to an MCP session, whose episodes outlive it (use tools/call with the session_id).');
         }
-        const id = inData(() => {
+        const id = within(['data'], () => {
           const data = message.data;
           const issue = { loc: ['episode_id'], msg: 'episode_id is required (the id of the episode to resume)', type: 'missing' };
           if (!isPlainObject(data)) throw new ApiError('VALIDATION_ERROR', 'invalid_request', 'resume data must be {"episode_id": "..."}', [issue]);
