@@ -28,7 +28,7 @@ export {
   type DataSpec,
 } from './env/tasks.ts';
 export { grade } from './env/grader.ts';
-export { effectiveBatch, classicSplit, curationSplit, splitBatch, WEIGHT_EPSILON, type BatchSplit, type BatchLimits } from './env/actions.ts';
+export { effectiveBatch, classicSplit, splitBatch, strategySplit as splitBatchByStrategy, WEIGHT_EPSILON, type BatchSplit, type BatchLimits } from './env/actions.ts';
 export { runBaseline, runBaselineTask, BALANCED_ACTION, type BaselineReport } from './env/baseline.ts';
 export { parseAction, parseSeed } from './env/schemas.ts';
 export {
@@ -46,7 +46,8 @@ export {
   type ModelFactory,
   type ProbabilisticModel,
 } from './env/strategies/index.ts';
-export { RUN_ORDER, splitBatch as splitBatchByStrategy, runSelection, type SelectionPicks } from './env/strategies/select.ts';
+export { RUN_ORDER } from './env/strategies/names.ts';
+export { runSelection, type SelectionPicks } from './env/strategies/select.ts';
 export { SoftmaxSgd, type SoftmaxSgdOptions } from './numerics/softmax-sgd.ts';
 export { BinaryLogisticModel } from './numerics/binary-model.ts';
 export { ActionSchema, StateSchema, MAX_SEED } from './env/spaces.ts';

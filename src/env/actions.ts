@@ -8,9 +8,14 @@
  * - Classic split (S3, S9): each weight over (Σw + 1e-8), the sum taken in the object's key
  *   order; uncertainty and diversity counts are b·w truncated, random takes the remainder (its
  *   own weight is never read). So {uncertainty: 1} of 10 is 9 / 0 / 1.
- * - Curation split (§4): floor(b·w / Σw) for uncertainty and diversity (Σw summed
- *   uncertainty + diversity + random, no epsilon), random the remainder.
+ * - Strategy split (curation §4, the data-set family, any strategy of the library): every strategy
+ *   but random gets floor(b·w / Σw), no epsilon, Σw summed in `ALL_STRATEGIES` order
+ *   ((w_uncertainty + w_diversity) + w_random) + w_least_confidence + … (absent weights are 0,
+ *   so with the original three alone Σw is the curation family's own sum, bit for bit); random
+ *   takes the remainder (should rounding make the floors exceed b, the strategies latest in run
+ *   order give back).
  */
+import { ALL_STRATEGIES, LIBRARY_STRATEGIES, RUN_ORDER, type StrategyName } from './strategies/names.ts';
 import type { Action, Strategy } from './types.ts';
 
 /** The epsilon of the classic tasks' weight normalisation (it shifts the integer split). */
@@ -51,19 +56,37 @@ export function classicSplit(b: number, weights: Weights): BatchSplit {
   return { uncertainty, diversity, random: Math.max(0, b - uncertainty - diversity) };
 }
 
-/** The curation family's split of an effective batch `b` (§4). */
-export function curationSplit(b: number, weights: Weights): BatchSplit {
-  const wu = weights.uncertainty ?? 0;
-  const wd = weights.diversity ?? 0;
-  const tot = wu + wd + (weights.random ?? 0);
-  const uncertainty = Math.floor((b * wu) / tot);
-  const diversity = Math.floor((b * wd) / tot);
-  return { uncertainty, diversity, random: b - uncertainty - diversity };
+/** Counts per strategy, keyed by name, for an effective batch `b` and validated weights (curation §4, data sets). */
+export function strategySplit(b: number, weights: Readonly<Partial<Record<string, number>>>): Record<StrategyName, number> {
+  let tot = 0;
+  for (const s of ALL_STRATEGIES) tot += weights[s] ?? 0;
+  const counts = {} as Record<StrategyName, number>;
+  let rest = b;
+  for (const s of RUN_ORDER) {
+    if (s === 'random') continue;
+    const n = Math.floor((b * (weights[s] ?? 0)) / tot);
+    counts[s] = n;
+    rest -= n;
+  }
+  for (let i = RUN_ORDER.length - 2; rest < 0 && i >= 0; i--) {
+    const s = RUN_ORDER[i];
+    const give = Math.min(counts[s], -rest);
+    counts[s] -= give;
+    rest += give;
+  }
+  counts.random = rest;
+  return counts;
 }
 
 /** The split of a task family's rule; null for a family this module does not know (no guess). */
 export function splitBatch(family: string, b: number, weights: Weights): BatchSplit | null {
   if (family === 'classic') return classicSplit(b, weights);
-  if (family === 'curation') return curationSplit(b, weights);
+  if (family === 'curation') {
+    // What the curation step's info.split says: the original three always, a library strategy when weighted.
+    const counts = strategySplit(b, weights);
+    const split: BatchSplit & Partial<Record<StrategyName, number>> = { uncertainty: counts.uncertainty, diversity: counts.diversity, random: counts.random };
+    for (const s of LIBRARY_STRATEGIES) if ((weights[s] ?? 0) > 0) split[s] = counts[s];
+    return split;
+  }
   return null;
 }

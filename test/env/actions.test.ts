@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { BALANCED_ACTION, classicSplit, curationSplit, effectiveBatch, splitBatch, type Weights } from '../../src/env/actions.ts';
+import { BALANCED_ACTION, classicSplit, effectiveBatch, splitBatch, type Weights } from '../../src/env/actions.ts';
+import { CurationEnv } from '../../src/env/curation/env.ts';
 import { openFamily } from '../../src/fixtures/bundle.ts';
 
 interface TraceObs {
@@ -50,10 +51,10 @@ describe('batch rules (src/env/actions.ts)', () => {
   test('the documented examples', () => {
     const w = BALANCED_ACTION.strategy_weights;
     assert.deepEqual(classicSplit(10, w), { uncertainty: 3, diversity: 3, random: 4 });
-    assert.deepEqual(curationSplit(10, w), { uncertainty: 4, diversity: 4, random: 2 });
+    assert.deepEqual(splitBatch('curation', 10, w), { uncertainty: 4, diversity: 4, random: 2 });
     // The classic epsilon leaves one random row even for a single strategy.
     assert.deepEqual(classicSplit(10, { uncertainty: 1 }), { uncertainty: 9, diversity: 0, random: 1 });
-    assert.deepEqual(curationSplit(10, { uncertainty: 1 }), { uncertainty: 10, diversity: 0, random: 0 });
+    assert.deepEqual(splitBatch('curation', 10, { uncertainty: 1 }), { uncertainty: 10, diversity: 0, random: 0 });
     assert.equal(effectiveBatch(3, { minBatch: 5, budget: 100, pool: 1000 }), 5);
     assert.equal(effectiveBatch(50, { minBatch: 5, budget: 20, pool: 1000 }), 20);
     assert.equal(effectiveBatch(3, { minBatch: 5, budget: 4, pool: 1000 }), 4);
@@ -87,7 +88,7 @@ describe('batch rules (src/env/actions.ts)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2000 }), weight, weight, weight, (b, u, d, r) => {
         fc.pre(u + d + r > 0);
-        for (const split of [classicSplit(b, { uncertainty: u, diversity: d, random: r }), curationSplit(b, { uncertainty: u, diversity: d, random: r })]) {
+        for (const split of [classicSplit(b, { uncertainty: u, diversity: d, random: r }), splitBatch('curation', b, { uncertainty: u, diversity: d, random: r })!]) {
           assert.equal(split.uncertainty + split.diversity + split.random, b);
           assert.ok(split.uncertainty >= 0 && split.diversity >= 0 && split.random >= 0);
         }
@@ -96,20 +97,21 @@ describe('batch rules (src/env/actions.ts)', () => {
   });
 });
 
-describe('one curation rule', () => {
-  test("the strategy library's split (src/env/strategies/select.ts) over the three curation strategies is curationSplit", async () => {
-    const { splitBatch: librarySplit } = await import('../../src/env/strategies/select.ts');
-    const weight = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 20 }), fc.double({ min: 1e-3, max: 1e3, noNaN: true }));
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2000 }), weight, weight, weight, (b, u, d, r) => {
-        fc.pre(u + d + r > 0);
-        const w = { uncertainty: u, diversity: d, random: r };
-        const all = librarySplit(b, w);
-        const ours = curationSplit(b, w);
-        assert.deepEqual({ uncertainty: all.uncertainty, diversity: all.diversity, random: all.random }, ours);
-        assert.ok(Object.entries(all).every(([k, n]) => n === 0 || k in ours));
-      }),
-      { numRuns: 2000 },
-    );
+describe('the curation preview is the step', () => {
+  test('with library strategies weighted, splitBatch names them with the counts the step buys (info.split)', () => {
+    const env = new CurationEnv();
+    const mixes: Weights[] = [{ margin: 1, random: 1 }, { uncertainty: 2, coreset: 1, badge: 1 }, { entropy: 0.3, diversity: 0.7 }];
+    let checked = 0;
+    for (const [i, w] of mixes.entries()) {
+      env.reset({ task: 'curation-hard', seed: 3 + i });
+      for (let k = 0; k < 3 && !env.done; k++) {
+        const obs = env.currentObservation()!;
+        const b = effectiveBatch(7, { minBatch: 5, budget: obs.remaining_budget, pool: obs.samples_available });
+        const r = env.step({ action_type: 'select_batch', batch_size: 7, strategy_weights: w });
+        assert.deepEqual(splitBatch('curation', b, w), (r.info as { split: unknown }).split);
+        checked++;
+      }
+    }
+    assert.equal(checked, 9);
   });
 });

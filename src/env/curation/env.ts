@@ -12,13 +12,13 @@ import { BinaryLogisticModel } from '../../numerics/binary-model.ts';
 import { logLoss } from '../../numerics/metrics.ts';
 import type { RandomState } from '../../numerics/random-state.ts';
 import { SgdLogistic } from '../../numerics/sgd.ts';
-import { curationSplit, effectiveBatch } from '../actions.ts';
+import { effectiveBatch, strategySplit } from '../actions.ts';
 import { threeWayDetail, type ResetOptions } from '../episode-env.ts';
 import { PoolEnv, recordCurve, removePicks, type PoolEpisode } from '../pool-env.ts';
 import { topK } from '../samplers.ts';
 import { PoolStrategyCache } from '../strategies/cache.ts';
-import { LIBRARY_STRATEGIES, type LibraryStrategyName } from '../strategies/names.ts';
-import { RUN_ORDER, runSelection, splitBatch } from '../strategies/select.ts';
+import { LIBRARY_STRATEGIES, RUN_ORDER, type LibraryStrategyName } from '../strategies/names.ts';
+import { runSelection } from '../strategies/select.ts';
 import type { StrategyContext } from '../strategies/types.ts';
 import type { CurationTaskSpec } from '../tasks.ts';
 import type {
@@ -125,7 +125,7 @@ export class CurationEnv extends PoolEnv<CurationTaskSpec, CurationGradeData['re
     // selection weighting a library strategy goes through src/env/strategies/ instead.
     const b = effectiveBatch(action.batch_size, { minBatch: ep.task.minBatch, budget: ep.budget, pool: P });
     if (this.libraryPath || usesLibrary(action.strategy_weights)) return this.finishSelection(ep, b, scratch.excluded, { batch_size: b, split: this.selectWithLibrary(ep, action, b) });
-    const { uncertainty: nU, diversity: nD, random: nR } = curationSplit(b, action.strategy_weights);
+    const { uncertainty: nU, diversity: nD, random: nR } = strategySplit(b, action.strategy_weights);
 
     const excluded = s.excluded;
     excluded.fill(0, 0, P);
@@ -181,14 +181,14 @@ export class CurationEnv extends PoolEnv<CurationTaskSpec, CurationGradeData['re
 
   /**
    * A selection through the strategy library: the split over every weighted strategy
-   * (`splitBatch`), the strategies in `RUN_ORDER` over one exclusion mask, the purchases and
+   * (`strategySplit`), the strategies in `RUN_ORDER` over one exclusion mask, the purchases and
    * their statistics in that order. Leaves the picks flagged in `scratch.excluded`.
    */
   private selectWithLibrary(ep: Episode, action: Action, b: number): CurationSelectionInfo['split'] {
     const s = scratch;
     const P = ep.poolSize;
     const w = action.strategy_weights;
-    const counts = splitBatch(b, w);
+    const counts = strategySplit(b, w);
     const ctx = this.libraryContext(ep, counts.coreset > 0, counts.density > 0);
     s.excluded.fill(0, 0, P);
     const sel = runSelection(ctx, counts, s.excluded);

@@ -15,7 +15,9 @@ import type { ResetOptions } from '../episode-env.ts';
 import { PoolEnv, recordCurve, removePicks, type PoolEpisode } from '../pool-env.ts';
 import { PoolStrategyCache, candidateMeanSimilarity, poolSimilarityMatrix } from '../strategies/cache.ts';
 import type { StrategyContext } from '../strategies/index.ts';
-import { RUN_ORDER, runSelection, splitBatch } from '../strategies/select.ts';
+import { strategySplit } from '../actions.ts';
+import { RUN_ORDER } from '../strategies/names.ts';
+import { runSelection } from '../strategies/select.ts';
 import type { DatasetTaskSpec } from '../tasks.ts';
 import type { Action, Grade, StepResult } from '../types.ts';
 import { getEpisodeData } from './data-cache.ts';
@@ -78,7 +80,7 @@ export class DatasetEnv extends PoolEnv<DatasetTaskSpec, DatasetRegime, DatasetL
     const d = data.d;
     const P = ep.poolSize;
     const b = Math.min(Math.max(action.batch_size, ep.task.minBatch), ep.budget, P);
-    const counts = splitBatch(b, action.strategy_weights);
+    const counts = strategySplit(b, action.strategy_weights);
 
     // The strategies' context: the pool's features and probabilities, the labelled set (episode buffers).
     const X = ep.poolX;

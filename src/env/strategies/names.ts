@@ -10,6 +10,8 @@ export const LIBRARY_STRATEGIES = ['least_confidence', 'margin', 'entropy', 'den
 /** Every strategy name any task may accept: the original three and the library. */
 export const ALL_STRATEGIES = [...CLASSIC_STRATEGIES, ...LIBRARY_STRATEGIES] as const;
 export type StrategyName = (typeof ALL_STRATEGIES)[number];
+/** The order a selection runs the strategies: uncertainty, diversity, the library in registry order, random last. */
+export const RUN_ORDER: readonly StrategyName[] = Object.freeze(['uncertainty', 'diversity', ...LIBRARY_STRATEGIES, 'random']);
 export type LibraryStrategyName = (typeof LIBRARY_STRATEGIES)[number];
 
 export function isStrategyName(name: string): name is StrategyName {

@@ -1,42 +1,13 @@
 /**
- * One selection over the library: how an action's weights become per-strategy counts, and the
- * strategies run in a fixed order over one shared exclusion mask — the curation family's rule
- * (docs/curation.md §select_batch) extended to every strategy a task accepts.
- *
- * Split: tot = ((w_uncertainty + w_diversity) + w_random) + w_least_confidence + w_margin + … in
- * `ALL_STRATEGIES` order (absent weights are 0, so with the original three alone tot is the
- * family's own sum, bit for bit); every strategy but random gets ⌊b·w/tot⌋, random the rest
- * (should rounding make the floors exceed b, the strategies latest in run order give back).
- * Run order: `RUN_ORDER` (uncertainty, diversity, the library in registry order, random last),
- * each strategy excluding what the earlier ones picked.
+ * One selection over the library: the strategies run in a fixed order over one shared exclusion
+ * mask — the curation family's rule (docs/curation.md §select_batch) extended to every strategy a
+ * task accepts. The per-strategy counts come from `strategySplit` (src/env/actions.ts). Run order:
+ * `RUN_ORDER` (uncertainty, diversity, the library in registry order, random last), each strategy
+ * excluding what the earlier ones picked.
  */
-import { ALL_STRATEGIES, LIBRARY_STRATEGIES, strategyFn, type StrategyName } from './index.ts';
+import { strategyFn } from './index.ts';
+import { RUN_ORDER, type StrategyName } from './names.ts';
 import type { StrategyContext } from './types.ts';
-
-export const RUN_ORDER: readonly StrategyName[] = Object.freeze(['uncertainty', 'diversity', ...LIBRARY_STRATEGIES, 'random']);
-
-/** Counts per strategy, keyed by name, for an effective batch `b` and validated weights. */
-export function splitBatch(b: number, weights: Readonly<Partial<Record<string, number>>>): Record<StrategyName, number> {
-  let tot = 0;
-  for (const s of ALL_STRATEGIES) tot += weights[s] ?? 0;
-  const counts = {} as Record<StrategyName, number>;
-  let rest = b;
-  for (const s of RUN_ORDER) {
-    if (s === 'random') continue;
-    const n = Math.floor((b * (weights[s] ?? 0)) / tot);
-    counts[s] = n;
-    rest -= n;
-  }
-  // Rounding could in principle push Σ⌊b·w/tot⌋ past b; then the latest strategies give back.
-  for (let i = RUN_ORDER.length - 2; rest < 0 && i >= 0; i--) {
-    const s = RUN_ORDER[i];
-    const give = Math.min(counts[s], -rest);
-    counts[s] -= give;
-    rest += give;
-  }
-  counts.random = rest;
-  return counts;
-}
 
 export interface SelectionPicks {
   /** Picks per strategy in pick order (candidate indices), for the strategies with a count > 0. */

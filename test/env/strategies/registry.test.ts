@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ALL_STRATEGIES, CLASSIC_STRATEGIES, LIBRARY_STRATEGIES, getStrategy, strategyInfos } from '../../../src/env/strategies/index.ts';
-import { RUN_ORDER, runSelection, splitBatch } from '../../../src/env/strategies/select.ts';
+import { strategySplit } from '../../../src/env/actions.ts';
+import { RUN_ORDER } from '../../../src/env/strategies/names.ts';
+import { runSelection } from '../../../src/env/strategies/select.ts';
 import { RandomState } from '../../../src/numerics/random-state.ts';
 import { caseArb } from './helpers.ts';
 
@@ -27,7 +29,7 @@ describe('strategy registry', () => {
   });
 });
 
-describe('splitBatch', () => {
+describe('strategySplit', () => {
   const weight = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 10, noNaN: true }), fc.integer({ min: 0, max: 5 }));
   it('is the curation rule for the original three weights (⌊b·w/tot⌋, random the rest)', () => {
     fc.assert(
@@ -36,7 +38,7 @@ describe('splitBatch', () => {
         const tot = wu + wd + wr;
         const nU = Math.floor((b * wu) / tot);
         const nD = Math.floor((b * wd) / tot);
-        const c = splitBatch(b, { uncertainty: wu, diversity: wd, random: wr });
+        const c = strategySplit(b, { uncertainty: wu, diversity: wd, random: wr });
         assert.equal(c.uncertainty, nU);
         assert.equal(c.diversity, nD);
         assert.equal(c.random, b - nU - nD);
@@ -49,7 +51,7 @@ describe('splitBatch', () => {
       fc.property(fc.integer({ min: 1, max: 300 }), fc.array(weight, { minLength: ALL_STRATEGIES.length, maxLength: ALL_STRATEGIES.length }), (b, ws) => {
         fc.pre(ws.some((w) => w > 0));
         const weights = Object.fromEntries(ALL_STRATEGIES.map((s, i) => [s, ws[i]]));
-        const c = splitBatch(b, weights);
+        const c = strategySplit(b, weights);
         assert.equal(ALL_STRATEGIES.reduce((s, k) => s + c[k], 0), b);
         for (const s of ALL_STRATEGIES) assert.ok(c[s] >= 0);
       }),
@@ -64,7 +66,7 @@ describe('runSelection', () => {
         fc.pre(ws.some((w) => w > 0));
         const b = c.ctx.n;
         const weights = Object.fromEntries(ALL_STRATEGIES.map((s, i) => [s, ws[i]]));
-        const counts = splitBatch(b, weights);
+        const counts = strategySplit(b, weights);
         const exclude = new Uint8Array(c.ctx.n);
         const sel = runSelection(c.ctx, counts, exclude);
         assert.equal(sel.total, b);
