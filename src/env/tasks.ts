@@ -183,10 +183,26 @@ export function datasetTask(o: {
   };
 }
 
-const shape = (id: string) => {
+/**
+ * A shipped data set's task: its shape from the built-in list, a test share of 0.3 and the
+ * number of seed rows per class and validation share given.
+ */
+function builtinTask(id: string, difficulty: string, budget: number, maxSteps: number, minBatch: number, split: Omit<SplitSpec, 'testFraction'>, summary: string): DatasetTaskSpec {
   const d = BUILTIN_DATASETS.find((b) => b.id === id)!;
-  return { dataset: id, nRows: d.nRows, nFeatures: d.nFeatures, nClasses: d.nClasses };
-};
+  return datasetTask({
+    id,
+    dataset: id,
+    nRows: d.nRows,
+    nFeatures: d.nFeatures,
+    nClasses: d.nClasses,
+    difficulty,
+    budget,
+    maxSteps,
+    minBatch,
+    split: { ...split, testFraction: 0.3 },
+    summary,
+  });
+}
 
 const CURATION_SUMMARY =
   'Curation: buy labels from a pool whose annotators may be unreliable in ways only the bought labels reveal; graded on a held-out test set no observation touches.';
@@ -268,46 +284,10 @@ const TASK_LIST: readonly TaskSpec[] = [
   curationTask('curation-easy', 'easy', 16, 200, 20, 'The most seed rows and steps: room to find out what the annotators do.'),
   curationTask('curation-medium', 'medium', 12, 120, 12, 'Fewer seed rows, budget and steps.'),
   curationTask('curation-hard', 'hard', 8, 80, 8, 'The fewest seed rows and steps: little room to find out what the annotators do.'),
-  datasetTask({
-    id: 'breast-cancer',
-    ...shape('breast-cancer'),
-    difficulty: 'binary',
-    budget: 60,
-    maxSteps: 12,
-    minBatch: 5,
-    split: { seedPerClass: 2, validationFraction: 0.15, testFraction: 0.3 },
-    summary: 'Breast Cancer Wisconsin (Diagnostic): 569 tumours, 30 features, malignant or benign.',
-  }),
-  datasetTask({
-    id: 'iris',
-    ...shape('iris'),
-    difficulty: 'multiclass',
-    budget: 24,
-    maxSteps: 8,
-    minBatch: 3,
-    split: { seedPerClass: 1, validationFraction: 0.2, testFraction: 0.3 },
-    summary: "Fisher's iris: 150 flowers, 4 measurements, 3 species; one labelled flower per species to start.",
-  }),
-  datasetTask({
-    id: 'wine',
-    ...shape('wine'),
-    difficulty: 'multiclass',
-    budget: 30,
-    maxSteps: 10,
-    minBatch: 3,
-    split: { seedPerClass: 1, validationFraction: 0.2, testFraction: 0.3 },
-    summary: 'Wine recognition: 178 wines, 13 chemical measurements, 3 cultivars.',
-  }),
-  datasetTask({
-    id: 'digits',
-    ...shape('digits'),
-    difficulty: 'multiclass',
-    budget: 150,
-    maxSteps: 15,
-    minBatch: 5,
-    split: { seedPerClass: 1, validationFraction: 0.15, testFraction: 0.3 },
-    summary: 'Handwritten digits: 1,797 images of 8×8 pixels (64 features), 10 classes.',
-  }),
+  builtinTask('breast-cancer', 'binary', 60, 12, 5, { seedPerClass: 2, validationFraction: 0.15 }, 'Breast Cancer Wisconsin (Diagnostic): 569 tumours, 30 features, malignant or benign.'),
+  builtinTask('iris', 'multiclass', 24, 8, 3, { seedPerClass: 1, validationFraction: 0.2 }, "Fisher's iris: 150 flowers, 4 measurements, 3 species; one labelled flower per species to start."),
+  builtinTask('wine', 'multiclass', 30, 10, 3, { seedPerClass: 1, validationFraction: 0.2 }, 'Wine recognition: 178 wines, 13 chemical measurements, 3 cultivars.'),
+  builtinTask('digits', 'multiclass', 150, 15, 5, { seedPerClass: 1, validationFraction: 0.15 }, 'Handwritten digits: 1,797 images of 8×8 pixels (64 features), 10 classes.'),
 ];
 
 /**
