@@ -6,15 +6,13 @@
  * outside reference: re-record only after a deliberate change of the family's rules, and say so.
  *   node tools/record-dataset-traces.ts
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { DatasetEnv } from '../src/env/datasets/env.ts';
 import { EnvError } from '../src/env/errors.ts';
 import { ENV_ERROR_CODES } from '../src/protocol/errors.ts';
 import { DATASET_TASK_IDS } from '../src/env/tasks.ts';
-import { BUNDLE_FORMAT } from '../src/fixtures/bundle.ts';
+import { acceptedStep, writeBundle } from './trace-bundle.ts';
 
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'dataset.jsonl.gz');
 const SEEDS = [0, 4, 7]; // flips, defaulting, clean
@@ -37,7 +35,7 @@ const POLICIES: Record<string, { description: string; actions: unknown[] }> = {
   },
 };
 
-function record(task: string, seed: number, policy: string): { name: string; text: string } {
+function record(task: string, seed: number, policy: string): { path: string; text: string } {
   const env = new DatasetEnv({ recordSelections: true });
   const reset = env.reset({ task, seed });
   const { pos, key_sha256_16 } = env.rngFingerprint()!;
@@ -51,18 +49,8 @@ function record(task: string, seed: number, policy: string): { name: string; tex
     actions.push(action);
     try {
       const r = env.step(action);
-      steps.push({
-        t,
-        action,
-        accepted: true,
-        observation: r.observation,
-        reward: r.reward,
-        done: r.done,
-        terminated: r.terminated,
-        truncated: r.truncated,
-        info: r.info,
-        derived: env.lastSelection ? { picks: env.lastSelection.picks, batch: { requested: env.lastSelection.requested, effective: env.lastSelection.effective } } : {},
-      });
+      const sel = env.lastSelection;
+      steps.push(acceptedStep(t, action, r, sel ? { picks: sel.picks, batch: { requested: sel.requested, effective: sel.effective } } : {}));
       if (r.done) ended = true;
     } catch (e) {
       if (!(e instanceof EnvError)) throw e;
@@ -85,13 +73,9 @@ function record(task: string, seed: number, policy: string): { name: string; tex
     final_state: env.state(),
     grade: env.grade(),
   };
-  return { name: `traces/${task}-s${seed}-${policy}.json`, text: `${JSON.stringify(trace, null, 1)}\n` };
+  return { path: `traces/${task}-s${seed}-${policy}.json`, text: `${JSON.stringify(trace, null, 1)}\n` };
 }
 
 const files = DATASET_TASK_IDS.flatMap((task) => SEEDS.flatMap((seed) => Object.keys(POLICIES).map((policy) => record(task, seed, policy))));
-files.sort((a, b) => (a.name < b.name ? -1 : 1));
-const lines = [JSON.stringify({ format: BUNDLE_FORMAT, family: 'dataset', files: files.length })];
-for (const f of files) lines.push(JSON.stringify({ path: f.name, text: f.text }));
-const gz = gzipSync(`${lines.join('\n')}\n`, { level: 9 });
-writeFileSync(OUT, gz);
-process.stdout.write(`${path.relative(process.cwd(), OUT)}: ${files.length} traces, ${(gz.length / 1024).toFixed(0)} KiB\n`);
+const bytes = writeBundle(OUT, 'dataset', files);
+process.stdout.write(`${path.relative(process.cwd(), OUT)}: ${files.length} traces, ${(bytes / 1024).toFixed(0)} KiB\n`);

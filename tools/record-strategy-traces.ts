@@ -10,13 +10,11 @@
  * as they are when recorded, per step the observation (with the per-strategy statistics), reward,
  * flags, info, the picks of every library strategy and the random stream's fingerprint.
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { CurationEnv } from '../src/env/curation/env.ts';
 import { LIBRARY_STRATEGIES } from '../src/env/strategies/names.ts';
-import { BUNDLE_FORMAT } from '../src/fixtures/bundle.ts';
+import { acceptedStep, writeBundle } from './trace-bundle.ts';
 
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'strategies.jsonl.gz');
 const TASK = 'curation-hard';
@@ -40,17 +38,8 @@ export function recordTrace(seed: number, policy: (typeof POLICIES)[number]) {
     const r = env.step(action);
     const sel = env.lastSelection!;
     const rng = env.rngFingerprint()!;
-    steps.push({
-      t,
-      action,
-      accepted: true,
-      observation: r.observation,
-      reward: r.reward,
-      done: r.done,
-      terminated: r.terminated,
-      truncated: r.truncated,
-      info: r.info,
-      derived: {
+    steps.push(
+      acceptedStep(t, action, r, {
         pool_size_before: sel.pool_size_before,
         batch: { requested: sel.requested, effective: sel.effective, n_u: sel.n_u, n_d: sel.n_d, n_r: sel.n_r },
         uncertainty_idx: sel.uncertainty_idx,
@@ -59,8 +48,8 @@ export function recordTrace(seed: number, policy: (typeof POLICIES)[number]) {
         library_idx: sel.library_idx ?? {},
         train_order: sel.train_order,
         rng: { pos: rng.pos, key_sha256_16: rng.key_sha256_16, has_gauss: rng.has_gauss, cached_gaussian: rng.cached_gaussian },
-      },
-    });
+      }),
+    );
   }
   const s = env.state();
   return {
@@ -87,8 +76,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     for (const seed of SEEDS) files.push({ path: `traces/${TASK}-s${seed}-${p.name}.json`, text: `${JSON.stringify(recordTrace(seed, p), null, 1)}\n` });
   }
   files.push({ path: 'traces-MANIFEST.json', text: `${JSON.stringify({ recorded_by: 'tools/record-strategy-traces.ts', task: TASK, seeds: SEEDS, policies: manifest }, null, 1)}\n` });
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const lines = [JSON.stringify({ format: BUNDLE_FORMAT, family: 'curation', files: files.length }), ...files.map((f) => JSON.stringify(f))];
-  writeFileSync(OUT, gzipSync(`${lines.join('\n')}\n`, { level: 9 }));
+  writeBundle(OUT, 'curation', files);
   process.stdout.write(`wrote ${path.relative(process.cwd(), OUT)}: ${files.length - 1} traces\n`);
 }
