@@ -90,6 +90,18 @@ export function errorFromBody(status: number, body: unknown, what: string): Clie
   return new ClientError(code, reason, `${what} failed: ${message}`, { status, issues });
 }
 
+/** A reset's request body (POST /reset, the WebSocket reset's data): only the fields given, `task` as `task_id`. */
+export function resetBody(params: ResetParams): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (params.task !== undefined) body.task_id = params.task;
+  if (params.seed !== undefined) body.seed = params.seed;
+  if (params.label !== undefined) body.label = params.label;
+  if (params.episode_id !== undefined) body.episode_id = params.episode_id;
+  if (params.split !== undefined) body.split = params.split;
+  if (params.index !== undefined) body.index = params.index;
+  return body;
+}
+
 export class HttpClient {
   readonly baseUrl: string;
   private readonly timeoutMs: number;
@@ -150,14 +162,7 @@ export class HttpClient {
   }
 
   reset(params: ResetParams = {}): Promise<ResetReply> {
-    const body: Record<string, unknown> = {};
-    if (params.task !== undefined) body.task_id = params.task;
-    if (params.seed !== undefined) body.seed = params.seed;
-    if (params.label !== undefined) body.label = params.label;
-    if (params.episode_id !== undefined) body.episode_id = params.episode_id;
-    if (params.split !== undefined) body.split = params.split;
-    if (params.index !== undefined) body.index = params.index;
-    return this.request('POST', '/reset', body);
+    return this.request('POST', '/reset', resetBody(params));
   }
 
   /** OpenEnv's Task API (README: Task API): the splits and their (task, seed) entries. */

@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import type { Action } from '../env/types.ts';
 import type { WsErrorData, WsObservation } from '../protocol/wire.ts';
 import { ClientError } from '../api/errors.ts';
-import { DEFAULT_TIMEOUT_MS, HttpClient, normaliseBaseUrl, transportError, withApiKey } from './http.ts';
+import { DEFAULT_TIMEOUT_MS, HttpClient, normaliseBaseUrl, resetBody, transportError, withApiKey } from './http.ts';
 import type { Environment, EpisodeStart, EpisodeState, GradeResult, ResetParams, StepOutcome } from '../api/environment.ts';
 
 export interface WsClientOptions {
@@ -96,14 +96,7 @@ export class WsEnvironment implements Environment {
       // A reset is the moment to recover from a drop: the old episode is gone anyway.
       if (!this.connected) await this.connect();
       this.lost = null;
-      const data: Record<string, unknown> = {};
-      if (params.task !== undefined) data.task_id = params.task;
-      if (params.seed !== undefined) data.seed = params.seed;
-      if (params.label !== undefined) data.label = params.label;
-      if (params.episode_id !== undefined) data.episode_id = params.episode_id;
-      if (params.split !== undefined) data.split = params.split;
-      if (params.index !== undefined) data.index = params.index;
-      const d = await this.request<ObservationData>({ type: 'reset', data }, 'reset', 'observation');
+      const d = await this.request<ObservationData>({ type: 'reset', data: resetBody(params) }, 'reset', 'observation');
       this.episodeId = d.episode_id;
       this.taskId = d.task_id;
       return { episode_id: d.episode_id, task_id: d.task_id, observation: d.observation };
