@@ -150,20 +150,9 @@ const DATASET_SUMMARY =
   "Real data: buy labels for a real data set from annotators whose reliability is hidden (they may be reliable, confuse one class with another, or answer one fixed class on hard items); graded on a held-out test set no observation touches.";
 
 /** A data-set task entry (anchors from the shipped table; a user's set brings its own). */
-export function datasetTask(o: {
-  id: string;
-  dataset: string;
-  difficulty: string;
-  nRows: number;
-  nFeatures: number;
-  nClasses: number;
-  budget: number;
-  maxSteps: number;
-  minBatch: number;
-  split: SplitSpec;
-  summary: string;
-  anchors?: Readonly<Record<DatasetRegime, DatasetAnchor>>;
-}): DatasetTaskSpec {
+export function datasetTask(
+  o: Omit<DatasetTaskSpec, 'family' | 'strategies' | 'anchors' | 'passScoreAtLeast'> & { anchors?: DatasetTaskSpec['anchors'] },
+): DatasetTaskSpec {
   return {
     id: o.id,
     family: 'dataset',
