@@ -1,9 +1,10 @@
 /**
  * Where a server's time goes in the single-client closed loop, phase by phase:
  *
- *   node bench/phases.ts [--transport=ws|http] [--seconds=8] [--task=easy] [--interval-us=100] [--store=:memory:] [--json]
+ *   node bench/phases.ts [--transport=ws|http] [--seconds=8] [--task=easy] [--interval-us=100] [--store=:memory:] [--repo=DIR] [--json]
  *
- * Starts the server from source (src/server/main.ts) in a child process with V8's sampling
+ * Starts the server from source (src/server/main.ts of this checkout, or of `--repo`: another
+ * checkout to compare with) in a child process with V8's sampling
  * profiler on (`--cpu-prof`), drives the bench's closed loop (bench/load.ts, one client, balanced
  * steps, a new seed per episode) against it, stops it and reads the profile. Every sample is put in
  * one phase by walking its stack from the innermost frame outwards: the first frame that names a
@@ -99,11 +100,12 @@ export interface PhaseRun {
   idleShare: number;
 }
 
-export async function profileLoop(options: { transport: 'ws' | 'http'; seconds: number; task: string; intervalUs: number; store: string }): Promise<PhaseRun> {
+export async function profileLoop(options: { transport: 'ws' | 'http'; seconds: number; task: string; intervalUs: number; store: string; repo?: string }): Promise<PhaseRun> {
+  const repo = options.repo ?? REPO;
   const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-phases-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [`--cpu-prof`, `--cpu-prof-dir=${dir}`, `--cpu-prof-interval=${options.intervalUs}`, path.join(REPO, 'src/server/main.ts')], {
-    cwd: REPO,
+  const child = spawn(process.execPath, [`--cpu-prof`, `--cpu-prof-dir=${dir}`, `--cpu-prof-interval=${options.intervalUs}`, path.join(repo, 'src/server/main.ts')], {
+    cwd: repo,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STORE_PATH: options.store, WEB: '0', LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -163,6 +165,7 @@ if (import.meta.main) {
     task: flag('task', 'easy'),
     intervalUs: Number(flag('interval-us', '100')),
     store: flag('store', ':memory:'),
+    repo: argv.find((a) => a.startsWith('--repo='))?.slice(7),
   });
   if (argv.includes('--json')) {
     console.log(JSON.stringify(run));

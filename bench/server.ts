@@ -154,7 +154,8 @@ async function workers(quick: boolean): Promise<Figure[]> {
   const rates = new Map<string, number>();
   for (const count of [1, 2]) {
     const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-bench-workers-'));
-    const srv = await startServer({ WORKERS: String(count), STORE_PATH: path.join(dir, 'episodes.sqlite'), MAX_CONCURRENT_ENVS: '512' });
+    // Every client comes from the loopback: one client address, so its share is the whole capacity.
+    const srv = await startServer({ WORKERS: String(count), STORE_PATH: path.join(dir, 'episodes.sqlite'), MAX_CONCURRENT_ENVS: '512', MAX_SESSIONS_PER_CLIENT: '512' });
     try {
       for (const n of [16, 256]) {
         const s = await closedLoop(srv.url, 'ws', n, seconds);
