@@ -12,7 +12,7 @@
  *
  * The module is assembled at load time by wasm-asm.ts from the instruction lists below.
  */
-import { assemble, type FuncDef, type Instr } from './wasm-asm.ts';
+import { assemble, inlined, inlinedLocals, type FuncDef, type Instr } from './wasm-asm.ts';
 
 const N = 624;
 const M = 397;
@@ -61,26 +61,76 @@ function twistStep(nextAddr: Code, mAddr: Code): Code {
   ];
 }
 
+/**
+ * Four twist steps at once (i32x4 lanes i … i+3 at byte address `p`): the same integer
+ * operations lane by lane. Valid where words i+1 … i+4 are not yet replaced (they are read
+ * before the store) and the partners at `mAddr` are the ones the one-at-a-time order reads.
+ */
+function twistStep4(mAddr: Code): Code {
+  return [
+    // y = (cur & UPPER) | (next & LOWER)
+    get('p'), ['v128.load', WORDS_AT], get('upper'), ['v128.and'],
+    get('p'), ['v128.load', WORDS_AT + 4], get('lower'), ['v128.and'], ['v128.or'], set('vy'),
+    // v = key[i+M] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A)
+    ...mAddr, ['v128.load', WORDS_AT],
+    get('vy'), i32(1), ['i32x4.shr_u'], ['v128.xor'],
+    get('vy'), i32(31), ['i32x4.shl'], i32(31), ['i32x4.shr_s'], get('matrixA'), ['v128.and'], ['v128.xor'],
+    set('vv'),
+    get('p'), get('vv'), ['v128.store', WORDS_AT],
+    get('vv'), get('vv'), i32(11), ['i32x4.shr_u'], ['v128.xor'], set('vv'),
+    get('vv'), get('vv'), i32(7), ['i32x4.shl'], get('temperB'), ['v128.and'], ['v128.xor'], set('vv'),
+    get('vv'), get('vv'), i32(15), ['i32x4.shl'], get('temperC'), ['v128.and'], ['v128.xor'], set('vv'),
+    get('vv'), get('vv'), i32(18), ['i32x4.shr_u'], ['v128.xor'], set('vv'),
+    get('p'), get('vv'), ['v128.store', TEMPERED_AT],
+  ];
+}
+
+/** Whole groups of four in [0, N−M) and [N−M, N−1); the three left over and word N−1 one at a time. */
+const FIRST_GROUPS = Math.floor((N - M) / 4) * 4;
+const SECOND_END = N - M + Math.floor((M - 1) / 4) * 4;
+
 const twist: FuncDef = {
   name: 'twist',
   params: [],
   results: [],
-  locals: [['p', 'i32'], ['cur', 'i32'], ['nx', 'i32'], ['y', 'i32'], ['v', 'i32']],
+  locals: [
+    ['p', 'i32'], ['cur', 'i32'], ['nx', 'i32'], ['y', 'i32'], ['v', 'i32'],
+    ['upper', 'v128'], ['lower', 'v128'], ['matrixA', 'v128'], ['temperB', 'v128'], ['temperC', 'v128'], ['vy', 'v128'], ['vv', 'v128'],
+  ],
   export: true,
   body: [
-    i32(0), ['i32.load', WORDS_AT], set('cur'),
+    i32(UPPER_MASK), ['i32x4.splat'], set('upper'),
+    i32(LOWER_MASK), ['i32x4.splat'], set('lower'),
+    i32(MATRIX_A), ['i32x4.splat'], set('matrixA'),
+    i32(TEMPER_B), ['i32x4.splat'], set('temperB'),
+    i32(TEMPER_C), ['i32x4.splat'], set('temperC'),
     i32(0), set('p'),
-    // i in [0, N−M): word i+M is at p + 4M.
+    // i in [0, N−M), four at a time: word i+M is at p + 4M (not yet replaced).
     ['block'], ['loop'],
+    ...twistStep4([get('p'), i32(4 * M), ['i32.add']]),
+    get('p'), i32(16), ['i32.add'], set('p'),
+    get('p'), i32(4 * FIRST_GROUPS), ['i32.lt_u'], ['br_if', 0],
+    ['end'], ['end'],
+    get('p'), ['i32.load', WORDS_AT], set('cur'),
+    ['block'], ['loop'],
+    get('p'), i32(4 * (N - M)), ['i32.ge_u'], ['br_if', 1],
     ...twistStep([get('p'), i32(4), ['i32.add']], [get('p'), i32(4 * M), ['i32.add']]),
     get('p'), i32(4), ['i32.add'], set('p'),
-    get('p'), i32(4 * (N - M)), ['i32.lt_u'], ['br_if', 0],
+    ['br', 0],
     ['end'], ['end'],
-    // i in [N−M, N−1): word i+M−N is at p − 4(N−M).
+    // i in [N−M, N−1): word i+M−N is at p − 4(N−M) (already replaced, as in the reference).
     ['block'], ['loop'],
+    get('p'), i32(4 * SECOND_END), ['i32.ge_u'], ['br_if', 1],
+    ...twistStep4([get('p'), i32(4 * (N - M)), ['i32.sub']]),
+    get('p'), i32(16), ['i32.add'], set('p'),
+    ['br', 0],
+    ['end'], ['end'],
+    get('p'), ['i32.load', WORDS_AT], set('cur'),
+    ['block'], ['loop'],
+    get('p'), i32(4 * (N - 1)), ['i32.ge_u'], ['br_if', 1],
     ...twistStep([get('p'), i32(4), ['i32.add']], [get('p'), i32(4 * (N - M)), ['i32.sub']]),
     get('p'), i32(4), ['i32.add'], set('p'),
-    get('p'), i32(4 * (N - 1)), ['i32.lt_u'], ['br_if', 0],
+    ['br', 0],
     ['end'], ['end'],
     // i = N−1: its successor is word 0 (already replaced, as in the reference), partner M−1.
     ...twistStep([i32(0)], [i32(4 * (M - 1))]),
@@ -216,7 +266,7 @@ const gauss: FuncDef = {
   name: 'gauss',
   params: [['pos', 'i32'], ['pairs', 'i32']],
   results: ['i32'],
-  locals: [['p', 'i32'], ['end', 'i32'], ['a', 'i32'], ['x1', 'f64'], ['x2', 'f64'], ['r2', 'f64'], ['f', 'f64']],
+  locals: [['p', 'i32'], ['end', 'i32'], ['a', 'i32'], ['x1', 'f64'], ['x2', 'f64'], ['r2', 'f64'], ['f', 'f64'], ...inlinedLocals(log, 'l.')],
   export: true,
   body: [
     i32(OUT_AT), set('p'),
@@ -224,8 +274,8 @@ const gauss: FuncDef = {
     ['block'], ['loop'],
     get('p'), get('end'), ['i32.ge_u'], ['br_if', 1],
     ...polarPair,
-    // f = sqrt((-2·log(r2)) / r2)
-    f64(-2.0), get('r2'), ['call', 'log'], ['f64.mul'], get('r2'), ['f64.div'], ['f64.sqrt'], set('f'),
+    // f = sqrt((-2·log(r2)) / r2), the log inlined (no call per pair)
+    f64(-2.0), get('r2'), ...inlined(log, 'l.'), ['f64.mul'], get('r2'), ['f64.div'], ['f64.sqrt'], set('f'),
     get('p'), get('f'), get('x2'), ['f64.mul'], ['f64.store', 0],
     get('p'), get('f'), get('x1'), ['f64.mul'], ['f64.store', 8],
     get('p'), i32(16), ['i32.add'], set('p'),

@@ -17,7 +17,7 @@
  * immutable matrices in once (`resident`, a small LRU keyed by the data object) and the
  * per-step index arrays into scratch.
  */
-import { assemble, type FuncDef, type Instr } from './wasm-asm.ts';
+import { assemble, inlined, inlinedLocals, type FuncDef, type Instr } from './wasm-asm.ts';
 
 type Code = Instr[];
 const get = (n: string): Instr => ['local.get', n];
@@ -123,26 +123,9 @@ const exp: FuncDef = {
   ],
 };
 
-/**
- * `exp` inlined: consumes the argument on the stack and leaves exp(x), with its locals renamed
- * (`e.` prefix, declared by `EXP_LOCALS`) and each `return` turned into a branch out of a block.
- */
-const EXP_LOCALS = [...exp.params, ...exp.locals].map(([n, t]) => [`e.${n}`, t] as const);
-const EXP_INLINE: Code = (() => {
-  const out: Code = [set('e.x'), ['block', 'f64']];
-  let depth = 0;
-  for (const ins of exp.body) {
-    const [op, a] = ins;
-    if (op === 'block' || op === 'loop' || op === 'if') depth++;
-    else if (op === 'end') depth--;
-    if (op === 'return') out.push(['br', depth]);
-    else if (op === 'local.get' || op === 'local.set' || op === 'local.tee') out.push([op, `e.${String(a)}`]);
-    else out.push(ins);
-  }
-  out.push(['end']);
-  return out;
-})();
-const callExp: Code = EXP_INLINE;
+/** `exp` inlined at each use (wasm-asm.ts `inlined`): no call in the hot loops. */
+const EXP_LOCALS = inlinedLocals(exp, 'e.');
+const callExp: Code = inlined(exp, 'e.');
 
 /** `dot = Σ_j w[j]·X[base + j]` from 0.0 in j order, into local `dot` (j a byte offset < fb). */
 const dotInto = (dot: string, w: Code, xBase: string, fixedF = 0): Code => fixedF > 0 ? [

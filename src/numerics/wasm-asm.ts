@@ -47,10 +47,37 @@ const MEM: Record<string, [number, number]> = {
  * (no relaxed SIMD: its multiply-add may fuse).
  */
 const SIMD: Record<string, number> = {
-  'f64x2.splat': 0x14, 'v128.bitselect': 0x52, 'f64x2.add': 0xf0, 'f64x2.sub': 0xf1, 'f64x2.mul': 0xf2, 'f64x2.div': 0xf3,
+  'i32x4.splat': 0x11, 'f64x2.splat': 0x14, 'v128.and': 0x4e, 'v128.or': 0x50, 'v128.xor': 0x51, 'v128.bitselect': 0x52,
+  'i32x4.shl': 0xab, 'i32x4.shr_s': 0xac, 'i32x4.shr_u': 0xad, 'f64x2.add': 0xf0, 'f64x2.sub': 0xf1, 'f64x2.mul': 0xf2, 'f64x2.div': 0xf3,
 };
 const SIMD_MEM: Record<string, number> = { 'v128.load': 0x00, 'v128.store': 0x0b };
 const SIMD_LANE: Record<string, number> = { 'f64x2.extract_lane': 0x21, 'f64x2.replace_lane': 0x22 };
+
+/**
+ * `f` inlined at a call site: consumes its single parameter from the stack and leaves its single
+ * result, its locals renamed with `prefix` (declare them with `inlinedLocals(f, prefix)`), each
+ * `return` turned into a branch out of a block (a kernel's hot loop then pays no call).
+ */
+export function inlined(f: FuncDef, prefix: string): Instr[] {
+  if (f.params.length !== 1 || f.results.length !== 1) throw new Error(`wasm-asm: ${f.name} must take one value and return one to be inlined`);
+  const out: Instr[] = [['local.set', `${prefix}${f.params[0][0]}`], ['block', f.results[0]]];
+  let depth = 0;
+  for (const ins of f.body) {
+    const [op, a] = ins;
+    if (op === 'block' || op === 'loop' || op === 'if') depth++;
+    else if (op === 'end') depth--;
+    if (op === 'return') out.push(['br', depth]);
+    else if (op === 'local.get' || op === 'local.set' || op === 'local.tee') out.push([op, `${prefix}${String(a)}`]);
+    else out.push(ins);
+  }
+  out.push(['end']);
+  return out;
+}
+
+/** The locals an `inlined(f, prefix)` copy needs. */
+export function inlinedLocals(f: FuncDef, prefix: string): (readonly [string, ValType])[] {
+  return [...f.params, ...f.locals].map(([n, t]) => [`${prefix}${n}`, t] as const);
+}
 
 function uleb(n: number, out: number[]): void {
   do {
