@@ -132,3 +132,46 @@ export function columnMeanOfRows(
   for (let j = 0; j < nCols; j++) out[j] = out[j] / nRows;
   return out;
 }
+
+/**
+ * `sorted[k]` of `values[0..n)` sorted ascending as `Float64Array.prototype.sort` sorts them,
+ * without the sort: a quickselect on `scratch` (length ≥ n; its content is destroyed). Values
+ * without NaN and zeros compare as the sort orders them, so the k-th smallest is the same number;
+ * with a NaN or a zero (the sort orders −0 before +0 and NaN last) it sorts a copy instead.
+ */
+export function kthSmallest(values: ArrayLike<number>, n: number, k: number, scratch: Float64Array): number {
+  let plain = true;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    scratch[i] = v;
+    if (v !== v || v === 0) plain = false;
+  }
+  if (!plain) return scratch.subarray(0, n).sort()[k];
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    // Median of three as the pivot, then Hoare's partition.
+    const mid = lo + ((hi - lo) >> 1);
+    const a = scratch[lo];
+    const b = scratch[mid];
+    const c = scratch[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (scratch[i] < pivot) i++;
+      while (scratch[j] > pivot) j--;
+      if (i <= j) {
+        const t = scratch[i];
+        scratch[i] = scratch[j];
+        scratch[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return scratch[k];
+  }
+  return scratch[k];
+}

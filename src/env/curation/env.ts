@@ -93,6 +93,9 @@ interface Episode extends PoolEpisode<CurationTaskSpec, CurationGradeData['regim
   poolP: Float64Array;
   /** Running plain sums of each feature over the labelled rows (the diversity centroid). */
   featureSums: Float64Array;
+  /** The plain sum of every feature value of the first `valueRows` labelled rows (labelled order, row-major). */
+  valueSum: number;
+  valueRows: number;
   /** coreset's and density's caches across the episode's steps (by pool index). */
   strategyCache: PoolStrategyCache;
   model: SgdLogistic;
@@ -371,6 +374,8 @@ function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, 
     labelledLabels,
     labelled,
     featureSums,
+    valueSum: 0,
+    valueRows: 0,
     strategyCache,
     model,
     performance: 0,
@@ -449,11 +454,14 @@ function refit(ep: Episode): void {
 
   // Population std of every labelled feature value, labelled order, row-major, plain sums.
   const K = ep.labelled * F;
-  let sum = 0;
-  for (let i = 0; i < ep.labelled; i++) {
+  // The plain sum continues over the rows labelled since the last refit (rows only join at the end).
+  let sum = ep.valueSum;
+  for (let i = ep.valueRows; i < ep.labelled; i++) {
     const base = ep.labelledRows[i] * F;
     for (let j = 0; j < F; j++) sum += X[base + j];
   }
+  ep.valueSum = sum;
+  ep.valueRows = ep.labelled;
   const m = sum / K;
   let sq = 0;
   for (let i = 0; i < ep.labelled; i++) {

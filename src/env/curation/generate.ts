@@ -7,6 +7,7 @@
  * low-quality and flip masks, the test set). Test rows are not in the visible feature matrix.
  */
 import { RandomState } from '../../numerics/random-state.ts';
+import { kthSmallest } from '../../numerics/reductions.ts';
 import { CURATION, SPLITS, type Regime } from './params.ts';
 
 export interface CurationHidden {
@@ -38,6 +39,9 @@ export interface CurationData {
   rngAfter: RandomState;
 }
 
+let scratchX = new Float64Array(0);
+let scratchZd = new Float64Array(0);
+
 /** Draws a seed's data set (task-independent: the seed set is chosen later from rows 0–99). */
 export function generateCurationData(seed: number): CurationData {
   const { nFeatures: d, nInformative: k, nClusters: M, nRows: n } = CURATION;
@@ -52,7 +56,8 @@ export function generateCurationData(seed: number): CurationData {
   rs.addNormalInto(C, 0, M * d, 0, CURATION.centerScale);
 
   // 3. X = C[i mod M] + normal(0, 1, n·d): prefill the centre, then add the draws (C + (0 + 1·g)).
-  const X = new Float64Array(n * d);
+  // Scratch of the process (generation is synchronous): only the standardised copy is kept.
+  const X = scratchX.length === n * d ? scratchX : (scratchX = new Float64Array(n * d));
   for (let i = 0; i < n; i++) X.set(C.subarray((i % M) * d, (i % M) * d + d), i * d);
   rs.addNormalInto(X, 0, n * d, 0, 1);
 
@@ -71,8 +76,8 @@ export function generateCurationData(seed: number): CurationData {
     for (let j = 0; j < d; j++) acc += w[j] * X[base + j];
     s[i] = acc;
   }
-  const sorted = s.slice().sort();
-  const thr = sorted[Math.floor((1 - CURATION.positiveRate) * n)];
+  // sorted(s)[⌊(1 − pos_rate)·n⌋], by selection (the same number as sorting, see kthSmallest).
+  const thr = kthSmallest(s, n, Math.floor((1 - CURATION.positiveRate) * n), new Float64Array(n));
   const t = new Float64Array(n);
   for (let i = 0; i < n; i++) t[i] = s[i] - thr;
 
@@ -85,7 +90,7 @@ export function generateCurationData(seed: number): CurationData {
   // 6. Low-quality items: both draws happen in every regime (in clean, deg_sd = 0 and deg_frac = 0).
   const ud = rs.rand(n);
   // In clean, normal(0, 0, n·d) is all zeros and no row uses it: advance the stream without the values.
-  const Zd = deg.degSd === 0 ? null : new Float64Array(n * d);
+  const Zd = deg.degSd === 0 ? null : scratchZd.length === n * d ? scratchZd.fill(0) : (scratchZd = new Float64Array(n * d));
   if (Zd) rs.addNormalInto(Zd, 0, n * d, 0, deg.degSd);
   else rs.skipGaussians(n * d);
   const mc = new Float64Array(d);

@@ -56,6 +56,9 @@ interface Episode extends PoolEpisode<DatasetTaskSpec, DatasetRegime, DatasetLas
   similarity: Float64Array;
   /** coreset's min-distances across the episode's steps (by pool index). */
   strategyCache: PoolStrategyCache;
+  /** The plain sum of every feature value of the first `valueRows` labelled rows (labelled order, row-major). */
+  valueSum: number;
+  valueRows: number;
 }
 
 export class DatasetEnv extends PoolEnv<DatasetTaskSpec, DatasetRegime, DatasetLastBatch, Episode, DatasetObservation> {
@@ -239,6 +242,8 @@ function startEpisode(task: DatasetTaskSpec, seed: number, data: EpisodeData, fi
     validationP: new Float64Array(data.nValidation * K),
     similarity: new Float64Array(data.nPool),
     strategyCache,
+    valueSum: 0,
+    valueRows: 0,
     performance: 0,
     validationAccuracy: 0,
     diversity: 0,
@@ -307,8 +312,11 @@ function refit(ep: Episode): void {
 
   // Population std of every labelled feature value (labelled order, row-major, plain sums).
   const n = ep.labelled * d;
-  let sum = 0;
-  for (let i = 0; i < ep.labelled; i++) for (let j = 0; j < d; j++) sum += data.X[ep.labelledRows[i] * d + j];
+  // The plain sum continues over the rows labelled since the last refit (rows only join at the end).
+  let sum = ep.valueSum;
+  for (let i = ep.valueRows; i < ep.labelled; i++) for (let j = 0; j < d; j++) sum += data.X[ep.labelledRows[i] * d + j];
+  ep.valueSum = sum;
+  ep.valueRows = ep.labelled;
   const m = sum / n;
   let sq = 0;
   for (let i = 0; i < ep.labelled; i++) {
