@@ -524,6 +524,10 @@ interface WasmApi {
 const PAGE = 65536;
 /** Resident matrices kept (LRU): an evaluation interleaving a few episodes does not re-copy. */
 const RESIDENT_SLOTS = 16;
+/** …and at most this many bytes of them; a larger matrix (a big user CSV) stays on the TypeScript path. */
+const RESIDENT_BYTES = 64 * 1024 * 1024;
+/** The largest matrix a kernel call takes (resident or staged), in doubles. */
+export const KERNEL_MAX_DOUBLES = RESIDENT_BYTES / 8 / 4;
 
 interface Region {
   ptr: number;
@@ -544,6 +548,7 @@ export class SgdKernel {
   private readonly scratchRegions = new Map<string, Region>();
   private readonly residents = new Map<Float64Array, Region>();
   private identityAt = -1;
+  private residentBytes = 0;
   private readonly staged = new Map<Float64Array, number>();
   private readonly free: Region[] = [];
 
@@ -612,15 +617,18 @@ export class SgdKernel {
       this.residents.set(X, hit);
       return hit.ptr;
     }
-    if (this.residents.size >= RESIDENT_SLOTS) {
+    while (this.residents.size > 0 && (this.residents.size >= RESIDENT_SLOTS || this.residentBytes + X.length * 8 > RESIDENT_BYTES)) {
       const oldest = this.residents.keys().next().value!;
-      this.free.push(this.residents.get(oldest)!);
+      const region = this.residents.get(oldest)!;
+      this.free.push(region);
+      this.residentBytes -= region.bytes;
       this.residents.delete(oldest);
       this.free.sort((a, b) => a.bytes - b.bytes);
     }
     const region = this.alloc(X.length * 8);
     this.f64.set(X, region.ptr / 8);
     this.residents.set(X, region);
+    this.residentBytes += region.bytes;
     return region.ptr;
   }
 
@@ -638,7 +646,7 @@ export class SgdKernel {
     const added: Float64Array[] = [];
     for (let i = 0; i < arrays.length; i++) {
       const a = arrays[i];
-      if (this.staged.has(a) || a.length === 0) continue;
+      if (this.staged.has(a) || a.length === 0 || a.length > KERNEL_MAX_DOUBLES) continue;
       const ptr = this.scratch(`staged${this.staged.size}`, a.length * 8);
       this.f64.set(a, ptr >> 3);
       this.staged.set(a, ptr);

@@ -9,7 +9,7 @@
  * is applied through a weight scale that restarts at 1.0 on every call.
  */
 import { RandomState } from './random-state.ts';
-import { sgdKernel, type SgdKernel } from './sgd-kernel.ts';
+import { KERNEL_MAX_DOUBLES, sgdKernel, type SgdKernel } from './sgd-kernel.ts';
 
 export const SGD_RANDOM_STATE = 42;
 /** The classic tasks' learning rate; the curation family uses 0.05 (docs/curation.md). */
@@ -31,7 +31,7 @@ const SHUFFLE_SEED = sgdShuffleSeed();
 /** The kernel when it may read X: X is immutable (kept resident) or staged for the running call. */
 export function usableKernel(X: Float64Array, immutableX: boolean): SgdKernel | null {
   const k = sgdKernel();
-  return k && (immutableX || k.isStaged(X)) ? k : null;
+  return k && X.length <= KERNEL_MAX_DOUBLES && (immutableX || k.isStaged(X)) ? k : null;
 }
 const orderCache = new Map<number, Int32Array>();
 

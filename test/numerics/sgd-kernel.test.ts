@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { RandomState } from '../../src/numerics/random-state.ts';
-import { sgdKernel, useSgdKernel } from '../../src/numerics/sgd-kernel.ts';
-import { SgdLogistic } from '../../src/numerics/sgd.ts';
+import { KERNEL_MAX_DOUBLES, sgdKernel, useSgdKernel } from '../../src/numerics/sgd-kernel.ts';
+import { SgdLogistic, usableKernel } from '../../src/numerics/sgd.ts';
 import { SoftmaxSgd } from '../../src/numerics/softmax-sgd.ts';
 import { BinaryLogisticModel } from '../../src/numerics/binary-model.ts';
 import { committee } from '../../src/env/strategies/committee.ts';
@@ -145,6 +145,28 @@ describe('SGD WebAssembly kernel', () => {
     }
     assert.equal(k.resident(arrays[19]), k.resident(arrays[19]));
     assert.ok(first.length === 20);
+  });
+
+  it('bounds its memory: resident copies by bytes, matrices above the limit stay on the TypeScript path', () => {
+    const k = kernel!;
+    const big = Array.from({ length: 8 }, (_, i) => new Float64Array(1_500_000).fill(i));
+    for (const a of big) {
+      const p = k.resident(a);
+      assert.equal(k.f64[p >> 3], a[0]);
+    }
+    // 8 × 12 MB were made resident; at most 64 MB of them are kept (plus what scratch holds).
+    assert.ok(k.raw.memory.buffer.byteLength < 96 * 1024 * 1024, `${k.raw.memory.buffer.byteLength} bytes`);
+    const huge = new Float64Array(KERNEL_MAX_DOUBLES + 1);
+    assert.equal(usableKernel(huge, true), null);
+    assert.equal(usableKernel(big[0], true), k);
+    // The TypeScript path answers for it, with the same numbers as a small copy through the kernel.
+    huge.fill(0.5, 0, 40);
+    const m = new SgdLogistic(4);
+    m.coef.set([1, -2, 0.5, 0.25]);
+    const small = huge.slice(0, 40);
+    const a = m.predictRowsInto(huge, 0, null, 10, new Float64Array(10), true);
+    const b = m.predictRowsInto(small, 0, null, 10, new Float64Array(10), true);
+    assert.ok(sameBits(a, b));
   });
 
   it('SoftmaxSgd: fit, probabilities and the accuracy count are bit-identical with the kernel on and off (K 2…16, any d, repeated rows, resident and gathered X)', () => {
