@@ -19,7 +19,7 @@ import type { Observation } from '../../src/env/types.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { runAgentCommand, type AgentCliOptions } from '../../src/cli/commands/agent.ts';
 import { UsageError } from '../../src/cli/errors.ts';
-import { startServer } from '../client/server.ts';
+import { startServer } from '../server/helpers.ts';
 import { GOOD_ANSWER, MOCK_USAGE, startMockOpenAI, type MockReply, type MockServer } from './mock-openai.ts';
 import { meanConfidenceInterval } from '../../src/eval/stats.ts';
 

@@ -20,7 +20,7 @@ import { HttpEnvironment, InProcessEnvironment } from '../../src/client/index.ts
 import { ActionSchema } from '../../src/protocol/wire.ts';
 import { TOOLS } from '../../src/server/mcp.ts';
 import { runCli } from '../cli/run-cli.ts';
-import { startServer, type TestServer } from '../client/server.ts';
+import { startServer, type TestServer } from '../server/helpers.ts';
 import { GOOD_ANSWER, startMockOpenAI, type MockReply, type MockServer, type RecordedMessage } from './mock-openai.ts';
 
 const act = (args: string | Record<string, unknown>) => ({ name: 'take_action', arguments: args });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { validateServer } from '../../src/validate/openenv.ts';
-import { startServer, type TestServer } from '../client/server.ts';
+import { serverForSuite } from '../server/helpers.ts';
 import { runCli } from './run-cli.ts';
 
 /** A minimal fake that answers the five validator requests from a table, to test each criterion. */
@@ -76,11 +76,7 @@ describe('validate (library)', () => {
 });
 
 describe('validate command (subprocess)', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(() => server.close());
+  const server = serverForSuite();
 
   it('the real server passes all six criteria: one line each, exit 0', async () => {
     const r = await runCli(['validate', server.url]);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   ClientError,
   HttpClient,
@@ -16,7 +16,7 @@ import {
 import type { Action } from '../../src/env/types.ts';
 import { BUILTIN_POLICIES, evaluate } from '../../src/client/index.ts';
 import { CLASSIC } from '../helpers.ts';
-import { startServer, type TestServer } from './server.ts';
+import { serverForSuite } from '../server/helpers.ts';
 
 const RANDOM: Action = { action_type: 'select_batch', batch_size: 10, strategy_weights: { random: 1 } };
 const MIXED: Action = { action_type: 'select_batch', batch_size: 7, strategy_weights: { uncertainty: 0.2, diversity: 0.5, random: 0.3 } };
@@ -54,13 +54,7 @@ async function failure(p: Promise<unknown>): Promise<{ code: string; reason: str
   assert.fail('expected the call to fail');
 }
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite();
 
 describe('one Environment interface, three transports', () => {
   it('HTTP and WebSocket give exactly the in-process numbers for the same episode', async () => {

@@ -4,21 +4,15 @@
  * next request gets its own reply, instead of every later reply being shifted by one.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WsEnvironment } from '../../src/client/ws.ts';
-import { BALANCED, WsClient, startServer, type TestServer } from '../server/helpers.ts';
+import { BALANCED, WsClient, serverForSuite } from '../server/helpers.ts';
 
 const OBS = { remaining_budget: 300, diversity_score: 1, noise_estimate: 0, current_performance: 0.5, samples_available: 1100 };
 
 describe('server echoes request_id', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await server.close();
-  });
+  const server = serverForSuite();
 
   test('in replies of every type and in error frames; absent when not sent; bad ids refused', async () => {
     const ws = await WsClient.connect(`${server.wsUrl}/ws`);

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DataSelectEnv } from '../../src/env/env.ts';
-import { BALANCED, post, startServer, WsClient, type TestServer } from '../server/helpers.ts';
+import { BALANCED, post, serverForSuite, WsClient } from '../server/helpers.ts';
 import { wsMessage } from '../../tools/hostile-inputs.ts';
 
 describe('WebSocket fuzzing: every hostile message gets one reply, the connection stays open', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(() => server.close());
+  const server = serverForSuite();
 
   it('random, malformed, binary and out-of-order messages', async () => {
     // A bystander connection plays a whole episode while the fuzzer runs next to it.

@@ -9,8 +9,8 @@
  * row has only the score and the pass flag).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { BALANCED, WsClient, get, post, request, startServer, type TestServer } from './helpers.ts';
+import { describe, test } from 'node:test';
+import { BALANCED, WsClient, get, post, request, serverForSuite } from './helpers.ts';
 
 /** A curation task and a data-set task (docs/datasets.md: the same rule, plus the AUBC and the learning curve). */
 const TASKS = ['curation-easy', 'iris'] as const;
@@ -42,13 +42,7 @@ function leaks(value: unknown, path = '$'): string[] {
   return found;
 }
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite();
 
 /** What every transport's episode replied, and the episode id. */
 interface Played {

@@ -7,24 +7,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { HttpEnvironment } from '../../src/client/http.ts';
 import { WsEnvironment } from '../../src/client/ws.ts';
 import { replayThroughEnvironment } from '../../src/replay/client.ts';
 import { replayAllOverHttp } from '../../src/replay/remote.ts';
 import { FINAL_STATE_KEYS, firstDifference, flagsDifference, infoDifference, summarise, type LoadedTrace } from '../../src/replay/trace.ts';
 import { curationTraces } from '../helpers.ts';
-import { get, post, startServer, type TestServer } from './helpers.ts';
+import { get, post, serverForSuite, startServer } from './helpers.ts';
 
 const sample = (pattern: RegExp) => curationTraces((name) => pattern.test(name));
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite();
 
 describe('curation traces over the wire', () => {
   test('every seed-42 curation trace over HTTP (replay driver)', async () => {

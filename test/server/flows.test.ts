@@ -4,17 +4,11 @@
  * Numbers are compared with an in-process DataSelectEnv run of the same actions.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DataSelectEnv } from '../../src/env/env.ts';
-import { BALANCED, WsClient, get, post, startServer, type TestServer } from './helpers.ts';
+import { BALANCED, WsClient, get, post, serverForSuite } from './helpers.ts';
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite();
 
 /** The in-process reference: rewards and the grade of the balanced agent on (task, seed). */
 function reference(task: string, seed: number, steps = Infinity) {

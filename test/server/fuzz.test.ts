@@ -4,17 +4,11 @@
  * as WebSocket messages. Each reply must be a documented 2xx/4xx with a code and reason.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
-import { WsClient, post, startServer, type TestServer } from './helpers.ts';
+import { WsClient, post, serverForSuite } from './helpers.ts';
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite();
 
 const weightKey = fc.constantFrom('uncertainty', 'diversity', 'random', 'Random', '', '__proto__', 'constructor');
 const looseNumber = fc.oneof(fc.integer({ min: -5, max: 400 }), fc.double(), fc.constantFrom(0, 1e308, 5e-324, -0));

@@ -1,4 +1,8 @@
 /** Helpers for server tests: a real server on an ephemeral port, JSON over fetch, a WebSocket client. */
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { Compile } from 'typebox/compile';
+import type { TSchema } from 'typebox';
 import WebSocket from 'ws';
 import { buildApp, type AppHandle } from '../../src/server/app.ts';
 import { testConfig, type ConfigInput } from '../../src/server/config.ts';
@@ -28,6 +32,28 @@ export async function startServer(overrides: ConfigInput = {}, options: { store?
     contract.assertClean();
   };
   return { ...handle, contract, url, wsUrl: url.replace('http', 'ws'), close };
+}
+
+/**
+ * One test server for the file (or the describe block) this is called in: started before its
+ * first test, closed after its last, which fails it when a reply broke the contract. The returned
+ * object is filled in by the `before` hook.
+ */
+export function serverForSuite(overrides: ConfigInput = {}, options: { store?: EpisodeStore } = {}): TestServer {
+  const server = {} as TestServer;
+  before(async () => {
+    Object.assign(server, await startServer(overrides, options));
+  });
+  after(async () => {
+    await server.close();
+  });
+  return server;
+}
+
+/** Holds a value to a protocol schema (src/protocol/wire.ts), naming the first problems. */
+export function conforms(schema: TSchema, value: unknown, what: string): void {
+  const check = Compile(schema);
+  assert.ok(check.Check(value), `${what}: ${JSON.stringify([...check.Errors(value)].slice(0, 3))}`);
 }
 
 export interface JsonReply {

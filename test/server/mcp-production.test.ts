@@ -11,9 +11,9 @@
  * read is one the Python client cannot read.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DataSelectEnv } from '../../src/env/env.ts';
-import { BALANCED, WsClient, post, startServer, type TestServer } from './helpers.ts';
+import { BALANCED, WsClient, post, serverForSuite, startServer } from './helpers.ts';
 
 interface Tool {
   name: string;
@@ -189,13 +189,7 @@ class ProductionMcpToolClient {
 
 const STOP = { action_type: 'stop', batch_size: 0, strategy_weights: { random: 1 } };
 
-let server: TestServer;
-before(async () => {
-  server = await startServer({ MAX_CONCURRENT_ENVS: 4 });
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite({ MAX_CONCURRENT_ENVS: 4 });
 
 describe('MCPToolClient production mode: HTTP MCP session + /ws?session_id=', () => {
   test('lists the tools, plays an episode to a grade over both transports in one session, equal to the in-process run', async () => {

@@ -6,12 +6,10 @@
  * client cannot read is a reply the Python client cannot read.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { describe, test } from 'node:test';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import { WsCallToolObservationSchema, WsListToolsObservationSchema } from '../../src/protocol/wire.ts';
-import { BALANCED, WsClient, post, startServer, type TestServer } from './helpers.ts';
+import { BALANCED, WsClient, conforms, post, serverForSuite } from './helpers.ts';
 
 const TOOL_ERROR_TYPES = ['execution_error', 'invalid_args', 'transport_error', 'tool_not_found', 'timeout'];
 
@@ -97,18 +95,7 @@ class McpToolClientPort {
   }
 }
 
-function conforms(schema: TSchema, value: unknown, what: string): void {
-  const check = Compile(schema);
-  assert.ok(check.Check(value), `${what}: ${JSON.stringify([...check.Errors(value)].slice(0, 3))}`);
-}
-
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite();
 
 describe('MCPToolClient over /ws step (list_tools / call_tool)', () => {
   test('lists the tools, plays an episode to a grade, equal to the in-process run', async () => {

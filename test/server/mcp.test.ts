@@ -5,17 +5,11 @@
  */
 import { PACKAGE_VERSION } from '../../src/version.ts';
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DataSelectEnv } from '../../src/env/env.ts';
-import { BALANCED, WsClient, get, post, startServer, type TestServer } from './helpers.ts';
+import { BALANCED, WsClient, get, post, serverForSuite, startServer } from './helpers.ts';
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite();
 
 let nextId = 1;
 async function rpc(method: string, params?: unknown) {

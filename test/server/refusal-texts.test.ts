@@ -4,13 +4,13 @@
  * these texts are part of the wire protocol: they must not change when the core's wording does.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CurationEnv } from '../../src/env/curation/env.ts';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import { EnvError } from '../../src/env/errors.ts';
 import { InProcessEnvironment } from '../../src/client/inprocess.ts';
 import { ClientError } from '../../src/api/errors.ts';
-import { BALANCED, WsClient, post, startServer, type TestServer } from './helpers.ts';
+import { BALANCED, WsClient, post, serverForSuite } from './helpers.ts';
 
 const STOP = { ...BALANCED, action_type: 'stop' };
 const HTTP_NO_EPISODE = 'No active episode. Call POST /reset first.';
@@ -18,13 +18,7 @@ const OVER = 'Episode is over. Call POST /reset to start a new episode.';
 const MCP_NO_EPISODE = 'No active episode. Call the start_episode tool first (or pass episode_id).';
 const WS_NO_EPISODE = 'No active episode. Send a reset message first.';
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite();
 
 describe('refusal texts on the wire', () => {
   test('HTTP: no episode, then episode over', async () => {

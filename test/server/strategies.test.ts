@@ -5,7 +5,7 @@
  * strategies (a classic task: the original three) on HTTP, a refusal frame on WebSocket.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ClientError } from '../../src/api/errors.ts';
 import { HttpEnvironment } from '../../src/client/http.ts';
 import { InProcessEnvironment } from '../../src/client/inprocess.ts';
@@ -17,15 +17,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { replayAllOverHttp } from '../../src/replay/remote.ts';
 import { loadTraces, summarise } from '../../src/replay/trace.ts';
-import { get, post, startServer, type TestServer } from './helpers.ts';
+import { get, post, serverForSuite } from './helpers.ts';
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite();
 
 const select = (strategy_weights: Record<string, number>, batch_size = 10): Action => ({ action_type: 'select_batch', batch_size, strategy_weights });
 const PLAN: Action[] = [

@@ -6,17 +6,11 @@
  * task and seed, bit for bit — with the split and index in its metadata.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { TASK_IDS, getTask } from '../../src/env/tasks.ts';
-import { WsClient, get, post, startServer, type TestServer } from './helpers.ts';
+import { WsClient, get, post, serverForSuite } from './helpers.ts';
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite();
 
 const api = (path: string, body: unknown) => post(server.url, `/dataselectenv/${path}`, body);
 

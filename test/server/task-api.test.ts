@@ -3,10 +3,8 @@
  * split + index on HTTP, WebSocket and MCP, deterministic; top-level metadata of replies.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
 import {
   HttpStepReplySchema,
   ListEnvironmentsReplySchema,
@@ -20,21 +18,9 @@ import {
 } from '../../src/protocol/wire.ts';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import { SPLITS, getSplit, locate, numTasks, sliceBounds, taskAt, taskRange } from '../../src/env/splits.ts';
-import { BALANCED, WsClient, get, post, startServer, type TestServer } from './helpers.ts';
+import { BALANCED, WsClient, get, conforms, post, serverForSuite } from './helpers.ts';
 
-/** Holds a reply to its protocol schema (src/protocol/wire.ts). */
-function conforms(schema: TSchema, value: unknown, what: string): void {
-  const check = Compile(schema);
-  assert.ok(check.Check(value), `${what}: ${JSON.stringify([...check.Errors(value)].slice(0, 3))}`);
-}
-
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite();
 
 describe('splits (pure)', () => {
   test('splits are disjoint in seeds; test holds 0..999; counts are honest', () => {

@@ -5,17 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { DataSelectEnv } from '../../src/env/env.ts';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { BALANCED, WsClient, get, post, startServer, type TestServer } from './helpers.ts';
+import { BALANCED, WsClient, get, post, serverForSuite, startServer } from './helpers.ts';
 
-let server: TestServer;
-before(async () => {
-  server = await startServer({ MAX_WS_MESSAGE_BYTES: 4096 });
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite({ MAX_WS_MESSAGE_BYTES: 4096 });
 
 function assertErrorFrame(frame: any, code: string, reason: string) {
   assert.equal(frame.type, 'error', JSON.stringify(frame));

@@ -4,21 +4,15 @@
  * or DATASELECTENV_API_KEY.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { openEnvironment } from '../../../src/client/connect.ts';
 import { HttpClient } from '../../../src/client/http.ts';
 import { WsEnvironment } from '../../../src/client/ws.ts';
 import { runCli } from '../../cli/run-cli.ts';
-import { startServer, type TestServer } from '../helpers.ts';
+import { serverForSuite } from '../helpers.ts';
 
 const KEY = 'client-key-0123456789abcdef';
-let server: TestServer;
-before(async () => {
-  server = await startServer({ API_KEYS: KEY });
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite({ API_KEYS: KEY });
 
 describe('clients with apiKey', () => {
   test('HttpClient, WsEnvironment and openEnvironment (both transports) authenticate; without the key they are refused', async () => {

@@ -3,17 +3,11 @@
  * reason}` body like every other error, and JSON-RPC ids are echoed exactly as sent.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startServer, WsClient, type TestServer } from '../helpers.ts';
+import { describe, test } from 'node:test';
+import { WsClient, serverForSuite } from '../helpers.ts';
 import { firstResponse, rawConnect } from './raw.ts';
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = serverForSuite();
 
 async function raw(bytes: string) {
   const c = await rawConnect(server.url);
