@@ -4,7 +4,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openFamily } from '../src/fixtures/bundle.ts';
-import { type LoadedTrace, tracesOf } from '../src/replay/trace.ts';
+import type { Grade } from '../src/env/types.ts';
+import { replayInProcessWith } from '../src/replay/inprocess.ts';
+import { type LoadedTrace, type TraceResult, summarise, tracesOf } from '../src/replay/trace.ts';
+import type { MakeEnvOptions } from '../src/env/make.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,6 +39,42 @@ export function classicTraces(filter: (name: string) => boolean = () => true): L
 /** Parsed JSON of a debug fixture (`debug/NAME.json` of the classic family; cached). */
 export function debugFixture<T = any>(name: string): T {
   return CLASSIC.json<T>(`debug/${name}.json`);
+}
+
+/** Replays `traces` in process (with environment `options`) and asserts that all `expected` match, naming any that does not. */
+export function assertAllReplay(traces: LoadedTrace[], expected: number, options: MakeEnvOptions = {}): void {
+  const report = summarise(traces.map((t) => replayInProcessWith(t, options)));
+  assert.deepEqual(report.results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.difference}`), []);
+  assert.equal(report.matched, expected);
+}
+
+/** Replays in process a copy of `original` whose trace `edit` changed (the comparison must notice). */
+export function replayEdited(original: LoadedTrace, edit: (trace: any) => void): TraceResult {
+  const copy = structuredClone(original);
+  edit(copy.trace);
+  return replayInProcessWith(copy, {});
+}
+
+/** A Gymnasium-style environment as the hidden-truth tests drive it. */
+interface PlayableEnv {
+  reset(options: { task: string; seed: number }): unknown;
+  step(action: unknown): unknown;
+  readonly done: boolean;
+  grade(): Grade;
+}
+
+/**
+ * Plays `actions` on two environments from the same reset until the first is done, asserting that
+ * every reply is the same; returns both grades (the hidden-truth tests: scrambled hidden data must
+ * change the grade and nothing before it).
+ */
+export function playTwins(a: PlayableEnv, b: PlayableEnv, reset: { task: string; seed: number }, actions: readonly unknown[]): [Grade, Grade] {
+  assert.deepEqual(b.reset(reset), a.reset(reset));
+  for (const action of actions) {
+    if (a.done) break;
+    assert.deepEqual(b.step(action), a.step(action));
+  }
+  return [a.grade(), b.grade()];
 }
 
 /** Largest |a[i] − b[i]| over two equally long numeric sequences (asserts the lengths). */

@@ -5,9 +5,7 @@ import { generateCurationData, type CurationData } from '../../src/env/curation/
 import { EnvError } from '../../src/env/errors.ts';
 import { makeEnv } from '../../src/env/make.ts';
 import { CLASSIC_TASK_IDS, CURATION_TASK_IDS, DEFAULT_TASK, TASK_IDS, describeTask, getTask } from '../../src/env/tasks.ts';
-import { replayInProcess } from '../../src/replay/inprocess.ts';
-import { summarise } from '../../src/replay/trace.ts';
-import { curationTraces } from '../helpers.ts';
+import { assertAllReplay, curationTraces, playTwins, replayEdited } from '../helpers.ts';
 
 describe('curation golden traces replayed in process', () => {
   const traces = curationTraces();
@@ -16,18 +14,11 @@ describe('curation golden traces replayed in process', () => {
     assert.ok(traces.every((t) => t.trace.family === 'curation'));
   });
   it('every trace matches (observations incl. last_batch, rewards, flags, info, refusals, final state, grade)', () => {
-    const report = summarise(traces.map(replayInProcess));
-    const bad = report.results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.difference}`);
-    assert.deepEqual(bad, []);
-    assert.equal(report.matched, 234);
+    assertAllReplay(traces, 234);
   });
   it('the comparison can fail: perturbed statistics, flags, refusals and grades are reported', () => {
     const original = traces.find((t) => t.name === 'curation-hard-s7-quirk_invalid')!;
-    const perturb = (edit: (t: any) => void) => {
-      const copy = structuredClone(original);
-      edit(copy.trace);
-      return replayInProcess(copy);
-    };
+    const perturb = (edit: (t: any) => void) => replayEdited(original, edit);
     assert.match(perturb((t) => (t.steps[1].observation.last_batch.uncertainty.pred_mean += 1e-7)).difference!, /pred_mean/);
     assert.match(perturb((t) => (t.steps[1].terminated = true)).difference!, /terminated/);
     assert.match(perturb((t) => (t.steps[0].accepted = true)).difference!, /refused/);
@@ -154,15 +145,7 @@ describe('no observation reads hidden truth', () => {
       const hidden = scrambled(data);
       for (const task of CURATION_TASK_IDS) {
         for (const actions of policies) {
-          const a = new CurationEnv({ dataSource: () => data });
-          const b = new CurationEnv({ dataSource: () => hidden });
-          assert.deepEqual(b.reset({ task, seed }), a.reset({ task, seed }));
-          for (const action of actions) {
-            if (a.done) break;
-            assert.deepEqual(b.step(action), a.step(action));
-          }
-          const ga = a.grade();
-          const gb = b.grade();
+          const [ga, gb] = playTwins(new CurationEnv({ dataSource: () => data }), new CurationEnv({ dataSource: () => hidden }), { task, seed }, actions);
           assert.notEqual(gb.breakdown.regime, ga.breakdown.regime);
           assert.notEqual(gb.breakdown.test_accuracy, ga.breakdown.test_accuracy);
         }

@@ -18,6 +18,7 @@ import { EnvError } from '../../src/env/errors.ts';
 import { makeEnv } from '../../src/env/make.ts';
 import { aubc } from '../../src/env/metrics/aubc.ts';
 import { DATASET_TASK_IDS, TASK_IDS, getTask, type DatasetTaskSpec } from '../../src/env/tasks.ts';
+import { assertAllReplay, playTwins, replayEdited } from '../helpers.ts';
 
 const csv = (text: string, labelColumn = 'y') => () => parseUserCsv(text, { labelColumn, id: 'csv-t', origin: 't.csv' });
 const fails = (reason: string, pattern: RegExp) => (e: unknown) => {
@@ -200,15 +201,7 @@ describe('no observation reads hidden truth (data-set tasks)', () => {
         const data = generateEpisodeData(getDataset(task.dataset), task.split, seed);
         const hidden = scrambled(data);
         for (const actions of policies([{ uncertainty: 1 }, { diversity: 2, random: 1 }, { random: 1 }])) {
-          const a = new DatasetEnv({ dataSource: () => data });
-          const b = new DatasetEnv({ dataSource: () => hidden });
-          assert.deepEqual(b.reset({ task: id, seed }), a.reset({ task: id, seed }));
-          for (const action of actions) {
-            if (a.done) break;
-            assert.deepEqual(b.step(action), a.step(action));
-          }
-          const ga = a.grade();
-          const gb = b.grade();
+          const [ga, gb] = playTwins(new DatasetEnv({ dataSource: () => data }), new DatasetEnv({ dataSource: () => hidden }), { task: id, seed }, actions);
           assert.notEqual(gb.breakdown.regime, ga.breakdown.regime);
           assert.notDeepEqual(gb.learning_curve, ga.learning_curve);
         }
@@ -278,19 +271,13 @@ describe('AUBC', () => {
 
 describe('data-set golden traces (fixtures/dataset.jsonl.gz)', () => {
   it('all 60 replay in process: observations, rewards, flags, info, every strategy\'s picks, refusals, final state, grade', async () => {
-    const { bundledTraces, summarise } = await import('../../src/replay/trace.ts');
-    const { replayInProcess } = await import('../../src/replay/inprocess.ts');
+    const { bundledTraces } = await import('../../src/replay/trace.ts');
     const traces = bundledTraces(['dataset']);
     assert.equal(traces.length, 60);
-    const report = summarise(traces.map(replayInProcess));
-    assert.deepEqual(report.results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.difference}`), []);
+    assertAllReplay(traces, 60);
     // The comparison can fail: a perturbed pick, share, grade or regime is reported.
     const original = traces.find((t) => t.name === 'digits-s4-mixed_library')!;
-    const perturb = (edit: (t: any) => void) => {
-      const copy = structuredClone(original);
-      edit(copy.trace);
-      return replayInProcess(copy).difference ?? '';
-    };
+    const perturb = (edit: (t: any) => void) => replayEdited(original, edit).difference ?? '';
     assert.match(perturb((t) => (t.steps[1].derived.picks.badge[0] += 1)), /picks/);
     assert.match(perturb((t) => (t.steps[0].observation.last_batch.strategies.entropy.label_shares[0] += 1e-6)), /label_shares/);
     assert.match(perturb((t) => (t.grade.breakdown.regime = 'clean')), /regime/);

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { replayInProcess } from '../../src/replay/inprocess.ts';
-import { firstDifference, floatsMatch, summarise } from '../../src/replay/trace.ts';
+import { firstDifference, floatsMatch } from '../../src/replay/trace.ts';
 import { runBaseline } from '../../src/env/baseline.ts';
-import { CLASSIC, classicTraces } from '../helpers.ts';
+import { CLASSIC, assertAllReplay, classicTraces, replayEdited } from '../helpers.ts';
 
 describe('golden traces replayed in process', () => {
   const traces = classicTraces();
@@ -11,18 +10,11 @@ describe('golden traces replayed in process', () => {
     assert.equal(traces.length, 270);
   });
   it('every trace matches (observations, rewards, done, info, sampler picks, RNG, final state, grade)', () => {
-    const report = summarise(traces.map(replayInProcess));
-    const bad = report.results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.difference}`);
-    assert.deepEqual(bad, []);
-    assert.equal(report.matched, 270);
+    assertAllReplay(traces, 270);
   });
   it('the comparison can fail: a perturbed reward, observation or refusal is reported', () => {
     const original = traces.find((t) => t.name === 'hard-s42-quirk_unknown_key')!;
-    const perturb = (edit: (t: any) => void) => {
-      const copy = structuredClone(original);
-      edit(copy.trace);
-      return replayInProcess(copy);
-    };
+    const perturb = (edit: (t: any) => void) => replayEdited(original, edit);
     const r1 = perturb((t) => (t.steps[0].reward += 2e-9));
     assert.equal(r1.ok, false);
     assert.match(r1.difference!, /step t=0 reward/);

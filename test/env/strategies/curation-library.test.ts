@@ -15,9 +15,7 @@ import { makeEnv } from '../../../src/env/make.ts';
 import { ALL_STRATEGIES, LIBRARY_STRATEGIES } from '../../../src/env/strategies/index.ts';
 import { CLASSIC_TASK_IDS, CURATION_TASK_IDS, getTask } from '../../../src/env/tasks.ts';
 import type { CurationObservation } from '../../../src/env/types.ts';
-import { replayInProcessWith } from '../../../src/replay/inprocess.ts';
-import { summarise } from '../../../src/replay/trace.ts';
-import { curationTraces } from '../../helpers.ts';
+import { assertAllReplay, curationTraces } from '../../helpers.ts';
 
 const select = (strategy_weights: Record<string, number>, batch_size = 10) => ({ action_type: 'select_batch', batch_size, strategy_weights });
 
@@ -34,9 +32,7 @@ function refusal(f: () => unknown): EnvError {
 describe('the curation golden traces through the strategy library', () => {
   it('every one of the 234 traces matches with libraryPath (picks, statistics, rng, grade)', () => {
     const traces = curationTraces();
-    const report = summarise(traces.map((t) => replayInProcessWith(t, { libraryPath: true })));
-    assert.deepEqual(report.results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.difference}`), []);
-    assert.equal(report.matched, 234);
+    assertAllReplay(traces, 234, { libraryPath: true });
   });
 });
 

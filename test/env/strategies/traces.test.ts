@@ -10,8 +10,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LIBRARY_STRATEGIES } from '../../../src/env/strategies/names.ts';
-import { replayInProcess } from '../../../src/replay/inprocess.ts';
-import { loadTraces, summarise } from '../../../src/replay/trace.ts';
+import { loadTraces } from '../../../src/replay/trace.ts';
+import { assertAllReplay, replayEdited } from '../../helpers.ts';
 
 const BUNDLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'strategies.jsonl.gz');
 
@@ -24,17 +24,11 @@ describe('strategy golden traces', () => {
     for (const s of LIBRARY_STRATEGIES) assert.equal(traces.filter((t) => t.trace.policy === `${s}_b10`).length, 2, s);
   });
   it('every trace matches in process', () => {
-    const report = summarise(traces.map(replayInProcess));
-    assert.deepEqual(report.results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.difference}`), []);
-    assert.equal(report.matched, 18);
+    assertAllReplay(traces, 18);
   });
   it('the comparison can fail: picks, per-strategy statistics and the stream are checked', () => {
     const original = traces.find((t) => t.name === 'curation-hard-s5-mix_library_b10')!;
-    const perturb = (edit: (t: any) => void) => {
-      const copy = structuredClone(original);
-      edit(copy.trace);
-      return replayInProcess(copy).difference;
-    };
+    const perturb = (edit: (t: any) => void) => replayEdited(original, edit).difference;
     assert.match(perturb((t) => t.steps[1].derived.library_idx.badge.reverse())!, /library_idx/);
     assert.match(perturb((t) => (t.steps[2].observation.last_batch.committee.disagree += 1e-7))!, /committee/);
     assert.match(perturb((t) => (t.steps[0].derived.rng.pos += 1))!, /rng/);
