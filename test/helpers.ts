@@ -1,6 +1,7 @@
 /** Test helpers: the bundled reference fixtures, and float comparison. */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openFamily } from '../src/fixtures/bundle.ts';
@@ -75,6 +76,15 @@ export function playTwins(a: PlayableEnv, b: PlayableEnv, reset: { task: string;
     assert.deepEqual(b.step(action), a.step(action));
   }
   return [a.grade(), b.grade()];
+}
+
+/** A loopback port nothing listens on (bound, then released): for a server to start on, or a refused connection. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** Largest |a[i] − b[i]| over two equally long numeric sequences (asserts the lengths). */

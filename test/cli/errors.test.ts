@@ -5,11 +5,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { REPO_ROOT } from '../helpers.ts';
+import { REPO_ROOT, freePort } from '../helpers.ts';
 import { runCli, type CliResult } from './run-cli.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'dse-cli-errors-'));
@@ -23,15 +22,6 @@ function assertOneLineError(r: CliResult, code: number, pattern: RegExp): void {
   assert.match(lines[0], pattern);
   assert.doesNotMatch(r.stderr + r.stdout, /\n\s+at .+:\d+:\d+/, 'no stack trace');
   assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`);
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('CLI user errors are one line, never a stack trace', () => {
@@ -57,7 +47,7 @@ describe('CLI user errors are one line, never a stack trace', () => {
   });
 
   it('replay --url against a server that is down says so once and exits 1', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const r = await runCli(['replay', '--url', url]);
     assertOneLineError(r, 1, /CONNECTION_ERROR\/server_unreachable\]: server unreachable: .*ECONNREFUSED/);
     assert.doesNotMatch(r.stdout, /MISMATCH|fidelity/, 'no per-trace mismatches');

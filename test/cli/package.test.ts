@@ -7,13 +7,12 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { packedManifest } from '../../tools/pack-manifest.ts';
-import { REPO_ROOT } from '../helpers.ts';
+import { REPO_ROOT, freePort } from '../helpers.ts';
 
 const run = promisify(execFile);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'dse-pkg-'));
@@ -26,14 +25,6 @@ function readmeSnippet(heading: string, marker: string): string {
   const block = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes(marker));
   assert.ok(block, `README ## ${heading} has a ts snippet with ${marker}`);
   return block;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function waitForHealth(url: string, child: ChildProcess): Promise<void> {

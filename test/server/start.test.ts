@@ -5,17 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { describe, it } from 'node:test';
-import { REPO_ROOT } from '../helpers.ts';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { REPO_ROOT, freePort } from '../helpers.ts';
 
 async function healthy(url: string): Promise<boolean> {
   try {
