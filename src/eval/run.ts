@@ -9,6 +9,7 @@ import { TASK_IDS, getTask } from '../env/tasks.ts';
 import type { LearningCurve } from '../env/metrics/aubc.ts';
 import type { GradeBreakdown } from '../env/types.ts';
 import type { Policy } from '../policies/index.ts';
+import { aubcSummary, type AubcSummary } from './aubc.ts';
 import { mean, meanConfidenceInterval } from './stats.ts';
 
 export interface EpisodeResult {
@@ -44,7 +45,7 @@ export interface CurationSummary {
   /** Per hidden regime (curation: clean, defaulting; data-set tasks also flips). */
   by_regime: { clean: RegimeSummary | null; defaulting: RegimeSummary | null; flips?: RegimeSummary | null };
   /** Mean AUBC (docs/datasets.md) with its 95% CI, over the episodes whose grade reports one. */
-  aubc: { mean: number; ci95_low: number | null; ci95_high: number | null; episodes: number } | null;
+  aubc: AubcSummary | null;
 }
 
 export interface TaskSummary {
@@ -172,14 +173,6 @@ function regimeSummary(results: readonly EpisodeResult[]): RegimeSummary | null 
     mean_normalised: mean(results.map(gradeValue)),
     mean_test_accuracy: mean(results.map((r) => r.breakdown.test_accuracy as number)),
   };
-}
-
-/** The mean AUBC and its 95% CI over the episodes that report one (null when none does). */
-export function aubcSummary(results: readonly EpisodeResult[]): CurationSummary['aubc'] {
-  const values = results.map((r) => r.breakdown?.aubc).filter((v): v is number => typeof v === 'number');
-  if (values.length === 0) return null;
-  const ci = meanConfidenceInterval(values);
-  return { mean: ci.mean, ci95_low: ci.low, ci95_high: ci.high, episodes: values.length };
 }
 
 function curationSummary(results: readonly EpisodeResult[], family: string): CurationSummary {

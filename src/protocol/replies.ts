@@ -159,7 +159,16 @@ function episodeHeader(e: StoredEpisodeHeader) {
 
 /** A row of GET /episodes. */
 export function episodeSummaryReply(e: StoredEpisodeHeader, grade: GradeReply): EpisodeSummary {
-  return { ...episodeHeader(e), score: grade.score, passed: grade.passed };
+  // Held-out graded episodes (curation, data-set) also carry their AUBC and learning curve, so a
+  // list page is enough to summarise and chart them (the console's Compare groups).
+  const aubc = grade.breakdown.aubc;
+  return {
+    ...episodeHeader(e),
+    score: grade.score,
+    passed: grade.passed,
+    ...(typeof aubc === 'number' ? { aubc } : {}),
+    ...(grade.learning_curve ? { learning_curve: grade.learning_curve } : {}),
+  };
 }
 
 /** GET /episodes/{id}. */

@@ -443,7 +443,13 @@ const episodeHeader = {
 };
 
 export const EpisodeSummarySchema = Type.Object(
-  { ...episodeHeader, score: Type.Number(), passed: Type.Boolean() },
+  {
+    ...episodeHeader,
+    score: Type.Number(),
+    passed: Type.Boolean(),
+    aubc: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "The grade's AUBC, when its breakdown reports one (curation and data-set tasks)." })),
+    learning_curve: Type.Optional(LearningCurveSchema),
+  },
   { additionalProperties: false },
 );
 export const EpisodesPageSchema = Type.Object(

@@ -162,7 +162,7 @@ for (const TASK of TASKS) {
       assert.deepEqual(tool.body.result.data, graded.body);
     });
 
-    test('the records of finished episodes carry the full grade: GET /episodes/{id} and both export formats (a list row: the score)', async () => {
+    test('the records of finished episodes carry the full grade: GET /episodes/{id} and both export formats (a list row: the score, the AUBC and the learning curve)', async () => {
       const p = await overHttp(TASK, 2010);
       const graded = (await post(server.url, '/grader', { episode_id: p.episodeId })).body;
       const one = await get(server.url, `/episodes/${p.episodeId}`);
@@ -170,9 +170,13 @@ for (const TASK of TASKS) {
       assert.deepEqual(one.body.grade.breakdown, graded.breakdown);
       const list = await get(server.url, `/episodes?task_id=${TASK}`);
       const row = list.body.episodes.find((e: any) => e.episode_id === p.episodeId);
-      // A list row has the score and the pass flag only.
+      // A list row (finished episodes only) has the score, the pass flag, and the grade's AUBC and
+      // learning curve (what Compare summarises and charts); never the regime or the other terms.
       assert.deepEqual([row.score, row.passed], [graded.score, graded.passed]);
-      assert.deepEqual(leaks(row), []);
+      assert.equal(row.aubc, graded.breakdown.aubc);
+      assert.deepEqual(row.learning_curve, graded.learning_curve);
+      const { aubc: _aubc, learning_curve: _curve, ...rest } = row;
+      assert.deepEqual(leaks(rest), []);
 
       for (const format of ['jsonl', 'openenv']) {
         const r = await request(server.url, 'GET', `/episodes?format=${format}&task_id=${TASK}`);

@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { openEnvironment } from '../../src/client/connect.ts';
 import { evaluate, type EvalReport } from '../../src/eval/run.ts';
+import { meanConfidenceInterval } from '../../src/eval/stats.ts';
 import { makeEnv } from '../../src/env/make.ts';
 import { getTask } from '../../src/env/tasks.ts';
 import { openFamily } from '../../src/fixtures/bundle.ts';
@@ -422,6 +423,101 @@ describe('web console in chromium', () => {
     assert.equal(labels.length, 12);
     assert.ok(labels.every((l) => l === 'eval:random'));
     await page.selectOption('#cmp-label', '');
+    assert.deepEqual(pageErrors, [], 'no errors in the page');
+  });
+
+  test('data-set groups in Compare: mean AUBC ± 95 % CI as eval reports it, and their mean learning curves with bands', needsChromium, async () => {
+    const task = 'iris';
+    const reports: EvalReport[] = [];
+    for (const name of ['uncertainty', 'random']) {
+      reports.push(
+        await evaluate(() => openEnvironment({ url: base, transport: 'http' }), {
+          policyName: name,
+          policy: BUILTIN_POLICIES[name]!.policy,
+          tasks: [task],
+          seeds: [0, 1, 2, 3, 4, 5],
+          label: `eval:${name}`,
+        }),
+      );
+    }
+    await page.click('#tab-compare');
+    await refreshCompare(page);
+    for (const r of reports) {
+      const a = r.tasks[0]!.curation!.aubc!;
+      assert.equal(a.episodes, 6);
+      const cell = page.locator(`#groups-table tr[data-label="eval:${r.policy}"][data-task="${task}"] td[data-col^="Mean AUBC"]`);
+      // Exactly the evaluator's figures (the same function over the same episodes in the same order).
+      assert.equal(Number(await cell.getAttribute('data-mean')), a.mean);
+      assert.equal(Number(await cell.getAttribute('data-low')), a.ci95_low);
+      assert.equal(Number(await cell.getAttribute('data-high')), a.ci95_high);
+      assert.equal(await cell.textContent(), `${a.mean.toFixed(4)} ± ${(a.ci95_high! - a.mean).toFixed(4)}`);
+    }
+    // A classic group has no AUBC.
+    assert.equal(await page.textContent('#groups-table tr[data-label="eval:random"][data-task="easy"] td[data-col^="Mean AUBC"]'), '–');
+    assert.equal(await page.locator('#groups-table tr[data-task="easy"] td[data-col="Curve"] input').count(), 0, 'no curve to plot on a classic task');
+
+    // The chart: the newest task's groups (iris), newest group first, each the mean of its
+    // episodes' stored learning curves (GET /episodes/{id}), read as AUBC reads them.
+    assert.equal(await page.isVisible('#curves-card'), true);
+    const snap = await snapshot(page);
+    const shown = await page.evaluate(() => (globalThis as any).dsConsole.curves as { label: string; task_id: string; band: { low: (number | null)[]; high: (number | null)[] } | null }[]);
+    assert.deepEqual(shown.map((c) => [c.label, c.task_id]), [['eval:random', task], ['eval:uncertainty', task]]);
+    assert.deepEqual(snap.labels.curves, ['labels bought', `eval:random · ${task} (6 episodes)`, `eval:uncertainty · ${task} (6 episodes)`]);
+    const budget = getTask(task)!.budget;
+    const curvesOf = async (r: EvalReport) => {
+      const out = [];
+      for (const e of r.episodes) {
+        const rec = (await (await fetch(`${base}/episodes/${e.episode_id}`)).json()) as { grade: { learning_curve: { budget_used: number[]; test_accuracy: number[] } } };
+        assert.deepEqual(rec.grade.learning_curve, e.learning_curve, 'the store keeps the curve the grader gave');
+        out.push(rec.grade.learning_curve);
+      }
+      return out;
+    };
+    const byGroup = [await curvesOf(reports[1]!), await curvesOf(reports[0]!)];
+    const x = [...new Set([0, budget, ...byGroup.flat().flatMap((c) => c.budget_used)])].sort((p, q) => p - q);
+    const data = snap.charts.curves!;
+    assert.deepEqual(data[0], x);
+    assert.equal(x.at(-1), budget);
+    // Independent reading: linear between points, the last accuracy held to the budget.
+    const at = (c: { budget_used: number[]; test_accuracy: number[] }, b: number) => {
+      const i = c.budget_used.findLastIndex((v) => v <= b);
+      if (i === c.budget_used.length - 1) return c.test_accuracy[i]!;
+      const [x0, x1, y0, y1] = [c.budget_used[i]!, c.budget_used[i + 1]!, c.test_accuracy[i]!, c.test_accuracy[i + 1]!];
+      return y0 + ((y1 - y0) * (b - x0)) / (x1 - x0);
+    };
+    byGroup.forEach((curves, g) => {
+      const band = shown[g]!.band!;
+      x.forEach((b, i) => {
+        const vals = curves.map((c) => at(c, b));
+        const ci = meanConfidenceInterval(vals);
+        assert.ok(Math.abs((data[g + 1]![i] as number) - ci.mean) < 1e-12, `group ${g} at ${b} labels`);
+        assert.ok(Math.abs(band.low[i]! - ci.low!) < 1e-12 && Math.abs(band.high[i]! - ci.high!) < 1e-12, `band of group ${g} at ${b}`);
+      });
+      // The area under the mean curve is the group's mean AUBC.
+      let area = 0;
+      for (let i = 1; i < x.length; i++) area += ((x[i]! - x[i - 1]!) * ((data[g + 1]![i] as number) + (data[g + 1]![i - 1] as number))) / 2;
+      const report = g === 0 ? reports[1]! : reports[0]!;
+      assert.ok(Math.abs(area / budget - report.tasks[0]!.curation!.aubc!.mean) < 1e-12, `area ${area / budget}`);
+    });
+    // The two policies' curves really differ (the chart is not one line drawn twice).
+    assert.notDeepEqual(data[1], data[2]);
+
+    for (const width of [1366, 420]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForFunction((w) => (globalThis as any).dsConsole.charts.curves.width <= w, width);
+      const overflow = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).document.documentElement.clientWidth);
+      assert.equal(overflow, 0, `Compare overflows at ${width} px`);
+      await page.locator('#groups-table').screenshot({ path: path.join(OUT, `groups-${width}.png`) });
+      await page.locator('#curves-card').screenshot({ path: path.join(OUT, `curves-${width}.png`) });
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    // Unticking a group takes its curve off; ticking it brings it back.
+    const box = page.locator(`#groups-table tr[data-label="eval:uncertainty"][data-task="${task}"] td[data-col="Curve"] input`);
+    await box.uncheck();
+    assert.deepEqual((await snapshot(page)).labels.curves, ['labels bought', `eval:random · ${task} (6 episodes)`]);
+    await box.check();
+    assert.equal((await snapshot(page)).labels.curves!.length, 3);
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
 

@@ -139,6 +139,92 @@ export function lineChart(el: HTMLElement, o: LineOptions): Chart {
   return wrap(el, make, []);
 }
 
+/** A translucent band between two series of a chart's data (a confidence interval around a line). */
+export interface Band {
+  color: string;
+  low: Series;
+  high: Series;
+}
+
+/**
+ * Lines over a free numeric x axis (labels bought, not steps), each optionally inside a band.
+ * uPlot's own bands need the band edges as series (which the legend would list): these are
+ * painted in the drawAxes hook instead, under the lines; `bands()` returns what is painted.
+ */
+export function bandChart(el: HTMLElement, o: { xLabel: string; yLabel: string }): Chart & { setBands(specs: LineSpec[], data: Series[], bands: (Band | null)[]): void; bands(): (Band | null)[] } {
+  let bands: (Band | null)[] = [];
+  const make = (specs: LineSpec[] | null, data: Series[]) => {
+    const opts = baseOpts(Math.max(MIN_WIDTH, el.clientWidth), o.xLabel, o.yLabel);
+    opts.series[0]!.value = (_u, v) => (v == null ? '–' : String(Math.round(v)));
+    opts.series.push(...(specs ?? []).map(lineSeries));
+    opts.scales!.x = { time: false, range: (_u, min, max) => [0, Math.max(1, max ?? 1)] };
+    opts.axes![0] = { label: o.xLabel, labelSize: 18, size: 32, incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000], values: (_u, ticks) => ticks.map(String) };
+    // The y range covers the bands too.
+    opts.scales!.y = {
+      range: (u, min, max) => {
+        let lo = min ?? 0;
+        let hi = max ?? 1;
+        for (const b of bands) {
+          for (const v of b?.low ?? []) if (v != null) lo = Math.min(lo, v);
+          for (const v of b?.high ?? []) if (v != null) hi = Math.max(hi, v);
+        }
+        const pad = (hi - lo) * 0.05 || 0.05;
+        return [lo - pad, hi + pad];
+      },
+    };
+    opts.hooks = {
+      drawAxes: [
+        (u) => {
+          const xs = u.data[0] ?? [];
+          const ctx = u.ctx;
+          const { left, top, width, height } = u.bbox;
+          ctx.save();
+          ctx.beginPath();
+          ctx.rect(left, top, width, height);
+          ctx.clip();
+          ctx.globalAlpha = 0.16;
+          bands.forEach((b, s) => {
+            if (!b || !u.series[s + 1]?.show) return;
+            // One polygon per run of points where both edges are known.
+            let run: number[] = [];
+            const flush = () => {
+              if (run.length >= 2) {
+                ctx.beginPath();
+                run.forEach((i, k) => {
+                  const px = u.valToPos(xs[i]!, 'x', true);
+                  const py = u.valToPos(b.high[i]!, 'y', true);
+                  if (k === 0) ctx.moveTo(px, py);
+                  else ctx.lineTo(px, py);
+                });
+                for (let k = run.length - 1; k >= 0; k--) ctx.lineTo(u.valToPos(xs[run[k]!]!, 'x', true), u.valToPos(b.low[run[k]!]!, 'y', true));
+                ctx.closePath();
+                ctx.fillStyle = b.color;
+                ctx.fill();
+              }
+              run = [];
+            };
+            for (let i = 0; i < xs.length; i++) {
+              if (b.low[i] != null && b.high[i] != null) run.push(i);
+              else flush();
+            }
+            flush();
+          });
+          ctx.restore();
+        },
+      ],
+    };
+    return new uPlot(opts, (data.length ? data : [[], ...(specs ?? []).map(() => [])]) as uPlot.AlignedData, el);
+  };
+  const chart = wrap(el, make, []);
+  return Object.assign(chart, {
+    setBands(specs: LineSpec[], data: Series[], b: (Band | null)[]) {
+      bands = b;
+      chart.setSeries(specs, data);
+    },
+    bands: () => bands,
+  });
+}
+
 export interface StackTerm {
   key: string;
   label: string;

@@ -1,14 +1,16 @@
 /**
  * Compare: the store's finished episodes (GET /episodes, newest first), grouped by label and task
- * (mean grade ± 95 % CI, pass rate — how an `eval` run reads in the browser) and listed with
- * checkboxes; the ticked ones are fetched whole (GET /episodes/{id}, cached: finished episodes
- * never change) and overlaid — performance per step and cumulative reward per step.
+ * (mean grade and mean AUBC ± 95 % CI, pass rate — how an `eval` run reads in the browser), the
+ * groups' mean learning curves (test accuracy vs labels bought, from the grades' learning curves,
+ * with a 95 % band), and the episodes listed with checkboxes; the ticked ones are fetched whole
+ * (GET /episodes/{id}, cached: finished episodes never change) and overlaid — performance per
+ * step and cumulative reward per step.
  */
 import { getEpisode, listEpisodes } from './api.ts';
-import { lineChart, PALETTE, type Chart, type LineSpec, type Series } from './charts.ts';
+import { bandChart, lineChart, PALETTE, type Band, type Chart, type LineSpec, type Series } from './charts.ts';
 import { byId, cell, count, el, num, passBadge, percent, plural, shortId, signed } from './format.ts';
 import { registerChart, registry } from './registry.ts';
-import { aubcOf, END_WORDS, episodeEnd, groupEpisodes, taskLimits, totalReturn } from './summary.ts';
+import { aubcOf, curveGrid, END_WORDS, episodeEnd, groupEpisodes, meanCurve, taskLimits, totalReturn, type EpisodeGroup } from './summary.ts';
 import type { EpisodeRecord, EpisodeSummary, Task } from './types.ts';
 
 export function seriesName(e: { label: string | null; task_id: string; seed: number; episode_id: string }): string {
@@ -21,6 +23,8 @@ const MAX_LISTED = 10_000;
 /** Rows of the episode list shown at once ("Show more" adds as many). */
 const SHOWN = 50;
 
+const groupKey = (g: { label: string; task_id: string }) => JSON.stringify([g.label, g.task_id]);
+
 export class ComparePanel {
   private readonly records = new Map<string, EpisodeRecord>();
   private readonly selected: string[] = [];
@@ -31,6 +35,10 @@ export class ComparePanel {
   private tasks: Task[] = [];
   private readonly perf: Chart;
   private readonly reward: Chart;
+  private readonly curves: ReturnType<typeof bandChart>;
+  private groups: EpisodeGroup[] = [];
+  /** Groups whose mean learning curve is plotted; null until someone ticks one (then: the newest task's groups). */
+  private curvePick: Set<string> | null = null;
   private readonly f = {
     task: byId<HTMLSelectElement>('cmp-task'),
     label: byId<HTMLSelectElement>('cmp-label'),
@@ -40,6 +48,8 @@ export class ComparePanel {
     hint: byId('cmp-hint'),
     groups: byId<HTMLTableElement>('groups-table'),
     groupsEmpty: byId('grp-empty'),
+    curvesCard: byId('curves-card'),
+    curvesHint: byId('curves-hint'),
     table: byId<HTMLTableElement>('episodes-table'),
     tableEmpty: byId('eps-empty'),
     charts: byId('cmp-charts'),
@@ -53,6 +63,8 @@ export class ComparePanel {
     const xMax = () => this.maxSteps();
     this.perf = lineChart(byId('chart-compare'), { xLabel: 'step', yLabel: 'performance', series: [], xMax });
     this.reward = lineChart(byId('chart-compare-reward'), { xLabel: 'step', yLabel: 'cumulative reward', series: [], xMax });
+    this.curves = bandChart(byId('chart-curves'), { xLabel: 'labels bought', yLabel: 'test accuracy' });
+    registerChart('curves', this.curves);
     registerChart('compare', this.perf);
     registerChart('compareReward', this.reward);
     this.f.refresh.addEventListener('click', () => void this.refresh());
@@ -107,6 +119,8 @@ export class ComparePanel {
 
   private renderGroups(): void {
     const groups = groupEpisodes(this.summaries);
+    this.groups = groups;
+    const picked = this.pickedCurves();
     const body = this.f.groups.tBodies[0]!;
     body.replaceChildren(
       ...groups.map((g) => {
@@ -116,11 +130,36 @@ export class ComparePanel {
         const name = el('th', g.label);
         name.setAttribute('scope', 'row');
         name.dataset.col = 'Label';
-        const ci = el('td', `${num(g.meanScore)}${g.halfWidth === null ? '' : ` ± ${num(g.halfWidth)}`}`, 'num');
+        const ci = el('td', `${num(g.meanScore)}${g.halfWidth === null ? '' : ` ± ${num(g.halfWidth)}`}`, 'num interval');
         ci.dataset.col = 'Mean grade ± 95 % CI';
         ci.dataset.mean = String(g.meanScore);
         ci.dataset.half = String(g.halfWidth);
         if (g.halfWidth === null) ci.title = 'one episode: no interval';
+        const a = g.aubc;
+        const auc = el('td', a ? `${num(a.mean)}${a.ci95_high === null ? '' : ` ± ${num(a.ci95_high - a.mean)}`}` : '–', 'num interval');
+        auc.dataset.col = 'Mean AUBC ± 95 % CI';
+        if (a) {
+          auc.dataset.mean = String(a.mean);
+          auc.dataset.low = String(a.ci95_low);
+          auc.dataset.high = String(a.ci95_high);
+          if (a.ci95_high === null) auc.title = 'one episode: no interval';
+        } else auc.title = "this task's grade reports no AUBC";
+        const plot = el('td', undefined, 'select');
+        plot.dataset.col = 'Curve';
+        if (g.curves.length) {
+          const box = el('input');
+          box.type = 'checkbox';
+          box.checked = picked.has(groupKey(g));
+          box.setAttribute('aria-label', `Plot the mean learning curve of ${g.label} on ${g.task_id}`);
+          box.addEventListener('change', () => {
+            const now = this.pickedCurves();
+            if (box.checked) now.add(groupKey(g));
+            else now.delete(groupKey(g));
+            this.curvePick = now;
+            this.drawCurves();
+          });
+          plot.append(box);
+        }
         const show = el('button', 'List', 'secondary small');
         show.type = 'button';
         show.setAttribute('aria-label', `List the episodes of ${g.label} on ${g.task_id}`);
@@ -137,8 +176,10 @@ export class ComparePanel {
           cell(g.task_id, 'Task'),
           cell(count(g.episodes), 'Episodes', 'num'),
           ci,
+          auc,
           cell(percent(g.passRate), 'Pass rate', 'num'),
           cell(num(g.meanSteps, 1), 'Mean steps', 'num'),
+          plot,
           act,
         );
         return tr;
@@ -146,6 +187,7 @@ export class ComparePanel {
     );
     this.f.groups.hidden = groups.length === 0;
     this.f.groupsEmpty.hidden = groups.length > 0;
+    this.drawCurves();
 
     // The label filter offers the labels present now; a vanished one falls back to all.
     const keep = this.f.label.value;
@@ -161,6 +203,55 @@ export class ComparePanel {
       }),
     );
     this.f.label.value = labels.includes(keep) ? keep : '';
+  }
+
+  /**
+   * The groups whose curves are plotted: the ticked ones still present; before anyone ticks, the
+   * groups of the newest task that has learning curves (one task: one budget axis), at most as
+   * many as the palette has colours.
+   */
+  private pickedCurves(): Set<string> {
+    const withCurves = this.groups.filter((g) => g.curves.length > 0);
+    if (this.curvePick) return new Set(withCurves.map(groupKey).filter((k) => this.curvePick!.has(k)));
+    const task = withCurves[0]?.task_id;
+    return new Set(withCurves.filter((g) => g.task_id === task).slice(0, PALETTE.length).map(groupKey));
+  }
+
+  /** A task's budget: the listed field, else the longest curve's last purchase. */
+  private budgetOf(g: EpisodeGroup): number {
+    const listed = taskLimits(this.tasks.find((t) => t.task_id === g.task_id)).budget;
+    return listed ?? Math.max(1, ...g.curves.map((c) => c.budget_used.at(-1) ?? 0));
+  }
+
+  /**
+   * Each picked group's mean learning curve with its 95 % band, over one x axis: every budget
+   * where some curve has a point (a group's curve is exact there and linear between), each group
+   * up to its task's budget.
+   */
+  private drawCurves(): void {
+    const picked = this.pickedCurves();
+    const groups = this.groups.filter((g) => picked.has(groupKey(g)));
+    const budgets = groups.map((g) => this.budgetOf(g));
+    const x = [...new Set(groups.flatMap((g, i) => curveGrid(g.curves, budgets[i]!)))].sort((a, b) => a - b);
+    const specs: LineSpec[] = [];
+    const data: Series[] = [x];
+    const bands: (Band | null)[] = [];
+    groups.forEach((g, i) => {
+      const within = x.filter((b) => b <= budgets[i]!);
+      const m = meanCurve(g.curves, budgets[i]!, within);
+      const pad = (v: (number | null)[]): Series => [...v, ...Array<null>(x.length - v.length).fill(null)];
+      const color = PALETTE[i % PALETTE.length]!;
+      specs.push({ label: `${g.label} · ${g.task_id} (${plural(g.curves.length, 'episode')})`, color, points: x.length <= 40 });
+      data.push(pad(m.mean));
+      bands.push(g.curves.length >= 2 ? { color, low: pad(m.low), high: pad(m.high) } : null);
+    });
+    registry.curves = groups.map((g, i) => ({ label: g.label, task_id: g.task_id, band: bands[i] ?? null }));
+    const any = this.groups.some((g) => g.curves.length > 0);
+    this.f.curvesCard.hidden = !any;
+    this.f.curvesHint.textContent = groups.length
+      ? 'Mean test accuracy of each ticked group after each number of labels bought; the shaded band is its 95 % confidence interval (Student t, pointwise). Its area is the mean AUBC.'
+      : 'Tick a group with learning curves (the Curve column) to plot it.';
+    this.curves.setBands(specs, groups.length ? data : [], bands);
   }
 
   private renderList(): void {

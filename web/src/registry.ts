@@ -13,9 +13,11 @@ export interface Registry {
   /** Episode ids of the live panel and of the compare overlay, in series order. */
   liveEpisodeId: string | null;
   compared: string[];
+  /** The groups on Compare's learning-curve chart, in series order, with the band painted around each (null: one episode). */
+  curves: { label: string; task_id: string; band: { low: (number | null)[]; high: (number | null)[] } | null }[];
 }
 
-export const registry: Registry = { ready: false, charts: {}, liveEpisodeId: null, compared: [] };
+export const registry: Registry = { ready: false, charts: {}, liveEpisodeId: null, compared: [], curves: [] };
 
 (window as unknown as { dsConsole: Registry }).dsConsole = registry;
 

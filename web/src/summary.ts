@@ -3,7 +3,9 @@
  * episode ended, its return, a task's step limit, how a grade's breakdown value reads, and the
  * grouped statistics of stored episodes. The browser tests and test/web/summary.test.ts check them.
  */
+import { aubcSummary, type AubcSummary } from '../../src/eval/aubc.ts';
 import { meanConfidenceInterval } from '../../src/eval/stats.ts';
+import type { LearningCurve } from '../../src/env/metrics/aubc.ts';
 import { count, num, signed } from './numbers.ts';
 
 export type EndReason = 'stop' | 'budget' | 'pool' | 'steps';
@@ -111,6 +113,9 @@ export interface GroupInput {
   score: number;
   passed: boolean;
   step_count: number;
+  /** Held-out graded episodes (curation, data-set): the grade's AUBC and learning curve. */
+  aubc?: number;
+  learning_curve?: LearningCurve;
 }
 
 export interface EpisodeGroup {
@@ -122,6 +127,10 @@ export interface EpisodeGroup {
   halfWidth: number | null;
   passRate: number;
   meanSteps: number;
+  /** Mean AUBC ± 95 % CI exactly as `eval` reports it (src/eval/aubc.ts); null when no episode has one. */
+  aubc: AubcSummary | null;
+  /** The episodes' learning curves, oldest first (empty for tasks without one). */
+  curves: LearningCurve[];
 }
 
 /**
@@ -130,12 +139,13 @@ export interface EpisodeGroup {
  * them — so a sequential run's mean and interval come out exactly as `eval` printed them.
  */
 export function groupEpisodes(episodes: readonly GroupInput[]): EpisodeGroup[] {
-  const groups = new Map<string, { label: string; task_id: string; scores: number[]; passed: number; steps: number }>();
+  type Acc = { label: string; task_id: string; scores: number[]; passed: number; steps: number; aubcs: { breakdown: { aubc?: number } }[]; curves: LearningCurve[] };
+  const groups = new Map<string, Acc>();
   const keyOf = (e: GroupInput) => JSON.stringify([e.label ?? '(unlabelled)', e.task_id]);
   // Groups in the order of their newest episode.
   for (const e of episodes) {
     const key = keyOf(e);
-    if (!groups.has(key)) groups.set(key, { label: e.label ?? '(unlabelled)', task_id: e.task_id, scores: [], passed: 0, steps: 0 });
+    if (!groups.has(key)) groups.set(key, { label: e.label ?? '(unlabelled)', task_id: e.task_id, scores: [], passed: 0, steps: 0, aubcs: [], curves: [] });
   }
   for (let i = episodes.length - 1; i >= 0; i--) {
     const e = episodes[i]!;
@@ -143,6 +153,8 @@ export function groupEpisodes(episodes: readonly GroupInput[]): EpisodeGroup[] {
     g.scores.push(e.score);
     if (e.passed) g.passed++;
     g.steps += e.step_count;
+    g.aubcs.push({ breakdown: { aubc: e.aubc } });
+    if (e.learning_curve) g.curves.push(e.learning_curve);
   }
   return [...groups.values()].map((g) => {
     const ci = meanConfidenceInterval(g.scores);
@@ -154,6 +166,56 @@ export function groupEpisodes(episodes: readonly GroupInput[]): EpisodeGroup[] {
       halfWidth: ci.halfWidth,
       passRate: g.passed / g.scores.length,
       meanSteps: g.steps / g.scores.length,
+      aubc: aubcSummary(g.aubcs),
+      curves: g.curves,
     };
   });
+}
+
+/**
+ * A learning curve's test accuracy after `b` labels, read the way AUBC reads it
+ * (src/env/metrics/aubc.ts): linear between the measured points, held at the last accuracy after
+ * the last point. Where two points share a budget (nothing bought between them) the later counts.
+ */
+export function curveAt(c: LearningCurve, b: number): number {
+  const xs = c.budget_used;
+  const ys = c.test_accuracy;
+  let j = 0;
+  while (j + 1 < xs.length && xs[j + 1]! <= b) j++;
+  if (j + 1 >= xs.length || b <= xs[j]!) return ys[j]!;
+  const lo = xs[j]!;
+  const hi = xs[j + 1]!;
+  return ys[j]! + ((ys[j + 1]! - ys[j]!) * (b - lo)) / (hi - lo);
+}
+
+/** Every budget at which some curve has a point, up to `budget`, and `budget` itself; ascending. */
+export function curveGrid(curves: readonly LearningCurve[], budget: number): number[] {
+  const xs = new Set<number>([0, budget]);
+  for (const c of curves) for (const b of c.budget_used) if (b <= budget) xs.add(b);
+  return [...xs].sort((a, b) => a - b);
+}
+
+export interface MeanCurve {
+  /** Labels bought. */
+  x: number[];
+  /** Mean test accuracy of the group's episodes at each x, with its 95 % Student-t interval (null below two episodes). */
+  mean: number[];
+  low: (number | null)[];
+  high: (number | null)[];
+}
+
+/**
+ * The mean learning curve of a group over `x` (default: the group's own grid up to `budget`, where
+ * the mean of piecewise-linear curves is itself exact between the points, so its area over
+ * [0, budget] is the group's mean AUBC), with a pointwise 95 % confidence band.
+ */
+export function meanCurve(curves: readonly LearningCurve[], budget: number, x: readonly number[] = curveGrid(curves, budget)): MeanCurve {
+  const out: MeanCurve = { x: [...x], mean: [], low: [], high: [] };
+  for (const b of x) {
+    const ci = meanConfidenceInterval(curves.map((c) => curveAt(c, b)));
+    out.mean.push(ci.mean);
+    out.low.push(ci.low);
+    out.high.push(ci.high);
+  }
+  return out;
 }
