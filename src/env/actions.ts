@@ -88,5 +88,7 @@ export function splitBatch(family: string, b: number, weights: Weights): BatchSp
     for (const s of LIBRARY_STRATEGIES) if ((weights[s] ?? 0) > 0) split[s] = counts[s];
     return split;
   }
+  // The data-set family splits every action by the strategy split (the console's hint).
+  if (family === 'dataset') return strategySplit(b, weights);
   return null;
 }

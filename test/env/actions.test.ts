@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { BALANCED_ACTION, classicSplit, effectiveBatch, splitBatch, type Weights } from '../../src/env/actions.ts';
+import { BALANCED_ACTION, classicSplit, effectiveBatch, splitBatch, strategySplit, type Weights } from '../../src/env/actions.ts';
 import { CurationEnv } from '../../src/env/curation/env.ts';
 import { openFamily } from '../../src/fixtures/bundle.ts';
 
@@ -113,5 +113,19 @@ describe('the curation preview is the step', () => {
       }
     }
     assert.equal(checked, 9);
+  });
+});
+
+describe("a task family's split, as the console shows it", () => {
+  test('classic → the classic rule; curation → the strategy split (the three always, a weighted library strategy); data-set → the strategy split', () => {
+    const three = { uncertainty: 0.4, diversity: 0.4, random: 0.2 };
+    assert.deepEqual(splitBatch('classic', 10, three), classicSplit(10, three));
+    const mix = { margin: 1, coreset: 1, random: 0.5 };
+    assert.deepEqual(splitBatch('dataset', 10, mix), strategySplit(10, mix));
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(splitBatch('dataset', 10, mix)!).filter(([, n]) => n > 0)),
+      { margin: 4, coreset: 4, random: 2 },
+    );
+    assert.equal(splitBatch('unknown', 10, three), null);
   });
 });

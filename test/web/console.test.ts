@@ -91,6 +91,27 @@ async function refreshCompare(page: Page): Promise<void> {
   await idle();
 }
 
+/**
+ * At each width (the layouts the console is made for), once `chart` has been resized to it: no
+ * horizontal overflow, then `shoot(width)` (screenshots); back to the default size after.
+ */
+async function atWidths(page: Page, chart: string, where: string, shoot: (width: number) => Promise<void>): Promise<void> {
+  try {
+    for (const width of [1366, 420]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForFunction(([name, w]) => (globalThis as any).dsConsole.charts[name].width <= w, [chart, width] as const);
+      // Every chart follows its box a frame or two after a resize (ResizeObserver): let them settle, then measure.
+      const overflowOf = () => page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).document.documentElement.clientWidth);
+      await page.waitForFunction(() => (globalThis as any).document.documentElement.scrollWidth === (globalThis as any).document.documentElement.clientWidth, null, { timeout: 5000 }).catch(() => undefined);
+      const overflow = await overflowOf();
+      assert.equal(overflow, 0, `${where} overflows at ${width} px`);
+      await shoot(width);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+}
+
 const chromiumPath = findChromium();
 /** Each test carries the skip, so a machine without chromium reports every one as skipped, with why. */
 const needsChromium = { skip: chromiumPath ? false : SKIP_REASON };
@@ -104,6 +125,16 @@ describe('web console in chromium', () => {
   const played: Record<string, StoredEpisode> = {};
   /** The noise chart as the live replies drew it (info.noise_ratio), for the Watch check. */
   let liveNoise: (number | null)[][] = [];
+
+  /** The project's own evaluator over HTTP (seeds 0–5), labelled as `eval` labels its episodes. */
+  async function evalOverHttp(policies: string[], tasks: string[]): Promise<EvalReport[]> {
+    const reports: EvalReport[] = [];
+    for (const name of policies) {
+      const o = { policyName: name, policy: BUILTIN_POLICIES[name]!.policy, tasks, seeds: [0, 1, 2, 3, 4, 5], label: `eval:${name}` };
+      reports.push(await evaluate(() => openEnvironment({ url: base, transport: 'http' }), o));
+    }
+    return reports;
+  }
 
   async function stored(id: string): Promise<StoredEpisode> {
     const res = await fetch(`${base}/episodes/${id}`);
@@ -388,19 +419,7 @@ describe('web console in chromium', () => {
   });
 
   test('an eval run against the server reads in Compare as groups: mean grade ± 95 % CI, pass rate, episodes', needsChromium, async () => {
-    // The project's own evaluator over HTTP, labelled as `eval` labels its episodes.
-    const reports: EvalReport[] = [];
-    for (const name of ['balanced', 'random']) {
-      reports.push(
-        await evaluate(() => openEnvironment({ url: base, transport: 'http' }), {
-          policyName: name,
-          policy: BUILTIN_POLICIES[name]!.policy,
-          tasks: ['easy', 'hard'],
-          seeds: [0, 1, 2, 3, 4, 5],
-          label: `eval:${name}`,
-        }),
-      );
-    }
+    const reports = await evalOverHttp(['balanced', 'random'], ['easy', 'hard']);
     await page.click('#tab-compare');
     await refreshCompare(page);
     for (const r of reports) {
@@ -428,18 +447,7 @@ describe('web console in chromium', () => {
 
   test('data-set groups in Compare: mean AUBC ± 95 % CI as eval reports it, and their mean learning curves with bands', needsChromium, async () => {
     const task = 'iris';
-    const reports: EvalReport[] = [];
-    for (const name of ['uncertainty', 'random']) {
-      reports.push(
-        await evaluate(() => openEnvironment({ url: base, transport: 'http' }), {
-          policyName: name,
-          policy: BUILTIN_POLICIES[name]!.policy,
-          tasks: [task],
-          seeds: [0, 1, 2, 3, 4, 5],
-          label: `eval:${name}`,
-        }),
-      );
-    }
+    const reports = await evalOverHttp(['uncertainty', 'random'], [task]);
     await page.click('#tab-compare');
     await refreshCompare(page);
     for (const r of reports) {
@@ -502,15 +510,10 @@ describe('web console in chromium', () => {
     // The two policies' curves really differ (the chart is not one line drawn twice).
     assert.notDeepEqual(data[1], data[2]);
 
-    for (const width of [1366, 420]) {
-      await page.setViewportSize({ width, height: 900 });
-      await page.waitForFunction((w) => (globalThis as any).dsConsole.charts.curves.width <= w, width);
-      const overflow = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).document.documentElement.clientWidth);
-      assert.equal(overflow, 0, `Compare overflows at ${width} px`);
+    await atWidths(page, 'curves', 'Compare', async (width) => {
       await page.locator('#groups-table').screenshot({ path: path.join(OUT, `groups-${width}.png`) });
       await page.locator('#curves-card').screenshot({ path: path.join(OUT, `curves-${width}.png`) });
-    }
-    await page.setViewportSize({ width: 1440, height: 900 });
+    });
 
     // Unticking a group takes its curve off; ticking it brings it back.
     const box = page.locator(`#groups-table tr[data-label="eval:uncertainty"][data-task="${task}"] td[data-col="Curve"] input`);
@@ -652,8 +655,10 @@ describe('web console in chromium', () => {
     assert.equal(await page.textContent('#weights-hint'), "A batch of 3 is raised to the task's minimum of 5, split 2 uncertainty / 2 diversity / 1 random.");
     await page.fill('#batch', '10');
     await page.selectOption('#policy', 'one-batch');
+    // The previous test's grade is still on screen: wait for this run's episode and its grade.
+    const before = (await snapshot(page)).liveEpisodeId;
     await page.click('#btn-run');
-    await page.waitForSelector('#grade .score');
+    await page.waitForFunction((prev) => (globalThis as any).dsConsole.liveEpisodeId !== prev && (globalThis as any).document.querySelector('#grade .score') !== null, before);
     const ep = await stored((await snapshot(page)).liveEpisodeId!);
     const budget = getTask('curation-medium')!.budget;
     assert.deepEqual(ep.steps[0]!.action, { ...BUILTIN_POLICIES.balanced!.action, batch_size: budget });
@@ -661,6 +666,93 @@ describe('web console in chromium', () => {
     assert.equal(ep.steps[0]!.observation.remaining_budget, 0);
     assert.equal(await page.getAttribute('#grade .end-reason', 'data-reason'), 'budget');
     assert.equal(await page.locator('#grade td[data-key="regime"]').count(), 1);
+  });
+
+  test("a data-set task offers a slider for every strategy it declares (/tasks); a library mix is played as set", needsChromium, async () => {
+    const listed = ((await (await fetch(`${base}/tasks`)).json()) as { tasks: { task_id: string; strategies: string[] }[] }).tasks;
+    const sliderIds = () => page.$$eval('#weights-sliders input[type=range]', (xs) => xs.map((x) => (x as any).id as string));
+    await page.click('#tab-play');
+    await page.selectOption('#policy', 'balanced');
+    // The classic tasks keep exactly their three; every other task shows its own list, in its order.
+    for (const t of listed) {
+      await page.selectOption('#task', t.task_id);
+      assert.deepEqual(await sliderIds(), t.strategies.map((x) => `w-${x}`), t.task_id);
+      if (getTask(t.task_id)!.family === 'classic') assert.deepEqual(t.strategies, ['uncertainty', 'diversity', 'random']);
+    }
+    const task = 'iris';
+    const strategies = listed.find((t) => t.task_id === task)!.strategies;
+    assert.ok(strategies.includes('margin') && strategies.includes('coreset') && strategies.length > 3);
+    await page.selectOption('#task', task);
+    await page.fill('#seed', '4');
+    await page.fill('#run-name', 'ui-library');
+    await page.fill('#batch', '10');
+    // The balanced policy's weights are in the classic three, the library at 0.
+    assert.equal(await page.textContent('#w-uncertainty-out'), '0.40');
+    assert.equal(await page.textContent('#w-margin-out'), '0.00');
+    // From the keyboard: the classic three to 0 (Home), margin and coreset to 1 (End).
+    for (const k of ['uncertainty', 'diversity', 'random']) {
+      await page.focus(`#w-${k}`);
+      await page.keyboard.press('Home');
+    }
+    for (const k of ['margin', 'coreset']) {
+      await page.focus(`#w-${k}`);
+      await page.keyboard.press('End');
+    }
+    assert.equal(await page.inputValue('#policy'), 'manual');
+    assert.equal(await page.textContent('#w-coreset-out'), '1.00');
+    // The library's split (src/env/actions.ts strategySplit): ⌊10·1/2⌋ each, random the rest (0).
+    assert.equal(await page.textContent('#weights-hint'), 'A batch of 10 splits 5 margin / 5 coreset.');
+    // Every control still has its label.
+    for (const k of strategies) assert.equal(await page.textContent(`label[for="w-${k}"]`), k === 'badge' ? 'BADGE' : (k.charAt(0).toUpperCase() + k.slice(1)).replace(/_/g, ' '));
+    // A new episode first (the previous test's one-step episode is still in the steps table).
+    await page.click('#btn-reset');
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#steps-table tbody tr').length === 0);
+    await page.click('#btn-step');
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#steps-table tbody tr').length === 1);
+    await page.click('#btn-step');
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#steps-table tbody tr').length === 2);
+    assert.equal(await page.isVisible('#error'), false, 'the action was refused');
+    const id = (await snapshot(page)).liveEpisodeId!;
+    await page.screenshot({ path: path.join(OUT, 'library-mid.png'), fullPage: true });
+    await page.click('#btn-run');
+    await page.waitForFunction((want) => (globalThis as any).dsConsole.liveEpisodeId === want && (globalThis as any).document.querySelector('#grade .score') !== null, id);
+    const ep = await stored(id);
+    assert.equal(ep.label, 'ui-library');
+    // What was sent is what the sliders said, every step, and the environment bought it so.
+    for (const s of ep.steps) assert.deepEqual(s.action, { action_type: 'select_batch', batch_size: 10, strategy_weights: { margin: 1, coreset: 1 } });
+    const lb = (s: StoredEpisode['steps'][number]) => (s.observation as unknown as { last_batch: { strategies: Record<string, { n: number; disagree: number; expected: number }> } }).last_batch;
+    assert.deepEqual(Object.keys(lb(ep.steps[0]!).strategies).sort(), ['coreset', 'margin']);
+    assert.deepEqual([lb(ep.steps[0]!).strategies.margin!.n, lb(ep.steps[0]!).strategies.coreset!.n], [5, 5]);
+
+    // The data-set charts and tables: the surplus disagreement of each strategy's batch, per step.
+    const snap = await snapshot(page);
+    assert.equal(await page.isVisible('#card-calibration'), true);
+    assert.match((await page.textContent('#cap-calibration')) ?? '', /^Surplus disagreement of each batch/);
+    assert.deepEqual(snap.labels.calibration, ['step', 'margin', 'coreset', 'zero']);
+    const x0 = [0, ...ep.steps.map((_, i) => i + 1)];
+    const surplus = (k: string) => [null, ...ep.steps.map((s) => lb(s).strategies[k]!.disagree - lb(s).strategies[k]!.expected)];
+    assert.deepEqual(snap.charts.calibration, [x0, surplus('margin'), surplus('coreset'), x0.map(() => 0)]);
+    const heads = await page.$$eval('#steps-table thead th', (ths) => ths.map((t) => t.textContent));
+    assert.deepEqual(heads, ['Step', 'Action', 'Reward', 'Performance', 'Val. accuracy', 'Budget left', 'Noise est.', 'Surplus margin', 'Surplus coreset', 'End']);
+    assert.equal(await page.textContent('#steps-table tbody tr:first-child td[data-col="Action"]'), 'select 10 · margin 1 coreset 1');
+    const obsRows = Object.fromEntries(await page.$$eval('#obs-table tbody tr', (trs) => trs.map((tr) => [tr.querySelector('th')!.textContent, tr.querySelector('td')!.textContent])));
+    const last = ep.steps.at(-1)!.observation as unknown as { n_classes: number; class_counts: number[] };
+    assert.equal(obsRows['Classes (K)'], String(last.n_classes));
+    assert.equal(obsRows['Labelled per class'], last.class_counts.join(' / '));
+    assert.equal(obsRows['Last batch surplus disagreement, margin'], (surplus('margin').at(-1) as number).toFixed(4));
+    assert.equal(Number(await page.getAttribute('#grade', 'data-score')), ep.grade.score);
+    await atWidths(page, 'calibration', 'Play', async (width) => {
+      await page.locator('#weights-group').screenshot({ path: path.join(OUT, `sliders-${width}.png`) });
+      await page.locator('#card-calibration').screenshot({ path: path.join(OUT, `surplus-${width}.png`) });
+      await page.screenshot({ path: path.join(OUT, `library-${width}.png`), fullPage: true });
+    });
+    // Back on a classic task: its three sliders, with the weights last set for them (0 now).
+    await page.selectOption('#task', 'easy');
+    assert.deepEqual(await sliderIds(), ['w-uncertainty', 'w-diversity', 'w-random']);
+    assert.equal(await page.textContent('#weights-hint'), 'All weights are zero: raise at least one to select a batch.');
+    await page.selectOption('#policy', 'balanced');
+    assert.equal(await page.textContent('#weights-hint'), 'A batch of 10 splits 3 uncertainty / 3 diversity / 4 random.');
+    assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
 
   for (const width of [1366, 420]) {

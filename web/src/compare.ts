@@ -8,7 +8,7 @@
  */
 import { getEpisode, listEpisodes } from './api.ts';
 import { bandChart, lineChart, PALETTE, type Band, type Chart, type LineSpec, type Series } from './charts.ts';
-import { byId, cell, count, el, num, passBadge, percent, plural, shortId, signed } from './format.ts';
+import { byId, byIds, cell, count, el, num, passBadge, percent, plural, shortId, signed } from './format.ts';
 import { registerChart, registry } from './registry.ts';
 import { aubcOf, curveGrid, END_WORDS, episodeEnd, groupEpisodes, meanCurve, taskLimits, totalReturn, type EpisodeGroup } from './summary.ts';
 import type { EpisodeRecord, EpisodeSummary, Task } from './types.ts';
@@ -39,22 +39,12 @@ export class ComparePanel {
   private groups: EpisodeGroup[] = [];
   /** Groups whose mean learning curve is plotted; null until someone ticks one (then: the newest task's groups). */
   private curvePick: Set<string> | null = null;
-  private readonly f = {
-    task: byId<HTMLSelectElement>('cmp-task'),
-    label: byId<HTMLSelectElement>('cmp-label'),
-    refresh: byId<HTMLButtonElement>('cmp-refresh'),
-    more: byId<HTMLButtonElement>('cmp-more'),
-    status: byId('cmp-status'),
-    hint: byId('cmp-hint'),
-    groups: byId<HTMLTableElement>('groups-table'),
-    groupsEmpty: byId('grp-empty'),
-    curvesCard: byId('curves-card'),
-    curvesHint: byId('curves-hint'),
-    table: byId<HTMLTableElement>('episodes-table'),
-    tableEmpty: byId('eps-empty'),
-    charts: byId('cmp-charts'),
-    summary: byId<HTMLTableElement>('cmp-summary'),
-  };
+  private readonly f = byIds('cmp-', {
+    select: ['cmp-task', 'cmp-label'],
+    button: ['cmp-refresh', 'cmp-more'],
+    table: ['groups-table', 'episodes-table', 'cmp-summary'],
+    other: ['cmp-status', 'cmp-hint', 'grp-empty', 'curves-card', 'curves-hint', 'eps-empty', 'cmp-charts'],
+  });
 
   /** Called with a stored episode when its Watch button is pressed (set by main.ts). */
   onWatch: ((rec: EpisodeRecord) => void) | null = null;
@@ -121,7 +111,7 @@ export class ComparePanel {
     const groups = groupEpisodes(this.summaries);
     this.groups = groups;
     const picked = this.pickedCurves();
-    const body = this.f.groups.tBodies[0]!;
+    const body = this.f.groupsTable.tBodies[0]!;
     body.replaceChildren(
       ...groups.map((g) => {
         const tr = el('tr');
@@ -167,7 +157,7 @@ export class ComparePanel {
           this.f.label.value = g.label;
           this.shown = SHOWN;
           this.renderList();
-          this.f.table.scrollIntoView({ block: 'start' });
+          this.f.episodesTable.scrollIntoView({ block: 'start' });
         });
         const act = el('td');
         act.append(show);
@@ -185,8 +175,8 @@ export class ComparePanel {
         return tr;
       }),
     );
-    this.f.groups.hidden = groups.length === 0;
-    this.f.groupsEmpty.hidden = groups.length > 0;
+    this.f.groupsTable.hidden = groups.length === 0;
+    this.f.grpEmpty.hidden = groups.length > 0;
     this.drawCurves();
 
     // The label filter offers the labels present now; a vanished one falls back to all.
@@ -257,14 +247,14 @@ export class ComparePanel {
   private renderList(): void {
     const label = this.f.label.value;
     const list = label ? this.summaries.filter((e) => (e.label ?? '(unlabelled)') === label) : this.summaries;
-    const body = this.f.table.tBodies[0]!;
+    const body = this.f.episodesTable.tBodies[0]!;
     body.replaceChildren(...list.slice(0, this.shown).map((e) => this.row(e)));
     this.f.more.hidden = list.length <= this.shown;
     this.f.more.textContent = `Show more (${count(Math.min(SHOWN, list.length - this.shown))} of ${count(list.length - this.shown)} left)`;
-    this.f.table.hidden = list.length === 0;
+    this.f.episodesTable.hidden = list.length === 0;
     // An empty store is said once, by the status line and the groups' hint; this note is for a
     // label filter that leaves nothing.
-    this.f.tableEmpty.hidden = list.length > 0 || this.summaries.length === 0;
+    this.f.epsEmpty.hidden = list.length > 0 || this.summaries.length === 0;
   }
 
   private row(e: EpisodeSummary): HTMLTableRowElement {

@@ -1,20 +1,21 @@
 /**
  * Play & watch: drives one WebSocket episode from the form (manual weights or a built-in policy)
  * and renders every reply as it arrives — the charts, the observation table, the steps table —
- * then why the episode ended, its return and the grade once it is stored. Curation tasks
- * (observations with `last_batch`) get their own signals: validation accuracy, the calibration
- * gap of each strategy's batch, the disagreement-based noise estimate, and the regime in the grade.
+ * then why the episode ended, its return and the grade once it is stored. The weight sliders are
+ * the strategies the chosen task declares (/tasks: the classic three, or the library). Curation
+ * and data-set tasks get their own signals: validation accuracy, a per-strategy signal of each
+ * batch (the curation family's calibration gap, the data-set family's surplus disagreement), the
+ * disagreement-based noise estimate, and the regime in the grade.
  */
 import { ApiError, EnvSocket, getEpisode, grade as postGrade } from './api.ts';
 import { lineChart, stackedChart, PALETTE, type Chart, type LineSpec, type Series, type StackTerm } from './charts.ts';
-import { byId, cell, count, el, num, passBadge, plural, shortId, signed, signedCount } from './format.ts';
-import { effectiveBatch, splitBatch } from '../../src/env/actions.ts';
+import { byId, byIds, cell, count, el, num, passBadge, plural, shortId, signed, signedCount } from './format.ts';
+import { BALANCED_ACTION, effectiveBatch, splitBatch } from '../../src/env/actions.ts';
+import { CLASSIC_STRATEGIES } from '../../src/env/strategies/names.ts';
 import { BUILTIN_POLICIES, type BuiltinPolicy } from '../../src/policies/builtin.ts';
 import { registerChart, registry } from './registry.ts';
 import { breakdownLabel, breakdownValue, END_WORDS, endText, episodeEnd, taskLimits, totalReturn, type EpisodeEnd } from './summary.ts';
-import type { Action, EpisodeRecord, Grade, Observation, ObservationReply, Strategy, Task, Terms, Weights } from './types.ts';
-
-const STRATEGIES: Strategy[] = ['uncertainty', 'diversity', 'random'];
+import type { Action, EpisodeRecord, Grade, Observation, ObservationReply, Task, Terms, Weights } from './types.ts';
 
 /** The signed summands of a classic selection reward, plus a stop's single term. */
 export const REWARD_TERMS = [
@@ -26,14 +27,14 @@ export const REWARD_TERMS = [
   { key: 'stop_reward', label: 'stop reward', color: PALETTE[0]! },
 ] as const;
 
-/** A curation selection's reward is one term (10 · Δ performance); a stop's is its stop reward (0). */
+/** A curation or data-set selection's reward is one term (10 · Δ performance); a stop's is its stop reward (0). */
 export const CURATION_REWARD_TERMS = [
   { key: 'validation_gain', label: 'validation gain', color: PALETTE[2]! },
   { key: 'stop_reward', label: 'stop reward', color: PALETTE[0]! },
 ] as const;
 
 function rewardTerms(family: Family): readonly StackTerm[] {
-  return family === 'curation' ? CURATION_REWARD_TERMS : REWARD_TERMS;
+  return family === 'classic' ? REWARD_TERMS : CURATION_REWARD_TERMS;
 }
 
 interface LiveStep {
@@ -41,7 +42,7 @@ interface LiveStep {
   action: Action;
   reward: number;
   terms: Terms;
-  /** Classic tasks: the share of noisy rows in the batch (from hidden truth; the curation family has none). */
+  /** Classic tasks: the share of noisy rows in the batch (from hidden truth; the other families have none). */
   noiseRatio: number | null;
   observation: Observation;
   done: boolean;
@@ -58,45 +59,81 @@ interface Episode {
   grade: Grade | null;
 }
 
-type Family = 'classic' | 'curation';
+type Family = 'classic' | 'curation' | 'dataset';
 
-/** The curation family is told apart by its observation, which has keys the classic one lacks. */
-function familyOf(o: Observation | null | undefined): Family {
+/** A task's family as /tasks lists it; else told apart by the observation's own keys. */
+function familyOf(o: Observation | null | undefined, listed?: string): Family {
+  if (listed === 'classic' || listed === 'curation' || listed === 'dataset') return listed;
+  if (o && 'n_classes' in o) return 'dataset';
   return o && 'last_batch' in o ? 'curation' : 'classic';
 }
 
-/** `label_mean − pred_mean` of a strategy's picks: positive = the annotator says 1 more often than the model predicts. */
-export function calibrationGap(o: Observation, s: Strategy): number | null {
-  const b = o.last_batch?.[s];
+/** `label_mean − pred_mean` of a strategy's picks (curation): positive = the annotator says 1 more often than the model predicts. */
+export function calibrationGap(o: Observation, s: string): number | null {
+  const lb = o.last_batch;
+  if (!lb || 'strategies' in lb) return null;
+  const b = (lb as Record<string, { label_mean?: number; pred_mean?: number } | null | undefined>)[s];
   return b && typeof b.label_mean === 'number' && typeof b.pred_mean === 'number' ? b.label_mean - b.pred_mean : null;
+}
+
+/** `disagree − expected` of a strategy's picks (data-set tasks): label disagreement beyond what a calibrated model expects. */
+export function surplusDisagreement(o: Observation, s: string): number | null {
+  const lb = o.last_batch;
+  const b = lb && 'strategies' in lb ? lb.strategies[s] : undefined;
+  return b ? b.disagree - b.expected : null;
+}
+
+/** The family's per-strategy signal of the latest batch (none on the classic tasks). */
+function batchSignal(family: Family, o: Observation, s: string): number | null {
+  return family === 'dataset' ? surplusDisagreement(o, s) : family === 'curation' ? calibrationGap(o, s) : null;
+}
+
+/** Display names of strategies: the name spelt out, acronyms kept. */
+export function strategyLabel(s: string): string {
+  if (s === 'badge') return 'BADGE';
+  const t = s.replace(/_/g, ' ');
+  return t.charAt(0).toUpperCase() + t.slice(1);
 }
 
 interface ObsField {
   label: string;
-  value: (o: Observation) => number | null | undefined;
-  kind: 'real' | 'count';
+  value: (o: Observation) => number | string | null | undefined;
+  kind: 'real' | 'count' | 'text';
 }
 
-const CLASSIC_FIELDS: ObsField[] = [
-  { label: 'Validation performance', value: (o) => o.current_performance, kind: 'real' },
-  { label: 'Remaining budget', value: (o) => o.remaining_budget, kind: 'count' },
-  { label: 'Pool size', value: (o) => o.samples_available, kind: 'count' },
-  { label: 'Pool noise estimate', value: (o) => o.noise_estimate, kind: 'real' },
-  { label: 'Diversity score', value: (o) => o.diversity_score, kind: 'real' },
-];
+/** Every observation field the panel shows, once; each family lists the ones it has. */
+const FIELD = {
+  performance: { label: 'Validation performance', value: (o) => o.current_performance, kind: 'real' },
+  accuracy: { label: 'Validation accuracy', value: (o) => o.validation_accuracy, kind: 'real' },
+  budget: { label: 'Remaining budget', value: (o) => o.remaining_budget, kind: 'count' },
+  stepsLeft: { label: 'Steps left', value: (o) => o.steps_left, kind: 'count' },
+  labelled: { label: 'Labelled rows', value: (o) => o.labelled, kind: 'count' },
+  classes: { label: 'Classes (K)', value: (o) => o.n_classes, kind: 'count' },
+  classCounts: { label: 'Labelled per class', value: (o) => o.class_counts?.join(' / '), kind: 'text' },
+  pool: { label: 'Pool size', value: (o) => o.samples_available, kind: 'count' },
+  poolNoise: { label: 'Pool noise estimate', value: (o) => o.noise_estimate, kind: 'real' },
+  noise: { label: 'Noise estimate (surplus disagreement)', value: (o) => o.noise_estimate, kind: 'real' },
+  poolUncertainty: { label: 'Pool uncertainty', value: (o) => o.pool_uncertainty, kind: 'real' },
+  diversity: { label: 'Diversity score', value: (o) => o.diversity_score, kind: 'real' },
+} satisfies Record<string, ObsField>;
 
-const CURATION_FIELDS: ObsField[] = [
-  { label: 'Validation performance', value: (o) => o.current_performance, kind: 'real' },
-  { label: 'Validation accuracy', value: (o) => o.validation_accuracy, kind: 'real' },
-  { label: 'Remaining budget', value: (o) => o.remaining_budget, kind: 'count' },
-  { label: 'Steps left', value: (o) => o.steps_left, kind: 'count' },
-  { label: 'Labelled rows', value: (o) => o.labelled, kind: 'count' },
-  { label: 'Pool size', value: (o) => o.samples_available, kind: 'count' },
-  { label: 'Noise estimate (surplus disagreement)', value: (o) => o.noise_estimate, kind: 'real' },
-  { label: 'Pool uncertainty', value: (o) => o.pool_uncertainty, kind: 'real' },
-  { label: 'Diversity score', value: (o) => o.diversity_score, kind: 'real' },
-  ...STRATEGIES.map((s): ObsField => ({ label: `Last batch gap, ${s}`, value: (o) => calibrationGap(o, s), kind: 'real' })),
-];
+const FAMILY_FIELDS: Readonly<Record<Family, readonly ObsField[]>> = {
+  classic: [FIELD.performance, FIELD.budget, FIELD.pool, FIELD.poolNoise, FIELD.diversity],
+  curation: [FIELD.performance, FIELD.accuracy, FIELD.budget, FIELD.stepsLeft, FIELD.labelled, FIELD.pool, FIELD.noise, FIELD.poolUncertainty, FIELD.diversity],
+  dataset: [FIELD.performance, FIELD.accuracy, FIELD.budget, FIELD.stepsLeft, FIELD.labelled, FIELD.classes, FIELD.classCounts, FIELD.pool, FIELD.noise, FIELD.poolUncertainty, FIELD.diversity],
+};
+
+/** How each family names its per-strategy batch signal (observation table, steps table, chart). */
+const SIGNAL_NAME: Readonly<Record<Family, { field: string; column: string; caption: string; axis: string }>> = {
+  classic: { field: '', column: '', caption: '', axis: '' },
+  curation: { field: 'Last batch gap', column: 'Gap', caption: 'Calibration gap of each batch: label mean − predicted mean, per strategy', axis: 'label − predicted' },
+  dataset: {
+    field: 'Last batch surplus disagreement',
+    column: 'Surplus',
+    caption: 'Surplus disagreement of each batch, per strategy: labels ≠ predicted class beyond what calibration expects',
+    axis: 'disagree − expected',
+  },
+};
 
 interface Column {
   name: string;
@@ -104,43 +141,59 @@ interface Column {
   value: (s: LiveStep, end: EpisodeEnd | null) => string;
 }
 
+/** An action in a few characters: the classic three by their initial (as the agent's transcript writes them), library strategies by name. */
 function actionText(a: Action): string {
   if (a.action_type === 'stop') return 'stop';
-  const w = STRATEGIES.filter((k) => a.strategy_weights[k]).map((k) => `${k[0]} ${a.strategy_weights[k]}`);
+  const w = Object.entries(a.strategy_weights)
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${(CLASSIC_STRATEGIES as readonly string[]).includes(k) ? k[0] : k} ${v}`);
   return `select ${a.batch_size} · ${w.join(' ')}`;
 }
 
-const COMMON_HEAD: Column[] = [
-  { name: 'Step', num: true, value: (s) => String(s.step) },
-  { name: 'Action', value: (s) => actionText(s.action) },
-  { name: 'Reward', num: true, value: (s) => signed(s.reward) },
-  { name: 'Performance', num: true, value: (s) => num(s.observation.current_performance) },
-];
-const END_COLUMN: Column = { name: 'End', value: (_s, end) => (end ? END_WORDS[end.reason] : '') };
+const COLUMN = {
+  step: { name: 'Step', num: true, value: (s) => String(s.step) },
+  action: { name: 'Action', value: (s) => actionText(s.action) },
+  reward: { name: 'Reward', num: true, value: (s) => signed(s.reward) },
+  performance: { name: 'Performance', num: true, value: (s) => num(s.observation.current_performance) },
+  accuracy: { name: 'Val. accuracy', num: true, value: (s) => num(s.observation.validation_accuracy) },
+  budget: { name: 'Budget left', num: true, value: (s) => count(s.observation.remaining_budget) },
+  batchNoise: { name: 'Batch noise', num: true, value: (s) => num(s.noiseRatio) },
+  poolNoise: { name: 'Pool noise', num: true, value: (s) => num(s.observation.noise_estimate) },
+  noise: { name: 'Noise est.', num: true, value: (s) => num(s.observation.noise_estimate) },
+  end: { name: 'End', value: (_s, end) => (end ? END_WORDS[end.reason] : '') },
+} satisfies Record<string, Column>;
 
-const CLASSIC_COLUMNS: Column[] = [
-  ...COMMON_HEAD,
-  { name: 'Budget left', num: true, value: (s) => count(s.observation.remaining_budget) },
-  { name: 'Batch noise', num: true, value: (s) => num(s.noiseRatio) },
-  { name: 'Pool noise', num: true, value: (s) => num(s.observation.noise_estimate) },
-  END_COLUMN,
-];
+/** The steps table's columns: the family's own, and one per strategy that bought rows in the episode. */
+function stepColumns(family: Family, strategies: readonly string[]): Column[] {
+  const head = [COLUMN.step, COLUMN.action, COLUMN.reward, COLUMN.performance];
+  if (family === 'classic') return [...head, COLUMN.budget, COLUMN.batchNoise, COLUMN.poolNoise, COLUMN.end];
+  const perStrategy = strategies.map(
+    (k): Column => ({ name: `${SIGNAL_NAME[family].column} ${k}`, num: true, value: (s) => (s.action.action_type === 'stop' ? '' : signed(batchSignal(family, s.observation, k))) }),
+  );
+  return [...head, COLUMN.accuracy, COLUMN.budget, COLUMN.noise, ...perStrategy, COLUMN.end];
+}
 
-const CURATION_COLUMNS: Column[] = [
-  ...COMMON_HEAD,
-  { name: 'Val. accuracy', num: true, value: (s) => num(s.observation.validation_accuracy) },
-  { name: 'Budget left', num: true, value: (s) => count(s.observation.remaining_budget) },
-  { name: 'Noise est.', num: true, value: (s) => num(s.observation.noise_estimate) },
-  ...STRATEGIES.map((k): Column => ({ name: `Gap ${k}`, num: true, value: (s) => (s.action.action_type === 'stop' ? '' : signed(calibrationGap(s.observation, k))) })),
-  END_COLUMN,
-];
+/** Colours of the per-strategy series: the classic three keep theirs; the library takes the rest of the palette. */
+function strategyColor(s: string, i: number): string {
+  const fixed: Record<string, string> = { uncertainty: PALETTE[0]!, diversity: PALETTE[2]!, random: PALETTE[1]! };
+  return fixed[s] ?? [PALETTE[3]!, PALETTE[4]!, PALETTE[5]!, PALETTE[6]!, PALETTE[7]!, '#8c564b', '#7f7f7f'][i % 7]!;
+}
 
-const GAP_SERIES: LineSpec[] = [
-  { label: 'uncertainty', color: PALETTE[0]! },
-  { label: 'diversity', color: PALETTE[2]! },
-  { label: 'random', color: PALETTE[1]! },
-  { label: 'zero', color: '#6e7781', dash: [4, 4], points: false },
-];
+/**
+ * The strategies whose batch signal the episode has: the curation family always reports the
+ * classic three (null when one bought nothing) and a library strategy once it was weighted; the
+ * data-set family the strategies that bought rows. In `order` (the task's list).
+ */
+function signalStrategies(family: Family, obs: readonly Observation[], order: readonly string[]): string[] {
+  if (family === 'classic') return [];
+  const seen = new Set<string>(family === 'curation' ? CLASSIC_STRATEGIES : []);
+  for (const o of obs) {
+    const lb = o.last_batch;
+    if (!lb) continue;
+    for (const k of Object.keys('strategies' in lb ? lb.strategies : lb)) if (k !== 'total') seen.add(k);
+  }
+  return [...order.filter((s) => seen.has(s)), ...[...seen].filter((s) => !order.includes(s))];
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -154,41 +207,22 @@ export class PlayPanel {
   private family: Family = 'classic';
   private readonly charts: Record<'performance' | 'reward' | 'budget' | 'noise' | 'calibration', Chart>;
 
-  private readonly f = {
-    task: byId<HTMLSelectElement>('task'),
-    taskDesc: byId('task-desc'),
-    seed: byId<HTMLInputElement>('seed'),
-    seedErr: byId('seed-err'),
-    runName: byId<HTMLInputElement>('run-name'),
-    policy: byId<HTMLSelectElement>('policy'),
-    policyDesc: byId('policy-desc'),
-    batch: byId<HTMLInputElement>('batch'),
-    batchErr: byId('batch-err'),
-    weightsHint: byId('weights-hint'),
-    weightsGroup: byId('weights-group'),
-    batchField: byId('batch-field'),
-    reset: byId<HTMLButtonElement>('btn-reset'),
-    step: byId<HTMLButtonElement>('btn-step'),
-    stop: byId<HTMLButtonElement>('btn-stop'),
-    run: byId<HTMLButtonElement>('btn-run'),
-    pace: byId<HTMLSelectElement>('pace'),
-    status: byId('status'),
-    error: byId('error'),
-    empty: byId('empty-state'),
-    emptyText: byId('empty-text'),
-    chartsBox: byId('charts'),
-    capPerformance: byId('cap-performance'),
-    capNoise: byId('cap-noise'),
-    calibrationCard: byId('card-calibration'),
-    obs: byId<HTMLTableElement>('obs-table'),
-    obsEmpty: byId('obs-empty'),
-    steps: byId<HTMLTableElement>('steps-table'),
-    stepsEmpty: byId('steps-empty'),
-    grade: byId('grade'),
-  };
-  private readonly sliders = Object.fromEntries(
-    STRATEGIES.map((s) => [s, { input: byId<HTMLInputElement>(`w-${s}`), out: byId<HTMLOutputElement>(`w-${s}-out`) }]),
-  ) as Record<Strategy, { input: HTMLInputElement; out: HTMLOutputElement }>;
+  private readonly f = byIds('', {
+    select: ['task', 'policy', 'pace'],
+    input: ['seed', 'run-name', 'batch'],
+    button: ['btn-reset', 'btn-step', 'btn-stop', 'btn-run'],
+    table: ['obs-table', 'steps-table'],
+    other: ['task-desc', 'seed-err', 'policy-desc', 'batch-err', 'weights-hint', 'weights-group', 'weights-sliders', 'batch-field', 'status', 'error'],
+  });
+  private readonly v = byIds('', {
+    other: ['empty-state', 'empty-text', 'charts', 'cap-performance', 'cap-noise', 'cap-calibration', 'card-calibration', 'obs-empty', 'steps-empty', 'grade'],
+  });
+  /** One slider per strategy of the chosen task (its /tasks `strategies`), in that order. */
+  private sliders = new Map<string, { input: HTMLInputElement; out: HTMLOutputElement }>();
+  /** Every weight set so far, by strategy: a task switch keeps what the other task's sliders had. */
+  private readonly weightMemo = new Map<string, number>(Object.entries(BALANCED_ACTION.strategy_weights) as [string, number][]);
+  /** The strategies the calibration chart plots now (its series are rebuilt when they change); null: none built yet. */
+  private signalKeys: string | null = null;
 
   constructor() {
     const xMax = () => this.maxSteps();
@@ -221,14 +255,15 @@ export class PlayPanel {
       }),
       calibration: lineChart(byId('chart-calibration'), {
         xLabel: 'step',
-        yLabel: 'label − predicted',
-        series: GAP_SERIES,
+        yLabel: SIGNAL_NAME.curation.axis,
+        series: [],
         yRange: [-0.5, 0.5],
         xMax,
       }),
     };
     for (const [name, chart] of Object.entries(this.charts)) registerChart(name, chart);
 
+    this.buildSliders(CLASSIC_STRATEGIES);
     this.fillPolicies();
     this.f.policy.value = 'balanced';
     this.applyPolicy();
@@ -236,16 +271,9 @@ export class PlayPanel {
     // The form is never submitted: actions go over the WebSocket, and a stray Enter must not reload.
     byId<HTMLFormElement>('play-form').addEventListener('submit', (ev) => ev.preventDefault());
     this.f.policy.addEventListener('change', () => this.applyPolicy());
-    for (const s of STRATEGIES) {
-      this.sliders[s].input.addEventListener('input', () => {
-        // Moving a slider means choosing the weights by hand.
-        this.f.policy.value = 'manual';
-        this.f.policyDesc.textContent = 'Your own weights from the sliders.';
-        this.updateWeights();
-      });
-    }
     this.f.task.addEventListener('change', () => {
       this.describeTask();
+      this.buildSliders(this.taskStrategies());
       this.updateWeights();
     });
     this.f.seed.addEventListener('input', () => this.validate());
@@ -253,10 +281,10 @@ export class PlayPanel {
       this.validate();
       this.updateWeights();
     });
-    this.f.reset.addEventListener('click', () => void this.guard(() => this.reset()));
-    this.f.step.addEventListener('click', () => void this.guard(() => this.stepOnce(() => this.policyAction())));
-    this.f.stop.addEventListener('click', () => void this.guard(() => this.stepOnce(() => this.stopAction())));
-    this.f.run.addEventListener('click', () => {
+    this.f.btnReset.addEventListener('click', () => void this.guard(() => this.reset()));
+    this.f.btnStep.addEventListener('click', () => void this.guard(() => this.stepOnce(() => this.policyAction())));
+    this.f.btnStop.addEventListener('click', () => void this.guard(() => this.stepOnce(() => this.stopAction())));
+    this.f.btnRun.addEventListener('click', () => {
       if (this.running) this.running = false;
       else void this.guard(() => this.runToEnd());
     });
@@ -284,7 +312,45 @@ export class PlayPanel {
       }),
     );
     this.describeTask();
+    this.buildSliders(this.taskStrategies());
     this.updateWeights();
+  }
+
+  /** The strategies the chosen task's actions may weight (/tasks); the classic three when unknown. */
+  private taskStrategies(): readonly string[] {
+    const listed = this.task(this.f.task.value)?.strategies;
+    return listed && listed.length ? listed : CLASSIC_STRATEGIES;
+  }
+
+  /**
+   * One slider per strategy, built when the task's list differs from the one shown (ids
+   * `w-NAME`, `w-NAME-out`). Each starts at the weight last set for that strategy (0 if none).
+   */
+  private buildSliders(strategies: readonly string[]): void {
+    if ([...this.sliders.keys()].join() === strategies.join()) return;
+    this.sliders = new Map();
+    const rows = strategies.map((s) => {
+      const row = el('div', undefined, 'slider');
+      const label = el('label', strategyLabel(s));
+      label.htmlFor = `w-${s}`;
+      const input = el('input');
+      Object.assign(input, { id: `w-${s}`, type: 'range', min: '0', max: '1', step: '0.05' });
+      input.value = String(this.weightMemo.get(s) ?? 0);
+      const out = el('output');
+      out.id = `w-${s}-out`;
+      out.htmlFor.add(input.id);
+      input.addEventListener('input', () => {
+        // Moving a slider means choosing the weights by hand.
+        this.weightMemo.set(s, Number(input.value));
+        this.f.policy.value = 'manual';
+        this.f.policyDesc.textContent = 'Your own weights from the sliders.';
+        this.updateWeights();
+      });
+      row.append(label, input, out);
+      this.sliders.set(s, { input, out });
+      return row;
+    });
+    this.f.weightsSliders.replaceChildren(...rows);
   }
 
   /** Manual weights, then the built-in policies of src/policies/builtin.ts (each runs on every task family). */
@@ -342,7 +408,10 @@ export class PlayPanel {
     this.f.policyDesc.textContent = p.description;
     const a = p.action;
     if (a && a.action_type === 'select_batch') {
-      for (const s of STRATEGIES) this.sliders[s].input.value = String(a.strategy_weights[s] ?? 0);
+      // The action's weights, every other strategy at 0 (on this task and any other).
+      for (const k of this.weightMemo.keys()) this.weightMemo.set(k, 0);
+      for (const [k, v] of Object.entries(a.strategy_weights)) this.weightMemo.set(k, v ?? 0);
+      for (const [k, sl] of this.sliders) sl.input.value = String(this.weightMemo.get(k) ?? 0);
       this.f.batch.value = String(a.batch_size);
     }
     this.updateWeights();
@@ -352,15 +421,15 @@ export class PlayPanel {
     const w: Weights = {};
     // Zero weights are left out: the environment reads a missing key as 0, and the stored action
     // then shows only what was asked for.
-    for (const s of STRATEGIES) {
-      const v = Number(this.sliders[s].input.value);
-      if (v > 0) w[s] = v;
+    for (const [k, sl] of this.sliders) {
+      const v = Number(sl.input.value);
+      if (v > 0) (w as Record<string, number>)[k] = v;
     }
     return w;
   }
 
   private updateWeights(): void {
-    for (const s of STRATEGIES) this.sliders[s].out.value = Number(this.sliders[s].input.value).toFixed(2);
+    for (const sl of this.sliders.values()) sl.out.value = Number(sl.input.value).toFixed(2);
     // A policy that decides its own actions does not read the sliders or the batch: dim them
     // (still operable: touching one switches to manual).
     const p = this.builtin();
@@ -389,9 +458,10 @@ export class PlayPanel {
     const ep = this.continues() ? this.episode! : null;
     const now = ep ? (ep.steps.at(-1)?.observation ?? ep.initial) : null;
     const eff = effectiveBatch(b, { minBatch: t.min_batch, budget: now?.remaining_budget ?? t.budget, pool: now?.samples_available ?? Infinity });
-    const split = splitBatch(t.family, eff, w);
+    const split: Partial<Record<string, number>> | null = splitBatch(t.family, eff, w);
     if (!split) return '';
-    const parts = STRATEGIES.map((s) => `${split[s]} ${s}`).join(' / ');
+    const shown = [...this.sliders.keys()].filter((s) => t.family === 'classic' || (split[s] ?? 0) > 0 || (w as Record<string, number>)[s]! > 0);
+    const parts = shown.map((s) => `${split[s] ?? 0} ${s}`).join(' / ');
     if (eff === b) return `A batch of ${b} splits ${parts}.`;
     if (eff > b) return `A batch of ${b} is raised to the task's minimum of ${eff}, split ${parts}.`;
     return `A batch of ${b} is cut to the ${eff} rows the budget and pool allow, split ${parts}.`;
@@ -448,15 +518,15 @@ export class PlayPanel {
     // `disabled` only for settings that make an action impossible. While a request is in flight
     // the buttons are merely aria-disabled (clicks are ignored by guard()): disabling the focused
     // button would drop keyboard focus to the page after every step.
-    this.f.reset.disabled = !inputsOk;
-    this.f.step.disabled = !inputsOk || !canSelect;
-    this.f.stop.disabled = !inputsOk;
-    this.f.run.disabled = !inputsOk || !canSelect;
-    for (const b of [this.f.reset, this.f.step, this.f.stop]) b.setAttribute('aria-disabled', String(this.busy));
+    this.f.btnReset.disabled = !inputsOk;
+    this.f.btnStep.disabled = !inputsOk || !canSelect;
+    this.f.btnStop.disabled = !inputsOk;
+    this.f.btnRun.disabled = !inputsOk || !canSelect;
+    for (const b of [this.f.btnReset, this.f.btnStep, this.f.btnStop]) b.setAttribute('aria-disabled', String(this.busy));
     // While running, the Run button pauses the run, so it stays available.
-    this.f.run.setAttribute('aria-disabled', String(this.busy && !this.running));
-    this.f.run.textContent = this.running ? 'Pause' : 'Run to end';
-    this.f.run.setAttribute('aria-pressed', String(this.running));
+    this.f.btnRun.setAttribute('aria-disabled', String(this.busy && !this.running));
+    this.f.btnRun.textContent = this.running ? 'Pause' : 'Run to end';
+    this.f.btnRun.setAttribute('aria-pressed', String(this.running));
   }
 
   private async guard(fn: () => Promise<void>): Promise<void> {
@@ -601,7 +671,7 @@ export class PlayPanel {
    */
   showStored(rec: EpisodeRecord): void {
     if (this.busy) return;
-    const curation = familyOf(rec.initial_observation) === 'curation';
+    const curation = familyOf(rec.initial_observation, this.task(rec.task_id)?.family) !== 'classic';
     const steps: LiveStep[] = rec.steps.map((s, i) => {
       const prev = i === 0 ? rec.initial_observation : rec.steps[i - 1]!.observation;
       const taken = prev.samples_available - s.observation.samples_available;
@@ -642,7 +712,7 @@ export class PlayPanel {
   }
 
   private performanceSeries(family: Family): LineSpec[] {
-    return family === 'curation'
+    return family !== 'classic'
       ? [
           { label: 'performance', color: PALETTE[0]! },
           { label: 'validation accuracy', color: PALETTE[2]! },
@@ -654,7 +724,7 @@ export class PlayPanel {
   }
 
   private noiseSeries(family: Family): LineSpec[] {
-    return family === 'curation'
+    return family !== 'classic'
       ? [
           { label: 'noise estimate', color: PALETTE[4]! },
           { label: 'pool uncertainty', color: PALETTE[5]!, dash: [6, 4] },
@@ -673,37 +743,54 @@ export class PlayPanel {
     const perf = this.performanceSeries(family);
     const noise = this.noiseSeries(family);
     this.charts.performance.setSeries(perf, empty(perf));
-    this.charts.noise.setSeries(noise, empty(noise), family === 'curation' ? 'estimate' : 'noise fraction');
+    this.charts.noise.setSeries(noise, empty(noise), family !== 'classic' ? 'estimate' : 'noise fraction');
     const terms = rewardTerms(family);
     this.charts.reward.setSeries(terms.map((t) => ({ label: t.label, color: t.color })), [[], [], ...terms.map(() => [])]);
-    this.f.capPerformance.textContent = family === 'curation' ? 'Validation performance and accuracy' : 'Validation performance';
-    this.f.capNoise.textContent = family === 'curation' ? 'Noise estimate and pool uncertainty' : 'Noise: selected batch vs. pool';
-    this.f.calibrationCard.hidden = family !== 'curation';
+    this.v.capPerformance.textContent = family !== 'classic' ? 'Validation performance and accuracy' : 'Validation performance';
+    this.v.capNoise.textContent = family !== 'classic' ? 'Noise estimate and pool uncertainty' : 'Noise: selected batch vs. pool';
+    this.v.capCalibration.textContent = SIGNAL_NAME[family].caption;
+    this.v.cardCalibration.hidden = family === 'classic';
+    this.signalKeys = null;
+  }
+
+  /** The strategies whose batch signal the episode on screen has (table columns, chart series). */
+  private signalStrategies(): string[] {
+    const ep = this.episode;
+    if (!ep) return [];
+    const order = this.task(ep.taskId)?.strategies ?? CLASSIC_STRATEGIES;
+    return signalStrategies(this.family, [ep.initial, ...ep.steps.map((s) => s.observation)], order);
   }
 
   /** Rebuilds every view of the episode from its data (cheap: at most a few dozen steps). */
   private render(): void {
     const ep = this.episode;
-    this.setFamily(familyOf(ep?.initial));
+    this.setFamily(familyOf(ep?.initial, ep ? this.task(ep.taskId)?.family : undefined));
     const steps = ep?.steps ?? [];
     const n = steps.length;
     // Empty states: nothing to plot before the first step, so no empty charts either.
-    this.f.chartsBox.hidden = n === 0;
-    this.f.empty.hidden = n > 0;
+    this.v.charts.hidden = n === 0;
+    this.v.emptyState.hidden = n > 0;
     // The status line says which episode is on screen; this card only says what to do next, and
     // its hint why there are no charts (each sentence once).
-    this.f.emptyText.textContent = ep
+    this.v.emptyText.textContent = ep
       ? 'Press Step for one step or Run to end.'
       : 'Choose a task and a policy, then press Step for one step or Run to end.';
 
     const obs: Observation[] = ep ? [ep.initial, ...steps.map((s) => s.observation)] : [];
     const x0 = obs.map((_, i) => i);
-    if (this.family === 'curation') {
+    if (this.family !== 'classic') {
+      const family = this.family;
       this.charts.performance.setData([x0, obs.map((o) => o.current_performance), obs.map((o) => o.validation_accuracy ?? null)]);
       this.charts.noise.setData([x0, obs.map((o) => o.noise_estimate), obs.map((o) => o.pool_uncertainty ?? null)]);
-      // A gap belongs to the batch bought at that step; a stop buys nothing (and repeats last_batch).
-      const gap = (k: Strategy) => [null, ...steps.map((s) => (s.action.action_type === 'stop' ? null : calibrationGap(s.observation, k)))];
-      this.charts.calibration.setData([x0, gap('uncertainty'), gap('diversity'), gap('random'), x0.map(() => 0)] as Series[]);
+      // A batch's signal belongs to the batch bought at that step; a stop buys nothing (and repeats last_batch).
+      const keys = this.signalStrategies();
+      const signal = (k: string) => [null, ...steps.map((s) => (s.action.action_type === 'stop' ? null : batchSignal(family, s.observation, k)))];
+      const data = [x0, ...keys.map(signal), x0.map(() => 0)] as Series[];
+      if (keys.join() !== this.signalKeys) {
+        this.signalKeys = keys.join();
+        const specs: LineSpec[] = [...keys.map((k, i) => ({ label: k, color: strategyColor(k, i) })), { label: 'zero', color: '#6e7781', dash: [4, 4], points: false }];
+        this.charts.calibration.setSeries(specs, data, SIGNAL_NAME[family].axis);
+      } else this.charts.calibration.setData(data);
     } else {
       const line = ep ? this.passLine(ep.taskId) : null;
       this.charts.performance.setData([x0, obs.map((o) => o.current_performance), x0.map(() => line)]);
@@ -718,14 +805,18 @@ export class PlayPanel {
     ]);
     this.renderObservation(obs[n] ?? null, n > 0 ? obs[n - 1]! : null);
     this.renderSteps();
-    if (!ep?.done) this.f.grade.replaceChildren(el('p', 'Shown when the episode ends: why it ended, its return and its grade.', 'hint'));
+    if (!ep?.done) this.v.grade.replaceChildren(el('p', 'Shown when the episode ends: why it ended, its return and its grade.', 'hint'));
   }
 
   private renderObservation(o: Observation | null, prev: Observation | null): void {
-    this.f.obs.hidden = o === null;
-    this.f.obsEmpty.hidden = o !== null;
-    const fields = this.family === 'curation' ? CURATION_FIELDS : CLASSIC_FIELDS;
-    this.f.obs.tBodies[0]!.replaceChildren(
+    this.f.obsTable.hidden = o === null;
+    this.v.obsEmpty.hidden = o !== null;
+    const family = this.family;
+    const fields: readonly ObsField[] = [
+      ...FAMILY_FIELDS[family],
+      ...this.signalStrategies().map((k): ObsField => ({ label: `${SIGNAL_NAME[family].field}, ${k}`, value: (q) => batchSignal(family, q, k), kind: 'real' })),
+    ];
+    this.f.obsTable.tBodies[0]!.replaceChildren(
       ...(o === null
         ? []
         : fields.map((f) => {
@@ -735,9 +826,10 @@ export class PlayPanel {
             const v = f.value(o);
             const p = prev ? f.value(prev) : null;
             const d = typeof v === 'number' && typeof p === 'number' ? v - p : null;
+            const text = f.kind === 'text' ? String(v ?? '–') : f.kind === 'count' ? count(v as number) : num(v as number);
             tr.append(
               th,
-              el('td', f.kind === 'count' ? count(v) : num(v), 'num'),
+              el('td', text, f.kind === 'text' ? 'num nowrap' : 'num'),
               el('td', d === null ? '' : f.kind === 'count' ? signedCount(d) : signed(d), 'num delta'),
             );
             return tr;
@@ -748,10 +840,11 @@ export class PlayPanel {
   private renderSteps(): void {
     const ep = this.episode;
     const steps = ep?.steps ?? [];
-    const columns = this.family === 'curation' ? CURATION_COLUMNS : CLASSIC_COLUMNS;
-    const head = this.f.steps.tHead!.rows[0]!;
-    if (head.cells.length !== columns.length || head.dataset.family !== this.family) {
-      head.dataset.family = this.family;
+    const columns = stepColumns(this.family, this.signalStrategies());
+    const head = this.f.stepsTable.tHead!.rows[0]!;
+    const names = columns.map((c) => c.name).join('|');
+    if (head.dataset.columns !== names) {
+      head.dataset.columns = names;
       head.replaceChildren(
         ...columns.map((c) => {
           const th = el('th', c.name, c.num ? 'num' : undefined);
@@ -761,7 +854,7 @@ export class PlayPanel {
       );
     }
     const end = ep ? this.endOf(ep) : null;
-    this.f.steps.tBodies[0]!.replaceChildren(
+    this.f.stepsTable.tBodies[0]!.replaceChildren(
       ...steps.map((s, i) => {
         const tr = el('tr');
         const rowEnd = i === steps.length - 1 ? end : null;
@@ -769,8 +862,8 @@ export class PlayPanel {
         return tr;
       }),
     );
-    this.f.steps.hidden = steps.length === 0;
-    this.f.stepsEmpty.hidden = steps.length > 0;
+    this.f.stepsTable.hidden = steps.length === 0;
+    this.v.stepsEmpty.hidden = steps.length > 0;
   }
 
   /** Why the episode ended, its return, then the grade and its breakdown (the regime for curation tasks). */
@@ -817,9 +910,9 @@ export class PlayPanel {
     t.append(tb);
     const task = this.task(g.task_id);
     const crit = el('p', task ? `Pass rule: ${task.success_criteria}` : '', 'hint');
-    this.f.grade.replaceChildren(endLine, facts, head, t, crit);
-    this.f.grade.dataset.score = String(g.score);
-    this.f.grade.dataset.passed = String(g.passed);
-    this.f.grade.dataset.return = String(ret);
+    this.v.grade.replaceChildren(endLine, facts, head, t, crit);
+    this.v.grade.dataset.score = String(g.score);
+    this.v.grade.dataset.passed = String(g.passed);
+    this.v.grade.dataset.return = String(ret);
   }
 }

@@ -15,6 +15,7 @@ import type {
   StopTerms,
   Strategy,
 } from '../../src/env/types.ts';
+import type { DatasetObservation } from '../../src/env/datasets/observation.ts';
 import type {
   EpisodeRecord as WireEpisodeRecord,
   EpisodeSummary,
@@ -28,8 +29,15 @@ import type {
 export type { Action, Strategy, EpisodeSummary };
 export type Weights = Action['strategy_weights'];
 
-/** Any family's observation: the classic five keys, and the curation family's own when present. */
-export type Observation = ClassicObservation & Partial<Omit<CurationObservation, keyof ClassicObservation>>;
+/**
+ * Any family's observation: the classic five keys, and the curation or data-set family's own when
+ * present (`last_batch` is either family's: the data-set one keeps per-strategy stats under `strategies`).
+ */
+export type Observation = ClassicObservation &
+  Partial<Omit<CurationObservation, keyof ClassicObservation | 'last_batch'>> &
+  Partial<Pick<DatasetObservation, 'n_classes' | 'class_counts'>> & {
+    last_batch?: CurationObservation['last_batch'] | DatasetObservation['last_batch'];
+  };
 
 /** Any step's terms, looked up by name (a classic selection's, a stop's, a curation selection's). */
 export type Terms = Partial<SelectionTerms & StopTerms & CurationSelectionTerms>;
