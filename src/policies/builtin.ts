@@ -4,6 +4,7 @@
  * action it always plays (the console puts it into its form). All run on every task family.
  */
 import { BALANCED_ACTION } from '../env/actions.ts';
+import type { DatasetObservation } from '../env/datasets/observation.ts';
 import { isCurationObservation, type Action, type Observation } from '../env/types.ts';
 
 export interface PolicyContext {
@@ -23,6 +24,17 @@ const fixed =
 const UNCERTAINTY_B10: Action = { action_type: 'select_batch', batch_size: 10, strategy_weights: { uncertainty: 1 } };
 const DIVERSITY_B10: Action = { action_type: 'select_batch', batch_size: 10, strategy_weights: { diversity: 1 } };
 
+/** A data-set observation (K classes): its `last_batch` keeps per-strategy stats under `strategies`. */
+function isDatasetObservation(o: Observation): o is Observation & DatasetObservation {
+  return 'n_classes' in o;
+}
+
+/**
+ * The K-class rule's threshold: flag when some class's gap exceeds Z_K·0.5/√m once m ≥ M_K
+ * (docs/datasets.md "The adaptive rule on K classes"; chosen on dataset-validation seeds).
+ */
+export const ADAPTIVE_K_CLASS = Object.freeze({ z: 3, minPicks: 20 });
+
 /**
  * The reference adaptive rule of docs/curation.md, as a fresh stateful policy for one episode at a
  * time (its state restarts whenever it is asked for step 0). It plays `{uncertainty: 1}` batch 10
@@ -32,17 +44,33 @@ const DIVERSITY_B10: Action = { action_type: 'select_batch', batch_size: 10, str
  * (b) 10 ≤ m ≤ 20, G/m < −0.1 and the validation performance just fell; once flagged it plays
  * `{diversity: 1}` batch 10. It reads only the observation. On the classic tasks (no
  * `last_batch`) it never flags.
+ *
+ * On the data-set tasks (K classes, docs/datasets.md) the same idea per class: G_k = Σ
+ * (label_shares_k − pred_shares_k)·n over the uncertainty batches, and the source is flagged when
+ * m ≥ 20 and max_k G_k/m > 3·0.5/√m — one class bought far more often than the model predicts
+ * among its least certain rows, as a defaulting annotator does; then `{diversity: 1}` batch 10.
  */
 export function createAdaptivePolicy(): Policy {
   let m = 0;
   let G = 0;
   let flagged = false;
   let previousPerformance = 0;
+  /** K-class gaps per class (data-set tasks). */
+  let gaps: number[] = [];
   return (o: Observation, context: PolicyContext): Action => {
     if (context.step === 0) {
       m = 0;
       G = 0;
       flagged = false;
+      gaps = [];
+    } else if (isDatasetObservation(o)) {
+      const u = o.last_batch?.strategies.uncertainty;
+      if (u) {
+        m += u.n;
+        for (let k = 0; k < u.label_shares.length; k++) gaps[k] = (gaps[k] ?? 0) + (u.label_shares[k]! - u.pred_shares[k]!) * u.n;
+      }
+      const { z, minPicks } = ADAPTIVE_K_CLASS;
+      if (!flagged && m >= minPicks && Math.max(...gaps) / m > (z * 0.5) / Math.sqrt(m)) flagged = true;
     } else if (isCurationObservation(o)) {
       const u = o.last_batch?.uncertainty;
       if (u) {
@@ -88,7 +116,8 @@ export const BUILTIN_POLICIES: Readonly<Record<string, BuiltinPolicy>> = Object.
   ),
   'one-batch': stateless('the whole remaining budget in one balanced batch {uncertainty .4, diversity .4, random .2}', oneBatch),
   adaptive: {
-    description: 'the reference adaptive rule of docs/curation.md: uncertainty batch 10 until the calibration gap flags the source, then diversity',
+    description:
+      'the reference adaptive rule of docs/curation.md: uncertainty batch 10 until the calibration gap flags the source, then diversity (data-set tasks: the per-class gap, docs/datasets.md)',
     policy: createAdaptivePolicy(),
     create: createAdaptivePolicy,
   },
