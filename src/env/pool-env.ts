@@ -40,6 +40,64 @@ export function recordCurve(ep: PoolEpisode<CurationTaskSpec | DatasetTaskSpec, 
   ep.curveAccuracy.push(testAccuracy);
 }
 
+/**
+ * Population std of every labelled feature value (labelled order, row-major, plain sums) over the
+ * `F` features of `X`'s rows. The plain sum continues over the rows labelled since the last call
+ * (`valueSum` over the first `valueRows`; rows only join at the end), so it is the same number as
+ * summing all of them again.
+ */
+export function labelledSpread(ep: { labelledRows: Int32Array; labelled: number; valueSum: number; valueRows: number }, X: Float64Array, F: number): number {
+  const n = ep.labelled * F;
+  let sum = ep.valueSum;
+  for (let i = ep.valueRows; i < ep.labelled; i++) {
+    const base = ep.labelledRows[i] * F;
+    for (let j = 0; j < F; j++) sum += X[base + j];
+  }
+  ep.valueSum = sum;
+  ep.valueRows = ep.labelled;
+  const m = sum / n;
+  let sq = 0;
+  for (let i = 0; i < ep.labelled; i++) {
+    const base = ep.labelledRows[i] * F;
+    for (let j = 0; j < F; j++) {
+      const dv = X[base + j] - m;
+      sq += dv * dv;
+    }
+  }
+  return Math.sqrt(sq / n);
+}
+
+/** The model's accuracy on the hidden test set (the learning curve and the grade; never observed). */
+export function hiddenTestAccuracy(
+  model: { countCorrect(X: Float64Array, labels: Uint8Array, n: number, immutableX: boolean): number },
+  hidden: { testX: Float64Array; testY: Uint8Array },
+): number {
+  return model.countCorrect(hidden.testX, hidden.testY, hidden.testY.length, true) / hidden.testY.length;
+}
+
+/** A new episode's running figures, flags and hidden records (both families start them alike). */
+export function freshPoolCounters(budget: number) {
+  return {
+    valueSum: 0,
+    valueRows: 0,
+    performance: 0,
+    validationAccuracy: 0,
+    diversity: 0,
+    poolUncertainty: 0,
+    budget,
+    steps: 0,
+    disagreements: 0,
+    expectedDisagreements: 0,
+    bought: 0,
+    lastBatch: null,
+    curveBudget: [] as number[],
+    curveAccuracy: [] as number[],
+    terminated: false,
+    truncated: false,
+    gradeData: null,
+  };
+}
+
 /** The pool positions not flagged in `taken` keep their order; returns the new pool size. */
 export function removePicks(live: Int32Array, size: number, taken: Uint8Array): number {
   let kept = 0;

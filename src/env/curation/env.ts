@@ -14,7 +14,7 @@ import type { RandomState } from '../../numerics/random-state.ts';
 import { SgdLogistic } from '../../numerics/sgd.ts';
 import { effectiveBatch, strategySplit } from '../actions.ts';
 import { threeWayDetail, type ResetOptions } from '../episode-env.ts';
-import { PoolEnv, recordCurve, removePicks, type PoolEpisode } from '../pool-env.ts';
+import { freshPoolCounters, hiddenTestAccuracy, labelledSpread, PoolEnv, recordCurve, removePicks, type PoolEpisode } from '../pool-env.ts';
 import { topK } from '../samplers.ts';
 import { PoolStrategyCache } from '../strategies/cache.ts';
 import { LIBRARY_STRATEGIES, RUN_ORDER, type LibraryStrategyName } from '../strategies/names.ts';
@@ -374,25 +374,9 @@ function startEpisode(task: CurationTaskSpec, seed: number, data: CurationData, 
     labelledLabels,
     labelled,
     featureSums,
-    valueSum: 0,
-    valueRows: 0,
     strategyCache,
     model,
-    performance: 0,
-    validationAccuracy: 0,
-    diversity: 0,
-    poolUncertainty: 0,
-    budget: task.budget,
-    steps: 0,
-    disagreements: 0,
-    expectedDisagreements: 0,
-    bought: 0,
-    lastBatch: null,
-    curveBudget: [],
-    curveAccuracy: [],
-    terminated: false,
-    truncated: false,
-    gradeData: null,
+    ...freshPoolCounters(task.budget),
   };
   if (fit) refit(ep);
   if (fit && curve) recordCurve(ep, testAccuracy(ep));
@@ -452,32 +436,12 @@ function refit(ep: Episode): void {
   for (let q = 0; q < P; q++) uncertainty += 1 - Math.abs(2 * ep.poolP[q] - 1);
   ep.poolUncertainty = P === 0 ? 0 : uncertainty / P;
 
-  // Population std of every labelled feature value, labelled order, row-major, plain sums.
-  const K = ep.labelled * F;
-  // The plain sum continues over the rows labelled since the last refit (rows only join at the end).
-  let sum = ep.valueSum;
-  for (let i = ep.valueRows; i < ep.labelled; i++) {
-    const base = ep.labelledRows[i] * F;
-    for (let j = 0; j < F; j++) sum += X[base + j];
-  }
-  ep.valueSum = sum;
-  ep.valueRows = ep.labelled;
-  const m = sum / K;
-  let sq = 0;
-  for (let i = 0; i < ep.labelled; i++) {
-    const base = ep.labelledRows[i] * F;
-    for (let j = 0; j < F; j++) {
-      const dv = X[base + j] - m;
-      sq += dv * dv;
-    }
-  }
-  ep.diversity = Math.sqrt(sq / K);
+  ep.diversity = labelledSpread(ep, X, F);
 }
 
-/** The current model's accuracy on the hidden test set — the only place it is read. */
+/** The current model's accuracy on the hidden test set: the only place it is read. */
 function testAccuracy(ep: Episode): number {
-  const { testX, testY } = ep.data.hidden;
-  return ep.model.countCorrect(testX, testY, testY.length, true) / testY.length;
+  return hiddenTestAccuracy(ep.model, ep.data.hidden);
 }
 
 export type AnchorPolicy = 'random' | 'oracle_uncertainty' | 'oracle_diversity';

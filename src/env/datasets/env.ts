@@ -12,7 +12,7 @@
 import type { RandomState } from '../../numerics/random-state.ts';
 import { SoftmaxSgd } from '../../numerics/softmax-sgd.ts';
 import type { ResetOptions } from '../episode-env.ts';
-import { PoolEnv, recordCurve, removePicks, type PoolEpisode } from '../pool-env.ts';
+import { freshPoolCounters, hiddenTestAccuracy, labelledSpread, PoolEnv, recordCurve, removePicks, type PoolEpisode } from '../pool-env.ts';
 import { PoolStrategyCache, candidateMeanSimilarity, poolSimilarityMatrix } from '../strategies/cache.ts';
 import type { StrategyContext } from '../strategies/index.ts';
 import { strategySplit } from '../actions.ts';
@@ -242,23 +242,7 @@ function startEpisode(task: DatasetTaskSpec, seed: number, data: EpisodeData, fi
     validationP: new Float64Array(data.nValidation * K),
     similarity: new Float64Array(data.nPool),
     strategyCache,
-    valueSum: 0,
-    valueRows: 0,
-    performance: 0,
-    validationAccuracy: 0,
-    diversity: 0,
-    poolUncertainty: 0,
-    budget: task.budget,
-    steps: 0,
-    disagreements: 0,
-    expectedDisagreements: 0,
-    bought: 0,
-    lastBatch: null,
-    curveBudget: [],
-    curveAccuracy: [],
-    terminated: false,
-    truncated: false,
-    gradeData: null,
+    ...freshPoolCounters(task.budget),
   };
   if (fit) {
     refit(ep);
@@ -310,28 +294,12 @@ function refit(ep: Episode): void {
   }
   ep.poolUncertainty = P === 0 ? 0 : unc / P;
 
-  // Population std of every labelled feature value (labelled order, row-major, plain sums).
-  const n = ep.labelled * d;
-  // The plain sum continues over the rows labelled since the last refit (rows only join at the end).
-  let sum = ep.valueSum;
-  for (let i = ep.valueRows; i < ep.labelled; i++) for (let j = 0; j < d; j++) sum += data.X[ep.labelledRows[i] * d + j];
-  ep.valueSum = sum;
-  ep.valueRows = ep.labelled;
-  const m = sum / n;
-  let sq = 0;
-  for (let i = 0; i < ep.labelled; i++) {
-    for (let j = 0; j < d; j++) {
-      const dv = data.X[ep.labelledRows[i] * d + j] - m;
-      sq += dv * dv;
-    }
-  }
-  ep.diversity = Math.sqrt(sq / n);
+  ep.diversity = labelledSpread(ep, data.X, d);
 }
 
-/** Accuracy of the current model on the hidden test set: the only place it is read. */
+/** The current model's accuracy on the hidden test set: the only place it is read. */
 function testAccuracy(ep: Episode): number {
-  const { testX, testY } = ep.data.hidden;
-  return ep.model.countCorrect(testX, testY, testY.length, true) / testY.length;
+  return hiddenTestAccuracy(ep.model, ep.data.hidden);
 }
 
 export type DatasetAnchorPolicy = 'random' | 'oracle_uncertainty' | 'oracle_random';
