@@ -6,8 +6,7 @@
  */
 import { InProcessEnvironment } from '../client/inprocess.ts';
 import { getTask, TASK_IDS } from '../env/tasks.ts';
-import type { Action } from '../env/types.ts';
-import { BUILTIN_POLICIES, type Policy } from '../policies/index.ts';
+import { BUILTIN_POLICIES, fixedStrategyPolicy } from '../policies/index.ts';
 import { evaluate } from '../eval/run.ts';
 import { meanConfidenceInterval } from '../eval/stats.ts';
 
@@ -44,9 +43,6 @@ export function taskStrategies(taskId: string): readonly string[] {
   return t && 'strategies' in t ? (t.strategies as readonly string[]) : [];
 }
 
-const fixedStrategy =
-  (name: string): Policy =>
-  (): Action => ({ action_type: 'select_batch', batch_size: 10, strategy_weights: { [name]: 1 } as Action['strategy_weights'] });
 
 export interface BenchmarkOptions {
   tasks: readonly string[];
@@ -68,7 +64,7 @@ export async function runBenchmark(o: BenchmarkOptions): Promise<BenchmarkReport
     const adaptive = BUILTIN_POLICIES.adaptive;
     const report = await evaluate(() => new InProcessEnvironment(), {
       policyName: policy,
-      policy: policy === 'adaptive' ? adaptive.policy : fixedStrategy(policy),
+      policy: policy === 'adaptive' ? adaptive.policy : fixedStrategyPolicy(policy),
       createPolicy: policy === 'adaptive' ? adaptive.create : undefined,
       tasks: [task],
       seeds: o.seeds,

@@ -6,6 +6,8 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { LIBRARY_STRATEGIES } from '../env/strategies/names.ts';
+import type { Action } from '../env/types.ts';
 import { BUILTIN_POLICIES, type Policy } from './builtin.ts';
 
 export { BUILTIN_POLICIES, createAdaptivePolicy, type BuiltinPolicy, type Policy, type PolicyContext } from './builtin.ts';
@@ -34,16 +36,25 @@ function looksLikePath(spec: string): boolean {
 }
 
 /**
- * Resolves a built-in name or loads a module (relative to `cwd`) whose default export is the
+ * A library strategy's name plays it as a fixed policy, as `dataselectenv benchmark` does:
+ * batch 10, `{strategy: 1}` (accepted by the curation and data-set tasks; a classic task refuses it).
+ */
+export function fixedStrategyPolicy(strategy: string): Policy {
+  return (): Action => ({ action_type: 'select_batch', batch_size: 10, strategy_weights: { [strategy]: 1 } as Action['strategy_weights'] });
+}
+
+/**
+ * Resolves a built-in name, a library strategy's name (a fixed policy) or loads a module (relative to `cwd`) whose default export is the
  * policy function.
  */
 export async function loadPolicy(spec: string, cwd = process.cwd()): Promise<LoadedPolicy> {
   const builtin = BUILTIN_POLICIES[spec];
   if (builtin) return { name: spec, policy: builtin.policy, create: builtin.create };
+  if ((LIBRARY_STRATEGIES as readonly string[]).includes(spec)) return { name: spec, policy: fixedStrategyPolicy(spec) };
   if (!looksLikePath(spec)) {
     throw new PolicyError(
       'unknown_policy',
-      `Unknown policy '${spec}'. Built-in: ${Object.keys(BUILTIN_POLICIES).join(', ')}; or give a module path (e.g. ./my-policy.ts) whose default export is (observation) => action.`,
+      `Unknown policy '${spec}'. Built-in: ${Object.keys(BUILTIN_POLICIES).join(', ')}; a library strategy as a fixed policy: ${LIBRARY_STRATEGIES.join(', ')}; or give a module path (e.g. ./my-policy.ts) whose default export is (observation) => action.`,
     );
   }
   const file = path.resolve(cwd, spec);

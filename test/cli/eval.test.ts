@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { InProcessEnvironment } from '../../src/client/index.ts';
 import { evaluate, parseSeeds, parseTasks, toCsv, type EvalReport } from '../../src/eval/run.ts';
 import { incompleteBeta, meanConfidenceInterval, sampleStd, studentTCdf, studentTQuantile } from '../../src/eval/stats.ts';
+import { runBenchmark } from '../../src/cli/benchmark.ts';
 import { BUILTIN_POLICIES, PolicyError, loadPolicy } from '../../src/policies/index.ts';
 import { runCli } from './run-cli.ts';
 
@@ -78,6 +79,21 @@ describe('policies', () => {
     await assert.rejects(loadPolicy('./missing-policy.mjs', tmp), (e: unknown) => e instanceof PolicyError && e.reason === 'load_failed');
     writeFileSync(path.join(tmp, 'notfn.mjs'), 'export default 42;\n');
     await assert.rejects(loadPolicy('./notfn.mjs', tmp), (e: unknown) => e instanceof PolicyError && e.reason === 'not_a_function');
+  });
+});
+
+describe('a library strategy as a policy', () => {
+  it('plays {strategy: 1} batch 10, the fixed policy the benchmark table is made of', async () => {
+    const loaded = await loadPolicy('margin');
+    assert.equal(loaded.name, 'margin');
+    const obs = { remaining_budget: 100, diversity_score: 1, noise_estimate: 0, current_performance: 0.6, samples_available: 10 };
+    assert.deepEqual(await loaded.policy(obs, { task_id: 'iris', seed: 0, step: 0 }), { action_type: 'select_batch', batch_size: 10, strategy_weights: { margin: 1 } });
+    const seeds = [0, 1, 2];
+    const r = await evaluate(new InProcessEnvironment(), { policyName: loaded.name, policy: loaded.policy, tasks: ['iris'], seeds });
+    const bench = await runBenchmark({ tasks: ['iris'], seeds, strategies: ['margin'] });
+    const cell = bench.cells.find((c) => c.task_id === 'iris' && c.policy === 'margin');
+    assert.ok(cell, 'the benchmark has a margin cell on iris');
+    assert.equal(r.tasks[0].mean_grade, cell.grade.mean);
   });
 });
 
