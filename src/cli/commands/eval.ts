@@ -92,7 +92,7 @@ export function registerEval(program: Command): void {
   const cmd = program
     .command('eval')
     .description('evaluate a policy over tasks × seeds: mean grade with a 95% Student-t CI, pass rate, mean return')
-    .option('--policy <name|path>', 'built-in policy name, or a module whose default export is (observation, context) => action', 'balanced')
+    .option('--policy <name|path>', 'built-in policy name, a library strategy (played as {strategy: 1}, batch 10), or a module whose default export is (observation, context) => action', 'balanced')
     .option('--tasks <list>', 'comma-separated task ids', 'easy,medium,hard')
     .option('--seeds <spec>', 'seeds: N, A..B, or a comma list of them', '0..49')
     .option('--split <name>', 'play the entries of a Task API split (train, validation, test) instead of --tasks × --seeds')
