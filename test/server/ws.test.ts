@@ -171,8 +171,10 @@ describe('capacity and idle reaping', () => {
     try {
       const ws = await WsClient.connect(`${quick.wsUrl}/ws`);
       await ws.request({ type: 'reset' });
-      const id = (await post(quick.url, '/reset')).body.episode_id;
+      // The socket's idle time starts at its last message, before the HTTP reset (which can take
+      // a while on a loaded machine).
       const t0 = Date.now();
+      const id = (await post(quick.url, '/reset')).body.episode_id;
       const frame = await ws.next(3000);
       assertErrorFrame(frame, 'SESSION_ERROR', 'session_expired');
       assert.equal((await ws.closed).code, 1001);
@@ -189,11 +191,13 @@ describe('capacity and idle reaping', () => {
   });
 
   test('activity keeps a session alive', async () => {
-    const quick = await startServer({ SESSION_IDLE_TIMEOUT_S: 0.3 });
+    // Messages every 250 ms for 1.5 s against a 1 s idle timeout: alive only if activity resets it
+    // (the gaps leave room for a loaded machine).
+    const quick = await startServer({ SESSION_IDLE_TIMEOUT_S: 1 });
     try {
       const ws = await WsClient.connect(`${quick.wsUrl}/ws`);
       for (let i = 0; i < 6; i++) {
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 250));
         assert.equal((await ws.request({ type: 'state' })).type, 'state');
       }
       ws.close();
