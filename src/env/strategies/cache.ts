@@ -11,7 +11,7 @@
  *   computed once per data set (`initialPoolSimilarity`, kept with the data object) — the reference
  *   set density.ts documents for environments.
  */
-import { meanSelfSimilarity } from './density.ts';
+import { meanSelfSimilarity, pairSimilarity } from './density.ts';
 import type { StrategyCache } from './types.ts';
 
 const similarityByData = new WeakMap<object, Float64Array>();
@@ -50,13 +50,7 @@ export function poolSimilarityMatrix(key: object, poolX: ArrayLike<number>, N: n
     const a = p * d;
     M[p * N + p] = 1;
     for (let q = p + 1; q < N; q++) {
-      const b = q * d;
-      let acc = 0;
-      for (let j = 0; j < d; j++) {
-        const v = poolX[a + j] - poolX[b + j];
-        acc += v * v;
-      }
-      const sim = 1 / (1 + Math.sqrt(acc));
+      const sim = pairSimilarity(poolX, a, poolX, q * d, d);
       M[p * N + q] = sim;
       M[q * N + p] = sim;
     }

@@ -23,20 +23,22 @@ import type { StrategyContext } from './types.ts';
 
 export const DENSITY_BETA = 1;
 
+/** 1 / (1 + ‖X_a − Y_b‖) for the d features at offsets a and b (plain sum of squares in column order). */
+export function pairSimilarity(X: ArrayLike<number>, a: number, Y: ArrayLike<number>, b: number, d: number): number {
+  let acc = 0;
+  for (let j = 0; j < d; j++) {
+    const v = X[a + j] - Y[b + j];
+    acc += v * v;
+  }
+  return 1 / (1 + Math.sqrt(acc));
+}
+
 /** out[i] = mean over rows r of R (nR × d) of 1 / (1 + ‖X_i − R_r‖). */
 export function meanSimilarity(X: ArrayLike<number>, n: number, R: ArrayLike<number>, nR: number, d: number, out: Float64Array): Float64Array {
   for (let i = 0; i < n; i++) {
     const a = i * d;
     let s = 0;
-    for (let r = 0; r < nR; r++) {
-      const b = r * d;
-      let acc = 0;
-      for (let j = 0; j < d; j++) {
-        const v = X[a + j] - R[b + j];
-        acc += v * v;
-      }
-      s += 1 / (1 + Math.sqrt(acc));
-    }
+    for (let r = 0; r < nR; r++) s += pairSimilarity(X, a, R, r * d, d);
     out[i] = s / nR;
   }
   return out;
@@ -54,13 +56,7 @@ export function meanSelfSimilarity(X: ArrayLike<number>, n: number, d: number, o
     // Terms r < i arrived from the earlier rows; then the self term (distance 0) and r > i.
     out[i] += 1;
     for (let r = i + 1; r < n; r++) {
-      const b = r * d;
-      let acc = 0;
-      for (let j = 0; j < d; j++) {
-        const v = X[a + j] - X[b + j];
-        acc += v * v;
-      }
-      const sim = 1 / (1 + Math.sqrt(acc));
+      const sim = pairSimilarity(X, a, X, r * d, d);
       out[i] += sim;
       out[r] += sim;
     }
