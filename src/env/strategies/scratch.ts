@@ -5,20 +5,20 @@
 const floats = new Map<string, Float64Array>();
 const ints = new Map<string, Int32Array>();
 
-export function floatScratch(name: string, n: number): Float64Array {
-  let b = floats.get(name);
+/** The buffer `name` of `buffers`, first replaced by a new one of max(n, 16, twice its length) elements when it is shorter than `n`. */
+function scratch<B extends Float64Array | Int32Array>(buffers: Map<string, B>, ArrayType: new (length: number) => B, name: string, n: number): B {
+  let b = buffers.get(name);
   if (!b || b.length < n) {
-    b = new Float64Array(Math.max(n, 16, b ? b.length * 2 : 0));
-    floats.set(name, b);
+    b = new ArrayType(Math.max(n, 16, b ? b.length * 2 : 0));
+    buffers.set(name, b);
   }
   return b;
 }
 
+export function floatScratch(name: string, n: number): Float64Array {
+  return scratch(floats, Float64Array, name, n);
+}
+
 export function intScratch(name: string, n: number): Int32Array {
-  let b = ints.get(name);
-  if (!b || b.length < n) {
-    b = new Int32Array(Math.max(n, 16, b ? b.length * 2 : 0));
-    ints.set(name, b);
-  }
-  return b;
+  return scratch(ints, Int32Array, name, n);
 }
