@@ -25,6 +25,13 @@ function describeActionErrors(value: unknown, allowed: readonly string[]): Valid
   }
   const seen = new Set<string>();
   const issues: ValidationIssue[] = [];
+  /** Lists the issue unless the field has one already (the checker may report a field under two keywords). */
+  const addIssue = (loc: string[], msg: string, type: string) => {
+    const key = loc.join('/');
+    if (seen.has(key)) return;
+    seen.add(key);
+    issues.push({ loc, msg, type });
+  };
   for (const e of actionCheck.Errors(value)) {
     let loc = pathToLoc(e.instancePath);
     let msg: string;
@@ -32,23 +39,13 @@ function describeActionErrors(value: unknown, allowed: readonly string[]): Valid
     switch (e.keyword) {
       case 'required': {
         const missing = (e.params as { requiredProperties?: string[] }).requiredProperties ?? [];
-        for (const field of missing) {
-          const key = [...loc, field].join('/');
-          if (seen.has(key)) continue;
-          seen.add(key);
-          issues.push({ loc: [...loc, field], msg: 'Field required', type: 'missing' });
-        }
+        for (const field of missing) addIssue([...loc, field], 'Field required', 'missing');
         continue;
       }
       case 'additionalProperties': {
         // The same unknown keys as the per-key `boolean` errors: one issue per key, never two.
         const names = (e.params as { additionalProperties?: string[] }).additionalProperties ?? [];
-        for (const name of names) {
-          const key = [...loc, name].join('/');
-          if (seen.has(key)) continue;
-          seen.add(key);
-          issues.push({ loc: [...loc, name], msg: unknownStrategy(allowed), type: 'extra_forbidden' });
-        }
+        for (const name of names) addIssue([...loc, name], unknownStrategy(allowed), 'extra_forbidden');
         continue;
       }
       case 'boolean':
@@ -89,10 +86,7 @@ function describeActionErrors(value: unknown, allowed: readonly string[]): Valid
         msg = e.message;
         type = e.keyword;
     }
-    const key = loc.join('/');
-    if (seen.has(key)) continue;
-    seen.add(key);
-    issues.push({ loc, msg, type });
+    addIssue(loc, msg, type);
   }
   return issues;
 }
