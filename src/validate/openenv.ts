@@ -62,49 +62,45 @@ export async function validateServer(url: string, timeoutMs = 5000, headers: Rec
   ]);
   const criteria: Criterion[] = [];
   const add = (id: string, description: string, passed: boolean, detail: string) => criteria.push({ id, description, passed, detail });
+  /** A criterion on one reply: HTTP 200 and `ok`; `detail` says what the 200 reply held, otherwise the status or failure is shown. */
+  const addReplyCheck = (id: string, description: string, reply: Fetched, ok: boolean, detail: string) =>
+    add(id, description, reply.status === 200 && ok, reply.status === 200 ? detail : seen(reply));
 
   const info = isObject(openapi.json) && isObject(openapi.json.info) ? openapi.json.info : null;
   const version = info && typeof info.version === 'string' ? info.version : null;
-  add(
+  addReplyCheck(
     'openapi_version_available',
     'GET /openapi.json → 200 with info.version a string',
-    openapi.status === 200 && version !== null,
-    openapi.status === 200 ? (version !== null ? `info.version ${JSON.stringify(version)}` : 'info.version missing or not a string') : seen(openapi),
+    openapi,
+    version !== null,
+    version !== null ? `info.version ${JSON.stringify(version)}` : 'info.version missing or not a string',
   );
 
   const hs = isObject(health.json) ? health.json.status : undefined;
-  add(
-    'health_endpoint',
-    'GET /health → 200 with status "healthy"',
-    health.status === 200 && hs === 'healthy',
-    health.status === 200 ? `status ${JSON.stringify(hs)}` : seen(health),
-  );
+  addReplyCheck('health_endpoint', 'GET /health → 200 with status "healthy"', health, hs === 'healthy', `status ${JSON.stringify(hs)}`);
 
   const m = isObject(metadata.json) ? metadata.json : null;
   const metaOk = m !== null && typeof m.name === 'string' && typeof m.description === 'string';
-  add(
+  addReplyCheck(
     'metadata_endpoint',
     'GET /metadata → 200 with name and description strings',
-    metadata.status === 200 && metaOk,
-    metadata.status === 200 ? (metaOk ? `name ${JSON.stringify(m!.name)}` : 'name/description missing or not strings') : seen(metadata),
+    metadata,
+    metaOk,
+    metaOk ? `name ${JSON.stringify(m!.name)}` : 'name/description missing or not strings',
   );
 
   const s = isObject(schema.json) ? schema.json : null;
   const missing = ['action', 'observation', 'state'].filter((k) => !s || !isObject(s[k]));
-  add(
+  addReplyCheck(
     'schema_endpoint',
     'GET /schema → 200 with action, observation, state objects',
-    schema.status === 200 && missing.length === 0,
-    schema.status === 200 ? (missing.length ? `not objects: ${missing.join(', ')}` : 'action, observation, state present') : seen(schema),
+    schema,
+    missing.length === 0,
+    missing.length ? `not objects: ${missing.join(', ')}` : 'action, observation, state present',
   );
 
   const rpc = isObject(mcp.json) ? mcp.json.jsonrpc : undefined;
-  add(
-    'mcp_endpoint',
-    'POST /mcp {} → 200 JSON-RPC 2.0 answer',
-    mcp.status === 200 && rpc === '2.0',
-    mcp.status === 200 ? `jsonrpc ${JSON.stringify(rpc)}` : seen(mcp),
-  );
+  addReplyCheck('mcp_endpoint', 'POST /mcp {} → 200 JSON-RPC 2.0 answer', mcp, rpc === '2.0', `jsonrpc ${JSON.stringify(rpc)}`);
 
   const paths = info && isObject(openapi.json) && isObject(openapi.json.paths) ? Object.keys(openapi.json.paths) : [];
   const hasReset = paths.includes('/reset');
