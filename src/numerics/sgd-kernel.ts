@@ -140,6 +140,20 @@ const dotInto = (dot: string, w: Code, xBase: string, fixedF = 0): Code => fixed
 ];
 
 /**
+ * The L2 decay of one SGD step on the scaled weights (sklearn's `wscale *= 1 − η₀α`):
+ * wscale ← wscale·decay; below 1e-9 the weights (bytes [0, `bytes`) from address `w`, stepped by
+ * the i32 local `offset`) are multiplied by wscale and wscale is reset to 1.
+ */
+const decayWeights = (w: string, bytes: string, offset: string): Code => [
+  get('wscale'), get('decay'), ['f64.mul'], set('wscale'),
+  get('wscale'), f64(1e-9), ['f64.lt'],
+  ['if'],
+  ...forLoop(offset, [i32(0)], bytes, 8, [get(w), get(offset), ['i32.add'], get(w), get(offset), ['i32.add'], ['f64.load', 0], get('wscale'), ['f64.mul'], ['f64.store', 0]]),
+  f64(1.0), set('wscale'),
+  ['end'],
+];
+
+/**
  * fitBinary(x, rows, labels, order, n, F, epochs, eta0, decay, coef, w) → intercept:
  * `SgdLogistic.resetParameters()` then `epochs` × `partialFit(X, rows, labels, n)`. Row r of the
  * batch is X row rows[r] (x = byte address of row 0), labels are bytes, `order` the visiting
@@ -186,12 +200,7 @@ const fitBinary = (fixedF = 0): FuncDef => ({
         ['else'], get('dloss'), f64(1e12), ['f64.gt'], ['if'], f64(1e12), set('dloss'), ['end'],
         ['end'],
         get('eta0'), ['f64.neg'], get('dloss'), ['f64.mul'], set('update'),
-        get('wscale'), get('decay'), ['f64.mul'], set('wscale'),
-        get('wscale'), f64(1e-9), ['f64.lt'],
-        ['if'],
-        ...forLoop('j', [i32(0)], 'fb', 8, [get('w'), get('j'), ['i32.add'], get('w'), get('j'), ['i32.add'], ['f64.load', 0], get('wscale'), ['f64.mul'], ['f64.store', 0]]),
-        f64(1.0), set('wscale'),
-        ['end'],
+        ...decayWeights('w', 'fb', 'j'),
         get('update'), f64(0.0), ['f64.ne'],
         ['if'],
         get('update'), get('wscale'), ['f64.div'], set('c'),
@@ -367,12 +376,7 @@ const fitSoftmax = (P: number): FuncDef => ({
           get('v'), get('zmax'), get('v'), get('zmax'), ['f64.gt'], ['select'], set('zmax'),
         ]),
         ...softmaxExps,
-        get('wscale'), get('decay'), ['f64.mul'], set('wscale'),
-        get('wscale'), f64(1e-9), ['f64.lt'],
-        ['if'],
-        ...forLoop('i', [i32(0)], 'wsize', 8, [get('wt'), get('i'), ['i32.add'], get('wt'), get('i'), ['i32.add'], ['f64.load', 0], get('wscale'), ['f64.mul'], ['f64.store', 0]]),
-        f64(1.0), set('wscale'),
-        ['end'],
+        ...decayWeights('wt', 'wsize', 'i'),
         // g_k, the intercepts, and each class's weight step c_k with its lane mask.
         ...forLoop('k', [i32(0)], 'kb', 8, [
           get('zb'), get('k'), ['i32.add'], ['f64.load', 0], get('sum'), ['f64.div'], f64(1.0), f64(0.0), get('k'), get('y'), ['i32.eq'], ['select'], ['f64.sub'], tee('g'),
