@@ -62,6 +62,11 @@ const BODY_ERRORS = {
 /** The Task API's `{env_name}` path parameter (the handler answers 404 for another name). */
 export const TaskApiParamsSchema = Type.Object({ env_name: Type.String({ description: 'dataselectenv' }) }, { additionalProperties: true });
 
+/** A GET without input or documented errors: it answers 200 with `reply`. */
+function plainGet(tag: string, summary: string, reply: TSchema) {
+  return { summary, tags: [tag], response: { 200: reply } };
+}
+
 function taskApiPost(summary: string, body: TSchema, reply: TSchema) {
   return {
     summary,
@@ -82,16 +87,8 @@ function taskApiPost(summary: string, body: TSchema, reply: TSchema) {
 const STORE_ERRORS = { 503: error('store_unavailable, store_corrupt: the episode store failed; nothing changed, retry later') };
 
 export const ROUTE_SCHEMAS = {
-  'GET /': {
-    summary: 'Index: name, version and where the docs are',
-    tags: ['service'],
-    response: { 200: IndexReplySchema },
-  },
-  'GET /health': {
-    summary: 'Liveness and session counts',
-    tags: ['service'],
-    response: { 200: HealthReplySchema },
-  },
+  'GET /': plainGet('service', 'Index: name, version and where the docs are', IndexReplySchema),
+  'GET /health': plainGet('service', 'Liveness and session counts', HealthReplySchema),
   'GET /ready': {
     summary: 'Readiness: 200 while the episode store can record steps, 503 STORE_UNAVAILABLE otherwise',
     tags: ['service'],
@@ -100,16 +97,8 @@ export const ROUTE_SCHEMAS = {
       503: error('store_unavailable, store_corrupt: the episode store cannot record steps'),
     },
   },
-  'GET /metadata': {
-    summary: "Name, description, version (OpenEnv's EnvironmentMetadata)",
-    tags: ['service'],
-    response: { 200: MetadataReplySchema },
-  },
-  'GET /schema': {
-    summary: 'JSON Schemas of the action, the observation (every task family) and the state',
-    tags: ['service'],
-    response: { 200: SchemaReplySchema },
-  },
+  'GET /metadata': plainGet('service', "Name, description, version (OpenEnv's EnvironmentMetadata)", MetadataReplySchema),
+  'GET /schema': plainGet('service', 'JSON Schemas of the action, the observation (every task family) and the state', SchemaReplySchema),
   'POST /reset': {
     summary: 'Start an HTTP episode (no body, {} or null = easy, seed 42)',
     tags: ['episode'],
@@ -151,11 +140,7 @@ export const ROUTE_SCHEMAS = {
       422: error('invalid_request: an episode_id that is not well-formed text'),
     },
   },
-  'GET /tasks': {
-    summary: 'Tasks and the action schema',
-    tags: ['episode'],
-    response: { 200: TasksReplySchema },
-  },
+  'GET /tasks': plainGet('episode', 'Tasks and the action schema', TasksReplySchema),
   'POST /grader': {
     summary: "Grade a finished episode (task_id defaults to the episode's own)",
     tags: ['episode'],
@@ -169,11 +154,7 @@ export const ROUTE_SCHEMAS = {
       ...BODY_ERRORS,
     },
   },
-  'GET /baseline': {
-    summary: 'Run the balanced baseline agent (seed 42) on every task',
-    tags: ['episode'],
-    response: { 200: BaselineReplySchema },
-  },
+  'GET /baseline': plainGet('episode', 'Run the balanced baseline agent (seed 42) on every task', BaselineReplySchema),
   'GET /episodes': {
     summary: 'Finished episodes, newest first, paged with next_before',
     tags: ['history'],
@@ -209,11 +190,7 @@ export const ROUTE_SCHEMAS = {
   },
   // Task API (OpenEnv task-api.md): discovery only; reset(split, index) starts an entry. The
   // handlers read their bodies themselves (routes/task-api.ts): the schemas document them.
-  'GET /list_environments': {
-    summary: 'The Task API namespaces',
-    tags: ['Task API'],
-    response: { 200: ListEnvironmentsReplySchema },
-  },
+  'GET /list_environments': plainGet('Task API', 'The Task API namespaces', ListEnvironmentsReplySchema),
   'GET /:env_name/splits': {
     summary: 'Splits: train, validation, test seed ranges',
     tags: ['Task API'],
