@@ -6,7 +6,7 @@
  */
 import { ClientError } from '../api/errors.ts';
 import type { Environment } from '../api/environment.ts';
-import { FINAL_STATE_KEYS, breakdownDifference, firstDifference, flagsDifference, infoDifference, type LoadedTrace, traceResult, type TraceResult } from './trace.ts';
+import { finalStateDifference, firstDifference, gradeDifference, type LoadedTrace, stepDifference, traceResult, type TraceResult } from './trace.ts';
 
 export async function replayThroughEnvironment(loaded: LoadedTrace, env: Environment): Promise<TraceResult> {
   const { trace } = loaded;
@@ -27,23 +27,12 @@ export async function replayThroughEnvironment(loaded: LoadedTrace, env: Environ
         continue;
       }
       if (!step.accepted) return result(`${at}: accepted, but the trace refuses it (${step.error?.kind})`);
-      d =
-        firstDifference(`${at} observation`, r.observation, step.observation, true) ??
-        firstDifference(`${at} reward`, r.reward, step.reward) ??
-        firstDifference(`${at} done`, r.done, step.done) ??
-        flagsDifference(at, r, step) ??
-        infoDifference(`${at} info`, r.info, step.info as Record<string, unknown> | null);
+      d = stepDifference(at, r, step);
       if (d) return result(d);
     }
-    const expectedState = Object.fromEntries(FINAL_STATE_KEYS.map((k) => [k, trace.final_state[k]]));
-    d = firstDifference('final_state', await env.state(), expectedState);
+    d = finalStateDifference(await env.state(), trace);
     if (d) return result(d);
-    const g = await env.grade();
-    d =
-      firstDifference('grade.score', g.score, trace.grade.score) ??
-      firstDifference('grade.passed', g.passed, trace.grade.passed) ??
-      breakdownDifference('grade.breakdown', g.breakdown, trace.grade.breakdown);
-    return result(d);
+    return result(gradeDifference(await env.grade(), trace));
   } catch (e) {
     return result(`error: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -2,11 +2,10 @@
 import { EnvError } from '../env/errors.ts';
 import { makeEnv, type MakeEnvOptions } from '../env/make.ts';
 import {
-  FINAL_STATE_KEYS,
+  finalStateDifference,
   firstDifference,
-  flagsDifference,
-  infoDifference,
   type LoadedTrace,
+  stepDifference,
   traceResult,
   type TraceResult,
 } from './trace.ts';
@@ -51,12 +50,7 @@ export function replayInProcessWith(loaded: LoadedTrace, options: MakeEnvOptions
       } catch (e) {
         return result(`${at}: refused (${e instanceof EnvError ? e.reason : String(e)}), the trace accepts it`);
       }
-      d =
-        firstDifference(`${at} observation`, r.observation, step.observation, true) ??
-        firstDifference(`${at} reward`, r.reward, step.reward) ??
-        firstDifference(`${at} done`, r.done, step.done) ??
-        flagsDifference(at, r, step) ??
-        infoDifference(`${at} info`, r.info, step.info);
+      d = stepDifference(at, r, step);
       if (d) return result(d);
       const derived = step.derived;
       if (derived?.train_order && env.lastSelection) {
@@ -79,8 +73,7 @@ export function replayInProcessWith(loaded: LoadedTrace, options: MakeEnvOptions
         if (d) return result(d);
       }
     }
-    const expectedState = Object.fromEntries(FINAL_STATE_KEYS.map((k) => [k, trace.final_state[k]]));
-    d = firstDifference('final_state', env.state(), expectedState);
+    d = finalStateDifference(env.state(), trace);
     if (d) return result(d);
     d = firstDifference('grade', env.grade(), trace.grade);
     return result(d);

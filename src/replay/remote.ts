@@ -7,12 +7,11 @@
 import { ClientError } from '../api/errors.ts';
 import { normaliseBaseUrl, transportError } from '../client/http.ts';
 import {
-  FINAL_STATE_KEYS,
-  breakdownDifference,
+  finalStateDifference,
   firstDifference,
-  flagsDifference,
-  infoDifference,
+  gradeDifference,
   type LoadedTrace,
+  stepDifference,
   traceResult,
   type TraceResult,
 } from './trace.ts';
@@ -76,26 +75,16 @@ export async function replayOverHttp(loaded: LoadedTrace, baseUrl: string, heade
         continue;
       }
       if (r.status !== 200) return result(`${at}: HTTP ${r.status} ${JSON.stringify(r.body)}, the trace accepts it`);
-      d =
-        firstDifference(`${at} observation`, r.body.observation, step.observation, true) ??
-        firstDifference(`${at} reward`, rewardOf(r.body.reward), step.reward) ??
-        firstDifference(`${at} done`, r.body.done, step.done) ??
-        flagsDifference(at, r.body, step) ??
-        infoDifference(`${at} info`, r.body.info, step.info);
+      d = stepDifference(at, { ...r.body, reward: rewardOf(r.body.reward) }, step);
       if (d) return result(d);
     }
     const state = await call({ base, headers }, 'GET', `/state?episode_id=${encodeURIComponent(id)}`);
     if (state.status !== 200) return result(`state: HTTP ${state.status}`);
-    const expectedState = Object.fromEntries(FINAL_STATE_KEYS.map((k) => [k, trace.final_state[k]]));
-    d = firstDifference('final_state', state.body, expectedState);
+    d = finalStateDifference(state.body, trace);
     if (d) return result(d);
     const grade = await call({ base, headers }, 'POST', '/grader', { episode_id: id, task_id: trace.task_id });
     if (grade.status !== 200) return result(`grader: HTTP ${grade.status} ${JSON.stringify(grade.body)}`);
-    d =
-      firstDifference('grade.score', grade.body.score, trace.grade.score) ??
-      firstDifference('grade.passed', grade.body.passed, trace.grade.passed) ??
-      breakdownDifference('grade.breakdown', grade.body.breakdown, trace.grade.breakdown) ??
-      firstDifference('grade.episode_id', grade.body.episode_id, id);
+    d = gradeDifference(grade.body, trace) ?? firstDifference('grade.episode_id', grade.body.episode_id, id);
     return result(d);
   } catch (e) {
     if (e instanceof ClientError) throw e;

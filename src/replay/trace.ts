@@ -278,3 +278,39 @@ export function breakdownDifference(where: string, actual: Record<string, unknow
   for (const k of ADDED_BREAKDOWN_KEYS) if (!(k in expected)) delete a[k];
   return firstDifference(where, a, expected, true);
 }
+
+/** What a transport answered to an accepted step, with the reward as a bare number. */
+export interface StepOutcome {
+  observation: unknown;
+  reward: unknown;
+  done: unknown;
+  terminated?: unknown;
+  truncated?: unknown;
+  info: unknown;
+}
+
+/** An accepted step against the trace: the observation (exact keys), reward, done, the flags the trace records, the info. */
+export function stepDifference(at: string, actual: StepOutcome, step: TraceStep): string | null {
+  return (
+    firstDifference(`${at} observation`, actual.observation, step.observation, true) ??
+    firstDifference(`${at} reward`, actual.reward, step.reward) ??
+    firstDifference(`${at} done`, actual.done, step.done) ??
+    flagsDifference(at, actual, step) ??
+    infoDifference(`${at} info`, actual.info, step.info)
+  );
+}
+
+/** The final state against the trace's, on FINAL_STATE_KEYS. */
+export function finalStateDifference(actual: unknown, trace: Trace): string | null {
+  const expected = Object.fromEntries(FINAL_STATE_KEYS.map((k) => [k, trace.final_state[k]]));
+  return firstDifference('final_state', actual, expected);
+}
+
+/** A grade as the transports return it (score, passed, breakdown) against the trace's. */
+export function gradeDifference(actual: { score: unknown; passed: unknown; breakdown: Record<string, unknown> }, trace: Trace): string | null {
+  return (
+    firstDifference('grade.score', actual.score, trace.grade.score) ??
+    firstDifference('grade.passed', actual.passed, trace.grade.passed) ??
+    breakdownDifference('grade.breakdown', actual.breakdown, trace.grade.breakdown)
+  );
+}
