@@ -7,21 +7,11 @@ import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { StepResult } from '../src/env/types.ts';
 import { BUNDLE_FORMAT } from '../src/fixtures/bundle.ts';
+import { stepOutcome } from '../src/protocol/replies.ts';
 
 /** An accepted step of a trace: the action, the reply's fields, and what the recorder derived. */
 export function acceptedStep(t: number, action: unknown, r: StepResult, derived: unknown) {
-  return {
-    t,
-    action,
-    accepted: true,
-    observation: r.observation,
-    reward: r.reward,
-    done: r.done,
-    terminated: r.terminated,
-    truncated: r.truncated,
-    info: r.info,
-    derived,
-  };
+  return { t, action, accepted: true, ...stepOutcome(r), derived };
 }
 
 /** Writes the bundle of `family` to `out`; returns its size in bytes. */

@@ -75,19 +75,24 @@ export function wsStepObservation(episodeId: string, taskId: string, r: StepResu
   };
 }
 
-/** The `take_action` tool payload. */
-export function toolStepPayload(episodeId: string, r: StepResult, metadata: EpisodeMetadata): ToolStepPayload {
+/**
+ * What an accepted step gave, in the order the `take_action` payload and the golden traces'
+ * step records (docs/fixtures.md) both write it.
+ */
+export function stepOutcome(r: StepResult): Pick<StepResult, 'observation' | 'reward' | 'done' | 'terminated' | 'truncated' | 'info'> {
   return {
-    episode_id: episodeId,
-    step: r.step,
     observation: r.observation,
     reward: r.reward,
     done: r.done,
     terminated: r.terminated,
     truncated: r.truncated,
     info: r.info,
-    metadata,
   };
+}
+
+/** The `take_action` tool payload. */
+export function toolStepPayload(episodeId: string, r: StepResult, metadata: EpisodeMetadata): ToolStepPayload {
+  return { episode_id: episodeId, step: r.step, ...stepOutcome(r), metadata };
 }
 
 export function stateReply(episodeId: string | null, state: EnvState): StateReply {
