@@ -21,12 +21,8 @@ import { AGENT_TOOL_NAMES, actionResponseSchema, agentTools } from './tools.ts';
 /** How the step's answer was read: as is, repaired, refused (fallback played), or no answer at all (the model failed). */
 export type ParseOutcome = 'ok' | 'repaired' | 'refused' | 'no_answer';
 
-/** A message of the transcript; the system prompt is a reference into the report's `system_prompts`. */
-export type TranscriptMessage =
-  | { role: 'system'; ref: string }
-  | { role: 'user'; content: string }
-  | { role: 'assistant'; content: string | null; tool_calls?: ToolCall[] }
-  | { role: 'tool'; tool_call_id: string; content: string };
+/** A message of the transcript: a chat message, but the system prompt is a reference into the report's `system_prompts`. */
+export type TranscriptMessage = { role: 'system'; ref: string } | Exclude<ChatMessage, { role: 'system' }>;
 
 export interface ModelCallRecord {
   /**
