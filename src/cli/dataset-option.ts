@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { registerCsvTask } from '../env/datasets/user-task.ts';
-import { UsageError } from './errors.ts';
+import { UsageError, reportError } from './errors.ts';
 
 export interface DatasetFlags {
   dataset?: string;
@@ -27,4 +27,19 @@ export function applyDatasetOptions(flags: DatasetFlags, env: NodeJS.ProcessEnv 
     return null;
   }
   return registerCsvTask(file, column ?? 'label').id;
+}
+
+/**
+ * Adds the dataset flags and the command's action: the CSV is read, validated and registered
+ * first (so the task flags may name its task), then `run` gets the flags and that task's id (null
+ * without --dataset). Whatever either throws is reported as one line (and JSON with --json).
+ */
+export function actionWithDataset<F extends DatasetFlags & { json?: boolean }>(cmd: Command, run: (flags: F, csvTask: string | null) => Promise<void>): Command {
+  return addDatasetOptions(cmd).action(async (flags: F) => {
+    try {
+      await run(flags, applyDatasetOptions(flags));
+    } catch (e) {
+      reportError(e, flags.json);
+    }
+  });
 }

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { benchmarkTasks, formatBenchmarkMarkdown, runBenchmark, taskStrategies } from '../benchmark.ts';
 import { parseSeeds, parseTasks } from '../../eval/run.ts';
-import { addDatasetOptions, applyDatasetOptions, type DatasetFlags } from '../dataset-option.ts';
-import { UsageError, parseArgument, reportError } from '../errors.ts';
+import { actionWithDataset, type DatasetFlags } from '../dataset-option.ts';
+import { UsageError, parseArgument } from '../errors.ts';
 
 interface BenchmarkFlags extends DatasetFlags {
   tasks?: string;
@@ -26,29 +26,24 @@ export function registerBenchmark(program: Command): void {
       'after',
       '\nEach cell plays {strategy: 1} with batch 10 until the episode ends (adaptive: the reference rule of docs/curation.md),\nin process, one episode after another; progress on stderr.\n\nExamples:\n  dataselectenv benchmark                                  # the README table (30 seeds)\n  dataselectenv benchmark --tasks iris,wine --seeds 0..9 --strategies margin,coreset',
     );
-  addDatasetOptions(cmd).action(async (flags: BenchmarkFlags) => {
-    try {
-      const csvTask = applyDatasetOptions(flags);
-      const tasks = flags.tasks ? parseArgument(() => parseTasks(flags.tasks!)) : [...benchmarkTasks(), ...(csvTask && !benchmarkTasks().includes(csvTask) ? [csvTask] : [])];
-      const seeds = parseArgument(() => parseSeeds(flags.seeds));
-      let strategies: string[] | undefined;
-      if (flags.strategies) {
-        strategies = flags.strategies.split(',').map((s) => s.trim()).filter((s) => s !== '');
-        const known = new Set(tasks.flatMap((t) => taskStrategies(t)));
-        const bad = strategies.filter((s) => !known.has(s));
-        if (bad.length > 0) throw new UsageError(`unknown strategy '${bad[0]}' for these tasks (known: ${[...known].join(', ')})`);
-      }
-      const report = await runBenchmark({
-        tasks,
-        seeds,
-        strategies,
-        onCell: (c, done, total) =>
-          process.stderr.write(`[${done}/${total}] ${c.task_id} ${c.policy}: grade ${c.grade.mean.toFixed(3)}${c.aubc ? `, AUBC ${c.aubc.mean.toFixed(3)}` : ''} (${c.seconds.toFixed(1)} s)\n`),
-      });
-      if (flags.out) writeFileSync(flags.out, `${JSON.stringify(report, null, 2)}\n`);
-      process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatBenchmarkMarkdown(report));
-    } catch (e) {
-      reportError(e, flags.json);
+  actionWithDataset(cmd, async (flags: BenchmarkFlags, csvTask) => {
+    const tasks = flags.tasks ? parseArgument(() => parseTasks(flags.tasks!)) : [...benchmarkTasks(), ...(csvTask && !benchmarkTasks().includes(csvTask) ? [csvTask] : [])];
+    const seeds = parseArgument(() => parseSeeds(flags.seeds));
+    let strategies: string[] | undefined;
+    if (flags.strategies) {
+      strategies = flags.strategies.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const known = new Set(tasks.flatMap((t) => taskStrategies(t)));
+      const bad = strategies.filter((s) => !known.has(s));
+      if (bad.length > 0) throw new UsageError(`unknown strategy '${bad[0]}' for these tasks (known: ${[...known].join(', ')})`);
     }
+    const report = await runBenchmark({
+      tasks,
+      seeds,
+      strategies,
+      onCell: (c, done, total) =>
+        process.stderr.write(`[${done}/${total}] ${c.task_id} ${c.policy}: grade ${c.grade.mean.toFixed(3)}${c.aubc ? `, AUBC ${c.aubc.mean.toFixed(3)}` : ''} (${c.seconds.toFixed(1)} s)\n`),
+    });
+    if (flags.out) writeFileSync(flags.out, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatBenchmarkMarkdown(report));
   });
 }

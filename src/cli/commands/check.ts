@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseSeeds, parseTasks } from '../../eval/run.ts';
-import { addDatasetOptions, applyDatasetOptions, type DatasetFlags } from '../dataset-option.ts';
-import { parseArgument, reportError } from '../errors.ts';
+import { actionWithDataset, type DatasetFlags } from '../dataset-option.ts';
+import { parseArgument } from '../errors.ts';
 
 interface CheckFlags extends DatasetFlags {
   task?: string;
@@ -20,19 +20,13 @@ export function registerCheck(program: Command): void {
       'after',
       '\nExamples:\n  dataselectenv check --task hard --seeds 0..3\n  dataselectenv check --dataset my.csv --label-column y    # task csv-my\n\nExit code 1 when a rule breaks; each failure names its rule.',
     );
-  addDatasetOptions(cmd).action(async (flags: CheckFlags) => {
-    try {
-      // The CSV is read, validated and registered first, so --task may name its task.
-      const csvTask = applyDatasetOptions(flags);
-      const tasks = flags.task ? parseArgument(() => parseTasks(flags.task!)) : csvTask !== null ? [csvTask] : undefined;
-      const seeds = parseArgument(() => parseSeeds(flags.seeds));
-      const { checkEnv, formatCheckReport } = await import('../../env/checker.ts');
-      const { InProcessEnvironment } = await import('../../client/inprocess.ts');
-      const report = await checkEnv(new InProcessEnvironment(), { tasks, seeds });
-      process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatCheckReport(report)}\n`);
-      if (!report.ok) process.exitCode = 1;
-    } catch (e) {
-      reportError(e, flags.json);
-    }
+  actionWithDataset(cmd, async (flags: CheckFlags, csvTask) => {
+    const tasks = flags.task ? parseArgument(() => parseTasks(flags.task!)) : csvTask !== null ? [csvTask] : undefined;
+    const seeds = parseArgument(() => parseSeeds(flags.seeds));
+    const { checkEnv, formatCheckReport } = await import('../../env/checker.ts');
+    const { InProcessEnvironment } = await import('../../client/inprocess.ts');
+    const report = await checkEnv(new InProcessEnvironment(), { tasks, seeds });
+    process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatCheckReport(report)}\n`);
+    if (!report.ok) process.exitCode = 1;
   });
 }

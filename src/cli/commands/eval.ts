@@ -6,9 +6,9 @@ import { openEnvironment } from '../../client/connect.ts';
 import { evaluate, pairReports, parseSeeds, parseTasks, toCsv, type EvalReport, type EvalOptions } from '../../eval/run.ts';
 import { evaluateVector } from '../../eval/vector.ts';
 import { BUILTIN_POLICIES, loadPolicy } from '../../policies/index.ts';
-import { UsageError, parseArgument, reportError } from '../errors.ts';
+import { UsageError, parseArgument } from '../errors.ts';
 import { API_KEY_ENV, serverApiKey } from '../api-key.ts';
-import { addDatasetOptions, applyDatasetOptions, type DatasetFlags } from '../dataset-option.ts';
+import { actionWithDataset, type DatasetFlags } from '../dataset-option.ts';
 
 export interface EvalCliOptions extends DatasetFlags {
   policy: string;
@@ -111,15 +111,10 @@ export function registerEval(program: Command): void {
       'after',
       `\nBuilt-in policies:\n${builtins}\n\nExamples:\n  dataselectenv eval --policy random --tasks easy,hard --seeds 0..19 --csv random.csv\n  dataselectenv eval --policy diversity --paired-with adaptive --tasks curation-easy,curation-medium,curation-hard --seeds 2000..2199\n  dataselectenv eval --policy margin --tasks iris,wine,digits --seeds 0..29\n  dataselectenv eval --policy balanced --tasks easy,medium,hard --seeds 0..99 --vector 16\n  dataselectenv eval --dataset my.csv --label-column y --policy random --seeds 0..9    # task csv-my`,
     );
-  addDatasetOptions(cmd).action(async (opts: EvalCliOptions) => {
-    try {
-      const csvTask = applyDatasetOptions(opts);
-      // Without an explicit --tasks, --dataset evaluates its own task.
-      if (csvTask !== null && cmd.getOptionValueSource('tasks') === 'default') opts.tasks = csvTask;
-      await runEvalCommand(opts);
-    } catch (e) {
-      reportError(e, opts.json);
-    }
+  actionWithDataset(cmd, async (opts: EvalCliOptions, csvTask) => {
+    // Without an explicit --tasks, --dataset evaluates its own task.
+    if (csvTask !== null && cmd.getOptionValueSource('tasks') === 'default') opts.tasks = csvTask;
+    await runEvalCommand(opts);
   });
 }
 
