@@ -139,18 +139,24 @@ export function lineChart(el: HTMLElement, o: LineOptions): Chart {
   return wrap(el, make, []);
 }
 
-/** Paints under the series, clipped to the plot area (the drawAxes hook). */
-function paintInPlot(u: uPlot, paint: (ctx: CanvasRenderingContext2D, xs: readonly number[]) => void): void {
-  const xs = u.data[0] ?? [];
-  if (!xs.length) return;
-  const ctx = u.ctx;
-  const { left, top, width, height } = u.bbox;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(left, top, width, height);
-  ctx.clip();
-  paint(ctx, xs as number[]);
-  ctx.restore();
+/** Makes the chart paint under its series, clipped to the plot area (the drawAxes hook), once it has data. */
+function paintUnderSeries(opts: uPlot.Options, paint: (u: uPlot, ctx: CanvasRenderingContext2D, xs: readonly number[]) => void): void {
+  opts.hooks = {
+    drawAxes: [
+      (u) => {
+        const xs = u.data[0] ?? [];
+        if (!xs.length) return;
+        const ctx = u.ctx;
+        const { left, top, width, height } = u.bbox;
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(left, top, width, height);
+        ctx.clip();
+        paint(u, ctx, xs as number[]);
+        ctx.restore();
+      },
+    ],
+  };
 }
 
 /** A translucent band between two series of a chart's data (a confidence interval around a line). */
@@ -186,40 +192,35 @@ export function bandChart(el: HTMLElement, o: { xLabel: string; yLabel: string }
         return [lo - pad, hi + pad];
       },
     };
-    opts.hooks = {
-      drawAxes: [
-        (u) =>
-          paintInPlot(u, (ctx, xs) => {
-            ctx.globalAlpha = 0.16;
-            bands.forEach((b, s) => {
-              if (!b || !u.series[s + 1]?.show) return;
-              // One polygon per run of points where both edges are known.
-              let run: number[] = [];
-              const flush = () => {
-                if (run.length >= 2) {
-                  ctx.beginPath();
-                  run.forEach((i, k) => {
-                    const px = u.valToPos(xs[i]!, 'x', true);
-                    const py = u.valToPos(b.high[i]!, 'y', true);
-                    if (k === 0) ctx.moveTo(px, py);
-                    else ctx.lineTo(px, py);
-                  });
-                  for (let k = run.length - 1; k >= 0; k--) ctx.lineTo(u.valToPos(xs[run[k]!]!, 'x', true), u.valToPos(b.low[run[k]!]!, 'y', true));
-                  ctx.closePath();
-                  ctx.fillStyle = b.color;
-                  ctx.fill();
-                }
-                run = [];
-              };
-              for (let i = 0; i < xs.length; i++) {
-                if (b.low[i] != null && b.high[i] != null) run.push(i);
-                else flush();
-              }
-              flush();
+    paintUnderSeries(opts, (u, ctx, xs) => {
+      ctx.globalAlpha = 0.16;
+      bands.forEach((b, s) => {
+        if (!b || !u.series[s + 1]?.show) return;
+        // One polygon per run of points where both edges are known.
+        let run: number[] = [];
+        const flush = () => {
+          if (run.length >= 2) {
+            ctx.beginPath();
+            run.forEach((i, k) => {
+              const px = u.valToPos(xs[i]!, 'x', true);
+              const py = u.valToPos(b.high[i]!, 'y', true);
+              if (k === 0) ctx.moveTo(px, py);
+              else ctx.lineTo(px, py);
             });
-          }),
-      ],
-    };
+            for (let k = run.length - 1; k >= 0; k--) ctx.lineTo(u.valToPos(xs[run[k]!]!, 'x', true), u.valToPos(b.low[run[k]!]!, 'y', true));
+            ctx.closePath();
+            ctx.fillStyle = b.color;
+            ctx.fill();
+          }
+          run = [];
+        };
+        for (let i = 0; i < xs.length; i++) {
+          if (b.low[i] != null && b.high[i] != null) run.push(i);
+          else flush();
+        }
+        flush();
+      });
+    });
     return new uPlot(opts, (data.length ? data : [[], ...(specs ?? []).map(() => [])]) as uPlot.AlignedData, el);
   };
   const chart = wrap(el, make, []);
@@ -284,43 +285,38 @@ export function stackedChart(
         return [lo - pad, hi + pad];
       },
     };
-    opts.hooks = {
-      drawAxes: [
-        (u) =>
-          paintInPlot(u, (ctx, xs) => {
-            const { left, width } = u.bbox;
-            // One step of the axis (which spans the whole step limit), not the gap between the points so far.
-            const step = Math.abs(u.valToPos(1, 'x', true) - u.valToPos(0, 'x', true));
-            const bw = Math.max(3, Math.min(48, step * 0.6));
-            for (let i = 0; i < xs.length; i++) {
-              const cx = u.valToPos(xs[i]!, 'x', true);
-              let pos = 0;
-              let neg = 0;
-              for (let s = firstTerm; s < u.series.length; s++) {
-                const v = u.data[s]?.[i];
-                if (v == null || v === 0 || !u.series[s]!.show) continue;
-                const base = v > 0 ? pos : neg;
-                const y0 = u.valToPos(base, 'y', true);
-                const y1 = u.valToPos(base + v, 'y', true);
-                ctx.fillStyle = terms[s - firstTerm]!.color;
-                ctx.globalAlpha = 0.75;
-                ctx.fillRect(cx - bw / 2, Math.min(y0, y1), bw, Math.max(1, Math.abs(y1 - y0)));
-                if (v > 0) pos += v;
-                else neg += v;
-              }
-            }
-            // The zero line makes the up/down split readable.
-            ctx.globalAlpha = 1;
-            ctx.strokeStyle = '#555';
-            ctx.lineWidth = 1;
-            const y0 = Math.round(u.valToPos(0, 'y', true)) + 0.5;
-            ctx.beginPath();
-            ctx.moveTo(left, y0);
-            ctx.lineTo(left + width, y0);
-            ctx.stroke();
-          }),
-      ],
-    };
+    paintUnderSeries(opts, (u, ctx, xs) => {
+      const { left, width } = u.bbox;
+      // One step of the axis (which spans the whole step limit), not the gap between the points so far.
+      const step = Math.abs(u.valToPos(1, 'x', true) - u.valToPos(0, 'x', true));
+      const bw = Math.max(3, Math.min(48, step * 0.6));
+      for (let i = 0; i < xs.length; i++) {
+        const cx = u.valToPos(xs[i]!, 'x', true);
+        let pos = 0;
+        let neg = 0;
+        for (let s = firstTerm; s < u.series.length; s++) {
+          const v = u.data[s]?.[i];
+          if (v == null || v === 0 || !u.series[s]!.show) continue;
+          const base = v > 0 ? pos : neg;
+          const y0 = u.valToPos(base, 'y', true);
+          const y1 = u.valToPos(base + v, 'y', true);
+          ctx.fillStyle = terms[s - firstTerm]!.color;
+          ctx.globalAlpha = 0.75;
+          ctx.fillRect(cx - bw / 2, Math.min(y0, y1), bw, Math.max(1, Math.abs(y1 - y0)));
+          if (v > 0) pos += v;
+          else neg += v;
+        }
+      }
+      // The zero line makes the up/down split readable.
+      ctx.globalAlpha = 1;
+      ctx.strokeStyle = '#555';
+      ctx.lineWidth = 1;
+      const y0 = Math.round(u.valToPos(0, 'y', true)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(left, y0);
+      ctx.lineTo(left + width, y0);
+      ctx.stroke();
+    });
     const empty = [[], [], ...terms.map(() => [])];
     return new uPlot(opts, (data.length ? data : empty) as uPlot.AlignedData, el);
   };
