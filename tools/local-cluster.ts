@@ -13,6 +13,7 @@ import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runClusterCommand } from './cluster-command.ts';
 import { findPgBin, freePort, freePortSync, startPgCluster, stopPgClusterDir, type PgCluster } from './pg-cluster.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -253,28 +254,19 @@ export function stopLocalClusterDir(dir: string): void {
 }
 
 if (import.meta.main) {
-  const argv = process.argv.slice(2);
-  const flag = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  try {
-    if (argv[0] === 'start') {
+  await runClusterCommand('local-cluster', 'node tools/local-cluster.ts start [--replicas N] [--dir DIR] [--bundle] | stop DIR', {
+    start: async (args) => {
+      const flag = (name: string) => {
+        const i = args.indexOf(name);
+        return i >= 0 ? args[i + 1] : undefined;
+      };
       const replicas = Number(flag('--replicas') ?? 3);
       if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) throw new Error('--replicas must be an integer from 1 to 16');
-      const c = await startLocalCluster({ replicas, dir: flag('--dir'), entry: argv.includes('--bundle') ? 'bundle' : 'sources', detached: true });
+      const c = await startLocalCluster({ replicas, dir: flag('--dir'), entry: args.includes('--bundle') ? 'bundle' : 'sources', detached: true });
       // Leave it running: detach from the children so this command can exit.
       for (const r of c.replicas) r.child?.unref();
-      console.log(JSON.stringify({ url: c.url, dir: c.dir, store_url: c.storeUrl, replicas: c.replicas.map((r) => ({ id: r.id, url: r.url, pid: r.child?.pid })), nginx_pid: c.nginxPid }));
-      process.exit(0);
-    } else if (argv[0] === 'stop' && argv[1]) {
-      stopLocalClusterDir(argv[1]);
-    } else {
-      process.stderr.write('usage: node tools/local-cluster.ts start [--replicas N] [--dir DIR] [--bundle] | stop DIR\n');
-      process.exit(2);
-    }
-  } catch (e) {
-    process.stderr.write(`local-cluster: ${(e as Error).message}\n`);
-    process.exit(1);
-  }
+      return { url: c.url, dir: c.dir, store_url: c.storeUrl, replicas: c.replicas.map((r) => ({ id: r.id, url: r.url, pid: r.child?.pid })), nginx_pid: c.nginxPid };
+    },
+    stop: stopLocalClusterDir,
+  });
 }

@@ -16,6 +16,7 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } fr
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runClusterCommand } from './cluster-command.ts';
 
 export interface PgCluster {
   /** `postgres://USER@127.0.0.1:PORT/DB` (trust authentication on the loopback only). */
@@ -229,19 +230,11 @@ export function stopPgClusterDir(dir: string): void {
 }
 
 if (import.meta.main) {
-  const [command, dirArg] = process.argv.slice(2);
-  try {
-    if (command === 'start') {
-      const c = startPgCluster({ dir: dirArg, durable: process.env.PG_DURABLE === '1', detached: true });
-      console.log(JSON.stringify({ url: c.url, dir: c.dir, port: c.port }));
-    } else if (command === 'stop' && dirArg) {
-      stopPgClusterDir(dirArg);
-    } else {
-      process.stderr.write('usage: node tools/pg-cluster.ts start [DIR] | stop DIR\n');
-      process.exit(2);
-    }
-  } catch (e) {
-    process.stderr.write(`pg-cluster: ${(e as Error).message}\n`);
-    process.exit(1);
-  }
+  await runClusterCommand('pg-cluster', 'node tools/pg-cluster.ts start [DIR] | stop DIR', {
+    start: ([dir]) => {
+      const c = startPgCluster({ dir, durable: process.env.PG_DURABLE === '1', detached: true });
+      return { url: c.url, dir: c.dir, port: c.port };
+    },
+    stop: stopPgClusterDir,
+  });
 }
