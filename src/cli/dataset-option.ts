@@ -1,7 +1,8 @@
 /**
- * `--dataset FILE --label-column COL` on the commands that take tasks (eval, serve, check): the
- * user's CSV becomes the task `csv-NAME` of the one task registry (src/env/datasets/user-task.ts)
- * before the command runs. Environment variables DATASET / DATASET_LABEL_COLUMN are the defaults.
+ * `--dataset FILE --label-column COL` on the commands that take tasks (eval, benchmark, check,
+ * serve): the user's CSV becomes the task `csv-NAME` of the one task registry
+ * (src/env/datasets/user-task.ts) before the command runs. Environment variables DATASET /
+ * DATASET_LABEL_COLUMN are the defaults.
  */
 import type { Command } from 'commander';
 import { registerCsvTask } from '../env/datasets/user-task.ts';
