@@ -42,6 +42,15 @@ type EpisodeRow = Row<number>;
 /** 1: finished episodes only, steps as one JSON array. 2: episode rows at reset, one row per step. */
 const SCHEMA_VERSION = 3;
 
+/** One row per accepted step, its record as JSON (a rowid table: see `rebuildStepsAsRowidTable`). */
+const STEPS_TABLE = `CREATE TABLE IF NOT EXISTS steps (
+    episode_id TEXT NOT NULL REFERENCES episodes (episode_id) ON DELETE CASCADE,
+    t INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (episode_id, t)
+  );`;
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS episodes (
@@ -63,13 +72,7 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS episodes_finished ON episodes (finished_ms DESC, seq DESC) WHERE finished_ms IS NOT NULL;
   CREATE INDEX IF NOT EXISTS episodes_task_finished ON episodes (task_id, finished_ms DESC, seq DESC) WHERE finished_ms IS NOT NULL;
   CREATE INDEX IF NOT EXISTS episodes_unfinished ON episodes (created_ms) WHERE finished_ms IS NULL;
-  CREATE TABLE IF NOT EXISTS steps (
-    episode_id TEXT NOT NULL REFERENCES episodes (episode_id) ON DELETE CASCADE,
-    t INTEGER NOT NULL,
-    created_ms INTEGER NOT NULL,
-    record TEXT NOT NULL,
-    PRIMARY KEY (episode_id, t)
-  ) WITHOUT ROWID;
+  ${STEPS_TABLE}
   CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, filler BLOB NOT NULL);
 `;
 
@@ -341,6 +344,7 @@ export class SqliteEpisodeStore implements EpisodeStore {
       // Version 3 adds the key id of each episode's creator (episodes from before had none).
       if (!columns.some((c) => c.name === 'owner_key')) db.exec('ALTER TABLE episodes ADD COLUMN owner_key TEXT');
       if (version === 1) this.copyVersion1();
+      this.rebuildStepsAsRowidTable();
       db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(SCHEMA_VERSION));
       db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
       db.exec('COMMIT');
@@ -348,6 +352,24 @@ export class SqliteEpisodeStore implements EpisodeStore {
       if (db.isTransaction) db.exec('ROLLBACK');
       throw e;
     }
+  }
+
+  /**
+   * Stores made before this layout keep their steps in a WITHOUT ROWID table: there a ~600-byte
+   * record sits in the key's B-tree, a few rows per page, and each step lands at a random place
+   * (episode ids are random), so an append splits and rewrites pages, and costs grow with the
+   * table (≈ 28 → 106 µs per insert from 0 to 150,000 rows in memory, against 22–48 µs for a rowid
+   * table, whose records go at the end and whose key index holds only the small key). Same
+   * columns and constraints, so no schema version: an older server opens the rebuilt file as is.
+   */
+  private rebuildStepsAsRowidTable(): void {
+    const db = this.db;
+    const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'steps'").get() as { sql: string }).sql;
+    if (!/WITHOUT\s+ROWID/i.test(sql)) return;
+    db.exec(`ALTER TABLE steps RENAME TO steps_without_rowid;
+      ${STEPS_TABLE}
+      INSERT INTO steps (episode_id, t, created_ms, record) SELECT episode_id, t, created_ms, record FROM steps_without_rowid ORDER BY created_ms, episode_id, t;
+      DROP TABLE steps_without_rowid;`);
   }
 
   private copyVersion1(): void {
