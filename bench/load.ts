@@ -319,6 +319,46 @@ export async function hammer(url: string, inFlight: number, seconds: number, max
 }
 
 /**
+ * bench/bare-server.ts in a child process: the environment's work behind bare node:http and
+ * `ws` (no validation, store, sessions, metrics or framework) — the bound of the 1-client loop.
+ */
+export async function startBareServer(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(REPO, 'bench/bare-server.ts'), String(port), HOST], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://${HOST}:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const conn = await RawHttpClient.connect(url).catch(() => null);
+    if (conn) {
+      conn.close();
+      break;
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('bare server did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  return { url, pid: child.pid!, stop };
+}
+
+/**
+ * CPU time a process's main thread has run, in seconds (Linux /proc/PID/schedstat, nanoseconds),
+ * or null where there is no /proc. Unlike a loop's wall time it does not count the waits on the
+ * loopback, so it compares two servers' work per step even on a machine whose round trip moves.
+ */
+export function mainThreadCpuS(pid: number): number | null {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * A trivial JSON server in a child process: what this driver can reach on this machine at all
  * (driver and server share the same two cores), to read the /health figure against.
  */

@@ -4,7 +4,7 @@
  * 119 MB; with two concurrent HTTP clients only ~26 of ~84 steps/s were consistent, and with 16 or
  * more none. Every server here is a child process on a loopback port.
  */
-import { closedLoop, echoCeiling, hammer, percentile, startCeilingServer, startServer, WsClient, type LoopStats } from './load.ts';
+import { closedLoop, echoCeiling, hammer, mainThreadCpuS, percentile, startBareServer, startCeilingServer, startServer, WsClient, type LoopStats } from './load.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,15 +34,66 @@ function loopFigures(section: string, label: string, s: LoopStats, original?: nu
 /** The curation task of the closed-loop figures (issue 16 item 5). */
 const CURATION_TASK = 'curation-easy';
 
+/** One loop's counts over several timed windows (rounds interleaved with another server's). */
+function mergeStats(parts: LoopStats[]): LoopStats {
+  const all = parts.reduce((a, b) => ({
+    ...a,
+    steps: a.steps + b.steps,
+    requests: a.requests + b.requests,
+    errors: a.errors + b.errors,
+    mismatches: a.mismatches + b.mismatches,
+    episodes: a.episodes + b.episodes,
+    elapsedS: a.elapsedS + b.elapsedS,
+    latencies: a.latencies.concat(b.latencies),
+    firstError: a.firstError ?? b.firstError,
+  }));
+  all.latencies.sort((a, b) => a - b);
+  return all;
+}
+
 async function httpWs(quick: boolean): Promise<Figure[]> {
   const seconds = quick ? 3 : 10;
   const srv = await startServer();
+  const bare = await startBareServer();
   try {
-    const h = await closedLoop(srv.url, 'http', 1, seconds);
-    const w = await closedLoop(srv.url, 'ws', 1, seconds);
+    // This server and the bare one (bench/bare-server.ts: the same environment work, nothing
+    // else) in alternating rounds, so that both meet the same host state: their ratio is the
+    // share of the loop this server's own code leaves, which the absolute figures do not show on
+    // a machine whose loopback round trip moves several-fold from one minute to the next.
+    const rounds = quick ? 1 : 2;
+    const runs: Record<string, LoopStats[]> = {};
+    const cpuS: Record<string, number> = {};
+    for (let r = 0; r < rounds; r++) {
+      for (const transport of ['http', 'ws'] as const) {
+        for (const [who, url, pid] of [['server', srv.url, srv.child.pid!], ['bare', bare.url, bare.pid]] as const) {
+          const cpu0 = mainThreadCpuS(pid);
+          (runs[`${transport} ${who}`] ??= []).push(await closedLoop(url, transport, 1, seconds / rounds));
+          const cpu1 = mainThreadCpuS(pid);
+          if (cpu0 !== null && cpu1 !== null) cpuS[`${transport} ${who}`] = (cpuS[`${transport} ${who}`] ?? 0) + cpu1 - cpu0;
+        }
+      }
+    }
+    const h = mergeStats(runs['http server']);
+    const w = mergeStats(runs['ws server']);
     const figures = loopFigures('http', 'HTTP 1 client', h, ORIGINAL.httpStepsPerS, 15);
     figures.find((f) => f.name.endsWith('p50'))!.original = ORIGINAL.httpStepP50Ms;
     figures.push(...loopFigures('ws', 'WS 1 client', w, ORIGINAL.wsStepsPerS, 15));
+    for (const transport of ['http', 'ws'] as const) {
+      const label = transport === 'http' ? 'HTTP' : 'WS';
+      const ours = transport === 'http' ? h : w;
+      const b = mergeStats(runs[`${transport} bare`]);
+      const rate = (s: LoopStats) => s.steps / s.elapsedS;
+      figures.push(
+        ...loopFigures(transport, `${label} 1 client, bare environment server`, b).filter((x) => !x.name.endsWith('p99')),
+        { section: transport, name: `${label} 1 client, this server / bare`, value: rate(ours) / rate(b), unit: '×', better: 'higher', note: 'rounds interleaved; 1 = no cost beyond the environment and the round trip' },
+      );
+      // Server CPU per step (its reset share included): the work, without the waits.
+      for (const [who, stats] of [['server', ours], ['bare', b]] as const) {
+        const cpu = cpuS[`${transport} ${who}`];
+        if (cpu === undefined) continue;
+        figures.push({ section: transport, name: `${label} 1 client, ${who === 'server' ? 'this' : 'bare'} server's CPU per step`, value: (cpu / stats.steps) * 1e6, unit: 'µs', better: 'lower', note: 'main thread, /proc schedstat' });
+      }
+    }
     // The same loop on the default kind of store, a SQLite file (every step one WAL append).
     const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-bench-http-'));
     const onFile = await startServer({ STORE_PATH: path.join(dir, 'episodes.sqlite') });
@@ -65,6 +116,7 @@ async function httpWs(quick: boolean): Promise<Figure[]> {
     );
     return figures;
   } finally {
+    await bare.stop();
     await srv.stop();
   }
 }
