@@ -92,7 +92,8 @@ const UNAVAILABLE = new Set([5, 6, 7, 8, 10, 13, 14, 15]);
 function classify(e: unknown, file: string, what: string): unknown {
   const code = sqliteCode(e);
   const detail = e instanceof Error ? e.message : String(e);
-  if (code === SQLITE_CORRUPT || code === SQLITE_NOTADB) {
+  // A row whose JSON does not parse was damaged outside this server: the store holds bad data.
+  if (code === SQLITE_CORRUPT || code === SQLITE_NOTADB || e instanceof SyntaxError) {
     return new StoreCorruptError(`the episode store ${file} is damaged (${detail}) while ${what}`, { cause: e });
   }
   if (code !== null && UNAVAILABLE.has(code)) {
