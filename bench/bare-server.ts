@@ -14,14 +14,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { episodeGrade, grade } from '../src/env/grader.ts';
 import { makeEnv, type TaskEnv } from '../src/env/make.ts';
-import { locate } from '../src/env/splits.ts';
-import { getTask } from '../src/env/tasks.ts';
-import type { Action, StepResult } from '../src/env/types.ts';
+import type { Action } from '../src/env/types.ts';
 import { httpStepReply, resetReply, wsResetObservation, wsStepObservation } from '../src/protocol/replies.ts';
-import type { EpisodeMetadata } from '../src/protocol/wire.ts';
 import { toJson } from '../src/server/body.ts';
+import { episodeMetadata } from '../src/server/core.ts';
 
 interface Episode {
   id: string;
@@ -30,27 +27,11 @@ interface Episode {
   env: TaskEnv;
 }
 
-/** The same metadata the real server sends (src/server/core.ts `episodeMetadata`), grade included. */
-function metadata(e: Episode, r: StepResult | null): EpisodeMetadata {
-  const where = locate(e.taskId, e.seed);
-  const m: EpisodeMetadata = { episode_id: e.id, task_id: e.taskId, seed: e.seed, split: where?.split ?? null, index: where?.index ?? null, step: r?.step ?? 0 };
-  if (r) {
-    m.reward_terms = r.terms;
-    m.terminated = r.terminated;
-    m.truncated = r.truncated;
-    if (r.done) {
-      const task = getTask(e.taskId)!;
-      m.grade = episodeGrade(task, grade(task, e.env.gradeInput()));
-    }
-  }
-  return m;
-}
-
 function start(taskId: string, seed: number): { episode: Episode; body: ReturnType<typeof resetReply> } {
   const env = makeEnv(taskId);
   const { observation } = env.reset({ task: taskId, seed });
   const episode = { id: randomUUID(), taskId, seed, env };
-  return { episode, body: resetReply(episode.id, taskId, observation, metadata(episode, null)) };
+  return { episode, body: resetReply(episode.id, taskId, observation, episodeMetadata(episode, null)) };
 }
 
 const episodes = new Map<string, Episode>();
@@ -69,7 +50,7 @@ const server = createServer((req, res) => {
       const episode = episodes.get(body.episode_id)!;
       const r = episode.env.step(body.action as Action);
       if (r.done) episodes.delete(episode.id);
-      reply = httpStepReply(episode.id, r, metadata(episode, r));
+      reply = httpStepReply(episode.id, r, episodeMetadata(episode, r));
     }
     const text = toJson(reply);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
@@ -88,7 +69,7 @@ new WebSocketServer({ server, path: '/ws' }).on('connection', (socket) => {
       data = wsResetObservation(started.body);
     } else {
       const r = episode!.env.step(msg.data as Action);
-      data = wsStepObservation(episode!.id, episode!.taskId, r, metadata(episode!, r));
+      data = wsStepObservation(episode!.id, episode!.taskId, r, episodeMetadata(episode!, r));
     }
     socket.send(toJson({ type: 'observation', data }));
   });

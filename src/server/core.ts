@@ -537,8 +537,8 @@ export class EnvService {
   }
 }
 
-/** `metadata` of a reset (result null) or of a step's reply. */
-export function episodeMetadata(episode: LiveEpisode, result: StepResult | null): EpisodeMetadata {
+/** `metadata` of a reset (result null) or of a step's reply (of any episode: live or the bench's bare server's). */
+export function episodeMetadata(episode: Pick<LiveEpisode, 'id' | 'taskId' | 'seed' | 'env'>, result: StepResult | null): EpisodeMetadata {
   const where = locate(episode.taskId, episode.seed);
   const m: EpisodeMetadata = {
     episode_id: episode.id,
