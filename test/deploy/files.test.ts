@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../helpers.ts';
-import { get, startServer } from '../server/helpers.ts';
+import { get, withServer } from '../server/helpers.ts';
 import { clusterUnavailableReason, findNginx, NGINX_CONF } from '../../tools/local-cluster.ts';
 
 const DEPLOY = path.join(REPO_ROOT, 'deploy');
@@ -80,16 +80,13 @@ describe('deployment files', () => {
     const exposed = Number(/^EXPOSE\s+(\d+)/m.exec(readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8'))![1]);
     assert.equal(container.ports[0].containerPort, exposed, 'the port the image serves on');
 
-    const server = await startServer();
-    try {
+    await withServer({}, async (server) => {
       for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
         const p = container[probe].httpGet;
         assert.equal(p.port, container.ports[0].name, `${probe} uses the named port`);
         const r = await get(server.url, p.path);
         assert.equal(r.status, 200, `${probe} ${p.path}`);
       }
-    } finally {
-      await server.close();
-    }
+    });
   });
 });

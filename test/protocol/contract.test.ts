@@ -5,21 +5,14 @@
  * checker itself can fail.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { ContractChecker } from '../../src/protocol/contract.ts';
 import { ROUTE_SCHEMAS } from '../../src/protocol/routes.ts';
-import { BALANCED, WsClient, get, post, request, startServer, type TestServer } from '../server/helpers.ts';
+import { BALANCED, WsClient, get, post, request, serverForSuite } from '../server/helpers.ts';
 
-let server: TestServer;
-let url: string;
-before(async () => {
-  server = await startServer({ MAX_BODY_BYTES: 2048 });
-  url = server.url;
-});
-after(async () => {
-  await server.close(); // throws when any reply of this file broke its declared schema
-});
+// Closing it after the last test fails the file when any reply broke its declared schema.
+const server = serverForSuite({ MAX_BODY_BYTES: 2048 });
 
 const plain = (v: unknown) => JSON.parse(JSON.stringify(v));
 /** @fastify/swagger writes `const: x` as the equivalent `enum: [x]`. */
@@ -58,7 +51,7 @@ const ELSEWHERE = new Set([
 
 describe('/openapi.json', () => {
   test('is a valid OpenAPI 3.1 document that validate --url accepts', async () => {
-    const doc = (await get(url, '/openapi.json')).body;
+    const doc = (await get(server.url, '/openapi.json')).body;
     const result = await new Validator().validate(doc);
     assert.deepEqual(result, { valid: true }, JSON.stringify(result.errors));
     assert.equal(doc.openapi, '3.1.0');
@@ -73,7 +66,7 @@ describe('/openapi.json', () => {
   });
 
   test('documents exactly the declared schemas, status by status', async () => {
-    const doc = (await get(url, '/openapi.json')).body;
+    const doc = (await get(server.url, '/openapi.json')).body;
     for (const [key, route] of Object.entries(ROUTE_SCHEMAS)) {
       const [method, path] = key.split(' ');
       const op = doc.paths[openapiPath(path)][method.toLowerCase()];
@@ -99,79 +92,79 @@ describe('/openapi.json', () => {
  */
 describe('every documented response status is answered', () => {
   test('each (route, status) pair of ROUTE_SCHEMAS', async () => {
-    const finished = (await post(url, '/reset', { task_id: 'hard', label: 'contract' })).body.episode_id;
-    await post(url, '/step', { episode_id: finished, action: stop });
-    const live = (await post(url, '/reset', { task_id: 'medium' })).body.episode_id;
+    const finished = (await post(server.url, '/reset', { task_id: 'hard', label: 'contract' })).body.episode_id;
+    await post(server.url, '/step', { episode_id: finished, action: stop });
+    const live = (await post(server.url, '/reset', { task_id: 'medium' })).body.episode_id;
     const big = { label: 'x'.repeat(4096) };
     const wsOwned = await WsClient.connect(`${server.wsUrl}/ws`);
     const owned = (await wsOwned.request({ type: 'reset', data: {} })).data.episode_id;
     const exchanges: Record<string, Record<number, () => Promise<{ status: number }>>> = {
-      'GET /': { 200: () => get(url, '/') },
-      'GET /health': { 200: () => get(url, '/health') },
-      'GET /ready': { 200: () => get(url, '/ready') },
-      'GET /metadata': { 200: () => get(url, '/metadata') },
-      'GET /schema': { 200: () => get(url, '/schema') },
+      'GET /': { 200: () => get(server.url, '/') },
+      'GET /health': { 200: () => get(server.url, '/health') },
+      'GET /ready': { 200: () => get(server.url, '/ready') },
+      'GET /metadata': { 200: () => get(server.url, '/metadata') },
+      'GET /schema': { 200: () => get(server.url, '/schema') },
       'POST /reset': {
-        200: () => post(url, '/reset'),
-        400: () => post(url, '/reset', { task_id: 'nope' }),
-        409: () => post(url, '/reset', { episode_id: finished }),
-        413: () => post(url, '/reset', big),
-        415: () => post(url, '/reset', '{}', { 'content-type': 'text/plain' }),
-        422: () => post(url, '/reset', { seed: -1 }),
+        200: () => post(server.url, '/reset'),
+        400: () => post(server.url, '/reset', { task_id: 'nope' }),
+        409: () => post(server.url, '/reset', { episode_id: finished }),
+        413: () => post(server.url, '/reset', big),
+        415: () => post(server.url, '/reset', '{}', { 'content-type': 'text/plain' }),
+        422: () => post(server.url, '/reset', { seed: -1 }),
       },
       'POST /step': {
-        200: () => post(url, '/step', { episode_id: live, action: BALANCED }),
-        400: () => post(url, '/step', { episode_id: finished, action: BALANCED }),
-        404: () => post(url, '/step', { episode_id: owned, action: BALANCED }),
-        413: () => post(url, '/step', { action: BALANCED, ...big }),
-        415: () => post(url, '/step', '{}', { 'content-type': 'text/plain' }),
-        422: () => post(url, '/step', { action: { ...BALANCED, strategy_weights: { greedy: 1 } } }),
+        200: () => post(server.url, '/step', { episode_id: live, action: BALANCED }),
+        400: () => post(server.url, '/step', { episode_id: finished, action: BALANCED }),
+        404: () => post(server.url, '/step', { episode_id: owned, action: BALANCED }),
+        413: () => post(server.url, '/step', { action: BALANCED, ...big }),
+        415: () => post(server.url, '/step', '{}', { 'content-type': 'text/plain' }),
+        422: () => post(server.url, '/step', { action: { ...BALANCED, strategy_weights: { greedy: 1 } } }),
       },
       'GET /state': {
-        200: () => get(url, `/state?episode_id=${finished}`),
-        404: () => get(url, '/state?episode_id=nope'),
-        422: () => get(url, '/state?episode_id=%07'),
+        200: () => get(server.url, `/state?episode_id=${finished}`),
+        404: () => get(server.url, '/state?episode_id=nope'),
+        422: () => get(server.url, '/state?episode_id=%07'),
       },
-      'GET /tasks': { 200: () => get(url, '/tasks') },
+      'GET /tasks': { 200: () => get(server.url, '/tasks') },
       'POST /grader': {
-        200: () => post(url, '/grader', { episode_id: finished }),
-        400: () => post(url, '/grader', { episode_id: finished, task_id: 'easy' }),
-        404: () => post(url, '/grader', { episode_id: live }),
-        413: () => post(url, '/grader', { episode_id: finished, ...big }),
-        415: () => post(url, '/grader', '{}', { 'content-type': 'text/plain' }),
-        422: () => post(url, '/grader', {}),
+        200: () => post(server.url, '/grader', { episode_id: finished }),
+        400: () => post(server.url, '/grader', { episode_id: finished, task_id: 'easy' }),
+        404: () => post(server.url, '/grader', { episode_id: live }),
+        413: () => post(server.url, '/grader', { episode_id: finished, ...big }),
+        415: () => post(server.url, '/grader', '{}', { 'content-type': 'text/plain' }),
+        422: () => post(server.url, '/grader', {}),
       },
-      'GET /baseline': { 200: () => get(url, '/baseline') },
+      'GET /baseline': { 200: () => get(server.url, '/baseline') },
       'GET /episodes': {
-        200: () => get(url, '/episodes?limit=5'),
-        400: () => get(url, '/episodes?task_id=nope'),
-        422: () => get(url, '/episodes?limit=0'),
+        200: () => get(server.url, '/episodes?limit=5'),
+        400: () => get(server.url, '/episodes?task_id=nope'),
+        422: () => get(server.url, '/episodes?limit=0'),
       },
       'GET /episodes/:id': {
-        200: () => get(url, `/episodes/${finished}`),
-        404: () => get(url, `/episodes/${live}`),
-        422: () => get(url, '/episodes/%07'),
+        200: () => get(server.url, `/episodes/${finished}`),
+        404: () => get(server.url, `/episodes/${live}`),
+        422: () => get(server.url, '/episodes/%07'),
       },
-      'GET /list_environments': { 200: () => get(url, '/list_environments') },
-      'GET /:env_name/splits': { 200: () => get(url, '/dataselectenv/splits'), 404: () => get(url, '/nope/splits') },
+      'GET /list_environments': { 200: () => get(server.url, '/list_environments') },
+      'GET /:env_name/splits': { 200: () => get(server.url, '/dataselectenv/splits'), 404: () => get(server.url, '/nope/splits') },
       ...Object.fromEntries(
         (['tasks', 'num_tasks', 'task', 'task_range'] as const).map((name) => [
           `POST /:env_name/${name}`,
           {
-            200: () => post(url, `/dataselectenv/${name}`, { split: 'test', index: 0, start: 0, stop: 2 }),
-            400: () => post(url, `/dataselectenv/${name}`, { split: 'nope', index: 0 }),
-            404: () => post(url, `/nope/${name}`, { split: 'test', index: 0 }),
-            413: () => post(url, `/dataselectenv/${name}`, { split: 'test', index: 0, ...big }),
-            415: () => post(url, `/dataselectenv/${name}`, '{}', { 'content-type': 'text/plain' }),
-            422: () => post(url, `/dataselectenv/${name}`, {}),
+            200: () => post(server.url, `/dataselectenv/${name}`, { split: 'test', index: 0, start: 0, stop: 2 }),
+            400: () => post(server.url, `/dataselectenv/${name}`, { split: 'nope', index: 0 }),
+            404: () => post(server.url, `/nope/${name}`, { split: 'test', index: 0 }),
+            413: () => post(server.url, `/dataselectenv/${name}`, { split: 'test', index: 0, ...big }),
+            415: () => post(server.url, `/dataselectenv/${name}`, '{}', { 'content-type': 'text/plain' }),
+            422: () => post(server.url, `/dataselectenv/${name}`, {}),
           },
         ]),
       ),
       'POST /mcp': {
-        200: () => post(url, '/mcp', { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'grade_episode', arguments: { episode_id: finished } } }),
-        202: () => post(url, '/mcp', { jsonrpc: '2.0', method: 'ping' }),
-        413: () => post(url, '/mcp', { jsonrpc: '2.0', id: 1, method: 'ping', params: big }),
-        415: () => post(url, '/mcp', '{}', { 'content-type': 'text/plain' }),
+        200: () => post(server.url, '/mcp', { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'grade_episode', arguments: { episode_id: finished } } }),
+        202: () => post(server.url, '/mcp', { jsonrpc: '2.0', method: 'ping' }),
+        413: () => post(server.url, '/mcp', { jsonrpc: '2.0', id: 1, method: 'ping', params: big }),
+        415: () => post(server.url, '/mcp', '{}', { 'content-type': 'text/plain' }),
       },
     };
     assert.deepEqual(Object.keys(exchanges).sort(), Object.keys(ROUTE_SCHEMAS).sort());
@@ -189,8 +182,8 @@ describe('every documented response status is answered', () => {
   });
 
   test('unknown paths and methods answer the error body', async () => {
-    assert.equal((await get(url, '/nope')).status, 404);
-    assert.equal((await request(url, 'DELETE', '/reset')).status, 405);
+    assert.equal((await get(server.url, '/nope')).status, 404);
+    assert.equal((await request(server.url, 'DELETE', '/reset')).status, 405);
     assert.deepEqual(server.contract.violations, []);
   });
 });

@@ -12,7 +12,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, describe, test } from 'node:test';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import type { Action } from '../../src/env/types.ts';
-import { BALANCED, WsClient, get, post, startServer } from './helpers.ts';
+import { BALANCED, WsClient, get, post, startServer, withServer } from './helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,8 +71,7 @@ describe('restart: unfinished HTTP episodes continue where they were', () => {
       await first.close();
     }
 
-    const second = await startServer({ STORE_PATH: file });
-    try {
+    await withServer({ STORE_PATH: file }, async (second) => {
       assert.equal(second.service.sessions.liveEpisodes, 0, 'nothing in memory after the restart');
       for (const p of plays) {
         const state = (await get(second.url, `/state?episode_id=${encodeURIComponent(p.id)}`)).body;
@@ -93,9 +92,7 @@ describe('restart: unfinished HTTP episodes continue where they were', () => {
         assert.equal(stored.steps.length, ref.results.length, 'the history holds the steps from before and after the restart');
       }
       assert.equal(second.service.sessions.liveEpisodes, 0, 'finished episodes leave memory');
-    } finally {
-      await second.close();
-    }
+    });
   });
 
   test('a log that does not replay is refused with replay_mismatch, never served', async () => {
@@ -114,8 +111,7 @@ describe('restart: unfinished HTTP episodes continue where they were', () => {
     db.prepare('UPDATE steps SET record = ? WHERE episode_id = ? AND t = 2').run(JSON.stringify(record), id);
     db.close();
 
-    const second = await startServer({ STORE_PATH: file });
-    try {
+    await withServer({ STORE_PATH: file }, async (second) => {
       for (const r of [await post(second.url, '/step', { episode_id: id, action: actionAt(2) }), await get(second.url, `/state?episode_id=${id}`)]) {
         assert.equal(r.status, 500);
         assert.equal(r.body.reason, 'replay_mismatch');
@@ -125,9 +121,7 @@ describe('restart: unfinished HTTP episodes continue where they were', () => {
       const ok = await post(second.url, '/step', { episode_id: untouched, action: actionAt(1) });
       assert.equal(ok.status, 200, 'other episodes are unaffected');
       assertSameStep(ok.body, reference('hard', 5, 2).results[1], 'untouched episode');
-    } finally {
-      await second.close();
-    }
+    });
   });
 });
 
@@ -168,8 +162,7 @@ describe('two servers on one store (replicas)', () => {
 describe('WebSocket resume', () => {
   test('a dropped connection\'s episode is resumed by a new connection, with the uninterrupted numbers', async () => {
     const file = freshFile();
-    const s = await startServer({ STORE_PATH: file });
-    try {
+    await withServer({ STORE_PATH: file }, async (s) => {
       const ref = reference('easy', 3, 100);
       const ws = await WsClient.connect(`${s.wsUrl}/ws`);
       const id = (await ws.request({ type: 'reset', data: { task_id: 'easy', seed: 3 } })).data.episode_id;
@@ -199,9 +192,7 @@ describe('WebSocket resume', () => {
       assert.equal((await post(s.url, '/grader', { episode_id: id, task_id: 'easy' })).body.score, ref.grade!.score);
       assert.equal((await other.request({ type: 'resume', data: { episode_id: id } })).data.reason, 'episode_over');
       other.close();
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   test('after a restart too; refused: HTTP episodes, unknown ids, episodes ended with close, bad data', async () => {
@@ -217,8 +208,7 @@ describe('WebSocket resume', () => {
     await first.close();
     await ws.closed;
 
-    const second = await startServer({ STORE_PATH: file });
-    try {
+    await withServer({ STORE_PATH: file }, async (second) => {
       const c = await WsClient.connect(`${second.wsUrl}/ws`);
       const expectError = async (data: unknown, reason: string) => {
         const r = await c.request({ type: 'resume', data });
@@ -238,8 +228,6 @@ describe('WebSocket resume', () => {
       // Over HTTP a WebSocket episode is still not steppable.
       assert.equal((await post(second.url, '/step', { episode_id: id, action: BALANCED })).body.reason, 'episode_not_found');
       c.close();
-    } finally {
-      await second.close();
-    }
+    });
   });
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import { exportEpisodes, parseTime } from '../../src/server/export.ts';
-import { BALANCED, post, startServer, type TestServer } from './helpers.ts';
+import { BALANCED, post, startServer, withServer, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 const ids: Record<string, string> = {};
@@ -115,8 +115,7 @@ describe('GET /episodes?format=jsonl', () => {
   });
 
   test('the export pages through the store (more episodes than a page)', async () => {
-    const many = await startServer();
-    try {
+    await withServer({}, async (many) => {
       for (let i = 0; i < 230; i++) {
         const r = await post(many.url, '/reset', { task_id: 'hard', seed: i });
         await post(many.url, '/step', { episode_id: r.body.episode_id, action: { action_type: 'stop', batch_size: 0, strategy_weights: { random: 1 } } });
@@ -129,9 +128,7 @@ describe('GET /episodes?format=jsonl', () => {
       }
       assert.equal(n, 230);
       assert.equal(seeds.size, 230);
-    } finally {
-      await many.close();
-    }
+    });
   });
 
   test('parseTime', () => {

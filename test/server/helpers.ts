@@ -35,6 +35,19 @@ export async function startServer(overrides: ConfigInput = {}, options: { store?
 }
 
 /**
+ * Runs `body` against a test server of its own, then closes the server whatever `body` did (which
+ * fails the test when a reply broke the contract).
+ */
+export async function withServer<T>(overrides: ConfigInput, body: (server: TestServer) => Promise<T>): Promise<T> {
+  const server = await startServer(overrides);
+  try {
+    return await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
+/**
  * One test server for the file (or the describe block) this is called in: started before its
  * first test, closed after its last, which fails it when a reply broke the contract. The returned
  * object is filled in by the `before` hook.

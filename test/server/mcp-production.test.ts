@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DataSelectEnv } from '../../src/env/env.ts';
-import { BALANCED, WsClient, post, serverForSuite, startServer } from './helpers.ts';
+import { BALANCED, WsClient, post, serverForSuite, withServer } from './helpers.ts';
 
 interface Tool {
   name: string;
@@ -284,8 +284,7 @@ describe('MCPToolClient production mode: HTTP MCP session + /ws?session_id=', ()
   });
 
   test('no extra capacity: a server with room for one session still takes the session and its socket', async () => {
-    const small = await startServer({ MAX_CONCURRENT_ENVS: 1 });
-    try {
+    await withServer({ MAX_CONCURRENT_ENVS: 1 }, async (small) => {
       const client = new ProductionMcpToolClient(small.url);
       await client.connect();
       const r = await client.reset({ task_id: 'easy', seed: 1 });
@@ -297,9 +296,7 @@ describe('MCPToolClient production mode: HTTP MCP session + /ws?session_id=', ()
       await other.closed;
       await client.close();
       assert.equal(small.service.sessions.activeSessions, 0);
-    } finally {
-      await small.close();
-    }
+    });
   });
 
   test('refusals: unknown or malformed session_id, a second socket, closing a session with a socket attached', async () => {
@@ -367,8 +364,7 @@ describe('MCPToolClient production mode: HTTP MCP session + /ws?session_id=', ()
   });
 
   test('an idle session expires with its attached socket (session_expired frame, 1001)', async () => {
-    const quick = await startServer({ SESSION_IDLE_TIMEOUT_S: 0.3 });
-    try {
+    await withServer({ SESSION_IDLE_TIMEOUT_S: 0.3 }, async (quick) => {
       const client = new ProductionMcpToolClient(quick.url);
       await client.connect();
       const ws = (client as any).ws as WsClient;
@@ -376,16 +372,13 @@ describe('MCPToolClient production mode: HTTP MCP session + /ws?session_id=', ()
       assert.deepEqual([frame.type, frame.data.reason], ['error', 'session_expired']);
       assert.equal((await ws.closed).code, 1001);
       assert.equal(quick.service.sessions.activeSessions, 0);
-    } finally {
-      await quick.close();
-    }
+    });
   });
 
   test('under EPISODE_ISOLATION another key cannot attach to a session', async () => {
     const ALICE = 'alice-key-0123456789abcdef';
     const BOB = 'bob-key-0123456789abcdef01';
-    const keyed = await startServer({ API_KEYS: `${ALICE},${BOB}` });
-    try {
+    await withServer({ API_KEYS: `${ALICE},${BOB}` }, async (keyed) => {
       const created = await post(keyed.url, '/mcp', { jsonrpc: '2.0', id: 1, method: 'openenv/session/create' }, { authorization: `Bearer ${ALICE}` });
       const sid = created.body.result.session_id;
       const bob = await WsClient.connect(`${keyed.wsUrl}/ws?session_id=${sid}&token=${BOB}`);
@@ -396,8 +389,6 @@ describe('MCPToolClient production mode: HTTP MCP session + /ws?session_id=', ()
       assert.equal(r.type, 'observation');
       alice.close();
       await alice.closed;
-    } finally {
-      await keyed.close();
-    }
+    });
   });
 });

@@ -7,7 +7,7 @@ import { PACKAGE_VERSION } from '../../src/version.ts';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DataSelectEnv } from '../../src/env/env.ts';
-import { BALANCED, WsClient, get, post, serverForSuite, startServer } from './helpers.ts';
+import { BALANCED, WsClient, get, post, serverForSuite, withServer } from './helpers.ts';
 
 const server = serverForSuite();
 
@@ -151,8 +151,7 @@ describe('MCPToolClient production mode: session, tools, close', () => {
   });
 
   test('session capacity: -32000 with counts', async () => {
-    const small = await startServer({ MAX_CONCURRENT_ENVS: 1 });
-    try {
+    await withServer({ MAX_CONCURRENT_ENVS: 1 }, async (small) => {
       const first = await post(small.url, '/mcp', { jsonrpc: '2.0', id: 1, method: 'openenv/session/create' });
       assert.equal(typeof first.body.result.session_id, 'string');
       const second = await post(small.url, '/mcp', { jsonrpc: '2.0', id: 2, method: 'openenv/session/create' });
@@ -165,9 +164,7 @@ describe('MCPToolClient production mode: session, tools, close', () => {
       assert.equal(frame.error.code, -32000);
       assert.equal(frame.id, null);
       assert.equal((await ws.closed).code, 1013);
-    } finally {
-      await small.close();
-    }
+    });
   });
 });
 
@@ -209,8 +206,7 @@ describe('MCP over WebSockets', () => {
 
 describe('MCP idle reaping (§3.4)', () => {
   test('an MCP session not named for T is reaped (then Unknown session_id); a silent WebSocket /mcp is closed with 1001', async () => {
-    const quick = await startServer({ SESSION_IDLE_TIMEOUT_S: 0.2 });
-    try {
+    await withServer({ SESSION_IDLE_TIMEOUT_S: 0.2 }, async (quick) => {
       const created = await post(quick.url, '/mcp', { jsonrpc: '2.0', id: 1, method: 'openenv/session/create' });
       const sid = created.body.result.session_id;
       const ws = await WsClient.connect(`${quick.wsUrl}/mcp`);
@@ -221,8 +217,6 @@ describe('MCP idle reaping (§3.4)', () => {
       assert.equal(later.body.error.code, -32602);
       assert.match(later.body.error.message, /Unknown session_id/);
       assert.equal((await get(quick.url, '/health')).body.active_sessions, 0);
-    } finally {
-      await quick.close();
-    }
+    });
   });
 });

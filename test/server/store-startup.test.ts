@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { markerPath, openSqliteStore } from '../../src/server/store/sqlite.ts';
 import { REPO_ROOT } from '../helpers.ts';
 import { KEEP_ALL, finish, start, step } from './store/suite.ts';
-import { get, post, startServer } from './helpers.ts';
+import { get, post, withServer } from './helpers.ts';
 
 const NODE = process.execPath;
 const MAIN = path.join(REPO_ROOT, 'src/cli/main.ts');
@@ -169,8 +169,7 @@ describe('the server refuses a store it cannot trust (exit 2, one line)', () => 
     // Larger than SQLite's page cache (2 MB), so the damaged early pages are read from the disk again.
     const file = await populatedStore(1200, 2500);
     assert.ok(statSync(file).size > 3_000_000);
-    const s = await startServer({ STORE_PATH: file });
-    try {
+    await withServer({ STORE_PATH: file }, async (s) => {
       assert.equal((await get(s.url, '/health')).body.status, 'healthy');
       overwrite(file, 2 * 4096, Buffer.alloc(3 * 4096, 0xa5));
       const statuses = new Set<number>();
@@ -191,9 +190,7 @@ describe('the server refuses a store it cannot trust (exit 2, one line)', () => 
       assert.equal(health.status, 'degraded');
       assert.equal(health.store.status, 'corrupt');
       assert.equal((await get(s.url, '/ready')).status, 503);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   test('a sound store starts, and a version-1 store is upgraded keeping every episode', async () => {

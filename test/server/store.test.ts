@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { BALANCED, WsClient, get, post, startServer } from './helpers.ts';
+import { BALANCED, WsClient, get, post, startServer, withServer } from './helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,8 +46,7 @@ describe('restart on the same SQLite file', () => {
     await first.close();
     assert.ok(existsSync(file), 'the store file is created (with its directory)');
 
-    const second = await startServer({ STORE_PATH: file });
-    try {
+    await withServer({ STORE_PATH: file }, async (second) => {
       assert.deepEqual(await post(second.url, '/grader', { episode_id: a.id, task_id: 'medium' }).then((r) => r.body), gradeA.body);
       assert.deepEqual(await post(second.url, '/grader', { episode_id: wsReset.data.episode_id, task_id: 'hard' }).then((r) => r.body), gradeWs.body);
       assert.deepEqual((await get(second.url, `/episodes/${a.id}`)).body, detailA.body);
@@ -64,16 +63,13 @@ describe('restart on the same SQLite file', () => {
       assert.equal((await post(second.url, '/reset', { episode_id: a.id })).status, 409);
       assert.equal((await post(second.url, '/step', { episode_id: a.id, action: BALANCED })).body.reason, 'episode_over');
       assert.equal(await second.store.integrityCheck(), 'ok');
-    } finally {
-      await second.close();
-    }
+    });
   });
 });
 
 describe('episode history', () => {
   test('GET /episodes/{id}: one record per accepted step, as played', async () => {
-    const s = await startServer();
-    try {
+    await withServer({}, async (s) => {
       const { id, replies } = await playHttp(s.url, 'hard', 42, 'detail');
       const ep = (await get(s.url, `/episodes/${id}`)).body;
       assert.deepEqual(Object.keys(ep).sort(), ['episode_id', 'finished_at', 'grade', 'initial_observation', 'label', 'seed', 'step_count', 'steps', 'task_id']);
@@ -109,14 +105,11 @@ describe('episode history', () => {
         assert.equal(r.status, 404);
         assert.equal(r.body.reason, reason);
       }
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   test('GET /episodes: newest first, paging with next_before, task filter, errors', async () => {
-    const s = await startServer();
-    try {
+    await withServer({}, async (s) => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         const task = i % 2 === 0 ? 'easy' : 'hard';
@@ -156,16 +149,13 @@ describe('episode history', () => {
       const bad = await get(s.url, '/episodes?task_id=nope');
       assert.equal(bad.status, 400);
       assert.equal(bad.body.reason, 'invalid_task');
-    } finally {
-      await s.close();
-    }
+    });
   });
 });
 
 describe('retention', () => {
   test('over HTTP: COMPLETED_RETENTION=2 evicts the oldest finished episode (then unknown: 404)', async () => {
-    const s = await startServer({ COMPLETED_RETENTION: 2 });
-    try {
+    await withServer({ COMPLETED_RETENTION: 2 }, async (s) => {
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) {
         const id = (await post(s.url, '/reset', { task_id: 'hard' })).body.episode_id;
@@ -175,8 +165,6 @@ describe('retention', () => {
       assert.equal((await post(s.url, '/grader', { episode_id: ids[0], task_id: 'hard' })).status, 404);
       assert.equal((await get(s.url, `/state?episode_id=${ids[0]}`)).status, 404);
       assert.equal((await post(s.url, '/grader', { episode_id: ids[2], task_id: 'hard' })).status, 200);
-    } finally {
-      await s.close();
-    }
+    });
   });
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { BALANCED, WsClient, get, post, serverForSuite, startServer } from './helpers.ts';
+import { BALANCED, WsClient, get, post, serverForSuite, startServer, withServer } from './helpers.ts';
 
 const server = serverForSuite({ MAX_WS_MESSAGE_BYTES: 4096 });
 
@@ -125,8 +125,7 @@ describe('malformed messages get error frames, the connection stays open (D12)',
 describe('capacity and idle reaping', () => {
   test('capacity: handshake, one CAPACITY_REACHED frame, close 1013; HTTP resets never refused', async () => {
     // One client fills the whole server here (per-client shares: test/server/security/limits.test.ts).
-    const small = await startServer({ MAX_CONCURRENT_ENVS: 2, MAX_SESSIONS_PER_CLIENT: 2, MAX_EPISODES_PER_CLIENT: 2 });
-    try {
+    await withServer({ MAX_CONCURRENT_ENVS: 2, MAX_SESSIONS_PER_CLIENT: 2, MAX_EPISODES_PER_CLIENT: 2 }, async (small) => {
       const a = await WsClient.connect(`${small.wsUrl}/ws`);
       const b = await WsClient.connect(`${small.wsUrl}/ws`);
       assert.equal((await get(small.url, '/health')).body.active_sessions, 2);
@@ -161,14 +160,11 @@ describe('capacity and idle reaping', () => {
       assert.equal((await d.request({ type: 'reset' })).type, 'observation');
       b.close();
       d.close();
-    } finally {
-      await small.close();
-    }
+    });
   });
 
   test('idle: a silent /ws gets SESSION_ERROR then 1001; an idle HTTP episode is reaped', async () => {
-    const quick = await startServer({ SESSION_IDLE_TIMEOUT_S: 0.2 });
-    try {
+    await withServer({ SESSION_IDLE_TIMEOUT_S: 0.2 }, async (quick) => {
       const ws = await WsClient.connect(`${quick.wsUrl}/ws`);
       await ws.request({ type: 'reset' });
       // The socket's idle time starts at its last message, before the HTTP reset (which can take
@@ -185,25 +181,20 @@ describe('capacity and idle reaping', () => {
       // The HTTP episode was named by nobody: gone; implicitly it is no_episode, by id 404.
       assert.equal((await post(quick.url, '/step', { action: BALANCED })).body.reason, 'no_episode');
       assert.equal((await post(quick.url, '/step', { episode_id: id, action: BALANCED })).status, 404);
-    } finally {
-      await quick.close();
-    }
+    });
   });
 
   test('activity keeps a session alive', async () => {
     // Messages every 250 ms for 1.5 s against a 1 s idle timeout: alive only if activity resets it
     // (the gaps leave room for a loaded machine).
-    const quick = await startServer({ SESSION_IDLE_TIMEOUT_S: 1 });
-    try {
+    await withServer({ SESSION_IDLE_TIMEOUT_S: 1 }, async (quick) => {
       const ws = await WsClient.connect(`${quick.wsUrl}/ws`);
       for (let i = 0; i < 6; i++) {
         await new Promise((r) => setTimeout(r, 250));
         assert.equal((await ws.request({ type: 'state' })).type, 'state');
       }
       ws.close();
-    } finally {
-      await quick.close();
-    }
+    });
   });
 });
 

@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { loadConfig } from '../../../src/server/config.ts';
 import { KeyRing, keyId } from '../../../src/server/security/auth.ts';
-import { BALANCED, post, request, startServer, WsClient } from '../helpers.ts';
+import { BALANCED, post, request, withServer, WsClient } from '../helpers.ts';
 
 const ALICE = 'alice-key-0123456789abcdef';
 const BOB = 'bob-key-0123456789abcdef00';
@@ -20,8 +20,7 @@ const STOP = { action_type: 'stop', batch_size: 0, strategy_weights: { random: 1
 
 describe('API keys', () => {
   test('every route but /health needs a valid key: 401 with the standard body; the key is checked in constant time', async () => {
-    const server = await startServer({ API_KEYS: `${ALICE},${BOB}` });
-    try {
+    await withServer({ API_KEYS: `${ALICE},${BOB}` }, async (server) => {
       assert.equal((await request(server.url, 'GET', '/health')).status, 200);
       for (const [method, p] of [['GET', '/tasks'], ['POST', '/reset'], ['GET', '/episodes'], ['GET', '/metrics'], ['POST', '/mcp'], ['GET', '/state']] as const) {
         const missing = await request(server.url, method, p, method === 'POST' ? {} : undefined);
@@ -40,14 +39,11 @@ describe('API keys', () => {
       assert.equal((await request(server.url, 'GET', '/tasks', undefined, { authorization: `bearer   ${BOB}` })).status, 200);
       // A query token is for WebSocket upgrades only (it would end up in logs and caches elsewhere).
       assert.equal((await request(server.url, 'GET', `/tasks?token=${ALICE}`)).status, 401);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('WebSocket: the Authorization header or ?token=; none or a wrong one is refused before the upgrade', async () => {
-    const server = await startServer({ API_KEYS: ALICE });
-    try {
+    await withServer({ API_KEYS: ALICE }, async (server) => {
       const byToken = await WsClient.connect(`${server.wsUrl}/ws?token=${ALICE}`);
       assert.equal((await byToken.request({ type: 'reset' })).type, 'observation');
       byToken.close();
@@ -67,9 +63,7 @@ describe('API keys', () => {
         });
         assert.equal(status, 401, url);
       }
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('keys: at least 16 characters; API_KEYS_FILE with comments; ids are digests, never the key', () => {
@@ -97,8 +91,7 @@ describe('API keys', () => {
 
 describe('episode isolation', () => {
   test("a key cannot read, step, stop, grade or list another key's episodes; the most recent episode is per key", async () => {
-    const server = await startServer({ API_KEYS: `${ALICE},${BOB}` });
-    try {
+    await withServer({ API_KEYS: `${ALICE},${BOB}` }, async (server) => {
       const a = (await post(server.url, '/reset', { task_id: 'easy', seed: 1 }, bearer(ALICE))).body.episode_id;
       // Bob's implicit /state and /step do not reach Alice's episode (the finding: read and stop it).
       const bobState = await request(server.url, 'GET', '/state', undefined, bearer(BOB));
@@ -125,14 +118,11 @@ describe('episode isolation', () => {
       // The store keeps the key's id, never the key.
       const stored = await server.store.getSummary(a);
       assert.equal(stored?.owner_key, keyId(ALICE));
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('MCP sessions: usable and closable only with the key that created them', async () => {
-    const server = await startServer({ API_KEYS: `${ALICE},${BOB}` });
-    try {
+    await withServer({ API_KEYS: `${ALICE},${BOB}` }, async (server) => {
       const rpc = (key: string, method: string, params: Record<string, unknown> = {}) =>
         post(server.url, '/mcp', { jsonrpc: '2.0', id: 1, method, params }, bearer(key));
       const sid = (await rpc(ALICE, 'openenv/session/create')).body.result.session_id;
@@ -140,14 +130,11 @@ describe('episode isolation', () => {
       assert.match((await rpc(BOB, 'openenv/session/close', { session_id: sid })).body.error.message, /Unknown session_id/);
       assert.ok((await rpc(ALICE, 'tools/list', { session_id: sid })).body.result.tools);
       assert.equal((await rpc(ALICE, 'openenv/session/close', { session_id: sid })).body.result.closed, true);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test("without keys too: an MCP session's episode is stepped only through that session", async () => {
-    const server = await startServer();
-    try {
+    await withServer({}, async (server) => {
       const rpc = (method: string, params: Record<string, unknown> = {}) => post(server.url, '/mcp', { jsonrpc: '2.0', id: 1, method, params });
       const sid = (await rpc('openenv/session/create')).body.result.session_id;
       const started = (await rpc('tools/call', { name: 'start_episode', arguments: { task_id: 'easy' }, session_id: sid })).body.result.data;
@@ -163,18 +150,13 @@ describe('episode isolation', () => {
       assert.equal(own.step, 1);
       const ownById = (await rpc('tools/call', { name: 'take_action', arguments: { ...STOP, episode_id: id }, session_id: sid })).body.result.data;
       assert.equal(ownById.done, true);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('EPISODE_ISOLATION=0 with keys: keys authenticate, episodes are shared as without keys', async () => {
-    const server = await startServer({ API_KEYS: `${ALICE},${BOB}`, EPISODE_ISOLATION: '0' });
-    try {
+    await withServer({ API_KEYS: `${ALICE},${BOB}`, EPISODE_ISOLATION: '0' }, async (server) => {
       const a = (await post(server.url, '/reset', { task_id: 'easy' }, bearer(ALICE))).body.episode_id;
       assert.equal((await request(server.url, 'GET', '/state', undefined, bearer(BOB))).body.episode_id, a);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { startServer, WsClient } from '../helpers.ts';
+import { startServer, withServer, WsClient } from '../helpers.ts';
 import { eventually } from './raw.ts';
 
 const EVIL = 'http://evil.example';
@@ -43,8 +43,7 @@ function wsWithOrigin(url: string, origin: string): Promise<string | number> {
 
 describe('default policy: same origin only', () => {
   test('a foreign Origin is refused with 403 and no CORS headers; same origin and no Origin pass', async () => {
-    const server = await startServer();
-    try {
+    await withServer({}, async (server) => {
       const foreign = await fetch(`${server.url}/health`, { headers: { origin: EVIL } });
       assert.equal(foreign.status, 403);
       assert.equal(foreign.headers.get('access-control-allow-origin'), null);
@@ -63,14 +62,11 @@ describe('default policy: same origin only', () => {
       assert.equal(server.service.sessions.liveEpisodes, 0);
       const opaque = await fetch(`${server.url}/health`, { headers: { origin: 'null' } });
       assert.equal(opaque.status, 403);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('WebSocket upgrades from a foreign Origin are refused (403); same origin and none are accepted', async () => {
-    const server = await startServer();
-    try {
+    await withServer({}, async (server) => {
       for (const path of ['/ws', '/mcp']) {
         assert.equal(await wsWithOrigin(`${server.wsUrl}${path}`, EVIL), 403, path);
         assert.equal(await wsWithOrigin(`${server.wsUrl}${path}`, server.url), 'open', path);
@@ -79,16 +75,13 @@ describe('default policy: same origin only', () => {
       const plain = await WsClient.connect(`${server.wsUrl}/ws`);
       assert.equal((await plain.request({ type: 'reset' })).type, 'observation');
       plain.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 
 describe('CORS_ORIGINS allow-list', () => {
   test('listed origins get CORS headers and preflights; others are refused', async () => {
-    const server = await startServer({ CORS_ORIGINS: 'http://console.example, https://app.example:8443' });
-    try {
+    await withServer({ CORS_ORIGINS: 'http://console.example, https://app.example:8443' }, async (server) => {
       const ok = await fetch(`${server.url}/tasks`, { headers: { origin: 'http://console.example' } });
       assert.equal(ok.status, 200);
       assert.equal(ok.headers.get('access-control-allow-origin'), 'http://console.example');
@@ -103,9 +96,7 @@ describe('CORS_ORIGINS allow-list', () => {
       assert.equal((await fetch(`${server.url}/tasks`, { headers: { origin: EVIL } })).status, 403);
       assert.equal(await wsWithOrigin(`${server.wsUrl}/ws`, 'http://console.example'), 'open');
       assert.equal(await wsWithOrigin(`${server.wsUrl}/ws`, EVIL), 403);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('an entry that is not an origin stops the configuration', async () => {
@@ -115,8 +106,7 @@ describe('CORS_ORIGINS allow-list', () => {
 
 describe('Host allow-list (DNS rebinding)', () => {
   test('bound to the loopback: only loopback names are served by default', async () => {
-    const server = await startServer();
-    try {
+    await withServer({}, async (server) => {
       const port = new URL(server.url).port;
       const rebound = await getWithHost(server.url, '/health', `attacker.example:${port}`);
       assert.equal(rebound.status, 403);
@@ -124,9 +114,7 @@ describe('Host allow-list (DNS rebinding)', () => {
       for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'LOCALHOST']) {
         assert.equal((await getWithHost(server.url, '/health', host)).status, 200, host);
       }
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('ALLOWED_HOSTS replaces the list; * serves any Host', async () => {

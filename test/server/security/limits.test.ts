@@ -7,14 +7,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../../src/server/config.ts';
-import { BALANCED, post, request, startServer, WsClient } from '../helpers.ts';
+import { BALANCED, post, request, startServer, withServer, WsClient } from '../helpers.ts';
 
 const as = (ip: string) => ({ 'x-forwarded-for': ip });
 
 describe('rate limits', () => {
   test('beyond RATE_LIMIT_MAX per window a client gets 429 with Retry-After; others and probes are unaffected', async () => {
-    const server = await startServer({ RATE_LIMIT_MAX: 5, RATE_LIMIT_WINDOW_S: 60, RATE_LIMIT_EXEMPT: '', TRUST_PROXY: '1' });
-    try {
+    await withServer({ RATE_LIMIT_MAX: 5, RATE_LIMIT_WINDOW_S: 60, RATE_LIMIT_EXEMPT: '', TRUST_PROXY: '1' }, async (server) => {
       for (let i = 0; i < 5; i++) assert.equal((await request(server.url, 'GET', '/tasks', undefined, as('10.0.0.1'))).status, 200);
       const limited = await request(server.url, 'GET', '/tasks', undefined, as('10.0.0.1'));
       assert.equal(limited.status, 429);
@@ -29,9 +28,7 @@ describe('rate limits', () => {
       // WebSocket upgrades count too.
       const refused = await fetch(`${server.url}/ws`, { headers: as('10.0.0.1') });
       assert.equal(refused.status, 429);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('the default never limits loopback clients (benchmarks, local trainers)', async () => {
@@ -48,8 +45,7 @@ describe('rate limits', () => {
 
 describe('per-client caps', () => {
   test("one client's resets evict only its own live HTTP episodes", async () => {
-    const server = await startServer({ MAX_CONCURRENT_ENVS: 8, TRUST_PROXY: '1' });
-    try {
+    await withServer({ MAX_CONCURRENT_ENVS: 8, TRUST_PROXY: '1' }, async (server) => {
       const victims: string[] = [];
       for (let i = 0; i < 3; i++) victims.push((await post(server.url, '/reset', { seed: i }, as('10.0.0.2'))).body.episode_id);
       for (let i = 0; i < 60; i++) assert.equal((await post(server.url, '/reset', { seed: i }, as('10.0.0.1'))).status, 200);
@@ -61,14 +57,11 @@ describe('per-client caps', () => {
       }
       // The flooding client keeps at most its share (half the pool by default).
       assert.equal(server.service.sessions.pooledEpisodes, 3 + 4);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test("one client's openenv/session/create calls cannot lock out the WebSockets of others", async () => {
-    const server = await startServer({ MAX_CONCURRENT_ENVS: 8, TRUST_PROXY: '1' });
-    try {
+    await withServer({ MAX_CONCURRENT_ENVS: 8, TRUST_PROXY: '1' }, async (server) => {
       const create = (ip: string) =>
         post(server.url, '/mcp', { jsonrpc: '2.0', id: 1, method: 'openenv/session/create', params: {} }, as(ip));
       const answers = [];
@@ -83,14 +76,11 @@ describe('per-client caps', () => {
       assert.equal((await other.request({ type: 'reset' })).type, 'observation');
       other.close();
       assert.ok((await create('10.0.0.3')).body.result.session_id);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a client at its WebSocket share gets one CAPACITY_REACHED frame naming the per-client limit', async () => {
-    const server = await startServer({ MAX_CONCURRENT_ENVS: 4, MAX_SESSIONS_PER_CLIENT: 1 });
-    try {
+    await withServer({ MAX_CONCURRENT_ENVS: 4, MAX_SESSIONS_PER_CLIENT: 1 }, async (server) => {
       const first = await WsClient.connect(`${server.wsUrl}/ws`);
       const second = await WsClient.connect(`${server.wsUrl}/ws`);
       const frame = await second.next();
@@ -98,8 +88,6 @@ describe('per-client caps', () => {
       assert.match(frame.data.message, /1 sessions per client/);
       assert.equal((await second.closed).code, 1013);
       first.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 });

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { buildApp } from '../../../src/server/app.ts';
 import { testConfig, type ConfigInput } from '../../../src/server/config.ts';
-import { BALANCED, post, request, startServer } from '../helpers.ts';
+import { BALANCED, post, request, withServer } from '../helpers.ts';
 import { eventually } from './raw.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -31,8 +31,7 @@ async function loggedServer(overrides: ConfigInput = {}) {
 
 describe('request ids', () => {
   test('a well-formed X-Request-Id is kept; a missing or malformed one is replaced by a UUID; errors carry it too', async () => {
-    const server = await startServer();
-    try {
+    await withServer({}, async (server) => {
       assert.equal((await request(server.url, 'GET', '/health', undefined, { 'x-request-id': 'trace-42.a:b' })).headers.get('x-request-id'), 'trace-42.a:b');
       assert.match((await request(server.url, 'GET', '/health')).headers.get('x-request-id') ?? '', UUID);
       for (const bad of ['has space', 'x'.repeat(129), 'semi;colon']) {
@@ -41,9 +40,7 @@ describe('request ids', () => {
       const notFound = await request(server.url, 'GET', '/nope', undefined, { 'x-request-id': 'nf-1' });
       assert.equal(notFound.status, 404);
       assert.equal(notFound.headers.get('x-request-id'), 'nf-1');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('ACCESS_LOG=1: one line per response with the request id, path without the query (tokens stay out)', async () => {
@@ -72,8 +69,7 @@ describe('request ids', () => {
 
 describe('metrics', () => {
   test('/metrics: requests by route pattern and status, latency, sessions, live episodes, steps, store writes, rejections', async () => {
-    const server = await startServer();
-    try {
+    await withServer({}, async (server) => {
       const id = (await post(server.url, '/reset', { task_id: 'easy' })).body.episode_id;
       await post(server.url, '/step', { episode_id: id, action: BALANCED });
       await request(server.url, 'GET', `/episodes/${encodeURIComponent('no-such-episode')}`);
@@ -99,18 +95,13 @@ describe('metrics', () => {
       const after = await (await fetch(`${server.url}/metrics`)).text();
       assert.match(after, /dse_store_write_duration_seconds_count\{outcome="ok"\} [1-9]/);
       assert.match(after, /dse_live_episodes 0/);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('METRICS=0 removes the route', async () => {
-    const server = await startServer({ METRICS: '0' });
-    try {
+    await withServer({ METRICS: '0' }, async (server) => {
       assert.equal((await fetch(`${server.url}/metrics`)).status, 404);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 

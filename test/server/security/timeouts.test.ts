@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { loadConfig } from '../../../src/server/config.ts';
-import { startServer, WsClient } from '../helpers.ts';
+import { startServer, withServer, WsClient } from '../helpers.ts';
 import { firstResponse, rawConnect, trickle } from './raw.ts';
 
 const HEAD = (extra: string) => `POST /reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${extra}\r\n`;
@@ -24,8 +24,7 @@ function assertTimeoutReply(text: string) {
 
 describe('request timeouts', () => {
   test('a trickled Content-Length body is cut off with 408 within the request timeout', async () => {
-    const server = await startServer({ REQUEST_TIMEOUT_S: 1.5, HEADERS_TIMEOUT_S: 1 });
-    try {
+    await withServer({ REQUEST_TIMEOUT_S: 1.5, HEADERS_TIMEOUT_S: 1 }, async (server) => {
       const c = await rawConnect(server.url);
       c.socket.write(HEAD('Content-Length: 1000\r\n'));
       void trickle(c.socket, ' ', 100, 100); // 10 s of trickle if nobody stops it
@@ -33,14 +32,11 @@ describe('request timeouts', () => {
       assert.ok(r.closed, `still open after ${r.afterMs} ms`);
       assert.ok(r.afterMs >= 1400 && r.afterMs < 3500, `closed after ${r.afterMs} ms`);
       assertTimeoutReply(r.text);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a trickled chunked body is cut off the same way', async () => {
-    const server = await startServer({ REQUEST_TIMEOUT_S: 1.5, HEADERS_TIMEOUT_S: 1 });
-    try {
+    await withServer({ REQUEST_TIMEOUT_S: 1.5, HEADERS_TIMEOUT_S: 1 }, async (server) => {
       const c = await rawConnect(server.url);
       c.socket.write(HEAD('Transfer-Encoding: chunked\r\n'));
       void trickle(c.socket, '1\r\n \r\n', 100, 100);
@@ -48,43 +44,34 @@ describe('request timeouts', () => {
       assert.ok(r.closed, `still open after ${r.afterMs} ms`);
       assert.ok(r.afterMs < 3500, `closed after ${r.afterMs} ms`);
       assertTimeoutReply(r.text);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a connection that sends one byte of headers is closed after the headers timeout', async () => {
-    const server = await startServer({ REQUEST_TIMEOUT_S: 1.5, HEADERS_TIMEOUT_S: 0.5 });
-    try {
+    await withServer({ REQUEST_TIMEOUT_S: 1.5, HEADERS_TIMEOUT_S: 0.5 }, async (server) => {
       const c = await rawConnect(server.url);
       c.socket.write('G');
       const r = await c.ended(5000);
       assert.ok(r.closed && r.afterMs < 2500, `closed: ${r.closed} after ${r.afterMs} ms`);
       assert.equal(firstResponse(r.text).status, 408);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('an idle keep-alive connection is closed after KEEP_ALIVE_TIMEOUT_S; a quick one is served', async () => {
-    const server = await startServer({ KEEP_ALIVE_TIMEOUT_S: 0.5 });
-    try {
+    await withServer({ KEEP_ALIVE_TIMEOUT_S: 0.5 }, async (server) => {
       const c = await rawConnect(server.url);
       c.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       const r = await c.ended(5000);
       assert.ok(r.closed && r.afterMs < 2500, `closed: ${r.closed} after ${r.afterMs} ms`);
       assert.equal(firstResponse(r.text).status, 200);
       assert.match(firstResponse(r.text).headers, /keep-alive: timeout=0/i);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 
 describe('WebSocket liveness', () => {
   test('a peer that never answers pings is terminated and its session released; a live one stays', async () => {
-    const server = await startServer({ WS_PING_INTERVAL_S: 0.2 });
-    try {
+    await withServer({ WS_PING_INTERVAL_S: 0.2 }, async (server) => {
       const live = await WsClient.connect(`${server.wsUrl}/ws`);
       const dead = new WebSocket(`${server.wsUrl}/ws`, { autoPong: false });
       await new Promise((r, j) => (dead.once('open', r), dead.once('error', j)));
@@ -100,9 +87,7 @@ describe('WebSocket liveness', () => {
       assert.equal(live.socket.readyState, WebSocket.OPEN);
       assert.equal((await live.request({ type: 'state' })).type, 'state');
       live.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 
