@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openFamily } from '../src/fixtures/bundle.ts';
 import type { Grade } from '../src/env/types.ts';
@@ -78,6 +79,55 @@ export function playTwins(a: PlayableEnv, b: PlayableEnv, reset: { task: string;
   return [a.grade(), b.grade()];
 }
 
+/** Episode data as the hidden-truth tests scramble it (classic-like families: curation, data sets). */
+interface DataWithHidden {
+  rngAfter: { clone(): unknown };
+  hidden: { regime: string; testX: Float64Array };
+}
+
+/**
+ * A copy of `data` for the hidden-truth tests: its generator state cloned, its hidden part replaced
+ * by `scramble(hidden)` with the regime swapped (clean ↔ defaulting) and the test features moved
+ * and negated.
+ */
+export function withScrambledHidden<D extends DataWithHidden>(data: D, scramble: (hidden: D['hidden']) => Omit<D['hidden'], 'regime' | 'testX'>): D {
+  const h = data.hidden;
+  const testX = h.testX.slice();
+  for (let i = 0; i < testX.length; i++) testX[i] = -testX[(i * 7919) % testX.length] + 0.5;
+  const hidden = { ...scramble(h), regime: h.regime === 'clean' ? 'defaulting' : 'clean', testX } as D['hidden'];
+  return { ...data, rngAfter: data.rngAfter.clone(), hidden };
+}
+
+/**
+ * The "each rule can fail" tests of an environment checker (src/env/checker.ts,
+ * src/env/vector-checker.ts): one test per case, in which `check` runs the checker on an
+ * environment broken by `defect` and returns its report; the report must fail, with a failure of
+ * `rule` that its text `format(report)` shows, and `expectFailure` may hold that failure to more.
+ * A last test asserts that every one of `rules` has a case.
+ */
+export function eachRuleCanFail<R extends string, Report extends { ok: boolean; failures: { rule: R }[] }>(
+  cases: readonly (readonly [defect: string, rule: R])[],
+  rules: readonly R[],
+  check: (defect: string) => Report | Promise<Report>,
+  format: (report: Report) => string,
+  expectFailure: (failure: Report['failures'][number], defect: string) => void = () => {},
+): void {
+  for (const [defect, rule] of cases) {
+    test(`${defect} breaks ${rule}`, async () => {
+      const report = await check(defect);
+      const formatted = format(report);
+      assert.equal(report.ok, false);
+      const failed = new Set(report.failures.map((f) => f.rule));
+      assert.ok(failed.has(rule), `${defect}: expected a ${rule} failure, got ${[...failed].join(', ')}\n${formatted}`);
+      assert.match(formatted, new RegExp(`FAIL ${rule}`));
+      expectFailure(report.failures.find((f) => f.rule === rule)!, defect);
+    });
+  }
+  test('every rule has a broken environment that trips it', () => {
+    assert.deepEqual([...new Set(cases.map(([, r]) => r))].sort(), [...rules].sort());
+  });
+}
+
 /** A loopback port nothing listens on (bound, then released): for a server to start on, or a refused connection. */
 export async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -106,6 +156,26 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 
 export function assertNear(actual: number, expected: number, tol: number, what = 'value'): void {
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} vs ${expected} (tol ${tol})`);
+}
+
+/** True when two numeric sequences are equally long and equal bit for bit (NaN equals NaN, −0 differs from 0). */
+export function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/**
+ * Runs `run` with a kernel switch (`useMtKernel`, `useSgdKernel`: they set it and return the
+ * previous setting) set to `on`, and puts the previous setting back afterwards.
+ */
+export function withKernelSwitch<T>(useKernel: (on: boolean) => boolean, on: boolean, run: () => T): T {
+  const was = useKernel(on);
+  try {
+    return run();
+  } finally {
+    useKernel(was);
+  }
 }
 
 /** Flattens a row-major list of rows. */

@@ -5,7 +5,7 @@ import { generateCurationData, type CurationData } from '../../src/env/curation/
 import { EnvError } from '../../src/env/errors.ts';
 import { makeEnv } from '../../src/env/make.ts';
 import { CLASSIC_TASK_IDS, CURATION_TASK_IDS, DEFAULT_TASK, TASK_IDS, describeTask, getTask } from '../../src/env/tasks.ts';
-import { assertAllReplay, curationTraces, playTwins, replayEdited } from '../helpers.ts';
+import { assertAllReplay, curationTraces, playTwins, replayEdited, withScrambledHidden } from '../helpers.ts';
 
 describe('curation golden traces replayed in process', () => {
   const traces = curationTraces();
@@ -114,22 +114,13 @@ describe('curation refusals (D5) change nothing', () => {
 
 /** A copy of `data` whose hidden part (truth, masks, test set, regime) is scrambled. */
 function scrambled(data: CurationData): CurationData {
-  const h = data.hidden;
   const flip = (a: Uint8Array) => a.map((v) => 1 - v);
-  const testX = h.testX.slice();
-  for (let i = 0; i < testX.length; i++) testX[i] = -testX[(i * 7919) % testX.length] + 0.5;
-  return {
-    ...data,
-    rngAfter: data.rngAfter.clone(),
-    hidden: {
-      regime: h.regime === 'clean' ? 'defaulting' : 'clean',
-      poolTruth: flip(h.poolTruth),
-      poolLowQuality: flip(h.poolLowQuality),
-      poolFlipped: flip(h.poolFlipped),
-      testX,
-      testY: flip(h.testY),
-    },
-  };
+  return withScrambledHidden(data, (h) => ({
+    poolTruth: flip(h.poolTruth),
+    poolLowQuality: flip(h.poolLowQuality),
+    poolFlipped: flip(h.poolFlipped),
+    testY: flip(h.testY),
+  }));
 }
 
 describe('no observation reads hidden truth', () => {

@@ -18,7 +18,7 @@ import { EnvError } from '../../src/env/errors.ts';
 import { makeEnv } from '../../src/env/make.ts';
 import { aubc } from '../../src/env/metrics/aubc.ts';
 import { DATASET_TASK_IDS, TASK_IDS, getTask, type DatasetTaskSpec } from '../../src/env/tasks.ts';
-import { assertAllReplay, playTwins, replayEdited } from '../helpers.ts';
+import { assertAllReplay, playTwins, replayEdited, withScrambledHidden } from '../helpers.ts';
 
 const csv = (text: string, labelColumn = 'y') => () => parseUserCsv(text, { labelColumn, id: 'csv-t', origin: 't.csv' });
 const fails = (reason: string, pattern: RegExp) => (e: unknown) => {
@@ -173,22 +173,13 @@ describe('episode data: split, standardisation, annotators', () => {
 
 /** A copy of `data` whose hidden part is scrambled (regime, truth, masks, test set). */
 function scrambled(data: EpisodeData): EpisodeData {
-  const h = data.hidden;
-  const testX = h.testX.slice();
-  for (let i = 0; i < testX.length; i++) testX[i] = -testX[(i * 7919) % testX.length] + 0.5;
-  return {
-    ...data,
-    rngAfter: data.rngAfter.clone(),
-    hidden: {
-      ...h,
-      regime: h.regime === 'clean' ? 'defaulting' : 'clean',
-      poolTruth: h.poolTruth.map((v) => (v + 1) % data.K),
-      poolLowConfidence: h.poolLowConfidence.map((v) => 1 - v),
-      poolFlipped: h.poolFlipped.map((v) => 1 - v),
-      testX,
-      testY: h.testY.map((v) => (v + 1) % data.K),
-    },
-  };
+  return withScrambledHidden(data, (h) => ({
+    ...h,
+    poolTruth: h.poolTruth.map((v) => (v + 1) % data.K),
+    poolLowConfidence: h.poolLowConfidence.map((v) => 1 - v),
+    poolFlipped: h.poolFlipped.map((v) => 1 - v),
+    testY: h.testY.map((v) => (v + 1) % data.K),
+  }));
 }
 
 describe('no observation reads hidden truth (data-set tasks)', () => {

@@ -3,23 +3,29 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { mtKernel } from '../../src/numerics/mt-kernel.ts';
 import { RandomState, useMtKernel } from '../../src/numerics/random-state.ts';
+import { sameBits, withKernelSwitch } from '../helpers.ts';
 
 const kernel = mtKernel();
 
-/** Runs `draw` on a fresh generator of `seed` with the kernel on or off. */
-function withKernel<T>(on: boolean, draw: () => T): T {
-  const was = useMtKernel(on);
-  try {
-    return draw();
-  } finally {
-    useMtKernel(was);
-  }
-}
+/** Runs `draw` with the kernel on or off. */
+const withKernel = <T>(on: boolean, draw: () => T): T => withKernelSwitch(useMtKernel, on, draw);
 
-function sameBits(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
+/**
+ * Generator positions for the properties: a seed, then some 32-bit words drawn (the key at any
+ * offset, across twists) and some gaussians (with and without a cached second value).
+ */
+const generatorPosition = fc.record({
+  seed: fc.integer({ min: 0, max: 0xffffffff }),
+  words: fc.integer({ min: 0, max: 700 }),
+  gaussians: fc.integer({ min: 0, max: 3 }),
+});
+
+/** A fresh generator moved to `position`. */
+function generatorAt(position: { seed: number; words: number; gaussians: number }): RandomState {
+  const rs = RandomState.fromSeed(position.seed);
+  for (let i = 0; i < position.words; i++) rs.nextU32();
+  for (let i = 0; i < position.gaussians; i++) rs.gauss();
+  return rs;
 }
 
 describe('MT19937 WebAssembly kernel', () => {
@@ -61,18 +67,14 @@ describe('MT19937 WebAssembly kernel', () => {
   it('addNormalInto: kernel and TypeScript paths give identical values and states (property)', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 0xffffffff }),
-        fc.integer({ min: 0, max: 700 }),
-        fc.integer({ min: 0, max: 3 }),
+        generatorPosition,
         fc.integer({ min: 0, max: 20_000 }),
         fc.double({ min: -3, max: 3, noNaN: true }),
         fc.double({ min: 0, max: 2, noNaN: true }),
-        (seed, preU32, preGauss, count, loc, scale) => {
+        (position, count, loc, scale) => {
           const run = (on: boolean) =>
             withKernel(on, () => {
-              const rs = RandomState.fromSeed(seed);
-              for (let i = 0; i < preU32; i++) rs.nextU32();
-              for (let i = 0; i < preGauss; i++) rs.gauss();
+              const rs = generatorAt(position);
               const out = new Float64Array(count + 3).fill(0.25);
               rs.addNormalInto(out, 2, count, loc, scale);
               const after = [rs.gauss(), rs.nextDouble(), rs.gauss()];
@@ -92,16 +94,12 @@ describe('MT19937 WebAssembly kernel', () => {
   it('skipGaussians: kernel and TypeScript paths leave the same state (property)', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 0xffffffff }),
-        fc.integer({ min: 0, max: 700 }),
-        fc.integer({ min: 0, max: 3 }),
+        generatorPosition,
         fc.integer({ min: 0, max: 60_000 }),
-        (seed, preU32, preGauss, count) => {
+        (position, count) => {
           const run = (on: boolean) =>
             withKernel(on, () => {
-              const rs = RandomState.fromSeed(seed);
-              for (let i = 0; i < preU32; i++) rs.nextU32();
-              for (let i = 0; i < preGauss; i++) rs.gauss();
+              const rs = generatorAt(position);
               rs.skipGaussians(count);
               return { fp: rs.fingerprint(), next: [rs.gauss(), rs.nextU32()] };
             });

@@ -13,23 +13,11 @@ import { SoftmaxSgd } from '../../src/numerics/softmax-sgd.ts';
 import { BinaryLogisticModel } from '../../src/numerics/binary-model.ts';
 import { committee } from '../../src/env/strategies/committee.ts';
 import type { StrategyContext } from '../../src/env/strategies/types.ts';
+import { sameBits, withKernelSwitch } from '../helpers.ts';
 
 const kernel = sgdKernel();
 
-function withKernel<T>(on: boolean, run: () => T): T {
-  const was = useSgdKernel(on);
-  try {
-    return run();
-  } finally {
-    useSgdKernel(was);
-  }
-}
-
-function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
-}
+const withKernel = <T>(on: boolean, run: () => T): T => withKernelSwitch(useSgdKernel, on, run);
 
 describe('SGD WebAssembly kernel', () => {
   it('is available on this runtime', () => {

@@ -18,6 +18,18 @@ BALANCED = {"action_type": "select_batch", "batch_size": 10,
             "strategy_weights": {"uncertainty": 0.4, "diversity": 0.4, "random": 0.2}}
 
 
+async def take_balanced_actions_to_the_end(client, rewards):
+    """Calls the take_action tool with BALANCED until the episode is done, appending each reward to
+    `rewards`; returns the last tool result."""
+    done = False
+    payload = None
+    while not done:
+        payload = await client.call_tool("take_action", **BALANCED)
+        rewards.append(payload["reward"])
+        done = payload["done"]
+    return payload
+
+
 async def generic(url):
     """GenericEnvClient over /ws: reset by task and seed, balanced steps to the end."""
     out = {"rewards": [], "observations": []}
@@ -41,12 +53,7 @@ async def mcp_step_path(url):
     try:
         await client.reset(task_id="medium", seed=7)
         out["tools"] = [t.name for t in await client.list_tools()]
-        done = False
-        payload = None
-        while not done:
-            payload = await client.call_tool("take_action", **BALANCED)
-            out["rewards"].append(payload["reward"])
-            done = payload["done"]
+        payload = await take_balanced_actions_to_the_end(client, out["rewards"])
         out["grade"] = await client.call_tool("grade_episode", episode_id=payload["episode_id"])
         try:
             await client.call_tool("no_such_tool")
@@ -65,11 +72,7 @@ async def mcp_http_path(url):
     try:
         out["tools"] = [t.name for t in await client.list_tools()]
         started = await client.call_tool("start_episode", task_id="easy", seed=3)
-        done = False
-        while not done:
-            payload = await client.call_tool("take_action", **BALANCED)
-            out["rewards"].append(payload["reward"])
-            done = payload["done"]
+        await take_balanced_actions_to_the_end(client, out["rewards"])
         out["grade"] = await client.call_tool("grade_episode", episode_id=started["episode_id"])
         out["session_id"] = client._production_session_id
     finally:
@@ -94,12 +97,7 @@ async def mcp_attached(url):
     try:
         r = await client.reset(task_id="hard", seed=42)
         out["reset_done"] = r.done
-        done = False
-        payload = None
-        while not done:
-            payload = await client.call_tool("take_action", **BALANCED)
-            out["rewards"].append(payload["reward"])
-            done = payload["done"]
+        payload = await take_balanced_actions_to_the_end(client, out["rewards"])
         out["state"] = (await client.state()).model_dump()
         out["grade"] = await client.call_tool("grade_episode", episode_id=payload["episode_id"])
     finally:

@@ -12,47 +12,35 @@ import { leastConfidence } from '../../../src/env/strategies/least-confidence.ts
 import { margin } from '../../../src/env/strategies/margin.ts';
 import { randomSampling } from '../../../src/env/strategies/random.ts';
 import { uncertainty } from '../../../src/env/strategies/uncertainty.ts';
+import type { StrategyFn } from '../../../src/env/strategies/types.ts';
 import { RandomState } from '../../../src/numerics/random-state.ts';
 import { available, caseArb, row, run, sortedBy, type Case } from './helpers.ts';
 
-function expectTop(c: Case, score: (p: number[], i: number) => number, picks: number[]): void {
-  const ref = sortedBy((i) => score(row(c.ctx.proba, i, c.ctx.K), i), c).slice(0, c.count);
+function expectTop(c: Case, score: (p: number[]) => number, picks: number[]): void {
+  const ref = sortedBy((i) => score(row(c.ctx.proba, i, c.ctx.K)), c).slice(0, c.count);
   assert.deepEqual(picks, ref);
 }
 
+/** Minus the gap between the two largest probabilities of a row (margin's score, and uncertainty's for K > 2). */
+function marginScore(p: number[]): number {
+  const s = [...p].sort((a, b) => b - a);
+  return -(s[0] - s[1]);
+}
+
+/** Each strategy that ranks candidates by a score of their probability row, with that score written out. */
+const SCORE_REFERENCES: [title: string, strategy: StrategyFn, score: (p: number[]) => number][] = [
+  ['least_confidence = 1 − max p', leastConfidence, (p) => 1 - Math.max(...p)],
+  ['margin = smallest gap between the two largest probabilities', margin, marginScore],
+  ['entropy = −Σ p ln p', entropySampling, (p) => p.reduce((h, v) => (v > 0 ? h - v * Math.log(v) : h), 0)],
+  ['uncertainty = −|p1 − 0.5| for K = 2, the margin otherwise', uncertainty, (p) => (p.length === 2 ? -Math.abs(p[1] - 0.5) : marginScore(p))],
+];
+
 describe('score strategies match brute force', () => {
-  it('least_confidence = 1 − max p', () => {
-    fc.assert(fc.property(caseArb(), (c) => expectTop(c, (p) => 1 - Math.max(...p), run(leastConfidence, c))), { numRuns: 300 });
-  });
-  it('margin = smallest gap between the two largest probabilities', () => {
-    fc.assert(
-      fc.property(caseArb(), (c) =>
-        expectTop(c, (p) => {
-          const s = [...p].sort((a, b) => b - a);
-          return -(s[0] - s[1]);
-        }, run(margin, c)),
-      ),
-      { numRuns: 300 },
-    );
-  });
-  it('entropy = −Σ p ln p', () => {
-    fc.assert(
-      fc.property(caseArb(), (c) => expectTop(c, (p) => p.reduce((h, v) => (v > 0 ? h - v * Math.log(v) : h), 0), run(entropySampling, c))),
-      { numRuns: 300 },
-    );
-  });
-  it('uncertainty = −|p1 − 0.5| for K = 2, the margin otherwise', () => {
-    fc.assert(
-      fc.property(caseArb(), (c) =>
-        expectTop(c, (p) => {
-          if (p.length === 2) return -Math.abs(p[1] - 0.5);
-          const s = [...p].sort((a, b) => b - a);
-          return -(s[0] - s[1]);
-        }, run(uncertainty, c)),
-      ),
-      { numRuns: 300 },
-    );
-  });
+  for (const [title, strategy, score] of SCORE_REFERENCES) {
+    it(title, () => {
+      fc.assert(fc.property(caseArb(), (c) => expectTop(c, score, run(strategy, c))), { numRuns: 300 });
+    });
+  }
   it('diversity = squared distance to the labelled centroid', () => {
     fc.assert(
       fc.property(caseArb(), (c) => {
