@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { DataSelectEnv } from '../../src/env/env.ts';
 import { replayAllOverHttp } from '../../src/replay/remote.ts';
 import { firstDifference, infoDifference, type LoadedTrace } from '../../src/replay/trace.ts';
@@ -57,21 +58,28 @@ before(async () => {
   server = await startServer();
 });
 after(async () => {
-  healthAgent.destroy();
+  pollAgent.destroy();
   await server.close();
 });
 
-/** GET /health on one dedicated keep-alive connection, so the poll never queues behind the load's requests in the client. */
-const healthAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-function healthOverOwnConnection(): Promise<string> {
+/** GET `path` on one dedicated keep-alive connection, so the poll never queues behind the load's requests in the client; resolves with the parsed body and how long the round trip took (ms). */
+const pollAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function timedGetOverOwnConnection(path: string): Promise<{ body: any; ms: number }> {
+  const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.get(`${server.url}/health`, { agent: healthAgent }, (res) => {
+    const req = http.get(`${server.url}${path}`, { agent: pollAgent }, (res) => {
       let text = '';
       res.on('data', (c) => (text += c));
-      res.on('end', () => resolve(JSON.parse(text).status));
+      res.on('end', () => resolve({ body: JSON.parse(text), ms: performance.now() - started }));
     });
     req.on('error', reject);
   });
+}
+
+/** The value below which a fraction `q` of `values` lie (nearest rank). */
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -87,6 +95,17 @@ test(`${N} HTTP + ${N} WebSocket episodes at once equal their isolated runs`, as
     if (mismatches <= 5) t.diagnostic(`mismatch: ${what}`);
   };
 
+  // A difference is counted (the first few named) rather than thrown, so every episode runs to its end.
+  const compareStep = (episode: string, e: Expected, k: number, reward: number, observation: unknown) => {
+    if (reward !== e.rewards[k]) mismatch(`${episode} step ${k + 1} reward`);
+    if (!isDeepStrictEqual(observation, e.observations[k])) mismatch(`${episode} step ${k + 1} observation`);
+  };
+  const compareGrade = async (episode: string, e: Expected, id: string) => {
+    const g = await post(server.url, '/grader', { episode_id: id, task_id: e.task });
+    if (g.status !== 200) return void errors++;
+    if (!isDeepStrictEqual(g.body, { episode_id: id, ...(e.grade as object) })) mismatch(`${episode} grade`);
+  };
+
   const runHttp = async (e: Expected, i: number) => {
     const reset = await post(server.url, '/reset', { task_id: e.task, seed: e.seed, label: `http-${i}` });
     if (reset.status !== 200) return void errors++;
@@ -96,20 +115,9 @@ test(`${N} HTTP + ${N} WebSocket episodes at once equal their isolated runs`, as
       const r = await post(server.url, '/step', { episode_id: id, action: e.action });
       steps++;
       if (r.status !== 200) return void errors++;
-      if (r.body.reward.value !== e.rewards[k]) mismatch(`http ${i} step ${k + 1} reward`);
-      try {
-        assert.deepEqual(r.body.observation, e.observations[k]);
-      } catch {
-        mismatch(`http ${i} step ${k + 1} observation`);
-      }
+      compareStep(`http ${i}`, e, k, r.body.reward.value, r.body.observation);
     }
-    const g = await post(server.url, '/grader', { episode_id: id, task_id: e.task });
-    if (g.status !== 200) return void errors++;
-    try {
-      assert.deepEqual(g.body, { episode_id: id, ...(e.grade as object) });
-    } catch {
-      mismatch(`http ${i} grade`);
-    }
+    await compareGrade(`http ${i}`, e, id);
   };
 
   const runWs = async (e: Expected, i: number) => {
@@ -123,36 +131,35 @@ test(`${N} HTTP + ${N} WebSocket episodes at once equal their isolated runs`, as
         const r = await ws.request({ type: 'step', data: e.action });
         steps++;
         if (r.type !== 'observation') return void errors++;
-        if (r.data.reward !== e.rewards[k]) mismatch(`ws ${i} step ${k + 1} reward`);
-        try {
-          assert.deepEqual(r.data.observation, e.observations[k]);
-        } catch {
-          mismatch(`ws ${i} step ${k + 1} observation`);
-        }
+        compareStep(`ws ${i}`, e, k, r.data.reward, r.data.observation);
       }
       ws.send({ type: 'close', data: {} });
       await ws.next();
-      const g = await post(server.url, '/grader', { episode_id: id, task_id: e.task });
-      if (g.status !== 200) return void errors++;
-      try {
-        assert.deepEqual(g.body, { episode_id: id, ...(e.grade as object) });
-      } catch {
-        mismatch(`ws ${i} grade`);
-      }
+      await compareGrade(`ws ${i}`, e, id);
     } finally {
       ws.close();
     }
   };
 
   // /health is polled throughout: launchers give it 2 s, it must answer promptly under load (§4.1).
+  // Promptly is measured against GET / (a route that reads nothing) polled on the same connection,
+  // alternately before and after it: both wait alike for the loaded event loop (this process also
+  // drives the load, and shares the CPU with whatever else runs), so what shows is the time /health
+  // itself adds.
   let loading = true;
-  const healthLatencies: number[] = [];
+  const healthMs: number[] = [];
+  const controlMs: number[] = [];
   const pollHealth = (async () => {
-    while (loading) {
-      const t0 = performance.now();
-      const status = await healthOverOwnConnection();
-      healthLatencies.push(performance.now() - t0);
-      if (status !== 'healthy') errors++;
+    const health = async () => {
+      const { body, ms } = await timedGetOverOwnConnection('/health');
+      healthMs.push(ms);
+      if (body.status !== 'healthy') errors++;
+    };
+    const control = async () => {
+      controlMs.push((await timedGetOverOwnConnection('/')).ms);
+    };
+    for (let round = 0; loading; round++) {
+      for (const poll of round % 2 === 0 ? [health, control] : [control, health]) await poll();
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
@@ -171,11 +178,16 @@ test(`${N} HTTP + ${N} WebSocket episodes at once equal their isolated runs`, as
   t.diagnostic(`loop delay max ${(h.max / 1e6).toFixed(0)} ms p99 ${(h.percentile(99) / 1e6).toFixed(0)} ms`);
   await pollHealth;
   const episodes = 2 * N;
-  const worstHealth = Math.max(...healthLatencies);
   t.diagnostic(`episodes ${episodes}, steps ${steps}, errors ${errors}, mismatches ${mismatches}, ${Date.now() - started} ms`);
-  t.diagnostic(`/health under load: ${healthLatencies.length} polls, worst ${worstHealth.toFixed(1)} ms`);
-  // Launchers time /health out at 2 s; the test process also drives the whole load (and shares the CPU), hence the margin.
-  assert.ok(worstHealth < 1500, `/health took ${worstHealth} ms under load`);
+  const figures = (ms: number[]) => `median ${quantile(ms, 0.5).toFixed(1)} p90 ${quantile(ms, 0.9).toFixed(1)} worst ${Math.max(...ms).toFixed(1)} ms`;
+  const latencies = `/health ${figures(healthMs)}; GET / ${figures(controlMs)} (${healthMs.length} polls each)`;
+  t.diagnostic(`under load: ${latencies}`);
+  // The launchers' 2 s (less a margin), for what /health adds to the worst wait of GET /.
+  assert.ok(Math.max(...healthMs) < Math.max(...controlMs) + 1500, `/health under load: ${latencies}`);
+  // /health may cost what GET / costs (it reads counters), no more: typical and slow polls alike.
+  assert.ok(healthMs.length >= 10, `only ${healthMs.length} polls: ${latencies}`);
+  assert.ok(quantile(healthMs, 0.5) <= 2 * quantile(controlMs, 0.5) + 20, `/health is slower than GET /: ${latencies}`);
+  assert.ok(quantile(healthMs, 0.9) <= 2 * quantile(controlMs, 0.9) + 50, `/health is slower than GET /: ${latencies}`);
   assert.equal(errors, 0);
   assert.equal(mismatches, 0);
   const expectedSteps = [...httpExpected, ...wsExpected].reduce((n, e) => n + e.rewards.length, 0);

@@ -206,13 +206,24 @@ describe('MCP over WebSockets', () => {
 
 describe('MCP idle reaping (§3.4)', () => {
   test('an MCP session not named for T is reaped (then Unknown session_id); a silent WebSocket /mcp is closed with 1001', async () => {
-    await withServer({ SESSION_IDLE_TIMEOUT_S: 0.2 }, async (quick) => {
+    // T = 1 s: the three requests up to the count of 2 must come back within T, which a loaded
+    // machine can take longer than 0.2 s for (the HTTP session was then gone before the count).
+    const T = 1000;
+    await withServer({ SESSION_IDLE_TIMEOUT_S: T / 1000 }, async (quick) => {
       const created = await post(quick.url, '/mcp', { jsonrpc: '2.0', id: 1, method: 'openenv/session/create' });
       const sid = created.body.result.session_id;
+      // The socket's idle clock starts when the server takes it, after this instant.
+      const connecting = Date.now();
       const ws = await WsClient.connect(`${quick.wsUrl}/mcp`);
       assert.equal((await get(quick.url, '/health')).body.active_sessions, 2);
-      assert.equal((await ws.closed).code, 1001);
-      await new Promise((r) => setTimeout(r, 100));
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([ws.closed, new Promise<null>((r) => (timer = setTimeout(() => r(null), 5 * T)))]);
+      clearTimeout(timer);
+      const idle = Date.now() - connecting;
+      assert.equal(closed?.code, 1001, `the silent socket: ${closed ? `closed with ${closed.code}` : 'still open'} after ${idle} ms`);
+      // Not before T; within T + a reaper tick (T/4), with 2 s to spare for a loaded machine.
+      assert.ok(idle >= T && idle < T + T / 4 + 2000, `closed after ${idle} ms idle`);
+      // The HTTP session, named last before the socket opened, was reaped no later than the socket.
       const later = await post(quick.url, '/mcp', { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { session_id: sid } });
       assert.equal(later.body.error.code, -32602);
       assert.match(later.body.error.message, /Unknown session_id/);
