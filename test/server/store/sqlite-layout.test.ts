@@ -15,14 +15,18 @@ import { KEEP_ALL, finish, start, step } from './suite.ts';
 const dir = mkdtempSync(path.join(tmpdir(), 'dataselectenv-layout-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const stepsSql = (file: string): string => {
+/** Runs `use` on the database file opened directly (not as a store), and closes it. */
+function withRawDatabase<T>(file: string, use: (db: DatabaseSync) => T): T {
   const db = new DatabaseSync(file);
   try {
-    return (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'steps'").get() as { sql: string }).sql;
+    return use(db);
   } finally {
     db.close();
   }
-};
+}
+
+const stepsSql = (file: string): string =>
+  withRawDatabase(file, (db) => (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'steps'").get() as { sql: string }).sql);
 
 test('a store whose steps sit in a WITHOUT ROWID table is rebuilt on open, every step kept', async () => {
   const file = path.join(dir, 'old-layout.sqlite');
@@ -63,13 +67,10 @@ test('a store whose steps sit in a WITHOUT ROWID table is rebuilt on open, every
   } finally {
     await store.close();
   }
-  const raw = new DatabaseSync(file);
-  try {
+  withRawDatabase(file, (raw) => {
     assert.equal((raw.prepare("SELECT COUNT(*) AS n FROM steps WHERE episode_id = 'live'").get() as { n: number }).n, 0);
     assert.equal((raw.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'steps_without_rowid'").get() as { n: number }).n, 0);
-  } finally {
-    raw.close();
-  }
+  });
 });
 
 test('a store in the current layout opens unchanged', async () => {
