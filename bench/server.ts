@@ -123,7 +123,7 @@ async function httpWs(quick: boolean): Promise<Figure[]> {
 
 async function concurrency(quick: boolean): Promise<Figure[]> {
   const seconds = quick ? 4 : 10;
-  const srv = await startServer({ MAX_CONCURRENT_ENVS: '512' });
+  const srv = await startServer({ MAX_CONCURRENT_ENVS: '512', MAX_SESSIONS_PER_CLIENT: '512' });
   const figures: Figure[] = [];
   try {
     for (const n of [16, 256]) {
