@@ -34,6 +34,30 @@ export function buildServerBundle(): void {
 }
 
 /**
+ * Polls `ready` every 30 ms until it gives something (not false, not a throw) for the child
+ * server `what`, and returns that; throws once the child has exited or `timeoutMs` has passed.
+ */
+async function awaitReady<T>(child: ChildProcess, what: string, ready: () => Promise<T | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await ready().catch(() => false as const);
+    if (got !== false) return got;
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${what} did not start`);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+}
+
+/** Ends a child server: `signal`, then SIGKILL after 5 s; resolves when it has exited. */
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+/**
  * Starts the server `npm start` runs (the bundle, built first) in a child process on a free
  * loopback port and waits for /health. Quiet defaults for load (no console, errors only logged).
  */
@@ -46,17 +70,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://${HOST}:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const r = await request('GET', `${url}/health`);
-      if (r.status === 200) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('server did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await awaitReady(child, 'server', async () => (await request('GET', `${url}/health`)).status === 200 || false);
   return {
     url,
     port,
@@ -66,13 +80,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
       return kb * 1024;
     },
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
+    stop: () => stopChild(child),
   };
 }
 
@@ -326,23 +334,8 @@ export async function startBareServer(): Promise<{ url: string; pid: number; sto
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(REPO, 'bench/bare-server.ts'), String(port), HOST], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://${HOST}:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const conn = await RawHttpClient.connect(url).catch(() => null);
-    if (conn) {
-      conn.close();
-      break;
-    }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('bare server did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
-  return { url, pid: child.pid!, stop };
+  (await awaitReady(child, 'bare server', () => RawHttpClient.connect(url))).close();
+  return { url, pid: child.pid!, stop: () => stopChild(child, 'SIGKILL') };
 }
 
 /**
@@ -367,13 +360,7 @@ export async function startCeilingServer(): Promise<{ url: string; stop: () => v
   const code = `const b=JSON.stringify({status:'healthy'});require('node:http').createServer((q,r)=>{r.writeHead(200,{'content-type':'application/json','content-length':b.length});r.end(b)}).listen(${port},'${HOST}')`;
   const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
   const url = `http://${HOST}:${port}/health`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const r = await request('GET', url).catch(() => null);
-    if (r?.status === 200) break;
-    if (Date.now() > deadline) throw new Error('ceiling server did not start');
-    await new Promise((res) => setTimeout(res, 30));
-  }
+  await awaitReady(child, 'ceiling server', async () => (await request('GET', url)).status === 200 || false, 10_000);
   return { url, stop: () => child.kill('SIGKILL') };
 }
 
@@ -388,15 +375,7 @@ export async function echoCeiling(seconds: number): Promise<{ httpRtPerS: number
   const child = spawn(process.execPath, ['-e', code], { cwd: REPO, stdio: 'ignore' });
   try {
     const url = `http://${HOST}:${port}`;
-    const deadline = Date.now() + 10_000;
-    let http: RawHttpClient | null = null;
-    while (!http) {
-      http = await RawHttpClient.connect(url).catch(() => null);
-      if (!http) {
-        if (Date.now() > deadline) throw new Error('echo server did not start');
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    }
+    const http = await awaitReady(child, 'echo server', () => RawHttpClient.connect(url), 10_000);
     const body = { episode_id: 'x', action: BALANCED_ACTION };
     let n = 0;
     let t0 = performance.now();
